@@ -1,0 +1,107 @@
+#include "guimain.h"
+
+#include "cli/clicommon.h"
+#include "ui/mainwindow.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QDir>
+#include <QFileInfo>
+#include <QIcon>
+#include <QImage>
+#include <QTimer>
+
+namespace Stagelens {
+
+namespace {
+
+bool parseSize(const QString &text, QSize *size)
+{
+    const QStringList parts = text.toLower().split(QLatin1Char('x'));
+    if (parts.size() != 2)
+        return false;
+    bool okW = false;
+    bool okH = false;
+    const int w = parts[0].toInt(&okW);
+    const int h = parts[1].toInt(&okH);
+    if (!okW || !okH || w < 200 || h < 150 || w > 16384 || h > 16384)
+        return false;
+    *size = QSize(w, h);
+    return true;
+}
+
+} // namespace
+
+int runGui(int &argc, char **argv, void (*setIdentity)())
+{
+    QApplication app(argc, argv);
+    setIdentity();
+    QApplication::setApplicationDisplayName(QStringLiteral("Stagelens"));
+    QApplication::setDesktopFileName(QStringLiteral("stagelens"));
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/stagelens.svg")));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("Stagelens: why Docker builds are slow"));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    parser.addPositionalArgument(QStringLiteral("PATH"), QStringLiteral("Project folder, Dockerfile or build log."),
+                                 QStringLiteral("[PATH ...]"));
+    const QCommandLineOption changedOption(QStringLiteral("changed"),
+                                           QStringLiteral("Preselect PATH in the what-if view."),
+                                           QStringLiteral("PATH"));
+    const QCommandLineOption screenshotOption(QStringLiteral("screenshot"),
+                                              QStringLiteral("Render the window, write OUT.png and exit."),
+                                              QStringLiteral("OUT.png"));
+    const QCommandLineOption sizeOption(QStringLiteral("size"), QStringLiteral("Window size (default 1600x1000)."),
+                                        QStringLiteral("WxH"));
+    parser.addOptions({changedOption, screenshotOption, sizeOption});
+    if (!parser.parse(QApplication::arguments())) {
+        Cli::printError(QStringLiteral("stagelens: %1").arg(parser.errorText()));
+        return Cli::ExitUsage;
+    }
+    if (parser.isSet(QStringLiteral("help"))) {
+        Cli::printOut(parser.helpText());
+        return Cli::ExitOk;
+    }
+    if (parser.isSet(QStringLiteral("version"))) {
+        Cli::printOut(QStringLiteral("stagelens %1\n").arg(QApplication::applicationVersion()));
+        return Cli::ExitOk;
+    }
+
+    QSize size(1600, 1000);
+    if (parser.isSet(sizeOption) && !parseSize(parser.value(sizeOption), &size)) {
+        Cli::printError(QStringLiteral("stagelens: --size wants WxH, e.g. 1280x800"));
+        return Cli::ExitUsage;
+    }
+    const QStringList paths = parser.positionalArguments();
+    for (const QString &path : paths) {
+        if (!QFileInfo::exists(path)) {
+            Cli::printError(QStringLiteral("stagelens: %1: no such file or folder").arg(path));
+            return Cli::ExitUsage;
+        }
+    }
+
+    MainWindow window;
+    window.resize(size);
+    window.openPaths(paths);
+    window.setChangedPaths(parser.values(changedOption));
+
+    if (parser.isSet(screenshotOption)) {
+        const QString out = parser.value(screenshotOption);
+        window.setAttribute(Qt::WA_DontShowOnScreen, false);
+        window.show();
+        // Wait until every load and layout has finished, then grab the window as the user would see it.
+        window.whenIdle([&window, out]() {
+            const QImage image = window.grab().toImage();
+            const bool ok = image.save(out, "PNG");
+            if (!ok)
+                Cli::printError(QStringLiteral("stagelens: cannot write %1").arg(out));
+            QApplication::exit(ok ? Cli::ExitOk : Cli::ExitInputErrors);
+        });
+        return QApplication::exec();
+    }
+    window.show();
+    return QApplication::exec();
+}
+
+} // namespace Stagelens

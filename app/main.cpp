@@ -1,0 +1,91 @@
+// stagelens: one binary. With a subcommand it runs headless (QCoreApplication, no display needed);
+// without one it opens the GUI.
+#include "cli/clicommon.h"
+#include "cli/dockerfilecommand.h"
+#include "cli/logcommand.h"
+#include "cli/reportcommand.h"
+#include "cli/whatifcommand.h"
+#include "guimain.h"
+
+#include <QCoreApplication>
+#include <QStringList>
+
+#include <clocale>
+#include <cstring>
+
+namespace {
+
+using Command = int (*)(const QStringList &);
+
+struct Subcommand
+{
+    const char *name;
+    Command run;
+    const char *summary;
+};
+
+constexpr Subcommand Subcommands[] = {
+    {"dockerfile", Stagelens::Cli::runDockerfileCommand, "parse a Dockerfile: --ast, --json, --dot"},
+    {"log", Stagelens::Cli::runLogCommand, "parse BuildKit build logs: --json"},
+    {"whatif", Stagelens::Cli::runWhatifCommand, "predict which cache layers an edit invalidates: --json"},
+    {"report", Stagelens::Cli::runReportCommand, "write a timing report: -o OUT.(pdf|png|svg|md)"},
+};
+
+void setApplicationIdentity()
+{
+    QCoreApplication::setApplicationName(QStringLiteral("stagelens"));
+    QCoreApplication::setOrganizationName(QStringLiteral("Stagelens"));
+    QCoreApplication::setOrganizationDomain(QStringLiteral("stagelens.invalid"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(STAGELENS_VERSION));
+}
+
+QString topLevelHelp()
+{
+    QString text = QStringLiteral(
+        "usage: stagelens [PATH ...] [--changed PATH ...] [--screenshot OUT.png [--size WxH]]\n"
+        "       stagelens SUBCOMMAND [OPTIONS] (see stagelens SUBCOMMAND --help)\n\n"
+        "Shows why Docker (BuildKit) builds are slow and what the next edit will cost.\n"
+        "Without a subcommand the GUI opens; each PATH is a project folder, a Dockerfile or a build log.\n\n"
+        "Subcommands (headless, no display needed):\n");
+    for (const Subcommand &s : Subcommands)
+        text += QStringLiteral("  %1  %2\n").arg(QString::fromLatin1(s.name).leftJustified(11), QString::fromLatin1(s.summary));
+    text += QStringLiteral("\nGUI options:\n"
+                           "  --changed PATH       preselect PATH (relative to the project) in the what-if view\n"
+                           "  --screenshot OUT.png render the window after loading, write the PNG and exit\n"
+                           "  --size WxH           window size for --screenshot (default 1600x1000)\n"
+                           "  --version            print the version and exit\n"
+                           "  -h, --help           print this help and exit\n");
+    return text;
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    // Graphviz parses numbers with atof(): keep the C numeric locale whatever the user's is.
+    std::setlocale(LC_ALL, "");
+    std::setlocale(LC_NUMERIC, "C");
+
+    if (argc > 1) {
+        for (const Subcommand &s : Subcommands) {
+            if (std::strcmp(argv[1], s.name) == 0) {
+                QCoreApplication app(argc, argv);
+                setApplicationIdentity();
+                return s.run(QCoreApplication::arguments());
+            }
+        }
+        if (std::strcmp(argv[1], "--version") == 0 || std::strcmp(argv[1], "-v") == 0) {
+            QCoreApplication app(argc, argv);
+            setApplicationIdentity();
+            Stagelens::Cli::printOut(QStringLiteral("stagelens %1\n").arg(QCoreApplication::applicationVersion()));
+            return 0;
+        }
+        if (std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0
+            || std::strcmp(argv[1], "help") == 0) {
+            QCoreApplication app(argc, argv);
+            Stagelens::Cli::printOut(topLevelHelp());
+            return 0;
+        }
+    }
+    return Stagelens::runGui(argc, argv, setApplicationIdentity);
+}

@@ -1,0 +1,37 @@
+#pragma once
+
+#include <QJsonObject>
+#include <QList>
+#include <QMetaType>
+#include <QString>
+
+namespace Stagelens {
+
+enum class Severity
+{
+    Error,
+    Warning,
+    Info
+};
+
+/// A problem found in an input file. Line and column are 1-based; 0 means "not applicable".
+struct Diagnostic
+{
+    Severity severity = Severity::Error;
+    QString file;
+    int line = 0;
+    int column = 0;
+    QString message;
+
+    /// "file:line:column: error: message", the form compilers use, so editors can jump to it.
+    QString toString() const;
+    /// The `diagnostics[]` entry shape of shared/CLI.md.
+    QJsonObject toJson() const;
+};
+
+QString severityName(Severity severity);
+bool hasErrors(const QList<Diagnostic> &diagnostics);
+
+} // namespace Stagelens
+
+Q_DECLARE_METATYPE(Stagelens::Diagnostic)

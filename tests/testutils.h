@@ -1,0 +1,42 @@
+#pragma once
+
+#include <QDir>
+#include <QFile>
+#include <QString>
+
+#include <clocale>
+
+namespace Stagelens::Test {
+
+/// The read-only shared corpus (shared/corpus next to the repository).
+inline QString corpusDir()
+{
+    return QDir::cleanPath(QStringLiteral(STAGELENS_CORPUS_DIR));
+}
+
+inline QString corpusPath(const QString &relative)
+{
+    return corpusDir() + QLatin1Char('/') + relative;
+}
+
+/// Our own fixtures and golden files in tests/data.
+inline QString dataPath(const QString &relative)
+{
+    return QStringLiteral(STAGELENS_TEST_DATA_DIR) + QLatin1Char('/') + relative;
+}
+
+inline QByteArray readAll(const QString &path)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        return {};
+    return f.readAll();
+}
+
+/// Graphviz and our number printing expect the C numeric locale, as main() sets it.
+inline void setCNumericLocale()
+{
+    std::setlocale(LC_NUMERIC, "C");
+}
+
+} // namespace Stagelens::Test
