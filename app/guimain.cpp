@@ -44,16 +44,14 @@ int runGui(int &argc, char **argv, void (*setIdentity)())
     parser.setApplicationDescription(QStringLiteral("Stagelens: why Docker builds are slow"));
     parser.addHelpOption();
     parser.addVersionOption();
-    parser.addPositionalArgument(QStringLiteral("PATH"), QStringLiteral("Project folder, Dockerfile or build log."),
-                                 QStringLiteral("[PATH ...]"));
+    parser.addPositionalArgument(QStringLiteral("PATH"),
+        QStringLiteral("Project folder, Dockerfile or build log."), QStringLiteral("[PATH ...]"));
     const QCommandLineOption changedOption(QStringLiteral("changed"),
-                                           QStringLiteral("Preselect PATH in the what-if view."),
-                                           QStringLiteral("PATH"));
+        QStringLiteral("Preselect PATH in the what-if view."), QStringLiteral("PATH"));
     const QCommandLineOption screenshotOption(QStringLiteral("screenshot"),
-                                              QStringLiteral("Render the window, write OUT.png and exit."),
-                                              QStringLiteral("OUT.png"));
-    const QCommandLineOption sizeOption(QStringLiteral("size"), QStringLiteral("Window size (default 1600x1000)."),
-                                        QStringLiteral("WxH"));
+        QStringLiteral("Render the window, write OUT.png and exit."), QStringLiteral("OUT.png"));
+    const QCommandLineOption sizeOption(
+        QStringLiteral("size"), QStringLiteral("Window size (default 1600x1000)."), QStringLiteral("WxH"));
     parser.addOptions({changedOption, screenshotOption, sizeOption});
     if (!parser.parse(QApplication::arguments())) {
         Cli::printError(QStringLiteral("stagelens: %1").arg(parser.errorText()));

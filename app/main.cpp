@@ -48,13 +48,15 @@ QString topLevelHelp()
         "Without a subcommand the GUI opens; each PATH is a project folder, a Dockerfile or a build log.\n\n"
         "Subcommands (headless, no display needed):\n");
     for (const Subcommand &s : Subcommands)
-        text += QStringLiteral("  %1  %2\n").arg(QString::fromLatin1(s.name).leftJustified(11), QString::fromLatin1(s.summary));
-    text += QStringLiteral("\nGUI options:\n"
-                           "  --changed PATH       preselect PATH (relative to the project) in the what-if view\n"
-                           "  --screenshot OUT.png render the window after loading, write the PNG and exit\n"
-                           "  --size WxH           window size for --screenshot (default 1600x1000)\n"
-                           "  --version            print the version and exit\n"
-                           "  -h, --help           print this help and exit\n");
+        text += QStringLiteral("  %1  %2\n")
+                    .arg(QString::fromLatin1(s.name).leftJustified(11), QString::fromLatin1(s.summary));
+    text +=
+        QStringLiteral("\nGUI options:\n"
+                       "  --changed PATH       preselect PATH (relative to the project) in the what-if view\n"
+                       "  --screenshot OUT.png render the window after loading, write the PNG and exit\n"
+                       "  --size WxH           window size for --screenshot (default 1600x1000)\n"
+                       "  --version            print the version and exit\n"
+                       "  -h, --help           print this help and exit\n");
     return text;
 }
 
@@ -77,7 +79,8 @@ int main(int argc, char **argv)
         if (std::strcmp(argv[1], "--version") == 0 || std::strcmp(argv[1], "-v") == 0) {
             QCoreApplication app(argc, argv);
             setApplicationIdentity();
-            Stagelens::Cli::printOut(QStringLiteral("stagelens %1\n").arg(QCoreApplication::applicationVersion()));
+            Stagelens::Cli::printOut(
+                QStringLiteral("stagelens %1\n").arg(QCoreApplication::applicationVersion()));
             return 0;
         }
         if (std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0

@@ -45,7 +45,8 @@ int parseCommandLine(QCommandLineParser &parser, const QStringList &args, const 
         return ExitUsage;
     }
     if (parser.isSet(QStringLiteral("help"))) {
-        printOut(QStringLiteral("usage: %1\n\n%2").arg(usageLine, parser.helpText().section(QLatin1Char('\n'), 2)));
+        printOut(QStringLiteral("usage: %1\n\n%2")
+                     .arg(usageLine, parser.helpText().section(QLatin1Char('\n'), 2)));
         return ExitOk;
     }
     return -1;

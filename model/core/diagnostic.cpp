@@ -45,7 +45,7 @@ QJsonObject Diagnostic::toJson() const
 bool hasErrors(const QList<Diagnostic> &diagnostics)
 {
     return std::any_of(diagnostics.cbegin(), diagnostics.cend(),
-                       [](const Diagnostic &d) { return d.severity == Severity::Error; });
+        [](const Diagnostic &d) { return d.severity == Severity::Error; });
 }
 
 } // namespace Stagelens

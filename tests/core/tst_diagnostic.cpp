@@ -12,13 +12,14 @@ private Q_SLOTS:
     {
         QTest::addColumn<Diagnostic>("diagnostic");
         QTest::addColumn<QString>("expected");
-        QTest::addRow("file line column") << Diagnostic{Severity::Error, QStringLiteral("Dockerfile"), 3, 7,
-                                                       QStringLiteral("unknown instruction: FORM")}
-                                          << QStringLiteral("Dockerfile:3:7: error: unknown instruction: FORM");
-        QTest::addRow("no column") << Diagnostic{Severity::Warning, QStringLiteral("a.log"), 12, 0,
-                                                 QStringLiteral("truncated")}
+        QTest::addRow("file line column")
+            << Diagnostic {Severity::Error, QStringLiteral("Dockerfile"), 3, 7,
+                   QStringLiteral("unknown instruction: FORM")}
+            << QStringLiteral("Dockerfile:3:7: error: unknown instruction: FORM");
+        QTest::addRow("no column") << Diagnostic {Severity::Warning, QStringLiteral("a.log"), 12, 0,
+            QStringLiteral("truncated")}
                                    << QStringLiteral("a.log:12: warning: truncated");
-        QTest::addRow("no place") << Diagnostic{Severity::Info, QString(), 0, 0, QStringLiteral("empty")}
+        QTest::addRow("no place") << Diagnostic {Severity::Info, QString(), 0, 0, QStringLiteral("empty")}
                                   << QStringLiteral("info: empty");
     }
     void toString()
@@ -29,7 +30,7 @@ private Q_SLOTS:
     }
     void hasErrorsOnlyForErrors()
     {
-        QList<Diagnostic> list{{Severity::Warning, {}, 1, 1, QStringLiteral("w")}};
+        QList<Diagnostic> list {{Severity::Warning, {}, 1, 1, QStringLiteral("w")}};
         QVERIFY(!hasErrors(list));
         list.append({Severity::Error, {}, 2, 1, QStringLiteral("e")});
         QVERIFY(hasErrors(list));

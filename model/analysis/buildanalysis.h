@@ -1,0 +1,70 @@
+#pragma once
+
+// Joins a build log to the Dockerfile: which log vertex is which step, and what the build's timing says
+// (critical path, concurrency, totals). Plain values, callable from any thread.
+
+#include "model/buildlog/buildrun.h"
+#include "model/graph/buildgraph.h"
+
+#include <QList>
+#include <QPointF>
+
+#include <optional>
+
+namespace Stagelens {
+
+/// What the loaded build did with one Dockerfile step.
+enum class StepState
+{
+    NoLog, ///< no build selected
+    NotInLog, ///< the build has no vertex for this step (stage not needed, or a different target)
+    Ran,
+    Cached,
+    Error,
+    Canceled,
+    Running
+};
+
+struct StepTiming
+{
+    StepState state = StepState::NoLog;
+    int vertex = -1; ///< index into BuildRun::vertices
+    std::optional<double> seconds; ///< BuildKit's own duration; absent when cached or unknown
+    std::optional<double> start;
+    std::optional<double> end;
+    bool exact = false; ///< start/end read from the log rather than estimated
+    bool critical = false; ///< on the chain of steps that set the wall time
+};
+
+struct BuildAnalysis
+{
+    /// [stage][step], parallel to BuildGraph::stages[i].steps.
+    QList<QList<StepTiming>> steps;
+    /// Per log vertex: the (stage, step) it was matched to, or (-1, -1). A shared FROM vertex is matched to
+    /// the first stage that names it here, and to every such stage in `steps`.
+    QList<QPair<int, int>> stepOfVertex;
+    /// Vertices that look like Dockerfile steps ("[stage k/n] ...") but match no step of the graph.
+    QList<int> unmatchedVertices;
+    /// Vertex indices on the critical path, in time order.
+    QList<int> criticalPath;
+    double criticalSeconds = 0;
+    double wallSeconds = 0;
+    double summedSeconds = 0; ///< sum of every vertex's BuildKit duration
+    int stepVertices = 0; ///< vertices that are Dockerfile steps
+    int cachedSteps = 0;
+    int ranSteps = 0;
+    double cacheHitRatio = 0; ///< cachedSteps / (cachedSteps + ranSteps), 0 when none
+    double slowestStepSeconds = 0; ///< for heat scales
+    bool estimatedTimes = false; ///< any start/end was reconstructed rather than read
+    /// Number of vertices running over time, as a step function: (time, count) at each change.
+    QList<QPointF> concurrency;
+};
+
+/// Matches `run`'s vertices to `graph`'s steps (by label, tolerant of expanded ARG values and of
+/// platform/target prefixes) and derives the timing figures.
+BuildAnalysis analyseBuild(const BuildGraph &graph, const BuildRun &run);
+
+/// A short text for a step state, for tooltips and tables ("ran", "cached", ...).
+QString stepStateName(StepState state);
+
+} // namespace Stagelens

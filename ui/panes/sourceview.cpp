@@ -1,0 +1,162 @@
+#include "sourceview.h"
+
+#include "ui/theme.h"
+
+#include <QFontDatabase>
+#include <QMouseEvent>
+#include <QPainter>
+#include <QTextBlock>
+
+namespace Stagelens {
+
+class SourceView::Gutter : public QWidget
+{
+public:
+    explicit Gutter(SourceView *view)
+        : QWidget(view)
+        , m_view(view)
+    { }
+    QSize sizeHint() const override { return {m_view->gutterWidth(), 0}; }
+
+protected:
+    void paintEvent(QPaintEvent *event) override { m_view->paintGutter(event); }
+    void mousePressEvent(QMouseEvent *event) override
+    {
+        const QTextCursor cursor = m_view->cursorForPosition(QPoint(0, int(event->position().y())));
+        Q_EMIT m_view->lineClicked(cursor.blockNumber() + 1);
+    }
+
+private:
+    SourceView *m_view;
+};
+
+SourceView::SourceView(QWidget *parent)
+    : QPlainTextEdit(parent)
+    , m_gutter(new Gutter(this))
+{
+    setReadOnly(true);
+    setLineWrapMode(QPlainTextEdit::NoWrap);
+    setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard);
+    connect(this, &QPlainTextEdit::blockCountChanged, this, &SourceView::updateGutterGeometry);
+    connect(this, &QPlainTextEdit::updateRequest, this, [this](const QRect &rect, int dy) {
+        if (dy)
+            m_gutter->scroll(0, dy);
+        else
+            m_gutter->update(0, rect.y(), m_gutter->width(), rect.height());
+    });
+    updateGutterGeometry();
+}
+
+void SourceView::setSource(const QString &text)
+{
+    // Plain text only: a Dockerfile is never interpreted as markup.
+    setPlainText(text);
+    m_firstHighlight = m_lastHighlight = 0;
+    setExtraSelections({});
+}
+
+void SourceView::setLineInfo(const QHash<int, LineInfo> &info)
+{
+    m_lineInfo = info;
+    updateGutterGeometry();
+    m_gutter->update();
+}
+
+int SourceView::gutterWidth() const
+{
+    const QFontMetrics fm(font());
+    const int digits = QString::number(qMax(1, blockCount())).size();
+    // line number, a heat bar, the seconds column and a marker
+    return fm.horizontalAdvance(QLatin1Char('9')) * (digits + 9) + fm.horizontalAdvance(QStringLiteral("↻ "))
+        + 16;
+}
+
+void SourceView::updateGutterGeometry()
+{
+    setViewportMargins(gutterWidth(), 0, 0, 0);
+    const QRect cr = contentsRect();
+    m_gutter->setGeometry(QRect(cr.left(), cr.top(), gutterWidth(), cr.height()));
+}
+
+void SourceView::resizeEvent(QResizeEvent *event)
+{
+    QPlainTextEdit::resizeEvent(event);
+    updateGutterGeometry();
+}
+
+void SourceView::changeEvent(QEvent *event)
+{
+    QPlainTextEdit::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange || event->type() == QEvent::FontChange) {
+        updateGutterGeometry();
+        if (m_firstHighlight > 0)
+            highlightLines(m_firstHighlight, m_lastHighlight);
+    }
+}
+
+void SourceView::highlightLines(int first, int last)
+{
+    m_firstHighlight = first;
+    m_lastHighlight = last;
+    QList<QTextEdit::ExtraSelection> selections;
+    QColor colour = palette().color(QPalette::Highlight);
+    colour.setAlpha(isDarkPalette(palette()) ? 90 : 60);
+    QTextBlock block = document()->findBlockByNumber(first - 1);
+    for (int line = first; line <= last && block.isValid(); ++line, block = block.next()) {
+        QTextEdit::ExtraSelection selection;
+        selection.format.setBackground(colour);
+        selection.format.setProperty(QTextFormat::FullWidthSelection, true);
+        selection.cursor = QTextCursor(block);
+        selections.append(selection);
+    }
+    setExtraSelections(selections);
+    const QTextBlock target = document()->findBlockByNumber(first - 1);
+    if (target.isValid()) {
+        QTextCursor cursor(target);
+        setTextCursor(cursor);
+        centerCursor();
+    }
+}
+
+void SourceView::paintGutter(QPaintEvent *event)
+{
+    QPainter painter(m_gutter);
+    const QPalette pal = palette();
+    painter.fillRect(event->rect(), pal.color(QPalette::AlternateBase));
+    const QFontMetrics fm(font());
+    const int digitWidth = fm.horizontalAdvance(QLatin1Char('9'));
+    const int numberWidth = digitWidth * QString::number(qMax(1, blockCount())).size();
+    const int heatX = numberWidth + 6;
+    const int heatWidth = digitWidth;
+    const int secondsX = heatX + heatWidth + 4;
+
+    QTextBlock block = firstVisibleBlock();
+    int top = qRound(blockBoundingGeometry(block).translated(contentOffset()).top());
+    while (block.isValid() && top <= event->rect().bottom()) {
+        const int height = qRound(blockBoundingRect(block).height());
+        const int line = block.blockNumber() + 1;
+        if (block.isVisible() && top + height >= event->rect().top()) {
+            const bool highlighted = line >= m_firstHighlight && line <= m_lastHighlight;
+            painter.setPen(pal.color(highlighted ? QPalette::Text : QPalette::PlaceholderText));
+            painter.drawText(
+                0, top, numberWidth, height, Qt::AlignRight | Qt::AlignVCenter, QString::number(line));
+            const auto it = m_lineInfo.constFind(line);
+            if (it != m_lineInfo.constEnd()) {
+                if (it->heat >= 0) {
+                    // Same yellow-to-red ramp as the graph's heat scale.
+                    const QColor heat =
+                        QColor::fromHsvF(0.16 * (1.0 - qBound(0.0, it->heat, 1.0)), 0.85, 0.95);
+                    painter.fillRect(heatX, top + 1, heatWidth, height - 2, heat);
+                }
+                painter.setPen(pal.color(QPalette::Text));
+                painter.drawText(secondsX, top, m_gutter->width() - secondsX - 4, height,
+                    Qt::AlignRight | Qt::AlignVCenter, it->marker + QLatin1Char(' ') + it->seconds);
+            }
+        }
+        block = block.next();
+        top += height;
+    }
+}
+
+} // namespace Stagelens

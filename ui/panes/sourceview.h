@@ -1,0 +1,49 @@
+#pragma once
+
+#include <QHash>
+#include <QPlainTextEdit>
+
+namespace Stagelens {
+
+/// Read-only Dockerfile source with line numbers, a per-line heat gutter (seconds spent in the steps on that
+/// line) and highlighted line ranges. GUI thread only.
+class SourceView : public QPlainTextEdit
+{
+    Q_OBJECT
+public:
+    /// What the gutter shows for one line; `marker` is a short plain-text badge (e.g. "↻" for re-run).
+    struct LineInfo
+    {
+        double heat = -1; ///< 0..1 of the slowest step; < 0 for no timing
+        QString seconds; ///< e.g. "12.3 s"
+        QString marker;
+    };
+
+    explicit SourceView(QWidget *parent = nullptr);
+
+    void setSource(const QString &text);
+    void setLineInfo(const QHash<int, LineInfo> &info);
+    /// Highlights lines first..last (1-based) and scrolls them into view.
+    void highlightLines(int first, int last);
+
+    int gutterWidth() const;
+
+Q_SIGNALS:
+    void lineClicked(int line);
+
+protected:
+    void resizeEvent(QResizeEvent *event) override;
+    void changeEvent(QEvent *event) override;
+
+private:
+    class Gutter;
+    void paintGutter(QPaintEvent *event);
+    void updateGutterGeometry();
+
+    Gutter *m_gutter;
+    QHash<int, LineInfo> m_lineInfo;
+    int m_firstHighlight = 0;
+    int m_lastHighlight = 0;
+};
+
+} // namespace Stagelens
