@@ -1,0 +1,401 @@
+#include "graphlayouter.h"
+
+#include <QByteArray>
+#include <QLoggingCategory>
+#include <QMutex>
+#include <QMutexLocker>
+#include <QThreadPool>
+#include <QtConcurrent/QtConcurrentRun>
+
+#include <graphviz/cgraph.h>
+#include <graphviz/gvc.h>
+#include <graphviz/gvplugin.h>
+
+#include <clocale>
+#include <cmath>
+#include <memory>
+
+// The dot layout plugin is linked in (libgvplugin_dot_layout) and registered as a builtin, so Graphviz never
+// has to find its plugin config file: bundles such as an AppImage usually lack it.
+extern "C" {
+extern gvplugin_library_t gvplugin_dot_layout_LTX_library;
+}
+
+Q_LOGGING_CATEGORY(lcLayout, "stagelens.layout", QtWarningMsg)
+
+namespace Stagelens {
+
+namespace {
+
+constexpr qreal PointsPerInch = 72.0;
+constexpr qreal MaxExtent = 10000.0; // points; larger sizes are clamped, Graphviz HTML sizes stop at 65535
+
+// cgraph/gvc keep global state (attribute prototypes, error hooks, string dictionaries) and are not
+// thread-safe even for reads: one caller at a time for the whole build -> layout -> read -> free sequence.
+QMutex s_graphvizMutex;
+// Where captureGraphvizMessage() writes; only touched while s_graphvizMutex is held.
+QStringList *s_messageSink = nullptr;
+
+const lt_symlist_t s_builtins[] = {
+    {"gvplugin_dot_layout_LTX_library", &gvplugin_dot_layout_LTX_library},
+    {nullptr, nullptr},
+};
+
+int captureGraphvizMessage(char *message)
+{
+    if (s_messageSink && message)
+        s_messageSink->append(QString::fromLocal8Bit(message).trimmed());
+    return 0;
+}
+
+struct GvcDeleter
+{
+    void operator()(GVC_t *gvc) const { gvFreeContext(gvc); }
+};
+
+struct GraphDeleter
+{
+    void operator()(Agraph_t *graph) const { agclose(graph); }
+};
+
+// Graphviz reads numbers with atof(), which honours LC_NUMERIC. main() sets "C", but a library must not
+// produce garbage sizes when some plugin changed it: write the decimal point the C library expects.
+QByteArray number(qreal value)
+{
+    QByteArray text = QByteArray::number(value, 'f', 4);
+    const char *point = std::localeconv()->decimal_point;
+    if (point && point[0] && point[0] != '.' && point[1] == '\0')
+        text.replace('.', point[0]);
+    return text;
+}
+
+qreal sanitized(qreal value, qreal minimum, qreal fallback)
+{
+    if (!std::isfinite(value))
+        return fallback;
+    return qBound(minimum, value, MaxExtent);
+}
+
+// An HTML-like label of a fixed size: dot reserves exactly this space for a cluster title or edge label,
+// instead of estimating text width with its own font tables (which never match Qt's fonts).
+QByteArray fixedSizeHtml(const QSizeF &size)
+{
+    const int w = int(std::ceil(sanitized(size.width(), 1, 1)));
+    const int h = int(std::ceil(sanitized(size.height(), 1, 1)));
+    const QByteArray ws = QByteArray::number(w), hs = QByteArray::number(h);
+    return "<TABLE BORDER=\"0\" CELLBORDER=\"0\" CELLSPACING=\"0\" CELLPADDING=\"0\" FIXEDSIZE=\"TRUE\" "
+           "WIDTH=\""
+        + ws + "\" HEIGHT=\"" + hs + "\"><TR><TD FIXEDSIZE=\"TRUE\" WIDTH=\"" + ws + "\" HEIGHT=\"" + hs
+        + "\"></TD></TR></TABLE>";
+}
+
+const char *rankDirName(RankDir dir)
+{
+    switch (dir) {
+    case RankDir::TopToBottom:
+        return "TB";
+    case RankDir::LeftToRight:
+        return "LR";
+    case RankDir::BottomToTop:
+        return "BT";
+    case RankDir::RightToLeft:
+        return "RL";
+    }
+    return "TB";
+}
+
+const char *styleName(LayoutEdgeStyle style)
+{
+    switch (style) {
+    case LayoutEdgeStyle::Solid:
+        return "solid";
+    case LayoutEdgeStyle::Dashed:
+        return "dashed";
+    case LayoutEdgeStyle::Dotted:
+        return "dotted";
+    case LayoutEdgeStyle::Bold:
+        return "bold";
+    }
+    return "solid";
+}
+
+// cgraph takes char* everywhere in 2.42 although it never writes through them.
+char *cstr(const char *text)
+{
+    return const_cast<char *>(text);
+}
+
+char *cstr(QByteArray &text)
+{
+    return text.data();
+}
+
+// Scene coordinates: Graphviz's y axis points up and its bounding box need not start at the origin.
+struct Flip
+{
+    boxf bb;
+    QPointF operator()(pointf p) const { return {p.x - bb.LL.x, bb.UR.y - p.y}; }
+    QRectF rect(pointf centre, qreal width, qreal height) const
+    {
+        const QPointF c = (*this)(centre);
+        return {c.x() - width / 2, c.y() - height / 2, width, height};
+    }
+    QRectF box(boxf b) const { return QRectF((*this)(b.LL), (*this)(b.UR)).normalized(); }
+};
+
+// dot's bounding box covers the curves but not their control points, which may stick out. Callers use the
+// box as a scene rect and for fit-to-view, so grow it over everything and move the origin back to (0, 0).
+void normalize(GraphLayout &layout)
+{
+    QRectF all = layout.boundingRect;
+    for (const EdgeGeometry &edge : std::as_const(layout.edges)) {
+        for (const QPointF &p : edge.bezier)
+            all |= QRectF(p, QSizeF(0.01, 0.01));
+        if (edge.arrowHead)
+            all |= QRectF(*edge.arrowHead, QSizeF(0.01, 0.01));
+        if (edge.arrowTail)
+            all |= QRectF(*edge.arrowTail, QSizeF(0.01, 0.01));
+    }
+    const QPointF offset = -all.topLeft();
+    layout.boundingRect = all.translated(offset);
+    for (QRectF &r : layout.nodes)
+        r.translate(offset);
+    for (QRectF &r : layout.clusters)
+        r = r.isNull() ? r : r.translated(offset);
+    for (QRectF &r : layout.clusterLabels)
+        r = r.isNull() ? r : r.translated(offset);
+    for (EdgeGeometry &edge : layout.edges) {
+        for (QPointF &p : edge.bezier)
+            p += offset;
+        if (edge.arrowHead)
+            *edge.arrowHead += offset;
+        if (edge.arrowTail)
+            *edge.arrowTail += offset;
+        if (edge.labelCenter)
+            *edge.labelCenter += offset;
+    }
+}
+
+QString joinedErrors(const QStringList &messages)
+{
+    QStringList errors;
+    for (const QString &m : messages) {
+        if (!m.startsWith(QLatin1String("Warning"), Qt::CaseInsensitive))
+            errors.append(m);
+    }
+    return errors.join(QLatin1Char('\n'));
+}
+
+GraphLayout layoutLocked(const LayoutRequest &request, QStringList &messages)
+{
+    GraphLayout result;
+    const qsizetype nodeCount = request.nodes.size();
+    result.nodes.resize(nodeCount);
+    result.clusters.resize(request.clusters.size());
+    result.clusterLabels.resize(request.clusters.size());
+    result.edges.resize(request.edges.size());
+    if (nodeCount == 0)
+        return result;
+
+    std::unique_ptr<GVC_t, GvcDeleter> gvc(gvContextPlugins(s_builtins, 0));
+    if (!gvc) {
+        result.error = QStringLiteral("could not create a Graphviz context");
+        return result;
+    }
+    std::unique_ptr<Agraph_t, GraphDeleter> graph(agopen(cstr("stagelens"), Agdirected, nullptr));
+    if (!graph) {
+        result.error = QStringLiteral("could not create a Graphviz graph");
+        return result;
+    }
+    Agraph_t *g = graph.get();
+
+    agattr(g, AGRAPH, cstr("rankdir"), cstr(rankDirName(request.rankDir)));
+    QByteArray nodesep = number(sanitized(request.nodeSeparation, 1.5, 18) / PointsPerInch);
+    QByteArray ranksep = number(sanitized(request.rankSeparation, 1.5, 30) / PointsPerInch);
+    agattr(g, AGRAPH, cstr("nodesep"), cstr(nodesep));
+    agattr(g, AGRAPH, cstr("ranksep"), cstr(ranksep));
+    // Rank the whole graph at once: the old per-cluster ranking reverses edges whenever a cluster reaches a
+    // node outside it that leads back in, and a stage DAG should always flow one way.
+    agattr(g, AGRAPH, cstr("newrank"), cstr("true"));
+    // Cluster titles are reserved boxes; keep them at the top, left-aligned like a window title.
+    agattr(g, AGRAPH, cstr("labelloc"), cstr("t"));
+    agattr(g, AGRAPH, cstr("labeljust"), cstr("l"));
+    Agsym_t *graphLabel = agattr(g, AGRAPH, cstr("label"), cstr(""));
+
+    // Sizes come from the caller (fixedsize), so node labels are empty and need no text measurement.
+    agattr(g, AGNODE, cstr("shape"), cstr("box"));
+    agattr(g, AGNODE, cstr("fixedsize"), cstr("true"));
+    agattr(g, AGNODE, cstr("label"), cstr(""));
+    Agsym_t *nodeWidth = agattr(g, AGNODE, cstr("width"), cstr("0.75"));
+    Agsym_t *nodeHeight = agattr(g, AGNODE, cstr("height"), cstr("0.5"));
+
+    Agsym_t *edgeLabel = agattr(g, AGEDGE, cstr("label"), cstr(""));
+    Agsym_t *edgeStyle = agattr(g, AGEDGE, cstr("style"), cstr("solid"));
+    Agsym_t *edgeWeight = agattr(g, AGEDGE, cstr("weight"), cstr("1"));
+    Agsym_t *edgeConstraint = agattr(g, AGEDGE, cstr("constraint"), cstr("true"));
+
+    // Empty clusters are left out: dot gives them no box and they would only confuse ranking.
+    QList<int> clusterSize(request.clusters.size(), 0);
+    for (const LayoutNode &node : request.nodes) {
+        if (node.cluster >= 0 && node.cluster < clusterSize.size())
+            ++clusterSize[node.cluster];
+    }
+    QList<Agraph_t *> subgraphs(request.clusters.size(), nullptr);
+    for (qsizetype i = 0; i < request.clusters.size(); ++i) {
+        if (clusterSize[i] == 0)
+            continue;
+        QByteArray name = "cluster_" + QByteArray::number(i);
+        Agraph_t *sg = agsubg(g, cstr(name), 1);
+        const QSizeF labelSize = request.clusters[i].labelSize;
+        if (sg && labelSize.width() > 0 && labelSize.height() > 0) {
+            QByteArray html = fixedSizeHtml(labelSize);
+            agxset(sg, graphLabel, agstrdup_html(g, cstr(html)));
+        }
+        subgraphs[i] = sg;
+    }
+
+    QList<Agnode_t *> nodes(nodeCount, nullptr);
+    for (qsizetype i = 0; i < nodeCount; ++i) {
+        const LayoutNode &node = request.nodes[i];
+        QByteArray name = "n" + QByteArray::number(i);
+        Agraph_t *owner = (node.cluster >= 0 && node.cluster < subgraphs.size() && subgraphs[node.cluster])
+            ? subgraphs[node.cluster]
+            : g;
+        Agnode_t *n = agnode(owner, cstr(name), 1);
+        if (!n) {
+            result.error = QStringLiteral("could not create node %1").arg(node.id);
+            return result;
+        }
+        // Graphviz wants inches here but reports everything else in points.
+        QByteArray w = number(sanitized(node.size.width(), 1, 54) / PointsPerInch);
+        QByteArray h = number(sanitized(node.size.height(), 1, 36) / PointsPerInch);
+        agxset(n, nodeWidth, cstr(w));
+        agxset(n, nodeHeight, cstr(h));
+        nodes[i] = n;
+    }
+
+    QList<Agedge_t *> edges(request.edges.size(), nullptr);
+    for (qsizetype i = 0; i < request.edges.size(); ++i) {
+        const LayoutEdge &edge = request.edges[i];
+        if (edge.from < 0 || edge.from >= nodeCount || edge.to < 0 || edge.to >= nodeCount) {
+            result.warnings.append(QStringLiteral("edge %1 refers to a missing node").arg(i));
+            continue;
+        }
+        QByteArray name = "e" + QByteArray::number(i);
+        Agedge_t *e = agedge(g, nodes[edge.from], nodes[edge.to], cstr(name), 1);
+        if (!e)
+            continue;
+        if (edge.labelSize.width() > 0 && edge.labelSize.height() > 0) {
+            QByteArray html = fixedSizeHtml(edge.labelSize);
+            agxset(e, edgeLabel, agstrdup_html(g, cstr(html)));
+        }
+        agxset(e, edgeStyle, cstr(styleName(edge.style)));
+        QByteArray weight = QByteArray::number(qBound(0, edge.weight, 1000));
+        agxset(e, edgeWeight, cstr(weight));
+        if (!edge.constraint)
+            agxset(e, edgeConstraint, cstr("false"));
+        edges[i] = e;
+    }
+
+    if (gvLayout(gvc.get(), g, "dot") != 0) {
+        result.error = joinedErrors(messages);
+        if (result.error.isEmpty())
+            result.error = QStringLiteral("Graphviz dot layout failed");
+        return result;
+    }
+
+    const Flip flip {GD_bb(g)};
+    result.boundingRect = flip.box(GD_bb(g));
+    for (qsizetype i = 0; i < nodeCount; ++i) {
+        Agnode_t *n = nodes[i];
+        result.nodes[i] = flip.rect(ND_coord(n), ND_width(n) * PointsPerInch, ND_height(n) * PointsPerInch);
+    }
+    for (qsizetype i = 0; i < subgraphs.size(); ++i) {
+        Agraph_t *sg = subgraphs[i];
+        if (!sg)
+            continue;
+        result.clusters[i] = flip.box(GD_bb(sg));
+        const QSizeF labelSize = request.clusters[i].labelSize;
+        if (textlabel_t *label = GD_label(sg); label && labelSize.isValid()) {
+            // dot centres the reserved box in a slot that may be wider; report the box the caller asked for,
+            // left-aligned at the slot like labeljust=l.
+            QRectF slot = flip.rect(label->pos, label->dimen.x, label->dimen.y);
+            QRectF box(QPointF(), labelSize.boundedTo(QSizeF(MaxExtent, MaxExtent)));
+            box.moveCenter(slot.center());
+            box.moveLeft(qMax(result.clusters[i].left(), slot.left()));
+            result.clusterLabels[i] = box;
+        }
+    }
+    for (qsizetype i = 0; i < edges.size(); ++i) {
+        Agedge_t *e = edges[i];
+        if (!e)
+            continue;
+        EdgeGeometry &geometry = result.edges[i];
+        if (const splines *spl = ED_spl(e); spl && spl->size > 0) {
+            // One edge normally has one bezier; should dot split it, the pieces join end to start, so the
+            // joined list keeps the 3n+1 shape.
+            for (int b = 0; b < spl->size; ++b) {
+                const bezier &bz = spl->list[b];
+                for (int p = (geometry.bezier.isEmpty() ? 0 : 1); p < bz.size; ++p)
+                    geometry.bezier.append(flip(bz.list[p]));
+                if (b == 0 && bz.sflag)
+                    geometry.arrowTail = flip(bz.sp);
+                if (b == spl->size - 1 && bz.eflag)
+                    geometry.arrowHead = flip(bz.ep);
+            }
+        }
+        if (textlabel_t *label = ED_label(e); label && label->set)
+            geometry.labelCenter = flip(label->pos);
+    }
+    // Must run before agclose (the graph deleter): it frees the layout records hanging off the graph.
+    gvFreeLayout(gvc.get(), g);
+    normalize(result);
+    return result;
+}
+
+struct LayoutPool
+{
+    LayoutPool() { pool.setMaxThreadCount(1); }
+    QThreadPool pool;
+};
+
+Q_GLOBAL_STATIC(LayoutPool, s_layoutPool)
+
+} // namespace
+
+GraphLayout layoutGraph(const LayoutRequest &request)
+{
+    if (request.nodes.size() > MaxLayoutNodes || request.edges.size() > MaxLayoutEdges) {
+        GraphLayout result;
+        result.error = QStringLiteral("graph too large to lay out (%1 nodes, %2 edges; limits %3 and %4)")
+                           .arg(request.nodes.size())
+                           .arg(request.edges.size())
+                           .arg(MaxLayoutNodes)
+                           .arg(MaxLayoutEdges);
+        return result;
+    }
+
+    QMutexLocker locker(&s_graphvizMutex);
+    QStringList messages;
+    s_messageSink = &messages;
+    agreseterrors();
+    const agusererrf previous = agseterrf(captureGraphvizMessage);
+    GraphLayout result = layoutLocked(request, messages);
+    agseterrf(previous);
+    s_messageSink = nullptr;
+
+    for (const QString &m : std::as_const(messages)) {
+        if (m.startsWith(QLatin1String("Warning"), Qt::CaseInsensitive))
+            result.warnings.append(m);
+    }
+    if (!result.isValid())
+        qCWarning(lcLayout) << "layout failed:" << result.error;
+    return result;
+}
+
+QFuture<GraphLayout> layoutGraphAsync(const LayoutRequest &request)
+{
+    return QtConcurrent::run(&s_layoutPool()->pool, [request] { return layoutGraph(request); });
+}
+
+} // namespace Stagelens
