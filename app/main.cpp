@@ -7,6 +7,7 @@
 #include "cli/whatifcommand.h"
 #include "guimain.h"
 
+#include <QApplication>
 #include <QCoreApplication>
 #include <QStringList>
 
@@ -22,13 +23,15 @@ struct Subcommand
     const char *name;
     Command run;
     const char *summary;
+    bool needsGui; ///< renders with QPainter/QGraphicsScene: needs QApplication, never a display
 };
 
 constexpr Subcommand Subcommands[] = {
-    {"dockerfile", Stagelens::Cli::runDockerfileCommand, "parse a Dockerfile: --ast, --json, --dot"},
-    {"log", Stagelens::Cli::runLogCommand, "parse BuildKit build logs: --json"},
-    {"whatif", Stagelens::Cli::runWhatifCommand, "predict which cache layers an edit invalidates: --json"},
-    {"report", Stagelens::Cli::runReportCommand, "write a timing report: -o OUT.(pdf|png|svg|md)"},
+    {"dockerfile", Stagelens::Cli::runDockerfileCommand, "parse a Dockerfile: --ast, --json, --dot", false},
+    {"log", Stagelens::Cli::runLogCommand, "parse BuildKit build logs: --json", false},
+    {"whatif", Stagelens::Cli::runWhatifCommand, "predict which cache layers an edit invalidates: --json",
+        false},
+    {"report", Stagelens::Cli::runReportCommand, "write a timing report: -o OUT.(pdf|png|svg|md)", true},
 };
 
 void setApplicationIdentity()
@@ -71,6 +74,15 @@ int main(int argc, char **argv)
     if (argc > 1) {
         for (const Subcommand &s : Subcommands) {
             if (std::strcmp(argv[1], s.name) == 0) {
+                if (s.needsGui) {
+                    // Headless rendering: fonts and painting work on the offscreen platform, no display
+                    // needed.
+                    if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+                        qputenv("QT_QPA_PLATFORM", "offscreen");
+                    QApplication app(argc, argv);
+                    setApplicationIdentity();
+                    return s.run(QCoreApplication::arguments());
+                }
                 QCoreApplication app(argc, argv);
                 setApplicationIdentity();
                 return s.run(QCoreApplication::arguments());
