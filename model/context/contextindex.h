@@ -1,0 +1,105 @@
+#pragma once
+
+// The build context as BuildKit sees it: every path under the context folder with its type and mode,
+// .dockerignore applied with BuildKit's walker semantics. Paths and modes only: file contents are never read,
+// symlinks are never followed, nothing is ever written. Plain value, any thread once built.
+
+#include "model/context/patternmatcher.h"
+#include "model/core/diagnostic.h"
+
+#include <QHash>
+#include <QList>
+#include <QMetaType>
+#include <QString>
+#include <QStringList>
+
+template<typename T>
+class QPromise;
+
+namespace Stagelens {
+
+enum class EntryType
+{
+    File,
+    Directory,
+    Symlink,
+    Other ///< fifo, socket, device
+};
+
+struct ContextEntry
+{
+    QString path; ///< context-relative, '/'-separated, no leading "./" ("src/main.c")
+    EntryType type = EntryType::File;
+    quint32 mode = 0; ///< permission bits (st_mode & 07777)
+    qint64 size = 0;
+    int parent = -1; ///< index of the parent directory entry, -1 at the top level
+    int subtreeEnd = 0; ///< one past the last descendant: entries [index + 1, subtreeEnd) are below it
+    int depth = 0; ///< 0 for top-level entries
+    bool ignored = false; ///< excluded by the ignore file: BuildKit never receives it
+    bool subtreeSkipped = false; ///< an ignored directory the walker does not enter: its children are absent
+    bool unreadable = false; ///< permission denied (directory not listable or file not readable)
+    bool lossyName = false; ///< the on-disk name is not valid UTF-8; `path` shows it with U+FFFD
+};
+
+struct ContextScanOptions
+{
+    QString contextDir;
+    /// Used to find `<Dockerfile>.dockerignore`; may be empty.
+    QString dockerfilePath;
+    /// When set, used instead of reading an ignore file.
+    bool overrideIgnorePatterns = false;
+    QStringList ignorePatterns;
+    int maxDepth = 256; ///< deeper directories are recorded but not entered
+    int maxEntries = 5000000; ///< the scan stops (with an error diagnostic) beyond this
+};
+
+class ContextIndex
+{
+public:
+    /// Scans synchronously. Callable from any thread.
+    static ContextIndex scan(const ContextScanOptions &options);
+
+    QString rootPath() const { return m_root; }
+    /// The ignore file that was applied (absolute path), empty when none.
+    QString ignoreFile() const { return m_ignoreFile; }
+    const PatternMatcher &ignoreMatcher() const { return m_ignore; }
+    const QList<ContextEntry> &entries() const { return m_entries; }
+    const QList<Diagnostic> &diagnostics() const { return m_diagnostics; }
+    bool isCanceled() const { return m_canceled; }
+    bool isComplete() const { return m_complete; }
+
+    /// Index of the entry at a context-relative path, or -1.
+    int indexOf(const QString &path) const { return m_byPath.value(path, -1); }
+    /// Whether BuildKit would leave `path` out of the context (the path need not exist).
+    bool isIgnored(const QString &path) const;
+    /// Number of entries BuildKit would receive (not ignored).
+    qsizetype includedCount() const { return m_includedCount; }
+
+    /// Makes a user-given path context-relative: "./src//a.c" -> "src/a.c", an absolute path inside the
+    /// context loses the context prefix. Returns an empty string (and sets *inside false) for a path outside
+    /// the context; "." for the context itself.
+    static QString relativePath(const QString &path, const QString &contextDir, bool *inside = nullptr);
+
+private:
+    friend class ContextScanner;
+    QString m_root;
+    QString m_ignoreFile;
+    PatternMatcher m_ignore;
+    QList<ContextEntry> m_entries;
+    QHash<QString, int> m_byPath;
+    QList<Diagnostic> m_diagnostics;
+    qsizetype m_includedCount = 0;
+    bool m_canceled = false;
+    bool m_complete = false;
+};
+
+/// The scan as a QtConcurrent job: progress 0..1000 by top-level entries done, cancellation checked often.
+/// The result is added even when canceled (then isCanceled() is true and the index is partial).
+void scanContext(QPromise<ContextIndex> &promise, const ContextScanOptions &options);
+
+QString entryTypeName(EntryType type);
+
+} // namespace Stagelens
+
+Q_DECLARE_METATYPE(Stagelens::ContextEntry)
+Q_DECLARE_METATYPE(Stagelens::ContextIndex)

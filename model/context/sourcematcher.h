@@ -1,0 +1,57 @@
+#pragma once
+
+// Which context files one COPY/ADD (or RUN bind mount) reads: BuildKit's source resolution with
+// filepath.Match wildcards, whole directories, --exclude and --parents. Immutable: any thread.
+
+#include <QList>
+#include <QString>
+#include <QStringList>
+
+#include <memory>
+
+namespace Stagelens {
+
+class ContextIndex;
+class PatternMatcher;
+
+struct CopySpec
+{
+    QStringList sources; ///< as written after expansion ("src/", "./*.c", "/app.conf")
+    QStringList excludes; ///< --exclude patterns
+    bool parents = false; ///< --parents: sources are patternmatcher patterns (`**` allowed)
+};
+
+class SourceMatcher
+{
+public:
+    SourceMatcher() = default;
+    explicit SourceMatcher(const CopySpec &spec);
+
+    /// True when a change at `path` (context-relative, cleaned; need not exist) can change what this step
+    /// reads: the path is a source, lies inside one, matches a wildcard, or is a directory holding one.
+    /// The ignore file is not consulted here.
+    bool reads(const QString &path) const;
+    /// The indices of the (not ignored) entries of `index` this step reads, ascending.
+    QList<int> resolve(const ContextIndex &index) const;
+    /// True for `COPY . ...`: every context file is read.
+    bool readsWholeContext() const;
+
+private:
+    struct Source
+    {
+        QString path; ///< cleaned, context-relative, "" for the whole context
+        bool wildcard = false;
+        QString base; ///< leading components without wildcards ("" = context root)
+        QString rest; ///< the wildcard part, matched with filepath.Match against paths below `base`
+        int restDepth = 0;
+    };
+
+    bool excluded(const Source &source, const QString &path) const;
+    bool wildcardReads(const Source &source, const QString &path) const;
+
+    QList<Source> m_sources;
+    std::shared_ptr<const PatternMatcher> m_excludes;
+    std::shared_ptr<const PatternMatcher> m_parentPatterns; // --parents with wildcards
+};
+
+} // namespace Stagelens
