@@ -32,6 +32,7 @@ struct Instruction
     int endLine = 0; // 1-based, inclusive
     QList<Instruction> children; // ONBUILD: the nested instruction (Node.Next.Children)
     QStringList prevComments;
+    int startColumn = 1; // 1-based column of the keyword on startLine
 };
 
 /// A parsed Dockerfile: BuildKit's AST plus the parser directives and every problem found.

@@ -1,0 +1,16 @@
+#pragma once
+
+#include "model/dockerfile/dockerfileast.h"
+
+namespace Stagelens {
+
+/// The checks of BuildKit's frontend/dockerfile/instructions package run on one parsed instruction:
+/// flag names, types and values (BFlags), argument counts and forms. Returns the error message, or an
+/// empty string when BuildKit would accept the instruction.
+QString validateInstruction(const Instruction &instruction);
+
+/// Validates every instruction of `ast` in order (as instructions.Parse would, but reporting every
+/// error instead of the first only) and appends the findings to ast.diagnostics.
+void validateDockerfile(DockerfileAst &ast, const QString &fileName);
+
+} // namespace Stagelens
