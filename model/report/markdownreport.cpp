@@ -1,0 +1,237 @@
+#include "markdownreport.h"
+
+#include <QDir>
+#include <QFileInfo>
+
+namespace Stagelens {
+
+namespace {
+
+QString cut(const QString &text, int limit)
+{
+    if (text.size() <= limit)
+        return text;
+    return text.left(limit - 1) + QChar(0x2026);
+}
+
+QString optionalSeconds(const std::optional<double> &seconds)
+{
+    return seconds ? formatReportSeconds(*seconds) : QStringLiteral("–");
+}
+
+QString lineText(int line)
+{
+    return line > 0 ? QString::number(line) : QStringLiteral("–");
+}
+
+// Paths inside the project are shown relative to it: shorter, and no home directory in a CI summary.
+QString displayPath(const QString &path, const QString &project)
+{
+    if (path.isEmpty())
+        return {};
+    if (!project.isEmpty()) {
+        const QString relative = QDir(project).relativeFilePath(path);
+        if (!relative.startsWith(QLatin1String("..")) && !QFileInfo(relative).isAbsolute())
+            return relative;
+    }
+    return path;
+}
+
+void appendRow(QString &out, const QStringList &cells)
+{
+    out += QLatin1String("| ") + cells.join(QLatin1String(" | ")) + QLatin1String(" |\n");
+}
+
+void appendHeader(QString &out, const QStringList &names, const QString &alignment)
+{
+    appendRow(out, names);
+    QStringList rules;
+    for (int i = 0; i < names.size(); ++i)
+        rules.append(alignment.at(i) == QLatin1Char('r') ? QStringLiteral("---:") : QStringLiteral("---"));
+    out += QLatin1Char('|') + rules.join(QLatin1Char('|')) + QLatin1String("|\n");
+}
+
+QStringList stepCells(const ReportStepRow &row, bool withStatus)
+{
+    QStringList cells {markdownEscape(cut(row.label, MarkdownLabelLimit)),
+        row.stage.isEmpty() ? QStringLiteral("–") : markdownEscape(row.stage), lineText(row.line)};
+    if (withStatus)
+        cells.append(row.status);
+    cells.append(optionalSeconds(row.seconds));
+    cells.append(row.seconds ? formatReportShare(row.share) : QStringLiteral("–"));
+    return cells;
+}
+
+void appendHeadline(QString &out, const ReportData &data)
+{
+    const ReportHeadline &h = data.headline;
+    const QString estimated =
+        h.estimatedTimes ? QStringLiteral(" (estimated from the log order)") : QString();
+    appendHeader(out, {QStringLiteral("Figure"), QStringLiteral("Value")}, QStringLiteral("lr"));
+    appendRow(
+        out, {QStringLiteral("Wall time"), QStringLiteral("**%1**").arg(formatReportSeconds(h.wallSeconds))});
+    appendRow(out, {QStringLiteral("Summed step time"), formatReportSeconds(h.summedSeconds)});
+    appendRow(out, {QStringLiteral("Critical path"), formatReportSeconds(h.criticalSeconds) + estimated});
+    appendRow(out,
+        {QStringLiteral("Cache hits"),
+            QStringLiteral("%1 (%2 of %3 Dockerfile steps cached)")
+                .arg(formatReportShare(h.cacheHitRatio))
+                .arg(h.cachedSteps)
+                .arg(h.cachedSteps + h.ranSteps)});
+    appendRow(out, {QStringLiteral("Steps in the log"), QString::number(h.steps)});
+    if (h.failedSteps > 0)
+        appendRow(out, {QStringLiteral("Failed steps"), QString::number(h.failedSteps)});
+    out += QLatin1Char('\n');
+
+    if (!data.categories.isEmpty()) {
+        QStringList names;
+        QStringList values;
+        QString alignment;
+        for (const ReportCategory &category : data.categories) {
+            names.append(markdownEscape(category.name));
+            values.append(formatReportSeconds(category.seconds));
+            alignment += QLatin1Char('r');
+        }
+        out += QLatin1String("Time per category:\n\n");
+        appendHeader(out, names, alignment);
+        appendRow(out, values);
+        out += QLatin1Char('\n');
+    }
+}
+
+void appendWhatIf(QString &out, const ReportWhatIf &whatIf)
+{
+    int rerun = 0;
+    int maybe = 0;
+    for (const ReportWhatIfStep &step : whatIf.steps) {
+        rerun += step.verdict == QLatin1String("rerun");
+        maybe += step.verdict == QLatin1String("maybe");
+    }
+    out += QLatin1String("### What-if prediction\n\n");
+    QStringList changes;
+    for (const QString &change : whatIf.changes)
+        changes.append(markdownEscape(change));
+    out += QStringLiteral("Changed: %1\n\n")
+               .arg(changes.isEmpty() ? QStringLiteral("nothing") : changes.join(QLatin1String(", ")));
+    out += QStringLiteral("**%1 steps re-run** (%2), %3 may re-run (%4), %5 stay cached.\n\n")
+               .arg(rerun)
+               .arg(optionalSeconds(whatIf.rerunSeconds))
+               .arg(maybe)
+               .arg(optionalSeconds(whatIf.maybeSeconds))
+               .arg(whatIf.steps.size() - rerun - maybe);
+    bool header = false;
+    for (const ReportWhatIfStep &step : whatIf.steps) {
+        if (step.verdict == QLatin1String("cached"))
+            continue;
+        if (!header) {
+            appendHeader(out,
+                {QStringLiteral("Step"), QStringLiteral("Line"), QStringLiteral("Verdict"),
+                    QStringLiteral("Time"), QStringLiteral("Reason")},
+                QStringLiteral("lrlrl"));
+            header = true;
+        }
+        appendRow(out,
+            {markdownEscape(cut(step.label, MarkdownLabelLimit)), lineText(step.line), step.verdict,
+                optionalSeconds(step.seconds), markdownEscape(cut(step.reason, MarkdownLabelLimit))});
+    }
+    out += QLatin1Char('\n');
+}
+
+void appendComparison(QString &out, const QList<ReportBuildRow> &rows)
+{
+    out += QLatin1String("### Builds compared\n\n");
+    appendHeader(out,
+        {QStringLiteral("Log"), QStringLiteral("Build"), QStringLiteral("Wall time"), QStringLiteral("Steps"),
+            QStringLiteral("Ran"), QStringLiteral("Cached"), QStringLiteral("Failed")},
+        QStringLiteral("lrrrrrr"));
+    for (const ReportBuildRow &row : rows) {
+        const QString log = markdownEscape(row.logFile);
+        appendRow(out,
+            {row.selected ? QStringLiteral("**%1**").arg(log) : log, QString::number(row.index + 1),
+                formatReportSeconds(row.wallSeconds), QString::number(row.steps),
+                QString::number(row.ranSteps), QString::number(row.cachedSteps),
+                QString::number(row.failedSteps)});
+    }
+    out += QLatin1Char('\n');
+}
+
+} // namespace
+
+QString markdownEscape(const QString &text)
+{
+    static const QString special = QStringLiteral("\\`*_[]<>|~&#!$");
+    QString out;
+    out.reserve(text.size() + 8);
+    for (const QChar c : text) {
+        if (c == QLatin1Char('\n') || c == QLatin1Char('\r') || c == QLatin1Char('\t'))
+            out += QLatin1Char(' ');
+        else if (special.contains(c))
+            out += QLatin1Char('\\') + c;
+        else
+            out += c;
+    }
+    return out;
+}
+
+QString reportToMarkdown(const ReportData &data)
+{
+    QString out;
+    out += QLatin1String("## ") + markdownEscape(data.title) + QLatin1String("\n\n");
+
+    QStringList facts;
+    facts.append(
+        QStringLiteral("Dockerfile: %1").arg(markdownEscape(displayPath(data.dockerfile, data.project))));
+    facts.append(QStringLiteral("target: **%1**").arg(markdownEscape(data.target)));
+    if (data.hasBuild) {
+        QString build = QStringLiteral("build: %1").arg(markdownEscape(QFileInfo(data.logFile).fileName()));
+        if (data.buildIndex > 0)
+            build += QStringLiteral(" (build %1)").arg(data.buildIndex + 1);
+        if (data.buildStart)
+            build +=
+                QStringLiteral(", started %1 UTC").arg(data.buildStart->toString(Qt::ISODate).chopped(1));
+        facts.append(build);
+    } else {
+        facts.append(QStringLiteral("no build log: steps are listed without times"));
+    }
+    out += facts.join(QLatin1String(" · ")) + QLatin1String("\n\n");
+
+    if (data.hasBuild) {
+        if (!data.buildError.isEmpty())
+            out +=
+                QStringLiteral("> **Build failed:** %1\n\n").arg(markdownEscape(cut(data.buildError, 300)));
+        appendHeadline(out, data);
+    }
+
+    if (!data.topMisses.isEmpty()) {
+        out += QLatin1String("### Top cache misses\n\n");
+        appendHeader(out,
+            {QStringLiteral("Step"), QStringLiteral("Stage"), QStringLiteral("Line"), QStringLiteral("Time"),
+                QStringLiteral("Share")},
+            QStringLiteral("llrrr"));
+        for (const ReportStepRow &row : data.topMisses)
+            appendRow(out, stepCells(row, false));
+        out += QLatin1Char('\n');
+    }
+
+    if (data.whatIf)
+        appendWhatIf(out, *data.whatIf);
+    if (!data.comparison.isEmpty())
+        appendComparison(out, data.comparison);
+
+    // The full table is folded away: a CI summary should open on the figures, not 200 rows.
+    out += QStringLiteral("<details><summary>All %1 steps%2</summary>\n\n")
+               .arg(data.steps.size())
+               .arg(data.hasBuild ? QStringLiteral(", slowest first") : QString());
+    appendHeader(out,
+        {QStringLiteral("Step"), QStringLiteral("Stage"), QStringLiteral("Line"), QStringLiteral("Status"),
+            QStringLiteral("Time"), QStringLiteral("Share")},
+        QStringLiteral("llrlrr"));
+    for (int i = 0; i < data.steps.size() && i < MarkdownStepRowLimit; ++i)
+        appendRow(out, stepCells(data.steps.at(i), true));
+    if (data.steps.size() > MarkdownStepRowLimit)
+        out += QStringLiteral("\n… and %1 more steps.\n").arg(data.steps.size() - MarkdownStepRowLimit);
+    out += QLatin1String("\n</details>\n");
+    return out;
+}
+
+} // namespace Stagelens

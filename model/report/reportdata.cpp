@@ -1,0 +1,295 @@
+#include "reportdata.h"
+
+#include <QFileInfo>
+#include <QSet>
+
+#include <algorithm>
+#include <cmath>
+
+namespace Stagelens {
+
+namespace {
+
+// The categories in the order the headline lists them; "other" is printed only when it holds time.
+constexpr VertexCategory CategoryOrder[] = {VertexCategory::Context, VertexCategory::Metadata,
+    VertexCategory::Run, VertexCategory::Copy, VertexCategory::Export, VertexCategory::Other};
+
+// A vertex's duration: BuildKit's own figure, else what its times span (errors and cut-off steps have no
+// DONE line), else nothing (cached).
+std::optional<double> durationOf(const BuildVertex &vertex)
+{
+    if (vertex.seconds)
+        return vertex.seconds;
+    if (vertex.status != VertexStatus::Cached && vertex.start && vertex.end && *vertex.end >= *vertex.start)
+        return *vertex.end - *vertex.start;
+    return std::nullopt;
+}
+
+bool isStepVertex(const BuildVertex &vertex, const QPair<int, int> &matched)
+{
+    return matched.first >= 0 || (vertex.label.step > 0 && !vertex.label.internal);
+}
+
+// A cache miss is a Dockerfile step BuildKit executed; FROM "DONE" lines are image resolution, not misses.
+bool isMiss(const BuildVertex &vertex, const QPair<int, int> &matched)
+{
+    if (!isStepVertex(vertex, matched))
+        return false;
+    if (vertex.label.instruction == QLatin1String("FROM"))
+        return false;
+    return vertex.status == VertexStatus::Done || vertex.status == VertexStatus::Error
+        || vertex.status == VertexStatus::Canceled;
+}
+
+QString baseText(const BuildGraph &graph, const Stage &stage)
+{
+    if (stage.baseStage >= 0 && stage.baseStage < graph.stages.size())
+        return QStringLiteral("stage %1").arg(graph.stages.at(stage.baseStage).token());
+    return stage.base.isEmpty() ? stage.baseName : stage.base;
+}
+
+QList<ReportStageRow> stageRows(const BuildGraph &graph, const BuildAnalysis &analysis)
+{
+    QList<ReportStageRow> rows;
+    rows.reserve(graph.stages.size());
+    for (int i = 0; i < graph.stages.size(); ++i) {
+        const Stage &stage = graph.stages.at(i);
+        ReportStageRow row;
+        row.index = i;
+        row.token = stage.token();
+        row.base = baseText(graph, stage);
+        row.line = stage.line;
+        row.needed = stage.needed;
+        row.steps = stage.vertexCount();
+        const bool timed = i < analysis.steps.size();
+        for (int j = 0; timed && j < stage.steps.size() && j < analysis.steps.at(i).size(); ++j) {
+            if (!stage.steps.at(j).isVertex())
+                continue;
+            const StepTiming &timing = analysis.steps.at(i).at(j);
+            if (timing.state == StepState::Ran || timing.state == StepState::Error)
+                ++row.ranSteps;
+            else if (timing.state == StepState::Cached)
+                ++row.cachedSteps;
+            if (timing.seconds)
+                row.seconds += *timing.seconds;
+        }
+        for (const Edge &edge : graph.edges) {
+            if (edge.to != i || edge.from < 0 || edge.from >= graph.stages.size())
+                continue;
+            const QString token = graph.stages.at(edge.from).token();
+            if (!row.dependsOn.contains(token))
+                row.dependsOn.append(token);
+        }
+        rows.append(row);
+    }
+    return rows;
+}
+
+// Rows for a report without a log: the steps BuildKit would print, in Dockerfile order, without times.
+QList<ReportStepRow> plannedRows(const BuildGraph &graph)
+{
+    QList<ReportStepRow> rows;
+    const auto vertices = graph.neededVertices();
+    for (const auto &[stageIndex, stepIndex] : vertices) {
+        const Step &step = graph.stages.at(stageIndex).steps.at(stepIndex);
+        ReportStepRow row;
+        row.label = step.label.isEmpty() ? step.text : step.label;
+        row.stage = graph.stages.at(stageIndex).token();
+        row.stageIndex = stageIndex;
+        row.line = step.line;
+        row.status = QStringLiteral("not built");
+        row.category = step.kind == InstructionKind::Run                                ? VertexCategory::Run
+            : (step.kind == InstructionKind::Copy || step.kind == InstructionKind::Add) ? VertexCategory::Copy
+            : step.kind == InstructionKind::From ? VertexCategory::Metadata
+                                                 : VertexCategory::Other;
+        row.order = rows.size();
+        rows.append(row);
+    }
+    return rows;
+}
+
+QList<ReportStepRow> loggedRows(
+    const BuildGraph &graph, const BuildRun &run, const BuildAnalysis &analysis, double wallSeconds)
+{
+    const QSet<int> critical(analysis.criticalPath.cbegin(), analysis.criticalPath.cend());
+    QList<ReportStepRow> rows;
+    rows.reserve(run.vertices.size());
+    for (int i = 0; i < run.vertices.size(); ++i) {
+        const BuildVertex &vertex = run.vertices.at(i);
+        const QPair<int, int> matched =
+            i < analysis.stepOfVertex.size() ? analysis.stepOfVertex.at(i) : QPair<int, int>(-1, -1);
+        ReportStepRow row;
+        row.label = vertex.name;
+        row.stage = vertex.label.stage;
+        if (matched.first >= 0 && matched.first < graph.stages.size()) {
+            const Stage &stage = graph.stages.at(matched.first);
+            row.stage = stage.token();
+            row.stageIndex = matched.first;
+            if (matched.second >= 0 && matched.second < stage.steps.size())
+                row.line = stage.steps.at(matched.second).line;
+        }
+        row.status = vertexStatusName(vertex.status);
+        row.category = vertex.category;
+        row.seconds = durationOf(vertex);
+        if (row.seconds && wallSeconds > 0)
+            row.share = *row.seconds / wallSeconds;
+        row.start = vertex.start;
+        row.end = vertex.end;
+        row.critical = critical.contains(i);
+        row.ran = isMiss(vertex, matched);
+        row.order = i;
+        rows.append(row);
+    }
+    return rows;
+}
+
+void sortSlowestFirst(QList<ReportStepRow> &rows)
+{
+    std::stable_sort(rows.begin(), rows.end(), [](const ReportStepRow &a, const ReportStepRow &b) {
+        const double sa = a.seconds.value_or(-1);
+        const double sb = b.seconds.value_or(-1);
+        if (sa != sb)
+            return sa > sb;
+        return a.order < b.order;
+    });
+}
+
+ReportBuildRow comparisonRow(const ReportBuild &build)
+{
+    const BuildTotals totals = build.run.totals();
+    ReportBuildRow row;
+    row.logFile = QFileInfo(build.logFile).fileName();
+    row.index = build.run.index;
+    row.wallSeconds = totals.wallSeconds;
+    row.steps = totals.vertices;
+    row.ranSteps = totals.done;
+    row.cachedSteps = totals.cached;
+    row.failedSteps = totals.errors;
+    row.error = build.run.error;
+    return row;
+}
+
+} // namespace
+
+ReportData makeReportData(const ReportInput &input)
+{
+    ReportData data;
+    data.graph = input.graph;
+    data.project = input.project;
+    data.dockerfile = input.dockerfile.isEmpty() ? input.graph.file : input.dockerfile;
+    data.target = input.graph.target;
+    data.generated = input.generated.isValid() ? input.generated : QDateTime::currentDateTimeUtc();
+    data.diagnostics = input.graph.diagnostics;
+    data.whatIf = input.whatIf;
+    const QString projectName = QFileInfo(input.project).fileName();
+    data.title = QStringLiteral("Build timing report: %1")
+                     .arg(projectName.isEmpty() ? QFileInfo(data.dockerfile).fileName() : projectName);
+
+    int selected = input.selectedBuild;
+    if (selected < 0 || selected >= input.builds.size())
+        selected = input.builds.size() - 1;
+
+    if (selected >= 0) {
+        const ReportBuild &build = input.builds.at(selected);
+        const BuildRun &run = build.run;
+        const BuildTotals totals = run.totals();
+        data.hasBuild = true;
+        data.logFile = build.logFile;
+        data.buildIndex = run.index;
+        data.buildError = run.error;
+        if (run.startEpoch)
+            data.buildStart =
+                QDateTime::fromMSecsSinceEpoch(qint64(std::llround(*run.startEpoch * 1000.0)), Qt::UTC);
+        data.analysis = analyseBuild(input.graph, run);
+
+        ReportHeadline &h = data.headline;
+        h.wallSeconds = totals.wallSeconds;
+        h.summedSeconds = data.analysis.summedSeconds;
+        h.criticalSeconds = data.analysis.criticalSeconds;
+        h.cacheHitRatio = data.analysis.cacheHitRatio;
+        h.steps = totals.vertices;
+        h.ranSteps = data.analysis.ranSteps;
+        h.cachedSteps = data.analysis.cachedSteps;
+        h.failedSteps = totals.errors;
+        h.estimatedTimes = data.analysis.estimatedTimes;
+
+        for (VertexCategory category : CategoryOrder) {
+            const double seconds = totals.categorySeconds[int(category)];
+            if (category == VertexCategory::Other && seconds <= 0)
+                continue;
+            data.categories.append({category, reportCategoryName(category), seconds});
+        }
+
+        data.steps = loggedRows(input.graph, run, data.analysis, h.wallSeconds);
+    } else {
+        data.steps = plannedRows(input.graph);
+    }
+
+    for (const ReportStepRow &row : std::as_const(data.steps)) {
+        if (row.start && row.end)
+            data.timeline.append(row);
+    }
+    std::stable_sort(data.timeline.begin(), data.timeline.end(),
+        [](const ReportStepRow &a, const ReportStepRow &b) { return *a.start < *b.start; });
+
+    sortSlowestFirst(data.steps);
+    for (const ReportStepRow &row : std::as_const(data.steps)) {
+        if (data.topMisses.size() >= TopMissCount)
+            break;
+        if (row.ran)
+            data.topMisses.append(row);
+    }
+
+    data.stages = stageRows(input.graph, data.analysis);
+
+    if (input.builds.size() > 1) {
+        for (int i = 0; i < input.builds.size(); ++i) {
+            ReportBuildRow row = comparisonRow(input.builds.at(i));
+            row.selected = i == selected;
+            data.comparison.append(row);
+        }
+    }
+    return data;
+}
+
+QString formatReportSeconds(double seconds)
+{
+    if (!std::isfinite(seconds))
+        return QStringLiteral("?");
+    if (seconds < 60)
+        return QStringLiteral("%1 s").arg(seconds, 0, 'f', 1);
+    const qint64 whole = qint64(std::llround(seconds));
+    if (whole < 3600)
+        return QStringLiteral("%1 min %2 s").arg(whole / 60).arg(whole % 60, 2, 10, QLatin1Char('0'));
+    return QStringLiteral("%1 h %2 min").arg(whole / 3600).arg((whole % 3600) / 60, 2, 10, QLatin1Char('0'));
+}
+
+QString formatReportShare(double share)
+{
+    if (!std::isfinite(share))
+        return QStringLiteral("?");
+    const double percent = share * 100.0;
+    return percent < 10 ? QStringLiteral("%1 %").arg(percent, 0, 'f', 1)
+                        : QStringLiteral("%1 %").arg(percent, 0, 'f', 0);
+}
+
+QString reportCategoryName(VertexCategory category)
+{
+    switch (category) {
+    case VertexCategory::Context:
+        return QStringLiteral("context transfer");
+    case VertexCategory::Metadata:
+        return QStringLiteral("pulls/metadata");
+    case VertexCategory::Run:
+        return QStringLiteral("RUN");
+    case VertexCategory::Copy:
+        return QStringLiteral("COPY/ADD");
+    case VertexCategory::Export:
+        return QStringLiteral("export");
+    case VertexCategory::Other:
+        break;
+    }
+    return QStringLiteral("other");
+}
+
+} // namespace Stagelens
