@@ -1,0 +1,323 @@
+#include "buildrun.h"
+
+#include <QJsonArray>
+
+#include <algorithm>
+#include <cmath>
+
+namespace Stagelens {
+
+namespace {
+
+bool isStepCounter(const QString &token, int *k, int *n)
+{
+    const qsizetype slash = token.indexOf(QLatin1Char('/'));
+    if (slash <= 0 || slash == token.size() - 1)
+        return false;
+    bool okK = false;
+    bool okN = false;
+    const int kk = token.left(slash).toInt(&okK);
+    const int nn = token.mid(slash + 1).toInt(&okN);
+    if (!okK || !okN)
+        return false;
+    *k = kk;
+    *n = nn;
+    return true;
+}
+
+bool isInstructionKeyword(const QString &word)
+{
+    static const QStringList keywords {QStringLiteral("FROM"), QStringLiteral("RUN"), QStringLiteral("COPY"),
+        QStringLiteral("ADD"), QStringLiteral("WORKDIR"), QStringLiteral("ENV"), QStringLiteral("ARG"),
+        QStringLiteral("USER"), QStringLiteral("LABEL"), QStringLiteral("EXPOSE"), QStringLiteral("VOLUME"),
+        QStringLiteral("CMD"), QStringLiteral("ENTRYPOINT"), QStringLiteral("SHELL"),
+        QStringLiteral("ONBUILD"), QStringLiteral("HEALTHCHECK"), QStringLiteral("STOPSIGNAL"),
+        QStringLiteral("MAINTAINER")};
+    return keywords.contains(word);
+}
+
+QJsonValue optionalNumber(const std::optional<double> &value)
+{
+    if (!value)
+        return QJsonValue::Null;
+    // Three decimals: log times are millisecond figures; more digits would only be float noise.
+    return std::round(*value * 1000.0) / 1000.0;
+}
+
+QJsonValue optionalString(const QString &value)
+{
+    return value.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(value);
+}
+
+} // namespace
+
+QString vertexStatusName(VertexStatus status)
+{
+    switch (status) {
+    case VertexStatus::Running:
+        return QStringLiteral("running");
+    case VertexStatus::Done:
+        return QStringLiteral("done");
+    case VertexStatus::Cached:
+        return QStringLiteral("cached");
+    case VertexStatus::Error:
+        return QStringLiteral("error");
+    case VertexStatus::Canceled:
+        return QStringLiteral("canceled");
+    }
+    return QStringLiteral("running");
+}
+
+QString logFormatName(LogFormat format)
+{
+    switch (format) {
+    case LogFormat::Plain:
+        return QStringLiteral("plain");
+    case LogFormat::Tty:
+        return QStringLiteral("tty");
+    case LogFormat::RawJson:
+        return QStringLiteral("rawjson");
+    case LogFormat::Legacy:
+        return QStringLiteral("legacy");
+    }
+    return QStringLiteral("plain");
+}
+
+QString ciWrapperName(CiWrapper wrapper)
+{
+    switch (wrapper) {
+    case CiWrapper::None:
+        return QStringLiteral("none");
+    case CiWrapper::GitHub:
+        return QStringLiteral("github");
+    case CiWrapper::GhCli:
+        return QStringLiteral("gh-cli");
+    case CiWrapper::GitLab:
+        return QStringLiteral("gitlab");
+    case CiWrapper::Buildkite:
+        return QStringLiteral("buildkite");
+    case CiWrapper::Timestamped:
+        return QStringLiteral("timestamped");
+    }
+    return QStringLiteral("none");
+}
+
+QString vertexCategoryName(VertexCategory category)
+{
+    switch (category) {
+    case VertexCategory::Context:
+        return QStringLiteral("context");
+    case VertexCategory::Metadata:
+        return QStringLiteral("metadata");
+    case VertexCategory::Run:
+        return QStringLiteral("run");
+    case VertexCategory::Copy:
+        return QStringLiteral("copy");
+    case VertexCategory::Export:
+        return QStringLiteral("export");
+    case VertexCategory::Other:
+        return QStringLiteral("other");
+    }
+    return QStringLiteral("other");
+}
+
+VertexLabel parseVertexLabel(const QString &name)
+{
+    VertexLabel label;
+    QString rest = name.trimmed();
+    if (rest.startsWith(QLatin1Char('['))) {
+        const qsizetype close = rest.indexOf(QLatin1Char(']'));
+        if (close > 0) {
+            QStringList tokens = rest.mid(1, close - 1).split(QLatin1Char(' '), Qt::SkipEmptyParts);
+            rest = rest.mid(close + 1).trimmed();
+            int k = 0;
+            int n = 0;
+            if (!tokens.isEmpty() && isStepCounter(tokens.last(), &k, &n)) {
+                label.step = k;
+                label.steps = n;
+                tokens.removeLast();
+            }
+            // A platform is os/arch[/variant], possibly "linux/amd64->arm64" for cross builds.
+            if (!tokens.isEmpty() && tokens.first().contains(QLatin1Char('/')))
+                label.platform = tokens.takeFirst();
+            if (!tokens.isEmpty()
+                && (tokens.last() == QLatin1String("internal") || tokens.last() == QLatin1String("auth"))) {
+                label.internal = true;
+                tokens.removeLast();
+            }
+            if (tokens.size() >= 2) {
+                label.target = tokens.first();
+                label.stage = tokens.last();
+            } else if (tokens.size() == 1) {
+                // "[app internal]", and compose's "[app] exporting to image": a target, not a stage.
+                if (label.internal || label.step == 0)
+                    label.target = tokens.first();
+                else
+                    label.stage = tokens.first();
+            }
+        }
+    }
+    label.text = rest;
+    const QString word = rest.section(QLatin1Char(' '), 0, 0);
+    if (label.step > 0 && isInstructionKeyword(word))
+        label.instruction = word;
+    return label;
+}
+
+VertexCategory categorizeVertex(const QString &name, const VertexLabel &label)
+{
+    const QString &text = label.text;
+    if (label.instruction == QLatin1String("RUN"))
+        return VertexCategory::Run;
+    if (label.instruction == QLatin1String("COPY") || label.instruction == QLatin1String("ADD"))
+        return VertexCategory::Copy;
+    if (label.instruction == QLatin1String("FROM"))
+        return VertexCategory::Metadata;
+    if (text.startsWith(QLatin1String("load build definition"))
+        || text.startsWith(QLatin1String("load .dockerignore"))
+        || text.startsWith(QLatin1String("load build context"))
+        || text.startsWith(QLatin1String("load local bake"))
+        || text.startsWith(QLatin1String("load remote build context")))
+        return VertexCategory::Context;
+    if (text.startsWith(QLatin1String("load metadata")) || name.startsWith(QLatin1String("[auth]"))
+        || text.startsWith(QLatin1String("resolve image config"))
+        || text.startsWith(QLatin1String("docker-image://"))
+        || text.startsWith(QLatin1String("importing cache manifest")))
+        return VertexCategory::Metadata;
+    if (text.startsWith(QLatin1String("exporting")) || text.startsWith(QLatin1String("writing image"))
+        || text.startsWith(QLatin1String("naming to")) || text.startsWith(QLatin1String("pushing"))
+        || text.startsWith(QLatin1String("preparing layers for inline cache"))
+        || text.startsWith(QLatin1String("resolving provenance")))
+        return VertexCategory::Export;
+    return VertexCategory::Other;
+}
+
+BuildTotals BuildRun::totals() const
+{
+    BuildTotals t;
+    t.vertices = int(vertices.size());
+    std::optional<double> first;
+    std::optional<double> last;
+    for (const BuildVertex &v : vertices) {
+        switch (v.status) {
+        case VertexStatus::Done:
+            ++t.done;
+            break;
+        case VertexStatus::Cached:
+            ++t.cached;
+            break;
+        case VertexStatus::Error:
+            ++t.errors;
+            break;
+        case VertexStatus::Canceled:
+            ++t.canceled;
+            break;
+        case VertexStatus::Running:
+            ++t.running;
+            break;
+        }
+        if (v.seconds)
+            t.categorySeconds[int(v.category)] += *v.seconds;
+        if (v.start && (!first || *v.start < *first))
+            first = v.start;
+        if (v.end && (!last || *v.end > *last))
+            last = v.end;
+    }
+    if (duration)
+        t.wallSeconds = *duration;
+    else if (first && last)
+        t.wallSeconds = *last - *first;
+    return t;
+}
+
+int BuildRun::indexOfVertex(const QString &id) const
+{
+    for (int i = 0; i < vertices.size(); ++i) {
+        if (vertices.at(i).id == id)
+            return i;
+    }
+    return -1;
+}
+
+QJsonObject toJson(const BuildVertex &vertex)
+{
+    QJsonObject o;
+    o.insert(QStringLiteral("id"), vertex.id);
+    o.insert(QStringLiteral("name"), vertex.name);
+    o.insert(QStringLiteral("stage"), optionalString(vertex.label.stage));
+    o.insert(QStringLiteral("step"), vertex.label.step > 0 ? QJsonValue(vertex.label.step) : QJsonValue());
+    o.insert(QStringLiteral("steps"), vertex.label.steps > 0 ? QJsonValue(vertex.label.steps) : QJsonValue());
+    o.insert(QStringLiteral("platform"), optionalString(vertex.label.platform));
+    o.insert(QStringLiteral("target"), optionalString(vertex.label.target));
+    o.insert(QStringLiteral("instruction"), optionalString(vertex.label.instruction));
+    o.insert(QStringLiteral("category"), vertexCategoryName(vertex.category));
+    o.insert(QStringLiteral("status"), vertexStatusName(vertex.status));
+    o.insert(QStringLiteral("seconds"), optionalNumber(vertex.seconds));
+    o.insert(QStringLiteral("start"), optionalNumber(vertex.start));
+    o.insert(QStringLiteral("end"), optionalNumber(vertex.end));
+    o.insert(QStringLiteral("timing"),
+        vertex.timing == TimingKind::Exact ? QStringLiteral("exact") : QStringLiteral("estimated"));
+    o.insert(QStringLiteral("log_lines"), vertex.logLines);
+    o.insert(QStringLiteral("line"), vertex.firstLine);
+    if (!vertex.error.isEmpty())
+        o.insert(QStringLiteral("error"), vertex.error);
+    if (!vertex.warnings.isEmpty())
+        o.insert(QStringLiteral("warnings"), QJsonArray::fromStringList(vertex.warnings));
+    if (!vertex.inputs.isEmpty())
+        o.insert(QStringLiteral("inputs"), QJsonArray::fromStringList(vertex.inputs));
+    return o;
+}
+
+QJsonObject toJson(const BuildRun &run)
+{
+    QJsonObject o;
+    o.insert(QStringLiteral("index"), run.index);
+    o.insert(QStringLiteral("format"), logFormatName(run.format));
+    o.insert(QStringLiteral("wrapper"), ciWrapperName(run.wrapper));
+    const BuildTotals t = run.totals();
+    o.insert(QStringLiteral("duration"),
+        optionalNumber(run.duration ? run.duration : std::optional(t.wallSeconds)));
+    o.insert(QStringLiteral("error"), optionalString(run.error));
+    o.insert(QStringLiteral("failed_vertex"),
+        run.failedVertex >= 0 ? QJsonValue(run.vertices.at(run.failedVertex).id) : QJsonValue());
+    o.insert(QStringLiteral("first_line"), run.firstLine);
+    o.insert(QStringLiteral("last_line"), run.lastLine);
+    o.insert(QStringLiteral("truncated"), run.truncated);
+    if (!run.builder.isEmpty())
+        o.insert(QStringLiteral("builder"), run.builder);
+    QJsonObject totals;
+    totals.insert(QStringLiteral("vertices"), t.vertices);
+    totals.insert(QStringLiteral("done"), t.done);
+    totals.insert(QStringLiteral("cached"), t.cached);
+    totals.insert(QStringLiteral("error"), t.errors);
+    totals.insert(QStringLiteral("canceled"), t.canceled);
+    totals.insert(QStringLiteral("running"), t.running);
+    QJsonObject categories;
+    for (int c = 0; c <= int(VertexCategory::Other); ++c)
+        categories.insert(
+            vertexCategoryName(VertexCategory(c)), std::round(t.categorySeconds[c] * 1000.0) / 1000.0);
+    totals.insert(QStringLiteral("seconds_by_category"), categories);
+    o.insert(QStringLiteral("totals"), totals);
+    o.insert(QStringLiteral("warnings"), QJsonArray::fromStringList(run.warnings));
+    QJsonArray vertices;
+    for (const BuildVertex &v : run.vertices)
+        vertices.append(toJson(v));
+    o.insert(QStringLiteral("vertices"), vertices);
+    return o;
+}
+
+QJsonObject toJson(const BuildLogResult &result)
+{
+    QJsonObject o;
+    QJsonArray builds;
+    for (const BuildRun &run : result.builds)
+        builds.append(toJson(run));
+    o.insert(QStringLiteral("builds"), builds);
+    QJsonArray diagnostics;
+    for (const Diagnostic &d : result.diagnostics)
+        diagnostics.append(d.toJson());
+    o.insert(QStringLiteral("diagnostics"), diagnostics);
+    return o;
+}
+
+} // namespace Stagelens

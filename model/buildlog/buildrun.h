@@ -1,0 +1,161 @@
+#pragma once
+
+// The record of one build as read from a log: its vertices (steps) with status, BuildKit's own durations,
+// start/end times and where in the file their output lines are. Plain values, callable from any thread.
+
+#include "model/core/diagnostic.h"
+
+#include <QJsonObject>
+#include <QList>
+#include <QMetaType>
+#include <QString>
+
+#include <optional>
+
+namespace Stagelens {
+
+enum class VertexStatus
+{
+    Running, ///< started, never finished in the log (truncated log, or the build was cut off)
+    Done,
+    Cached,
+    Error,
+    Canceled
+};
+
+/// Whether a start/end time was read from the log (rawjson, CI wall-clock stamps) or reconstructed.
+enum class TimingKind
+{
+    Estimated,
+    Exact
+};
+
+enum class LogFormat
+{
+    Plain,
+    Tty,
+    RawJson,
+    Legacy
+};
+
+/// The CI system whose per-line decoration was stripped.
+enum class CiWrapper
+{
+    None,
+    GitHub, ///< GitHub Actions raw log: "2024-01-02T03:04:05.1234567Z text", ##[group] markers
+    GhCli, ///< `gh run view --log`: "job<TAB>step<TAB>timestamp text"
+    GitLab, ///< section_start/section_end markers, optional FF_TIMESTAMPS prefix
+    Buildkite, ///< "_bk;t=<ms>\a" markers
+    Timestamped ///< another RFC 3339 per-line timestamp (Render, docker logs -t, ...)
+};
+
+/// Where a step spends its time, for the per-category totals.
+enum class VertexCategory
+{
+    Context, ///< load build definition / .dockerignore / build context
+    Metadata, ///< load metadata, FROM, resolve image config, [auth], frontend pulls
+    Run,
+    Copy, ///< COPY and ADD
+    Export, ///< exporting to image / cache, pushing, writing, naming
+    Other
+};
+
+/// A vertex name split the way BuildKit composes it: "[platform target stage k/n] INSTRUCTION args".
+struct VertexLabel
+{
+    QString platform; ///< "linux/arm64", empty when absent
+    QString target; ///< bake/compose target, empty when absent
+    QString stage; ///< stage name, empty for unnamed stages and for "[internal]"
+    int step = 0; ///< k of k/n, 0 when absent
+    int steps = 0; ///< n of k/n
+    bool internal = false; ///< "[internal]" / "[target internal]"
+    QString instruction; ///< upper-case keyword ("RUN"), empty when the name is not an instruction
+    QString text; ///< the name without its bracketed prefix
+};
+
+/// A span of physical lines in the log file holding (some of) a vertex's output. Lines of other vertices
+/// inside the span are skipped when the text is fetched again, which lets short interruptions share a span.
+struct LogSpan
+{
+    qint64 offset = 0; ///< byte offset of the first line
+    qint64 length = 0; ///< bytes up to the end of the last line (its newline excluded)
+    int firstLine = 0; ///< 1-based line number of the first line
+};
+
+struct BuildVertex
+{
+    QString id; ///< "#11" in plain logs, the digest in rawjson, "Step 3/9" in legacy logs
+    QString name;
+    VertexLabel label;
+    VertexCategory category = VertexCategory::Other;
+    VertexStatus status = VertexStatus::Running;
+    std::optional<double> seconds; ///< BuildKit's own figure ("DONE 0.4s"), absent for CACHED
+    std::optional<double> start; ///< seconds from the build's start
+    std::optional<double> end;
+    TimingKind timing = TimingKind::Estimated;
+    int logLines = 0; ///< output lines ("#N 0.123 text")
+    QList<LogSpan> spans; ///< where those output lines are in the file
+    QString error; ///< the vertex's "ERROR: ..." text
+    QStringList warnings; ///< "WARN: ..." lines
+    QStringList inputs; ///< ids of the vertices it depends on (rawjson only)
+    int firstLine = 0; ///< line of the vertex's first header
+};
+
+struct BuildTotals
+{
+    double wallSeconds = 0; ///< first start to last end
+    int vertices = 0;
+    int done = 0;
+    int cached = 0;
+    int errors = 0;
+    int canceled = 0;
+    int running = 0;
+    /// Sum of BuildKit durations per VertexCategory, indexed by int(VertexCategory).
+    double categorySeconds[6] = {0, 0, 0, 0, 0, 0};
+};
+
+struct BuildRun
+{
+    int index = 0;
+    LogFormat format = LogFormat::Plain;
+    CiWrapper wrapper = CiWrapper::None;
+    QList<BuildVertex> vertices; ///< in order of first appearance in the log
+    std::optional<double> duration; ///< "[+] Building 12.3s", else the span of the vertices' times
+    QString error; ///< "ERROR: failed to solve: ..." or the last line of the failure summary
+    int failedVertex = -1; ///< index into vertices of the step that failed, or -1
+    QStringList warnings; ///< build-check warnings and "WARN:" lines of the build
+    QString builder; ///< "#0 building with ..." text
+    int firstLine = 0;
+    int lastLine = 0;
+    std::optional<double> startEpoch; ///< wall-clock start (seconds since the epoch) when the log has it
+    bool truncated = false; ///< ended without a final status (log cut off)
+
+    BuildTotals totals() const;
+    int indexOfVertex(const QString &id) const;
+};
+
+struct BuildLogResult
+{
+    QString path;
+    QList<BuildRun> builds;
+    QList<Diagnostic> diagnostics;
+};
+
+QString vertexStatusName(VertexStatus status);
+QString logFormatName(LogFormat format);
+QString ciWrapperName(CiWrapper wrapper);
+QString vertexCategoryName(VertexCategory category);
+
+/// Splits a vertex name into its label parts. Never fails: unknown shapes leave fields empty.
+VertexLabel parseVertexLabel(const QString &name);
+VertexCategory categorizeVertex(const QString &name, const VertexLabel &label);
+
+/// The `log --json` shapes of shared/CLI.md.
+QJsonObject toJson(const BuildVertex &vertex);
+QJsonObject toJson(const BuildRun &run);
+QJsonObject toJson(const BuildLogResult &result);
+
+} // namespace Stagelens
+
+Q_DECLARE_METATYPE(Stagelens::BuildRun)
+Q_DECLARE_METATYPE(Stagelens::BuildLogResult)

@@ -1,0 +1,277 @@
+#include "lineunwrapper.h"
+
+#include <cstdint>
+
+namespace Stagelens {
+
+namespace {
+
+bool isDigit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+int digits(QByteArrayView s, qsizetype pos, int count, bool *ok)
+{
+    int value = 0;
+    for (int i = 0; i < count; ++i) {
+        if (pos + i >= s.size() || !isDigit(s[pos + i])) {
+            *ok = false;
+            return 0;
+        }
+        value = value * 10 + (s[pos + i] - '0');
+    }
+    return value;
+}
+
+// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil).
+std::int64_t daysFromCivil(int y, unsigned m, unsigned d)
+{
+    y -= m <= 2;
+    const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
+    const unsigned yoe = unsigned(y - era * 400);
+    const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + std::int64_t(doe) - 719468;
+}
+
+// "2026-Feb-28 01:28:25.792055": the whole line, as Coolify's UI interleaves it with the output.
+bool isCoolifyTimestampLine(QByteArrayView s)
+{
+    if (s.size() < 20 || s.size() > 32)
+        return false;
+    bool ok = true;
+    digits(s, 0, 4, &ok);
+    digits(s, 12, 2, &ok);
+    digits(s, 15, 2, &ok);
+    digits(s, 18, 2, &ok);
+    return ok && s[4] == '-' && s[8] == '-' && s[11] == ' ' && s[14] == ':' && s[17] == ':';
+}
+
+// GitHub's web UI injects "[396](https://github.com/.../jobs/1#step:4:412)" line links into copied text,
+// even in the middle of a digest.
+QByteArray removeGitHubLineLinks(const QByteArray &text)
+{
+    static const QByteArray marker("](https://github.com/");
+    if (!text.contains(marker))
+        return text;
+    QByteArray out;
+    out.reserve(text.size());
+    qsizetype pos = 0;
+    while (pos < text.size()) {
+        const qsizetype m = text.indexOf(marker, pos);
+        if (m < 0) {
+            out.append(text.constData() + pos, text.size() - pos);
+            break;
+        }
+        qsizetype open = m - 1;
+        while (open >= pos && isDigit(text[open]))
+            --open;
+        const qsizetype close = text.indexOf(')', m);
+        if (open < pos || text[open] != '[' || open == m - 1 || close < 0) {
+            out.append(text.constData() + pos, m + marker.size() - pos);
+            pos = m + marker.size();
+            continue;
+        }
+        out.append(text.constData() + pos, open - pos);
+        pos = close + 1;
+    }
+    return out;
+}
+
+// GitLab writes "section_start:1703241818:name\r\e[0K" (and section_end) before or inside a line.
+QByteArray removeGitLabSections(const QByteArray &text, bool *found)
+{
+    QByteArray out = text;
+    for (const char *key : {"section_start:", "section_end:"}) {
+        qsizetype at = 0;
+        // Each pass removes one marker, so the loop ends after at most size/len passes.
+        while ((at = out.indexOf(key, at)) >= 0) {
+            qsizetype end = out.indexOf('\r', at);
+            if (end < 0) {
+                out.truncate(at);
+                *found = true;
+                break;
+            }
+            ++end;
+            if (out.mid(end, 4) == QByteArrayView("\x1b[0K"))
+                end += 4;
+            out.remove(at, end - at);
+            *found = true;
+        }
+    }
+    return out;
+}
+
+} // namespace
+
+qsizetype parseIsoTimestamp(QByteArrayView s, double *epoch, int *fractionDigits)
+{
+    if (s.size() < 20)
+        return 0;
+    bool ok = true;
+    const int year = digits(s, 0, 4, &ok);
+    const int month = digits(s, 5, 2, &ok);
+    const int day = digits(s, 8, 2, &ok);
+    const int hour = digits(s, 11, 2, &ok);
+    const int minute = digits(s, 14, 2, &ok);
+    const int second = digits(s, 17, 2, &ok);
+    if (!ok || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != ' ') || s[13] != ':' || s[16] != ':')
+        return 0;
+    if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60)
+        return 0;
+    qsizetype pos = 19;
+    double fraction = 0;
+    int fracDigits = 0;
+    if (pos < s.size() && s[pos] == '.') {
+        ++pos;
+        double scale = 0.1;
+        while (pos < s.size() && isDigit(s[pos]) && fracDigits < 12) {
+            fraction += (s[pos] - '0') * scale;
+            scale /= 10;
+            ++pos;
+            ++fracDigits;
+        }
+    }
+    int offsetSeconds = 0;
+    if (pos < s.size() && s[pos] == 'Z') {
+        ++pos;
+    } else if (pos + 5 < s.size() + 0 && (s[pos] == '+' || s[pos] == '-') && s[pos + 3] == ':') {
+        const int oh = digits(s, pos + 1, 2, &ok);
+        const int om = digits(s, pos + 4, 2, &ok);
+        if (!ok)
+            return 0;
+        offsetSeconds = (oh * 3600 + om * 60) * (s[pos] == '-' ? -1 : 1);
+        pos += 6;
+    } else {
+        return 0;
+    }
+    const std::int64_t days = daysFromCivil(year, unsigned(month), unsigned(day));
+    *epoch = double(days * 86400 + hour * 3600 + minute * 60 + second - offsetSeconds) + fraction;
+    if (fractionDigits)
+        *fractionDigits = fracDigits;
+    return pos;
+}
+
+QByteArray stripAnsi(QByteArrayView text)
+{
+    if (!text.contains('\x1b'))
+        return text.toByteArray();
+    QByteArray out;
+    out.reserve(text.size());
+    const qsizetype n = text.size();
+    qsizetype i = 0;
+    while (i < n) {
+        const char c = text[i];
+        if (c != '\x1b') {
+            out.append(c);
+            ++i;
+            continue;
+        }
+        if (i + 1 >= n)
+            break;
+        const char kind = text[i + 1];
+        if (kind == '[') {
+            // CSI: parameters and intermediates, then one final byte in 0x40..0x7e.
+            qsizetype j = i + 2;
+            while (j < n && !(text[j] >= 0x40 && text[j] <= 0x7e))
+                ++j;
+            i = j + 1;
+        } else if (kind == ']' || kind == '_' || kind == 'P' || kind == '^') {
+            // OSC/APC/DCS/PM: up to BEL or ESC backslash.
+            qsizetype j = i + 2;
+            while (j < n && text[j] != '\x07' && !(text[j] == '\x1b' && j + 1 < n && text[j + 1] == '\\'))
+                ++j;
+            i = (j < n && text[j] == '\x07') ? j + 1 : j + 2;
+        } else {
+            i += 2;
+        }
+    }
+    return out;
+}
+
+UnwrappedLine unwrapLogLine(QByteArrayView raw)
+{
+    UnwrappedLine line;
+    QByteArrayView view = raw;
+    if (view.endsWith('\r'))
+        view.chop(1);
+
+    // Buildkite: "\e_bk;t=1700000000000\a" before the text (an APC sequence carrying milliseconds).
+    const qsizetype bk = view.indexOf(QByteArrayView("_bk;t="));
+    if (bk >= 0 && bk <= 1) {
+        qsizetype j = bk + 6;
+        double ms = 0;
+        while (j < view.size() && isDigit(view[j]))
+            ms = ms * 10 + (view[j++] - '0');
+        if (j < view.size() && view[j] == '\x07') {
+            line.wrapper = CiWrapper::Buildkite;
+            line.timestamp = ms / 1000.0;
+            view = viewMid(view, j + 1);
+        }
+    }
+
+    // gh run view --log: "job<TAB>step<TAB>2024-...Z text".
+    if (line.wrapper == CiWrapper::None) {
+        const qsizetype tab1 = view.indexOf('\t');
+        const qsizetype tab2 = tab1 >= 0 ? view.indexOf('\t', tab1 + 1) : -1;
+        double epoch = 0;
+        if (tab2 > 0 && tab2 < 400) {
+            const qsizetype len = parseIsoTimestamp(viewMid(view, tab2 + 1), &epoch);
+            if (len > 0) {
+                line.wrapper = CiWrapper::GhCli;
+                line.timestamp = epoch;
+                view = viewMid(view, tab2 + 1 + len);
+                if (view.startsWith(' '))
+                    view = viewMid(view, 1);
+            }
+        }
+    }
+
+    // A leading RFC 3339 stamp: GitHub Actions raw logs use exactly 7 fraction digits; GitLab's
+    // FF_TIMESTAMPS adds a stream tag ("00O ", "01E+"); anything else is a generic stamped log.
+    if (line.wrapper == CiWrapper::None) {
+        double epoch = 0;
+        int fracDigits = 0;
+        const qsizetype len = parseIsoTimestamp(view, &epoch, &fracDigits);
+        if (len > 0 && (len == view.size() || view[len] == ' ')) {
+            line.timestamp = epoch;
+            view = viewMid(view, len < view.size() ? len + 1 : len);
+            if (view.size() >= 3 && isDigit(view[0]) && isDigit(view[1]) && (view[2] == 'O' || view[2] == 'E')
+                && (view.size() == 3 || view[3] == ' ' || view[3] == '+')) {
+                line.wrapper = CiWrapper::GitLab;
+                view = viewMid(view, view.size() > 3 && view[3] == '+' ? 4 : 3);
+                if (view.startsWith(' '))
+                    view = viewMid(view, 1);
+            } else {
+                line.wrapper = fracDigits == 7 ? CiWrapper::GitHub : CiWrapper::Timestamped;
+            }
+        } else if (isCoolifyTimestampLine(view)) {
+            line.timestampOnly = true;
+            return line;
+        }
+    }
+
+    if (view.startsWith("##[")) {
+        // GitHub workflow commands: group titles, commands, errors. Not build output.
+        line.ciMarker = true;
+        if (line.wrapper == CiWrapper::None)
+            line.wrapper = CiWrapper::GitHub;
+    }
+
+    QByteArray text = view.toByteArray();
+    bool gitlab = false;
+    if (text.contains("section_")) {
+        text = removeGitLabSections(text, &gitlab);
+        if (gitlab && line.wrapper == CiWrapper::None)
+            line.wrapper = CiWrapper::GitLab;
+    }
+    text = stripAnsi(text);
+    text = removeGitHubLineLinks(text);
+    if (text.endsWith('\r'))
+        text.chop(1);
+    line.text = std::move(text);
+    return line;
+}
+
+} // namespace Stagelens

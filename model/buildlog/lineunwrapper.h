@@ -1,0 +1,51 @@
+#pragma once
+
+// Strips what CI systems and terminals wrap around each line of a build log: per-line timestamps
+// (GitHub Actions, gh run view, GitLab FF_TIMESTAMPS, Render, ...), GitLab section markers, Buildkite
+// timestamp escapes, GitHub web-UI line links and ANSI escape sequences. Stateless per line, so the same
+// function serves the streaming reader and the on-demand fetch of a vertex's output. Any thread.
+
+#include "buildrun.h"
+
+#include <QByteArray>
+#include <QByteArrayView>
+
+#include <optional>
+
+namespace Stagelens {
+
+struct UnwrappedLine
+{
+    QByteArray text; ///< the line as the build tool printed it, without ANSI sequences and trailing CR
+    CiWrapper wrapper = CiWrapper::None; ///< the decoration recognised on this line
+    std::optional<double> timestamp; ///< wall clock, seconds since the epoch, when the wrapper carries one
+    bool ciMarker = false; ///< a CI control line (##[group], ##[endgroup], section header): not build output
+    bool timestampOnly = false; ///< a line holding nothing but a timestamp (Coolify pastes)
+};
+
+/// Qt 6.4's QByteArrayView has no mid()/left(): clamped equivalents.
+inline QByteArrayView viewMid(QByteArrayView v, qsizetype pos, qsizetype n = -1)
+{
+    if (pos < 0)
+        pos = 0;
+    if (pos >= v.size())
+        return QByteArrayView(v.data() + v.size(), 0);
+    const qsizetype avail = v.size() - pos;
+    return v.sliced(pos, (n < 0 || n > avail) ? avail : n);
+}
+inline QByteArrayView viewLeft(QByteArrayView v, qsizetype n)
+{
+    return viewMid(v, 0, n);
+}
+
+/// Unwraps one physical line (without its '\n').
+UnwrappedLine unwrapLogLine(QByteArrayView raw);
+
+/// Removes ANSI/VT escape sequences (CSI, OSC, APC, two-byte escapes) from `text`.
+QByteArray stripAnsi(QByteArrayView text);
+
+/// Parses "2024-01-02T03:04:05.1234567Z" (any fraction length, 'Z' or a +hh:mm offset) at the start of
+/// `text`. Returns the number of bytes it took (0 when it is not a timestamp) and the time in `epoch`.
+qsizetype parseIsoTimestamp(QByteArrayView text, double *epoch, int *fractionDigits = nullptr);
+
+} // namespace Stagelens

@@ -1,0 +1,68 @@
+#include "logformatparser.h"
+
+namespace Stagelens {
+
+namespace {
+// Output lines of one vertex that are at most this far apart share one span; the fetch skips the other
+// vertices' lines in between. This bounds the span count of heavily interleaved logs.
+constexpr qint64 MaxSpanGap = 16 * 1024;
+// Never let one build's warnings list grow without bound on hostile input.
+constexpr int MaxDiagnostics = 500;
+} // namespace
+
+BuildRun &LogFormatParser::beginBuild(const LogLine &line)
+{
+    commitBuild();
+    m_build.emplace();
+    m_build->format = m_format;
+    m_build->wrapper = line.wrapper;
+    m_build->firstLine = line.number;
+    m_build->lastLine = line.number;
+    return *m_build;
+}
+
+void LogFormatParser::commitBuild()
+{
+    if (!m_build)
+        return;
+    if (!m_build->vertices.isEmpty() || !m_build->error.isEmpty()) {
+        m_build->index = int(m_builds->size());
+        m_builds->append(std::move(*m_build));
+    }
+    m_build.reset();
+}
+
+void LogFormatParser::warn(int line, const QString &message)
+{
+    if (m_diagnostics->size() >= MaxDiagnostics)
+        return;
+    m_diagnostics->append(Diagnostic {Severity::Warning, QString(), line, 0, message});
+}
+
+void LogFormatParser::addOutputLine(BuildVertex &vertex, const LogLine &line)
+{
+    ++vertex.logLines;
+    if (!vertex.spans.isEmpty()) {
+        LogSpan &last = vertex.spans.last();
+        const qint64 lastEnd = last.offset + last.length;
+        if (line.offset >= lastEnd && line.offset - lastEnd <= MaxSpanGap) {
+            last.length = line.offset + line.length - last.offset;
+            return;
+        }
+    }
+    vertex.spans.append(LogSpan {line.offset, line.length, line.number});
+}
+
+void LogFormatParser::noteWrapper(const LogLine &line)
+{
+    if (!m_build)
+        return;
+    m_build->lastLine = line.number;
+    // A stamped line with a fraction length other than GitHub's 7 digits shows it is a generic stamp.
+    if (line.wrapper != CiWrapper::None
+        && (m_build->wrapper == CiWrapper::None
+            || (m_build->wrapper == CiWrapper::GitHub && line.wrapper == CiWrapper::Timestamped)))
+        m_build->wrapper = line.wrapper;
+}
+
+} // namespace Stagelens

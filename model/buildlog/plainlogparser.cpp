@@ -1,0 +1,386 @@
+#include "plainlogparser.h"
+
+#include "lineunwrapper.h"
+
+// Timing of plain logs without wall-clock stamps (the estimation method)
+// ----------------------------------------------------------------------
+// BuildKit's plain printer writes events in the order it receives them, so the file order is a time
+// order. We keep one clock T (seconds since the build started) that only moves forward:
+//  - a vertex's first header sets its provisional start s = T;
+//  - an output line "#N r text" happened at s + r, so T = max(T, s + r);
+//  - "DONE d" is printed when the vertex completes, i.e. at or after every earlier event, so its end is
+//    e = max(T, s + d) and its start e - d (never before 0); then T = e;
+//  - CACHED takes no time (start = end = T); ERROR/CANCELED end at max(T, s + last output time).
+// Error bound: BuildKit rounds "DONE" to 0.1 s, so each vertex's own interval is off by at most 0.05 s, and
+// an estimate can drift by up to 0.05 s per vertex completed before it on the same chain of sequential
+// steps, plus the printer's flush delay (tens of ms). Parallel vertices keep their overlap because a
+// vertex's start is taken from its own header and DONE, not from the vertex printed before it. When the CI
+// wrapper stamps lines (GitHub, gh, GitLab, Buildkite, Render), start and end come from the stamps of the
+// first header and of the final status line instead, marked exact (error: the CI's line latency).
+
+#include <QStringList>
+
+namespace Stagelens {
+
+namespace {
+
+// "#123" followed by a space or the end: returns the number, or -1.
+int vertexNumber(QByteArrayView text, qsizetype *restStart)
+{
+    if (text.size() < 2 || text[0] != '#')
+        return -1;
+    qsizetype i = 1;
+    int n = 0;
+    while (i < text.size() && text[i] >= '0' && text[i] <= '9' && i < 10)
+        n = n * 10 + (text[i++] - '0');
+    if (i == 1 || (i < text.size() && text[i] != ' '))
+        return -1;
+    *restStart = i < text.size() ? i + 1 : i;
+    return n;
+}
+
+// "1.234 text" / "12.34 text" / "0.350 " (empty output line): the relative time of an output line.
+bool outputTime(QByteArrayView rest, double *seconds)
+{
+    qsizetype i = 0;
+    double value = 0;
+    while (i < rest.size() && rest[i] >= '0' && rest[i] <= '9' && i < 9)
+        value = value * 10 + (rest[i++] - '0');
+    if (i == 0 || i >= rest.size() || rest[i] != '.')
+        return false;
+    ++i;
+    double scale = 0.1;
+    const qsizetype fracStart = i;
+    while (i < rest.size() && rest[i] >= '0' && rest[i] <= '9' && i - fracStart < 6) {
+        value += (rest[i++] - '0') * scale;
+        scale /= 10;
+    }
+    if (i == fracStart || (i < rest.size() && rest[i] != ' '))
+        return false;
+    *seconds = value;
+    return true;
+}
+
+// "1.6s" -> 1.6; also accepts "1m2.3s" forms defensively.
+std::optional<double> parseDuration(QByteArrayView text)
+{
+    QByteArray s = text.trimmed().toByteArray();
+    if (s.endsWith('s'))
+        s.chop(1);
+    double minutes = 0;
+    const qsizetype m = s.indexOf('m');
+    if (m > 0) {
+        bool ok = false;
+        minutes = s.left(m).toDouble(&ok);
+        if (!ok)
+            return std::nullopt;
+        s = s.mid(m + 1);
+    }
+    bool ok = false;
+    const double value = s.toDouble(&ok);
+    if (!ok || value < 0)
+        return std::nullopt;
+    return minutes * 60 + value;
+}
+
+bool isExcerptLine(const QByteArray &trimmed)
+{
+    // "  52 | >>> RUN ..." Dockerfile excerpt lines of the failure summary.
+    qsizetype i = 0;
+    while (i < trimmed.size() && trimmed[i] >= '0' && trimmed[i] <= '9')
+        ++i;
+    return i > 0 && trimmed.mid(i).trimmed().startsWith('|');
+}
+
+QString errorText(const QByteArray &trimmed)
+{
+    QByteArray s = trimmed;
+    if (s.startsWith("ERROR: ") || s.startsWith("error: "))
+        s = s.mid(7);
+    return QString::fromUtf8(s);
+}
+
+} // namespace
+
+PlainLogParser::PlainLogParser(QList<BuildRun> *builds, QList<Diagnostic> *diagnostics)
+    : LogFormatParser(LogFormat::Plain, builds, diagnostics)
+{ }
+
+bool PlainLogParser::claims(QByteArrayView text)
+{
+    qsizetype rest = 0;
+    return vertexNumber(text, &rest) >= 0;
+}
+
+BuildVertex &PlainLogParser::vertexFor(int number, const LogLine &line)
+{
+    auto it = m_vertexIndex.constFind(number);
+    if (it != m_vertexIndex.constEnd())
+        return m_build->vertices[*it];
+    BuildVertex v;
+    v.id = QLatin1Char('#') + QString::number(number);
+    v.firstLine = line.number;
+    m_vertexIndex.insert(number, int(m_build->vertices.size()));
+    m_build->vertices.append(std::move(v));
+    VertexClock clock;
+    clock.headerTime = m_clock;
+    clock.headerStamp = line.timestamp;
+    m_clocks.append(clock);
+    m_maxNumber = std::max(m_maxNumber, number);
+    return m_build->vertices.last();
+}
+
+bool PlainLogParser::startsNewBuild(int number, QByteArrayView rest) const
+{
+    if (m_finished && number > 0 && !m_vertexIndex.contains(number))
+        return true;
+    if (number != 1 || !rest.startsWith('[') || !m_vertexIndex.contains(1))
+        return false;
+    // "#1" is always the first vertex of a build: a #1 header naming something else, or coming back after
+    // the build went on to later vertices or ended, belongs to the next build (retries, matrix, CI steps).
+    const BuildVertex &first = m_build->vertices.at(m_vertexIndex.value(1));
+    if (first.name.isEmpty())
+        return false;
+    if (first.name != QString::fromUtf8(rest))
+        return true;
+    return m_finished || (m_maxNumber >= 3 && first.status != VertexStatus::Running);
+}
+
+void PlainLogParser::applyHeader(int vertex, const QString &name)
+{
+    BuildVertex &v = m_build->vertices[vertex];
+    v.name = name;
+    v.label = parseVertexLabel(name);
+    v.category = categorizeVertex(name, v.label);
+}
+
+void PlainLogParser::advanceClock(double t)
+{
+    if (t > m_clock)
+        m_clock = t;
+}
+
+void PlainLogParser::finishVertex(
+    int index, VertexStatus status, const LogLine &line, std::optional<double> seconds)
+{
+    BuildVertex &v = m_build->vertices[index];
+    VertexClock &clock = m_clocks[index];
+    switch (status) {
+    case VertexStatus::Cached:
+        v.status = VertexStatus::Cached;
+        break;
+    case VertexStatus::Done:
+        // One #N can print DONE and, after a repeated header, CACHED (or the reverse): CACHED wins.
+        if (v.status != VertexStatus::Cached)
+            v.status = VertexStatus::Done;
+        v.seconds = seconds;
+        break;
+    case VertexStatus::Error:
+        v.status = VertexStatus::Error;
+        break;
+    case VertexStatus::Canceled:
+        if (v.status != VertexStatus::Error)
+            v.status = VertexStatus::Canceled;
+        break;
+    case VertexStatus::Running:
+        break;
+    }
+
+    if (line.timestamp && clock.headerStamp && m_build->startEpoch) {
+        v.start = std::max(0.0, *clock.headerStamp - *m_build->startEpoch);
+        v.end = std::max(*v.start, *line.timestamp - *m_build->startEpoch);
+        v.timing = TimingKind::Exact;
+        return;
+    }
+    double d = 0;
+    if (status == VertexStatus::Done && seconds)
+        d = *seconds;
+    else if (status == VertexStatus::Error || status == VertexStatus::Canceled)
+        d = clock.lastOutput;
+    const double end = std::max(m_clock, clock.headerTime + d);
+    v.start = std::max(0.0, end - d);
+    v.end = end;
+    v.timing = TimingKind::Estimated;
+    m_clock = end;
+}
+
+void PlainLogParser::feed(const LogLine &line)
+{
+    qsizetype restStart = 0;
+    const int number = vertexNumber(line.text, &restStart);
+    if (number < 0)
+        return;
+    const QByteArrayView rest = viewMid(line.text, restStart);
+
+    if (number == 0) {
+        // "#0 building with "default" instance using docker driver" opens a build; other #0 lines are
+        // the client's own output (e.g. in tty error summaries) and carry no vertex.
+        if (rest.startsWith("building with")) {
+            if (hasBuild())
+                closeBuild(false);
+            BuildRun &run = beginBuild(line);
+            run.builder = QString::fromUtf8(rest);
+            if (line.timestamp)
+                run.startEpoch = line.timestamp;
+        }
+        return;
+    }
+
+    if (hasBuild() && startsNewBuild(number, rest))
+        closeBuild(false);
+    if (!hasBuild()) {
+        beginBuild(line);
+        m_build->startEpoch = line.timestamp;
+    }
+    noteWrapper(line);
+    if (!m_build->startEpoch && line.timestamp)
+        m_build->startEpoch = line.timestamp;
+
+    if (rest.isEmpty() || rest == "...")
+        return;
+
+    // Old BuildKit prints the digest on the line after each header; layer pulls print digests with
+    // byte progress. Neither names a vertex.
+    if (rest.startsWith("sha256:")) {
+        if (!m_vertexIndex.contains(number))
+            vertexFor(number, line);
+        return;
+    }
+
+    BuildVertex &v = vertexFor(number, line);
+    const int index = m_vertexIndex.value(number);
+    VertexClock &clock = m_clocks[index];
+    double rel = 0;
+
+    if (rest == "CACHED") {
+        finishVertex(index, VertexStatus::Cached, line, std::nullopt);
+    } else if (rest.startsWith("DONE ")) {
+        const std::optional<double> d = parseDuration(viewMid(rest, 5));
+        if (!d)
+            warn(line.number, QStringLiteral("unreadable duration: %1").arg(QString::fromUtf8(rest)));
+        finishVertex(index, VertexStatus::Done, line, d);
+    } else if (rest.startsWith("ERROR")) {
+        QByteArrayView message = viewMid(rest, 5);
+        if (message.startsWith(':'))
+            message = viewMid(message, 1);
+        v.error = QString::fromUtf8(message.trimmed());
+        finishVertex(index, VertexStatus::Error, line, std::nullopt);
+    } else if (rest.startsWith("CANCELED")) {
+        finishVertex(index, VertexStatus::Canceled, line, std::nullopt);
+    } else if (rest.startsWith("WARN:")) {
+        const QString warning = QString::fromUtf8(viewMid(rest, 5).trimmed());
+        if (v.warnings.size() < 100)
+            v.warnings.append(warning);
+    } else if (outputTime(rest, &rel)) {
+        addOutputLine(v, line);
+        clock.lastOutput = std::max(clock.lastOutput, rel);
+        advanceClock(clock.headerTime + rel);
+    } else if (v.name.isEmpty()) {
+        applyHeader(index, QString::fromUtf8(rest));
+        if (!clock.headerStamp)
+            clock.headerStamp = line.timestamp;
+    }
+    // Anything else is a status line ("transferring context: 2B done", "exporting layers") or a
+    // repeated header: neither changes the record.
+}
+
+void PlainLogParser::feedOther(const LogLine &line)
+{
+    if (!hasBuild())
+        return;
+    const QByteArray trimmed = line.text.trimmed().toByteArray();
+    if (trimmed.isEmpty())
+        return;
+
+    if (trimmed.startsWith("ERROR: failed to") || trimmed.startsWith("error: failed to")
+        || trimmed.startsWith("failed to solve") || trimmed.startsWith("ERROR: process ")) {
+        if (m_build->error.isEmpty())
+            m_build->error = errorText(trimmed);
+        m_build->lastLine = line.number;
+        m_finished = true;
+        m_summaryState = 0;
+        return;
+    }
+    if (trimmed == "------") {
+        m_summaryState = m_summaryState == 1 ? 2 : 1;
+        m_build->lastLine = line.number;
+        return;
+    }
+    if (m_summaryState == 1) {
+        if (trimmed.startsWith("> ") && trimmed.endsWith(':') && m_summaryLabel.isEmpty())
+            m_summaryLabel = QString::fromUtf8(trimmed.mid(2, trimmed.size() - 3));
+        m_build->lastLine = line.number;
+        return;
+    }
+    if (m_summaryState == 2) {
+        if (trimmed.startsWith("Dockerfile") || trimmed.startsWith("-----") || isExcerptLine(trimmed))
+            return;
+        // Docker 20.10 ends the summary with the bare error message.
+        if (m_build->error.isEmpty())
+            m_build->error = errorText(trimmed);
+        m_build->lastLine = line.number;
+        m_finished = true;
+        m_summaryState = 0;
+        return;
+    }
+
+    // Build-check warnings: " 3 warnings found (use docker --debug to expand):" then " - Rule: text".
+    if (trimmed.contains(" warning") && trimmed.contains("found") && trimmed.endsWith(':')) {
+        m_warningsList = true;
+        return;
+    }
+    if (m_warningsList && trimmed.startsWith("- ")) {
+        if (m_build->warnings.size() < 1000)
+            m_build->warnings.append(QString::fromUtf8(trimmed.mid(2)));
+        return;
+    }
+    m_warningsList = false;
+    if ((trimmed.startsWith("WARNING: ") || trimmed.startsWith("WARN[")) && m_build->warnings.size() < 1000)
+        m_build->warnings.append(QString::fromUtf8(trimmed));
+}
+
+void PlainLogParser::finish(bool endOfFile)
+{
+    closeBuild(endOfFile);
+}
+
+void PlainLogParser::closeBuild(bool endOfFile)
+{
+    if (m_build) {
+        BuildRun &run = *m_build;
+        int firstError = -1;
+        int labelled = -1;
+        for (int i = 0; i < run.vertices.size(); ++i) {
+            const BuildVertex &v = run.vertices.at(i);
+            if (v.status == VertexStatus::Error && firstError < 0)
+                firstError = i;
+            if (!m_summaryLabel.isEmpty() && labelled < 0 && v.name == m_summaryLabel)
+                labelled = i;
+        }
+        run.failedVertex = labelled >= 0 ? labelled : firstError;
+        if (run.error.isEmpty() && run.failedVertex >= 0)
+            run.error = run.vertices.at(run.failedVertex).error;
+        int running = 0;
+        for (const BuildVertex &v : std::as_const(run.vertices))
+            running += v.status == VertexStatus::Running ? 1 : 0;
+        if (running > 0 && run.error.isEmpty()) {
+            run.truncated = true;
+            if (endOfFile)
+                warn(run.lastLine,
+                    QStringLiteral("build %1 ends with %2 step(s) still running: the log looks truncated")
+                        .arg(m_builds->size())
+                        .arg(running));
+        }
+    }
+    commitBuild();
+    m_vertexIndex.clear();
+    m_clocks.clear();
+    m_clock = 0;
+    m_maxNumber = 0;
+    m_finished = false;
+    m_summaryState = 0;
+    m_summaryLabel.clear();
+    m_warningsList = false;
+}
+
+} // namespace Stagelens

@@ -1,0 +1,48 @@
+#pragma once
+
+// BuildKit --progress=plain, every generation since 2019: "#N name" headers (with the old "#N sha256:"
+// line), "#N ..." pauses and repeated headers, status lines, "#N 1.234 text" output, DONE/CACHED/
+// ERROR/CANCELED, the failure summary and the final "ERROR: failed to solve" line.
+
+#include "logformatparser.h"
+
+namespace Stagelens {
+
+class PlainLogParser : public LogFormatParser
+{
+public:
+    PlainLogParser(QList<BuildRun> *builds, QList<Diagnostic> *diagnostics);
+
+    /// True for "#N ..." lines (N a number), the lines this parser claims.
+    static bool claims(QByteArrayView text);
+
+    void feed(const LogLine &line) override;
+    void feedOther(const LogLine &line) override;
+    void finish(bool endOfFile) override;
+
+private:
+    struct VertexClock
+    {
+        double headerTime = 0; ///< estimated clock when the header was first printed
+        double lastOutput = 0; ///< largest relative output time seen
+        std::optional<double> headerStamp; ///< wall clock of the first header, when the wrapper has one
+    };
+
+    BuildVertex &vertexFor(int number, const LogLine &line);
+    bool startsNewBuild(int number, QByteArrayView rest) const;
+    void applyHeader(int vertex, const QString &name);
+    void finishVertex(int vertex, VertexStatus status, const LogLine &line, std::optional<double> seconds);
+    void advanceClock(double t);
+    void closeBuild(bool endOfFile);
+
+    QHash<int, int> m_vertexIndex; ///< #N -> index into m_build->vertices
+    QList<VertexClock> m_clocks; ///< parallel to m_build->vertices
+    double m_clock = 0; ///< estimated seconds since the build started
+    int m_maxNumber = 0;
+    bool m_finished = false; ///< the final error or the failure summary was seen
+    int m_summaryState = 0; ///< 0 outside, 1 inside the "------" failure block, 2 after it
+    QString m_summaryLabel; ///< " > [stage k/n] ...:" of the failure summary
+    bool m_warningsList = false; ///< inside " N warnings found" list
+};
+
+} // namespace Stagelens

@@ -1,0 +1,379 @@
+#include "rawjsonlogparser.h"
+
+#include "lineunwrapper.h"
+
+#include <QHash>
+
+#include <array>
+#include <simdjson.h>
+#include <string_view>
+
+namespace Stagelens {
+
+namespace {
+
+constexpr std::array<signed char, 256> makeBase64Table()
+{
+    std::array<signed char, 256> t {};
+    for (auto &v : t)
+        v = -1;
+    const char *alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    for (int i = 0; i < 64; ++i)
+        t[static_cast<unsigned char>(alphabet[i])] = static_cast<signed char>(i);
+    return t;
+}
+constexpr std::array<signed char, 256> Base64Table = makeBase64Table();
+
+// Walks the decoded bytes of `base64` and calls `sink` for each one.
+template<typename Sink>
+void forEachDecodedByte(QByteArrayView base64, Sink sink)
+{
+    quint32 buffer = 0;
+    int bits = 0;
+    for (const char c : base64) {
+        const int v = Base64Table[static_cast<unsigned char>(c)];
+        if (v < 0)
+            continue;
+        buffer = (buffer << 6) | quint32(v);
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            sink(char((buffer >> bits) & 0xff));
+        }
+    }
+}
+
+std::optional<double> timeOf(simdjson::ondemand::value value)
+{
+    std::string_view text;
+    if (value.get_string().get(text))
+        return std::nullopt;
+    double epoch = 0;
+    if (parseIsoTimestamp(QByteArrayView(text.data(), qsizetype(text.size())), &epoch) == 0)
+        return std::nullopt;
+    // Go's zero time ("0001-01-01T00:00:00Z") means "not set".
+    if (epoch < 0)
+        return std::nullopt;
+    return epoch;
+}
+
+QString toQString(std::string_view s)
+{
+    return QString::fromUtf8(s.data(), qsizetype(s.size()));
+}
+
+} // namespace
+
+int countBase64Newlines(QByteArrayView base64, bool *endsWithNewline)
+{
+    int count = 0;
+    char last = 0;
+    forEachDecodedByte(base64, [&](char c) {
+        count += c == '\n' ? 1 : 0;
+        last = c;
+    });
+    *endsWithNewline = last == '\n';
+    return count;
+}
+
+QByteArray decodeBase64(QByteArrayView base64)
+{
+    QByteArray out;
+    out.reserve(base64.size() * 3 / 4);
+    forEachDecodedByte(base64, [&](char c) { out.append(c); });
+    return out;
+}
+
+struct RawJsonLogParser::Private
+{
+    struct Extra
+    {
+        std::optional<double> started;
+        std::optional<double> completed;
+        bool partialLine = false;
+    };
+    simdjson::ondemand::parser parser;
+    QHash<QString, int> index; ///< digest -> vertex index
+    QList<Extra> extra; ///< parallel to the build's vertices
+    int badLines = 0;
+};
+
+RawJsonLogParser::RawJsonLogParser(QList<BuildRun> *builds, QList<Diagnostic> *diagnostics)
+    : LogFormatParser(LogFormat::RawJson, builds, diagnostics)
+    , d(std::make_unique<Private>())
+{ }
+
+RawJsonLogParser::~RawJsonLogParser() = default;
+
+bool RawJsonLogParser::claims(QByteArrayView text)
+{
+    return text.startsWith("{\"vertexes\"") || text.startsWith("{\"statuses\"")
+        || text.startsWith("{\"logs\"") || text.startsWith("{\"warnings\"");
+}
+
+void RawJsonLogParser::feedJson(const LogLine &line, qsizetype paddingAvailable)
+{
+    if (!hasBuild())
+        beginBuild(line);
+    noteWrapper(line);
+    BuildRun &run = *m_build;
+
+    simdjson::padded_string copy;
+    simdjson::padded_string_view view;
+    if (paddingAvailable >= qsizetype(simdjson::SIMDJSON_PADDING)) {
+        view = simdjson::padded_string_view(
+            line.text.data(), size_t(line.text.size()), size_t(line.text.size() + paddingAvailable));
+    } else {
+        copy = simdjson::padded_string(line.text.data(), size_t(line.text.size()));
+        view = copy;
+    }
+
+    auto vertexIndex = [&](const QString &digest) {
+        auto it = d->index.constFind(digest);
+        if (it != d->index.constEnd())
+            return *it;
+        BuildVertex v;
+        v.id = digest;
+        v.firstLine = line.number;
+        d->index.insert(digest, int(run.vertices.size()));
+        run.vertices.append(v);
+        d->extra.append(Private::Extra());
+        return int(run.vertices.size()) - 1;
+    };
+
+    simdjson::ondemand::document doc;
+    simdjson::ondemand::object root;
+    bool failed = d->parser.iterate(view).get(doc) != simdjson::SUCCESS
+        || doc.get_object().get(root) != simdjson::SUCCESS;
+    if (!failed) {
+        for (auto field : root) {
+            std::string_view key;
+            if (field.unescaped_key().get(key)) {
+                failed = true;
+                break;
+            }
+            simdjson::ondemand::array array;
+            if (field.value().get_array().get(array))
+                continue; // null or an unexpected shape: nothing to take from it
+            if (key == "vertexes") {
+                for (auto element : array) {
+                    simdjson::ondemand::object o;
+                    if (element.get_object().get(o)) {
+                        failed = true;
+                        break;
+                    }
+                    int vi = -1;
+                    // Field order is Go's struct order (digest first), but do not rely on it.
+                    QString digest, name, error;
+                    QStringList inputs;
+                    std::optional<double> started, completed;
+                    bool cached = false;
+                    for (auto f : o) {
+                        std::string_view k;
+                        if (f.unescaped_key().get(k))
+                            break;
+                        auto value = f.value();
+                        std::string_view s;
+                        if (k == "digest" && !value.get_string().get(s))
+                            digest = toQString(s);
+                        else if (k == "name" && !value.get_string().get(s))
+                            name = toQString(s);
+                        else if (k == "error" && !value.get_string().get(s))
+                            error = toQString(s);
+                        else if (k == "started")
+                            started = timeOf(value.value());
+                        else if (k == "completed")
+                            completed = timeOf(value.value());
+                        else if (k == "cached") {
+                            bool b = false;
+                            if (!value.get_bool().get(b))
+                                cached = b;
+                        } else if (k == "inputs") {
+                            simdjson::ondemand::array in;
+                            if (!value.get_array().get(in)) {
+                                for (auto item : in) {
+                                    std::string_view id;
+                                    if (!item.get_string().get(id))
+                                        inputs.append(toQString(id));
+                                }
+                            }
+                        }
+                    }
+                    if (digest.isEmpty())
+                        continue;
+                    vi = vertexIndex(digest);
+                    BuildVertex &v = run.vertices[vi];
+                    Private::Extra &x = d->extra[vi];
+                    if (!name.isEmpty() && v.name != name) {
+                        v.name = name;
+                        v.label = parseVertexLabel(name);
+                        v.category = categorizeVertex(name, v.label);
+                    }
+                    if (!inputs.isEmpty())
+                        v.inputs = inputs;
+                    if (started && (!x.started || *started < *x.started))
+                        x.started = started;
+                    if (completed)
+                        x.completed = completed;
+                    if (cached)
+                        v.status = VertexStatus::Cached;
+                    if (!error.isEmpty()) {
+                        v.error = error;
+                        v.status = error.contains(QLatin1String("context canceled")) ? VertexStatus::Canceled
+                                                                                     : VertexStatus::Error;
+                    } else if (completed && v.status == VertexStatus::Running) {
+                        v.status = VertexStatus::Done;
+                    }
+                }
+            } else if (key == "logs") {
+                for (auto element : array) {
+                    simdjson::ondemand::object o;
+                    if (element.get_object().get(o))
+                        break;
+                    QString digest;
+                    std::string_view data;
+                    for (auto f : o) {
+                        std::string_view k;
+                        if (f.unescaped_key().get(k))
+                            break;
+                        std::string_view s;
+                        if (k == "vertex" && !f.value().get_string().get(s))
+                            digest = toQString(s);
+                        else if (k == "data" && !f.value().get_string().get(s))
+                            data = s;
+                    }
+                    if (digest.isEmpty())
+                        continue;
+                    const int vi = vertexIndex(digest);
+                    bool endsWithNewline = false;
+                    const int lines = countBase64Newlines(
+                        QByteArrayView(data.data(), qsizetype(data.size())), &endsWithNewline);
+                    BuildVertex &v = run.vertices[vi];
+                    // A line can arrive in several chunks: count newlines now and a pending partial line
+                    // once, when the build closes.
+                    Private::Extra &x = d->extra[vi];
+                    const int before = v.logLines;
+                    addOutputLine(v, line);
+                    v.logLines = before + lines;
+                    if (!data.empty())
+                        x.partialLine = !endsWithNewline;
+                }
+            } else if (key == "warnings") {
+                for (auto element : array) {
+                    simdjson::ondemand::object o;
+                    if (element.get_object().get(o))
+                        break;
+                    for (auto f : o) {
+                        std::string_view k;
+                        if (f.unescaped_key().get(k))
+                            break;
+                        std::string_view s;
+                        if (k == "short" && !f.value().get_string().get(s)) {
+                            const QString w = QString::fromUtf8(
+                                QByteArray::fromBase64(QByteArray(s.data(), qsizetype(s.size()))));
+                            if (run.warnings.size() < 1000)
+                                run.warnings.append(w);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    if (failed && ++d->badLines <= 20)
+        warn(line.number, QStringLiteral("unreadable rawjson line (truncated or not JSON)"));
+}
+
+void RawJsonLogParser::feedOther(const LogLine &line)
+{
+    if (!hasBuild())
+        return;
+    const QByteArray trimmed = line.text.trimmed().toByteArray();
+    if ((trimmed.startsWith("ERROR: failed to") || trimmed.startsWith("error: failed to"))
+        && m_build->error.isEmpty())
+        m_build->error = QString::fromUtf8(trimmed.mid(7));
+}
+
+void RawJsonLogParser::finish(bool endOfFile)
+{
+    closeBuild(endOfFile);
+}
+
+QByteArray RawJsonLogParser::extractLogs(QByteArrayView jsonLine, const QString &digest)
+{
+    QByteArray out;
+    simdjson::ondemand::parser parser;
+    simdjson::padded_string copy(jsonLine.data(), size_t(jsonLine.size()));
+    simdjson::ondemand::document doc;
+    if (parser.iterate(copy).get(doc))
+        return out;
+    simdjson::ondemand::array logs;
+    if (doc["logs"].get_array().get(logs))
+        return out;
+    for (auto element : logs) {
+        simdjson::ondemand::object o;
+        if (element.get_object().get(o))
+            break;
+        std::string_view vertex, data;
+        for (auto f : o) {
+            std::string_view k;
+            if (f.unescaped_key().get(k))
+                break;
+            std::string_view s;
+            if (k == "vertex" && !f.value().get_string().get(s))
+                vertex = s;
+            else if (k == "data" && !f.value().get_string().get(s))
+                data = s;
+        }
+        if (toQString(vertex) == digest)
+            out += decodeBase64(QByteArrayView(data.data(), qsizetype(data.size())));
+    }
+    return out;
+}
+
+void RawJsonLogParser::closeBuild(bool endOfFile)
+{
+    if (m_build) {
+        BuildRun &run = *m_build;
+        std::optional<double> first;
+        std::optional<double> last;
+        for (const Private::Extra &x : std::as_const(d->extra)) {
+            if (x.started && (!first || *x.started < *first))
+                first = x.started;
+            if (x.completed && (!last || *x.completed > *last))
+                last = x.completed;
+        }
+        run.startEpoch = first;
+        for (int i = 0; i < run.vertices.size(); ++i) {
+            BuildVertex &v = run.vertices[i];
+            const Private::Extra &x = d->extra.at(i);
+            if (first && x.started)
+                v.start = *x.started - *first;
+            if (first && x.completed)
+                v.end = *x.completed - *first;
+            if (x.started && x.completed && v.status != VertexStatus::Cached)
+                v.seconds = std::max(0.0, *x.completed - *x.started);
+            v.timing = TimingKind::Exact;
+            if (x.partialLine)
+                ++v.logLines;
+            if (v.status == VertexStatus::Error && run.failedVertex < 0)
+                run.failedVertex = i;
+        }
+        if (first && last)
+            run.duration = *last - *first;
+        if (run.failedVertex >= 0 && run.error.isEmpty())
+            run.error = run.vertices.at(run.failedVertex).error;
+        int running = 0;
+        for (const BuildVertex &v : std::as_const(run.vertices))
+            running += v.status == VertexStatus::Running ? 1 : 0;
+        if (running > 0 && endOfFile && run.error.isEmpty()) {
+            run.truncated = true;
+            warn(
+                run.lastLine, QStringLiteral("rawjson log ends with %1 vertices still running").arg(running));
+        }
+    }
+    d->index.clear();
+    d->extra.clear();
+    commitBuild();
+}
+
+} // namespace Stagelens
