@@ -1,0 +1,472 @@
+#include "dagview.h"
+
+#include "ui/graph/dagscene.h"
+#include "ui/graph/plaintooltip.h"
+#include "ui/graph/viewpalette.h"
+
+#include <QGestureEvent>
+#include <QHelpEvent>
+#include <QKeyEvent>
+#include <QLinearGradient>
+#include <QNativeGestureEvent>
+#include <QPainter>
+#include <QPinchGesture>
+#include <QScrollBar>
+#include <QWheelEvent>
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+
+namespace Stagelens {
+
+namespace {
+
+constexpr qreal MinZoom = 0.02;
+constexpr qreal MaxZoom = 8.0;
+constexpr qreal KeyZoomStep = 1.25;
+constexpr qreal LegendMargin = 10;
+constexpr qreal LegendPadding = 8;
+
+} // namespace
+
+// One legend row: its height and a painter callback given the row's top-left corner.
+struct DagView::LegendEntry
+{
+    qreal width = 0;
+    qreal height = 0;
+    std::function<void(QPainter *, QPointF)> paint;
+};
+
+DagView::DagView(QWidget *parent)
+    : QGraphicsView(parent)
+    , m_scene(new DagScene(this))
+{
+    setScene(m_scene);
+    m_scene->setPalette(palette());
+    m_scene->setFont(font());
+    setRenderHints(QPainter::Antialiasing | QPainter::TextAntialiasing | QPainter::SmoothPixmapTransform);
+    setDragMode(QGraphicsView::ScrollHandDrag);
+    setTransformationAnchor(QGraphicsView::AnchorUnderMouse);
+    setResizeAnchor(QGraphicsView::AnchorViewCenter);
+    // The legend is painted in viewport coordinates: partial scroll updates would smear it.
+    setViewportUpdateMode(QGraphicsView::FullViewportUpdate);
+    setBackgroundRole(QPalette::Window);
+    setFocusPolicy(Qt::StrongFocus);
+    viewport()->grabGesture(Qt::PinchGesture);
+    connect(m_scene, &DagScene::stepSelected, this, &DagView::stepSelected);
+    connect(m_scene, &DagScene::layoutFinished, this, &DagView::onLayoutFinished);
+    connect(m_scene, &DagScene::layoutStarted, this, [this] {
+        m_pendingText = QStringLiteral("Laying out the stage graph...");
+        viewport()->update();
+    });
+    connect(m_scene, &DagScene::layoutFailed, this, [this](const QString &error) {
+        m_pendingText = QStringLiteral("Layout failed: %1").arg(error.left(200));
+        viewport()->update();
+    });
+}
+
+DagView::~DagView() = default;
+
+void DagView::setModel(const DagModel &model)
+{
+    m_autoFit = true;
+    m_scene->setModel(model);
+}
+
+void DagView::setCollapsed(bool collapsed)
+{
+    m_autoFit = true;
+    m_scene->setCollapsed(collapsed);
+}
+
+void DagView::selectStep(int stage, int step)
+{
+    m_scene->selectStep(stage, step);
+    if (QGraphicsItem *item = m_scene->stepItem(stage, step))
+        ensureVisible(item, 40, 40);
+}
+
+void DagView::onLayoutFinished()
+{
+    m_pendingText.clear();
+    if (m_autoFit)
+        fitToView();
+    if (const auto sel = m_scene->selectedStep(); sel.first >= 0) {
+        if (QGraphicsItem *item = m_scene->stepItem(sel.first, sel.second))
+            ensureVisible(item, 40, 40);
+    }
+    viewport()->update();
+}
+
+qreal DagView::zoom() const
+{
+    return transform().m11();
+}
+
+void DagView::setZoom(qreal factor)
+{
+    if (!std::isfinite(factor) || factor <= 0)
+        return;
+    factor = qBound(MinZoom, factor, MaxZoom);
+    const qreal current = zoom();
+    if (qFuzzyCompare(current, factor))
+        return;
+    scale(factor / current, factor / current);
+    emit zoomChanged(factor);
+}
+
+void DagView::zoomBy(qreal factor)
+{
+    m_autoFit = false;
+    setZoom(zoom() * factor);
+}
+
+void DagView::zoomIn()
+{
+    zoomBy(KeyZoomStep);
+}
+
+void DagView::zoomOut()
+{
+    zoomBy(1 / KeyZoomStep);
+}
+
+void DagView::fitToView()
+{
+    const QRectF rect = m_scene->sceneRect();
+    if (rect.isEmpty())
+        return;
+    // Leave room for the legend under the graph when it would cover it.
+    const QRectF legend = legendRect();
+    const QSizeF avail(
+        viewport()->width() - 4, viewport()->height() - 4 - (legend.isEmpty() ? 0 : legend.height()));
+    if (avail.width() <= 0 || avail.height() <= 0)
+        return;
+    const qreal factor = std::min({avail.width() / rect.width(), avail.height() / rect.height(), qreal(1.0)});
+    const qreal before = zoom();
+    resetTransform();
+    scale(qBound(MinZoom, factor, MaxZoom), qBound(MinZoom, factor, MaxZoom));
+    centerOn(rect.center() + QPointF(0, legend.isEmpty() ? 0 : legend.height() / 2 / zoom()));
+    m_autoFit = true;
+    if (!qFuzzyCompare(before, zoom()))
+        emit zoomChanged(zoom());
+}
+
+void DagView::setLegendVisible(bool visible)
+{
+    m_legendVisible = visible;
+    viewport()->update();
+}
+
+void DagView::wheelEvent(QWheelEvent *event)
+{
+    // Ctrl+wheel zooms around the cursor (AnchorUnderMouse); a plain wheel scrolls as everywhere else.
+    if (event->modifiers() & Qt::ControlModifier) {
+        const int delta = event->angleDelta().y();
+        if (delta != 0)
+            zoomBy(std::pow(1.0015, delta));
+        event->accept();
+        return;
+    }
+    QGraphicsView::wheelEvent(event);
+}
+
+void DagView::keyPressEvent(QKeyEvent *event)
+{
+    switch (event->key()) {
+    case Qt::Key_Plus:
+    case Qt::Key_Equal:
+        zoomIn();
+        return;
+    case Qt::Key_Minus:
+        zoomOut();
+        return;
+    case Qt::Key_0:
+        fitToView();
+        return;
+    case Qt::Key_1:
+        m_autoFit = false;
+        setZoom(1.0);
+        return;
+    default:
+        break;
+    }
+    QGraphicsView::keyPressEvent(event);
+}
+
+bool DagView::viewportEvent(QEvent *event)
+{
+    switch (event->type()) {
+    case QEvent::ToolTip: {
+        // Our own plain-text tooltip: QToolTip would render instruction text that looks like HTML as HTML.
+        auto *help = static_cast<QHelpEvent *>(event);
+        QString text;
+        for (QGraphicsItem *item : items(help->pos())) {
+            text = item->data(ToolTipDataKey).toString();
+            if (!text.isEmpty())
+                break;
+        }
+        if (text.isEmpty())
+            PlainToolTip::hideText();
+        else
+            PlainToolTip::showText(help->globalPos(), text, this);
+        return true;
+    }
+    case QEvent::Leave:
+        PlainToolTip::hideText();
+        break;
+    case QEvent::Gesture: {
+        auto *gesture = static_cast<QGestureEvent *>(event);
+        if (auto *pinch = static_cast<QPinchGesture *>(gesture->gesture(Qt::PinchGesture))) {
+            if (pinch->changeFlags() & QPinchGesture::ScaleFactorChanged)
+                zoomBy(pinch->scaleFactor());
+            gesture->accept(pinch);
+            return true;
+        }
+        break;
+    }
+    case QEvent::NativeGesture: {
+        // Touchpad pinch on macOS/Wayland arrives as a native zoom gesture instead.
+        auto *native = static_cast<QNativeGestureEvent *>(event);
+        if (native->gestureType() == Qt::ZoomNativeGesture) {
+            zoomBy(1 + native->value());
+            return true;
+        }
+        break;
+    }
+    case QEvent::MouseMove:
+        if (static_cast<QMouseEvent *>(event)->buttons() == Qt::NoButton)
+            break;
+        PlainToolTip::hideText();
+        break;
+    default:
+        break;
+    }
+    return QGraphicsView::viewportEvent(event);
+}
+
+void DagView::resizeEvent(QResizeEvent *event)
+{
+    QGraphicsView::resizeEvent(event);
+    if (m_autoFit && !m_scene->graphRect().isEmpty())
+        fitToView();
+}
+
+void DagView::changeEvent(QEvent *event)
+{
+    if (event->type() == QEvent::PaletteChange) {
+        m_scene->setPalette(palette());
+        viewport()->update();
+    } else if (event->type() == QEvent::FontChange) {
+        m_scene->setFont(font());
+    }
+    QGraphicsView::changeEvent(event);
+}
+
+QList<DagView::LegendEntry> DagView::legendEntries() const
+{
+    QList<LegendEntry> rows;
+    const DagModel &model = m_scene->model();
+    const QFont font = m_scene->fonts().small;
+    const QFontMetricsF fm(font);
+    const qreal rowHeight = qCeil(fm.height() + 6);
+    const QPalette pal = palette();
+
+    bool states[6] = {};
+    bool anyVerdict = false, anyCritical = false, anyHeat = false;
+    bool kinds[3] = {};
+    for (const DagStage &stage : model.stages) {
+        for (const DagStep &step : stage.steps) {
+            states[int(step.state)] = true;
+            anyVerdict = anyVerdict || step.verdict != WhatIfVerdict::None;
+            anyCritical = anyCritical || step.critical;
+            anyHeat = anyHeat || step.seconds >= 0;
+        }
+    }
+    for (const DagEdge &edge : model.edges) {
+        if (int(edge.kind) >= 0 && int(edge.kind) < 3)
+            kinds[int(edge.kind)] = true;
+    }
+
+    // Step states: the coloured square carries the same glyph as the node stripe.
+    QList<DagStepState> shown;
+    for (DagStepState s : {DagStepState::Ran, DagStepState::Cached, DagStepState::Error,
+             DagStepState::Canceled, DagStepState::NotInLog}) {
+        if (states[int(s)])
+            shown.append(s);
+    }
+    if (!shown.isEmpty()) {
+        LegendEntry row;
+        row.height = rowHeight;
+        for (DagStepState s : shown)
+            row.width += rowHeight + 4 + fm.horizontalAdvance(dagStepStateName(s)) + 12;
+        row.paint = [shown, font, rowHeight, pal](QPainter *p, QPointF at) {
+            const QFontMetricsF fm(font);
+            p->setFont(font);
+            for (DagStepState s : shown) {
+                const QRectF box(at.x(), at.y() + 2, rowHeight - 4, rowHeight - 4);
+                const QColor c = ViewPalette::stateColor(s, pal);
+                p->setPen(Qt::NoPen);
+                p->setBrush(c);
+                p->drawRoundedRect(box, 2, 2);
+                drawStateIcon(p, box.adjusted(3, 3, -3, -3), s, ViewPalette::textOn(c));
+                p->setPen(pal.color(QPalette::WindowText));
+                const QString name = dagStepStateName(s);
+                p->drawText(QRectF(box.right() + 4, at.y(), fm.horizontalAdvance(name) + 2, rowHeight),
+                    Qt::AlignLeft | Qt::AlignVCenter, name);
+                at.rx() += rowHeight + 4 + fm.horizontalAdvance(name) + 12;
+            }
+        };
+        rows.append(row);
+    }
+
+    if (model.showHeat && anyHeat && model.maxSeconds > 0 && !anyVerdict) {
+        LegendEntry row;
+        row.height = rowHeight;
+        const QString left = QStringLiteral("Duration  0 s");
+        const QString right = formatSeconds(model.maxSeconds);
+        const qreal bar = 140;
+        row.width = fm.horizontalAdvance(left) + 6 + bar + 6 + fm.horizontalAdvance(right);
+        row.paint = [=](QPainter *p, QPointF at) {
+            p->setFont(font);
+            p->setPen(pal.color(QPalette::WindowText));
+            const qreal lw = fm.horizontalAdvance(left);
+            p->drawText(QRectF(at.x(), at.y(), lw + 2, rowHeight), Qt::AlignLeft | Qt::AlignVCenter, left);
+            const QRectF barRect(at.x() + lw + 6, at.y() + 3, bar, rowHeight - 6);
+            QLinearGradient gradient(barRect.topLeft(), barRect.topRight());
+            for (int i = 0; i <= 4; ++i)
+                gradient.setColorAt(i / 4.0, ViewPalette::heatColor(i / 4.0, pal));
+            p->setBrush(gradient);
+            p->setPen(QPen(pal.color(QPalette::Mid), 1));
+            p->drawRect(barRect);
+            p->setPen(pal.color(QPalette::WindowText));
+            p->drawText(QRectF(barRect.right() + 6, at.y(), fm.horizontalAdvance(right) + 2, rowHeight),
+                Qt::AlignLeft | Qt::AlignVCenter, right);
+        };
+        rows.append(row);
+    }
+
+    if (anyVerdict) {
+        LegendEntry row;
+        row.height = rowHeight;
+        const QFont bold = m_scene->fonts().smallBold;
+        const QFontMetricsF bm(bold);
+        const QString caption = QStringLiteral("After the edit:");
+        const QList<WhatIfVerdict> verdicts {
+            WhatIfVerdict::Rerun, WhatIfVerdict::Maybe, WhatIfVerdict::Cached};
+        row.width = fm.horizontalAdvance(caption) + 8;
+        for (WhatIfVerdict v : verdicts)
+            row.width += bm.horizontalAdvance(whatIfVerdictName(v).toUpper()) + 8 + 8;
+        row.paint = [=](QPainter *p, QPointF at) {
+            p->setFont(font);
+            p->setPen(pal.color(QPalette::WindowText));
+            const qreal cw = fm.horizontalAdvance(caption);
+            p->drawText(QRectF(at.x(), at.y(), cw + 2, rowHeight), Qt::AlignLeft | Qt::AlignVCenter, caption);
+            at.rx() += cw + 8;
+            p->setFont(bold);
+            for (WhatIfVerdict v : verdicts) {
+                const QString text = whatIfVerdictName(v).toUpper();
+                const QRectF badge(at.x(), at.y() + 2, bm.horizontalAdvance(text) + 8, rowHeight - 4);
+                const QColor c = ViewPalette::verdictColor(v, pal);
+                p->setPen(Qt::NoPen);
+                p->setBrush(c);
+                p->drawRoundedRect(badge, 3, 3);
+                p->setPen(ViewPalette::textOn(c));
+                p->drawText(badge, Qt::AlignCenter, text);
+                at.rx() += badge.width() + 8;
+            }
+        };
+        rows.append(row);
+    }
+
+    QList<DagEdgeKind> edgeKinds;
+    for (DagEdgeKind k : {DagEdgeKind::From, DagEdgeKind::Copy, DagEdgeKind::Mount}) {
+        if (kinds[int(k)])
+            edgeKinds.append(k);
+    }
+    if (!edgeKinds.isEmpty() || anyCritical) {
+        LegendEntry row;
+        row.height = rowHeight;
+        const qreal sample = 28;
+        const QString critical = QStringLiteral("critical path");
+        for (DagEdgeKind k : edgeKinds)
+            row.width += sample + 4 + fm.horizontalAdvance(dagEdgeKindName(k)) + 12;
+        if (anyCritical)
+            row.width += sample + 4 + fm.horizontalAdvance(critical);
+        row.paint = [=](QPainter *p, QPointF at) {
+            p->setFont(font);
+            const QColor line = ViewPalette::mix(pal.color(QPalette::Base), pal.color(QPalette::Text), 0.55);
+            const qreal y = at.y() + rowHeight / 2;
+            auto drawSample = [&](const QPen &pen, const QString &name) {
+                p->setPen(pen);
+                p->drawLine(QPointF(at.x(), y), QPointF(at.x() + sample, y));
+                p->setPen(pal.color(QPalette::WindowText));
+                p->drawText(QRectF(at.x() + sample + 4, at.y(), fm.horizontalAdvance(name) + 2, rowHeight),
+                    Qt::AlignLeft | Qt::AlignVCenter, name);
+                at.rx() += sample + 4 + fm.horizontalAdvance(name) + 12;
+            };
+            for (DagEdgeKind k : edgeKinds) {
+                const Qt::PenStyle style = k == DagEdgeKind::Copy ? Qt::DashLine
+                    : k == DagEdgeKind::Mount                     ? Qt::DotLine
+                                                                  : Qt::SolidLine;
+                drawSample(QPen(line, 1.4, style), dagEdgeKindName(k));
+            }
+            if (anyCritical)
+                drawSample(QPen(pal.color(QPalette::Text), 3), critical);
+        };
+        rows.append(row);
+    }
+    return rows;
+}
+
+QRectF DagView::legendRect() const
+{
+    if (!m_legendVisible || m_scene->graphRect().isEmpty())
+        return {};
+    const QList<LegendEntry> rows = legendEntries();
+    if (rows.isEmpty())
+        return {};
+    qreal width = 0, height = 0;
+    for (const LegendEntry &row : rows) {
+        width = qMax(width, row.width);
+        height += row.height;
+    }
+    const QSizeF size(width + 2 * LegendPadding, height + 2 * LegendPadding);
+    return QRectF(QPointF(LegendMargin, viewport()->height() - LegendMargin - size.height()), size);
+}
+
+void DagView::paintLegend(QPainter *painter)
+{
+    const QRectF rect = legendRect();
+    if (rect.isEmpty())
+        return;
+    const QPalette pal = palette();
+    QColor background = pal.color(QPalette::Window);
+    background.setAlphaF(0.92f);
+    painter->setPen(QPen(pal.color(QPalette::Mid), 1));
+    painter->setBrush(background);
+    painter->drawRoundedRect(rect, 5, 5);
+    QPointF at = rect.topLeft() + QPointF(LegendPadding, LegendPadding);
+    for (const LegendEntry &row : legendEntries()) {
+        row.paint(painter, at);
+        at.ry() += row.height;
+    }
+}
+
+void DagView::drawForeground(QPainter *painter, const QRectF &)
+{
+    painter->save();
+    painter->resetTransform(); // viewport coordinates: the legend stays put while the graph zooms
+    painter->setRenderHint(QPainter::Antialiasing);
+    paintLegend(painter);
+    if (!m_pendingText.isEmpty()) {
+        painter->setFont(m_scene->fonts().text);
+        painter->setPen(palette().color(QPalette::WindowText));
+        painter->drawText(
+            QRectF(12, 8, viewport()->width() - 24, 24), Qt::AlignLeft | Qt::AlignVCenter, m_pendingText);
+    }
+    painter->restore();
+}
+
+} // namespace Stagelens
