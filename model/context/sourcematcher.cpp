@@ -83,7 +83,7 @@ bool SourceMatcher::excluded(const Source &source, const QString &path) const
     return m_excludes->matchesOrParentMatches(relativeTo(path, root));
 }
 
-bool SourceMatcher::wildcardReads(const Source &source, const QString &path) const
+bool SourceMatcher::wildcardReads(const Source &source, const QString &path, bool isFile) const
 {
     if (isInside(source.base, path) && source.base != path)
         return true; // `path` is a directory above the wildcard's base: it may hold matches
@@ -94,10 +94,12 @@ bool SourceMatcher::wildcardReads(const Source &source, const QString &path) con
         if (m_parentPatterns->matchesOrParentMatches(path))
             return true;
         // A directory on the way to possible matches.
-        return !rel.isEmpty() && m_parentPatterns->isValid() && source.rest.contains(QLatin1String("**"));
+        return !isFile && !rel.isEmpty() && m_parentPatterns->isValid();
     }
     const QStringList relParts = rel.split(QLatin1Char('/'));
     const QStringList restParts = source.rest.split(QLatin1Char('/'));
+    if (isFile && relParts.size() < restParts.size())
+        return false;
     const qsizetype n = std::min(relParts.size(), restParts.size());
     for (qsizetype i = 0; i < n; ++i) {
         if (goPathMatch(restParts.at(i), relParts.at(i)) != MatchStatus::Match)
@@ -106,14 +108,15 @@ bool SourceMatcher::wildcardReads(const Source &source, const QString &path) con
     return true; // a match, something inside a match, or a directory on the way to one
 }
 
-bool SourceMatcher::reads(const QString &path) const
+bool SourceMatcher::reads(const QString &path, bool isFile) const
 {
     for (const Source &source : m_sources) {
         bool hit = false;
         if (source.wildcard)
-            hit = wildcardReads(source, path);
+            hit = wildcardReads(source, path, isFile);
         else
-            hit = isInside(path, source.path) || isInside(source.path, path) || path == QLatin1String(".");
+            hit = isInside(path, source.path) || (!isFile && isInside(source.path, path))
+                || path == QLatin1String(".");
         if (hit && !excluded(source, path))
             return true;
     }

@@ -29,8 +29,9 @@ public:
 
     /// True when a change at `path` (context-relative, cleaned; need not exist) can change what this step
     /// reads: the path is a source, lies inside one, matches a wildcard, or is a directory holding one.
-    /// The ignore file is not consulted here.
-    bool reads(const QString &path) const;
+    /// The ignore file is not consulted here. `isFile` says the path is known not to be a directory (then a
+    /// path that could only lead to matches below it does not count); pass false when unknown.
+    bool reads(const QString &path, bool isFile = false) const;
     /// The indices of the (not ignored) entries of `index` this step reads, ascending.
     QList<int> resolve(const ContextIndex &index) const;
     /// True for `COPY . ...`: every context file is read.
@@ -47,7 +48,7 @@ private:
     };
 
     bool excluded(const Source &source, const QString &path) const;
-    bool wildcardReads(const Source &source, const QString &path) const;
+    bool wildcardReads(const Source &source, const QString &path, bool isFile) const;
 
     QList<Source> m_sources;
     std::shared_ptr<const PatternMatcher> m_excludes;
