@@ -15,6 +15,8 @@
 
 namespace Stagelens {
 
+struct DockerfileAst;
+
 enum class EdgeKind
 {
     From, ///< FROM <stage>
@@ -35,7 +37,8 @@ enum class InstructionKind
     User,
     Shell,
     Onbuild,
-    Metadata, ///< LABEL, CMD, ENTRYPOINT, EXPOSE, VOLUME, STOPSIGNAL, HEALTHCHECK, MAINTAINER: image config only
+    Metadata, ///< LABEL, CMD, ENTRYPOINT, EXPOSE, VOLUME, STOPSIGNAL, HEALTHCHECK, MAINTAINER: image config
+              ///< only
     Unknown
 };
 
@@ -55,8 +58,9 @@ struct Step
 {
     InstructionKind kind = InstructionKind::Unknown;
     QString keyword; ///< upper-case, as BuildKit prints it: "RUN", "COPY", "FROM"
-    QString text; ///< the instruction as BuildKit prints it in a vertex name, without the stage token:
-                  ///< "COPY src/ ./", "RUN sh build.sh \"1.0\" /out/app", "FROM docker.io/library/alpine:3.20"
+    QString
+        text; ///< the instruction as BuildKit prints it in a vertex name, without the stage token:
+              ///< "COPY src/ ./", "RUN sh build.sh \"1.0\" /out/app", "FROM docker.io/library/alpine:3.20"
     QString label; ///< the vertex name BuildKit prints ("[builder 2/3] COPY src/ ./"); empty when none
     int number = 0; ///< k of "k/n" (1-based), 0 when this step is not a vertex
     int line = 0; ///< first Dockerfile line (1-based)
@@ -135,6 +139,8 @@ struct BuildGraph
 BuildGraph buildGraph(const QByteArray &dockerfileText, const QString &fileName, const BuildOptions &options);
 /// Reads and interprets a file; an unreadable file gives one error diagnostic.
 BuildGraph buildGraphFromFile(const QString &path, const BuildOptions &options);
+/// Interprets an already parsed Dockerfile (its diagnostics are carried over).
+BuildGraph buildGraphFromAst(const DockerfileAst &ast, const QString &fileName, const BuildOptions &options);
 
 /// The `dockerfile --json` document of shared/CLI.md.
 QJsonObject toJson(const BuildGraph &graph);
@@ -146,3 +152,4 @@ QString edgeKindName(EdgeKind kind);
 } // namespace Stagelens
 
 Q_DECLARE_METATYPE(Stagelens::BuildGraph)
+Q_DECLARE_METATYPE(Stagelens::BuildOptions)

@@ -1,0 +1,1128 @@
+#include "buildgraph.h"
+
+#include "imagereference.h"
+#include "model/dockerfile/dockerfileparser.h"
+#include "model/shell/shelllexer.h"
+
+#include <QFile>
+#include <QJsonArray>
+#include <QRegularExpression>
+#include <QSet>
+
+namespace Stagelens {
+
+namespace {
+
+const QString ScratchImage = QStringLiteral("scratch");
+
+// BuildKit's platform defaults when no --platform is requested: the daemon's own platform, which we take to
+// be linux/amd64 (the machines the corpus logs come from).
+const QList<QPair<QString, QString>> &defaultPlatformArgs()
+{
+    static const QList<QPair<QString, QString>> args = {
+        {QStringLiteral("BUILDPLATFORM"), QStringLiteral("linux/amd64")},
+        {QStringLiteral("BUILDOS"), QStringLiteral("linux")},
+        {QStringLiteral("BUILDOSVERSION"), QString()},
+        {QStringLiteral("BUILDARCH"), QStringLiteral("amd64")},
+        {QStringLiteral("BUILDVARIANT"), QString()},
+        {QStringLiteral("TARGETPLATFORM"), QStringLiteral("linux/amd64")},
+        {QStringLiteral("TARGETOS"), QStringLiteral("linux")},
+        {QStringLiteral("TARGETOSVERSION"), QString()},
+        {QStringLiteral("TARGETARCH"), QStringLiteral("amd64")},
+        {QStringLiteral("TARGETVARIANT"), QString()},
+    };
+    return args;
+}
+
+InstructionKind kindOf(const QString &keyword)
+{
+    static const QHash<QString, InstructionKind> kinds = {
+        {QStringLiteral("from"), InstructionKind::From},
+        {QStringLiteral("run"), InstructionKind::Run},
+        {QStringLiteral("copy"), InstructionKind::Copy},
+        {QStringLiteral("add"), InstructionKind::Add},
+        {QStringLiteral("workdir"), InstructionKind::Workdir},
+        {QStringLiteral("arg"), InstructionKind::Arg},
+        {QStringLiteral("env"), InstructionKind::Env},
+        {QStringLiteral("user"), InstructionKind::User},
+        {QStringLiteral("shell"), InstructionKind::Shell},
+        {QStringLiteral("onbuild"), InstructionKind::Onbuild},
+        {QStringLiteral("label"), InstructionKind::Metadata},
+        {QStringLiteral("cmd"), InstructionKind::Metadata},
+        {QStringLiteral("entrypoint"), InstructionKind::Metadata},
+        {QStringLiteral("expose"), InstructionKind::Metadata},
+        {QStringLiteral("volume"), InstructionKind::Metadata},
+        {QStringLiteral("stopsignal"), InstructionKind::Metadata},
+        {QStringLiteral("healthcheck"), InstructionKind::Metadata},
+        {QStringLiteral("maintainer"), InstructionKind::Metadata},
+    };
+    return kinds.value(keyword.toLower(), InstructionKind::Unknown);
+}
+
+// Go's strings.TrimSpace.
+QString goTrim(const QString &s)
+{
+    return s.trimmed();
+}
+
+// dockerfile2llb's uppercaseCmd: upper-case everything before the first space.
+QString uppercaseCmd(const QString &text)
+{
+    const qsizetype space = text.indexOf(QLatin1Char(' '));
+    if (space < 0)
+        return text.toUpper();
+    return text.left(space).toUpper() + text.mid(space);
+}
+
+// Values of `--name=value` flags as written in the AST (BuildKit's BFlags; a later flag wins for strings).
+QStringList flagValues(const QStringList &flags, const QString &name)
+{
+    QStringList values;
+    const QString prefix = QStringLiteral("--") + name;
+    for (const QString &f : flags) {
+        if (f == prefix)
+            values.append(QString());
+        else if (f.startsWith(prefix + QLatin1Char('=')))
+            values.append(f.mid(prefix.size() + 1));
+    }
+    return values;
+}
+
+std::optional<QString> flagValue(const QStringList &flags, const QString &name)
+{
+    const QStringList values = flagValues(flags, name);
+    if (values.isEmpty())
+        return std::nullopt;
+    return values.last();
+}
+
+bool flagBool(const QStringList &flags, const QString &name)
+{
+    const auto v = flagValue(flags, name);
+    if (!v)
+        return false;
+    return v->isEmpty() || v->compare(QLatin1String("true"), Qt::CaseInsensitive) == 0;
+}
+
+// Go's encoding/csv for one record, as BuildKit splits a --mount value into its fields.
+QStringList splitCsv(const QString &text)
+{
+    QStringList fields;
+    QString current;
+    bool quoted = false;
+    bool fieldStart = true;
+    for (qsizetype i = 0; i < text.size(); ++i) {
+        const QChar c = text.at(i);
+        if (quoted) {
+            if (c == QLatin1Char('"')) {
+                if (i + 1 < text.size() && text.at(i + 1) == QLatin1Char('"')) {
+                    current += c;
+                    ++i;
+                } else {
+                    quoted = false;
+                }
+            } else {
+                current += c;
+            }
+        } else if (c == QLatin1Char(',')) {
+            fields.append(current);
+            current.clear();
+            fieldStart = true;
+            continue;
+        } else if (c == QLatin1Char('"') && fieldStart) {
+            quoted = true;
+        } else {
+            current += c;
+        }
+        fieldStart = false;
+    }
+    fields.append(current);
+    return fields;
+}
+
+// path.Clean for slash-separated paths.
+QString cleanPath(const QString &path)
+{
+    const bool absolute = path.startsWith(QLatin1Char('/'));
+    QStringList out;
+    for (const QString &part : path.split(QLatin1Char('/'), Qt::SkipEmptyParts)) {
+        if (part == QLatin1String("."))
+            continue;
+        if (part == QLatin1String("..")) {
+            if (!out.isEmpty() && out.last() != QLatin1String(".."))
+                out.removeLast();
+            else if (!absolute)
+                out.append(part);
+            continue;
+        }
+        out.append(part);
+    }
+    const QString joined = out.join(QLatin1Char('/'));
+    if (absolute)
+        return QLatin1Char('/') + joined;
+    return joined.isEmpty() ? QStringLiteral(".") : joined;
+}
+
+// BuildKit's system.NormalizeWorkdir for Linux stages.
+QString normalizeWorkdir(const QString &current, const QString &requested)
+{
+    const QString base = current.isEmpty() ? QStringLiteral("/") : current;
+    if (requested.startsWith(QLatin1Char('/')))
+        return cleanPath(requested);
+    return cleanPath(base + QLatin1Char('/') + requested);
+}
+
+// The k/n counter with BuildKit's padding: k is right-aligned to the width of n (`%*d/%d`).
+QString counterText(int index, int total)
+{
+    const int width = int(QString::number(total).size());
+    return QStringLiteral("%1/%2").arg(index, width, 10, QLatin1Char(' ')).arg(total);
+}
+
+bool isHeredocWord(const QString &word)
+{
+    static const QRegularExpression re(QStringLiteral("^(\\d*)<<(-?)\\s*([^<]*)$"));
+    return re.match(word).hasMatch();
+}
+
+// summarizeHeredoc: the first line of the (trimmed) body, "..." when there are more.
+QString summarizeHeredoc(const QString &body)
+{
+    QString doc = goTrim(body);
+    doc.replace(QLatin1String("\r\n"), QLatin1String("\n"));
+    const qsizetype nl = doc.indexOf(QLatin1Char('\n'));
+    if (nl < 0)
+        return doc;
+    return doc.left(nl) + QLatin1String("...");
+}
+
+// Per-stage interpretation state, as dispatchState keeps it.
+struct StageState
+{
+    ShellEnvironment env;
+    QHash<QString, QSet<QString>> envArgDeps; ///< variable -> build args its value came from
+    QStringList argsInScope;
+    QString workdir = QStringLiteral("/");
+    QList<Instruction> onbuild; ///< ONBUILD triggers a child stage runs first
+};
+
+QSet<QString> depsOf(const StageState &state, const QSet<QString> &matched)
+{
+    QSet<QString> deps;
+    for (const QString &name : matched)
+        deps.unite(state.envArgDeps.value(name));
+    return deps;
+}
+
+QStringList sortedList(const QSet<QString> &set)
+{
+    QStringList list(set.begin(), set.end());
+    list.sort();
+    return list;
+}
+
+struct SourceRef
+{
+    int stage = -1; ///< resolved stage, or -1 for an image / the context
+    QString text;
+    bool registered = false; ///< creates an (unregistered) dispatch state in BuildKit
+};
+
+class GraphBuilder
+{
+public:
+    GraphBuilder(const DockerfileAst &ast, const QString &fileName, const BuildOptions &options)
+        : m_ast(ast)
+        , m_options(options)
+        , m_lexer(ast.escapeToken)
+    {
+        m_graph.file = fileName;
+        m_graph.diagnostics = ast.diagnostics;
+    }
+
+    BuildGraph run()
+    {
+        splitStages();
+        if (m_stageInstructions.isEmpty()) {
+            error(0, QStringLiteral("dockerfile contains no stages to build"));
+            return m_graph;
+        }
+        buildGlobalArgs();
+        createStages();
+        resolveTarget();
+        resolveDependencies();
+        checkCycles();
+        markNeeded();
+        reportUnknownRefs();
+        m_singleUnnamed = m_stageInstructions.size() == 1 && m_extraStates == 0;
+        for (int i = 0; i < m_graph.stages.size(); ++i)
+            dispatchStage(i);
+        return m_graph;
+    }
+
+private:
+    void error(int line, const QString &message, Severity severity = Severity::Error)
+    {
+        Diagnostic d;
+        d.severity = severity;
+        d.file = m_graph.file;
+        d.line = line;
+        d.column = line > 0 ? 1 : 0;
+        d.message = message;
+        m_graph.diagnostics.append(d);
+    }
+
+    void splitStages()
+    {
+        for (const Instruction &ins : m_ast.instructions) {
+            const QString kw = ins.keyword.toLower();
+            if (kw == QLatin1String("from")) {
+                m_stageInstructions.append(qMakePair(&ins, QList<const Instruction *>()));
+            } else if (m_stageInstructions.isEmpty()) {
+                if (kw == QLatin1String("arg"))
+                    m_metaArgs.append(&ins);
+                // anything else before the first FROM is reported by the parser
+            } else {
+                m_stageInstructions.last().second.append(&ins);
+            }
+        }
+    }
+
+    static QPair<QString, std::optional<QString>> splitArgWord(const QString &word)
+    {
+        const qsizetype eq = word.indexOf(QLatin1Char('='));
+        if (eq < 0)
+            return {word, std::nullopt};
+        return {word.left(eq), word.mid(eq + 1)};
+    }
+
+    QString targetNameForArgs() const
+    {
+        if (!m_options.target.isEmpty())
+            return m_options.target;
+        const Instruction *last = m_stageInstructions.last().first;
+        if (last->args.size() >= 3)
+            return last->args.at(2).toLower();
+        return QStringLiteral("default");
+    }
+
+    void buildGlobalArgs()
+    {
+        for (const auto &[key, value] : defaultPlatformArgs())
+            m_global.insert(key, m_options.buildArgs.value(key, value));
+        m_global.insert(QStringLiteral("TARGETSTAGE"),
+            m_options.buildArgs.value(QStringLiteral("TARGETSTAGE"), targetNameForArgs()));
+        for (const Instruction *ins : std::as_const(m_metaArgs)) {
+            for (const QString &word : ins->args) {
+                const auto [key, def] = splitArgWord(word);
+                if (key.isEmpty())
+                    continue;
+                std::optional<QString> value;
+                QSet<QString> deps;
+                if (m_options.buildArgs.contains(key)) {
+                    value = m_options.buildArgs.value(key);
+                } else if (def) {
+                    const ShellWordResult r = m_lexer.processWord(*def, m_global);
+                    if (!r.ok()) {
+                        error(ins->startLine, r.error);
+                        continue;
+                    }
+                    value = r.result;
+                    for (const QString &m : r.matched)
+                        deps.unite(m_globalDeps.value(m, {m}));
+                }
+                deps.insert(key);
+                if (value) {
+                    m_global.insert(key, *value);
+                    m_globalDeps.insert(key, deps);
+                }
+            }
+        }
+    }
+
+    int findStageByName(const QString &name, int before) const
+    {
+        const QString lower = name.toLower();
+        for (int i = 0; i < before && i < m_graph.stages.size(); ++i) {
+            if (!m_graph.stages[i].name.isEmpty() && m_graph.stages[i].name == lower)
+                return i;
+        }
+        return -1;
+    }
+
+    void createStages()
+    {
+        for (int i = 0; i < m_stageInstructions.size(); ++i) {
+            const Instruction *from = m_stageInstructions[i].first;
+            Stage st;
+            st.index = i;
+            st.line = from->startLine;
+            if (from->args.size() >= 3
+                && from->args.at(1).compare(QLatin1String("as"), Qt::CaseInsensitive) == 0)
+                st.name = from->args.at(2).toLower();
+            const QString rawBase = from->args.value(0);
+            const ShellWordResult r = m_lexer.processWord(rawBase, m_global);
+            QSet<QString> fromDeps;
+            if (!r.ok()) {
+                error(from->startLine, r.error);
+            } else if (r.result.isEmpty()) {
+                error(from->startLine, QStringLiteral("base name (%1) should not be blank").arg(rawBase));
+            }
+            st.baseName = r.ok() ? r.result : rawBase;
+            for (const QString &m : r.matched)
+                fromDeps.unite(m_globalDeps.value(m));
+            if (const auto platform = flagValue(from->flags, QStringLiteral("platform"));
+                platform && !platform->isEmpty()) {
+                const ShellWordResult p = m_lexer.processWord(*platform, m_global);
+                if (!p.ok())
+                    error(from->startLine,
+                        QStringLiteral("failed to process arguments for platform %1: %2")
+                            .arg(*platform, p.error));
+                else if (p.result.isEmpty())
+                    error(from->startLine,
+                        QStringLiteral("empty platform value from expression %1").arg(*platform));
+                st.platform = p.result;
+                for (const QString &m : p.matched)
+                    fromDeps.unite(m_globalDeps.value(m));
+            }
+            // FROM <name> names only an earlier stage (BuildKit's addState looks it up while adding).
+            st.baseStage = st.baseName.isEmpty() ? -1 : findStageByName(st.baseName, i);
+            if (st.baseStage < 0 && !st.baseName.isEmpty() && st.baseName != ScratchImage) {
+                const ImageReference ref = normalizeImageReference(st.baseName);
+                if (ref.isValid())
+                    st.base = ref.toString();
+                else
+                    error(from->startLine,
+                        QStringLiteral("failed to parse stage name \"%1\": %2").arg(st.baseName, ref.error));
+            }
+            int total = (st.baseStage < 0 && st.baseName != ScratchImage) ? 1 : 0;
+            for (const Instruction *ins : std::as_const(m_stageInstructions[i].second)) {
+                const InstructionKind k = kindOf(ins->keyword);
+                if (k == InstructionKind::Add || k == InstructionKind::Copy || k == InstructionKind::Run
+                    || k == InstructionKind::Workdir)
+                    ++total;
+            }
+            m_totals.append(total);
+            m_fromDeps.append(fromDeps);
+            m_graph.stages.append(st);
+        }
+    }
+
+    void resolveTarget()
+    {
+        const int last = int(m_graph.stages.size()) - 1;
+        if (m_options.target.isEmpty()) {
+            m_graph.targetStage = last;
+        } else {
+            m_graph.targetStage = findStageByName(m_options.target, int(m_graph.stages.size()));
+            if (m_graph.targetStage < 0)
+                error(0, QStringLiteral("target stage \"%1\" could not be found").arg(m_options.target));
+        }
+        if (m_graph.targetStage >= 0)
+            m_graph.target = m_graph.stages[m_graph.targetStage].token();
+    }
+
+    SourceRef resolveCopyFrom(const QString &from, int line)
+    {
+        SourceRef ref;
+        ref.text = from;
+        // BuildKit refuses variables in --from (it expands with an empty environment and compares).
+        const ShellWordResult r = m_lexer.processWord(from, {});
+        if (!r.ok() || r.result != from) {
+            error(line,
+                QStringLiteral("variable expansion is not supported for --from, define a new stage with FROM "
+                               "using ARG from global scope as a workaround"));
+            return ref;
+        }
+        bool isNumber = false;
+        const int index = from.toInt(&isNumber);
+        if (isNumber) {
+            if (index < 0 || index >= m_graph.stages.size())
+                error(line, QStringLiteral("invalid stage index %1").arg(index));
+            else
+                ref.stage = index;
+            return ref;
+        }
+        ref.stage = findStageByName(from, int(m_graph.stages.size()));
+        if (ref.stage < 0) {
+            ref.registered = true;
+            checkImageSource(from, line, QStringLiteral("COPY --from"), m_currentStage);
+        }
+        return ref;
+    }
+
+    // A --from / from= that names no stage is an image to pull. A bare word (no registry, path, tag or
+    // digest) is almost always a misspelt stage name: an error when the target needs that stage (the pull
+    // would fail or fetch the wrong thing), a warning otherwise (BuildKit never resolves unreachable stages).
+    void checkImageSource(const QString &from, int line, const QString &what, int stage)
+    {
+        static const QRegularExpression bare(QStringLiteral("^[A-Za-z0-9][A-Za-z0-9_.-]*$"));
+        if (bare.match(from).hasMatch() && from != ScratchImage) {
+            m_unknownRefs.append({stage, line,
+                QStringLiteral("%1=%2: no stage named \"%2\" (BuildKit would pull the image %3)")
+                    .arg(what, from, normalizeImageReference(from.toLower()).toString())});
+            return;
+        }
+        const ImageReference ref = normalizeImageReference(from);
+        if (!ref.isValid())
+            error(line, QStringLiteral("failed to parse stage name \"%1\": %2").arg(from, ref.error));
+    }
+
+    void reportUnknownRefs()
+    {
+        for (const UnknownRef &u : std::as_const(m_unknownRefs))
+            error(u.line, u.message, m_graph.stages[u.stage].needed ? Severity::Error : Severity::Warning);
+    }
+
+    struct MountSpec
+    {
+        Mount mount;
+        QString env; ///< secret mount env=
+    };
+
+    QList<MountSpec> parseMounts(const Instruction &ins) const
+    {
+        QList<MountSpec> mounts;
+        for (const QString &value : flagValues(ins.flags, QStringLiteral("mount"))) {
+            MountSpec spec;
+            spec.mount.type = QStringLiteral("bind");
+            for (const QString &field : splitCsv(value)) {
+                const qsizetype eq = field.indexOf(QLatin1Char('='));
+                const QString key = (eq < 0 ? field : field.left(eq)).trimmed().toLower();
+                const QString val = eq < 0 ? QString() : field.mid(eq + 1);
+                if (key == QLatin1String("type"))
+                    spec.mount.type = val.toLower();
+                else if (key == QLatin1String("from"))
+                    spec.mount.from = val;
+                else if (key == QLatin1String("source") || key == QLatin1String("src"))
+                    spec.mount.source = val;
+                else if (key == QLatin1String("target") || key == QLatin1String("dst")
+                    || key == QLatin1String("destination"))
+                    spec.mount.target = val;
+                else if (key == QLatin1String("env"))
+                    spec.env = val;
+            }
+            mounts.append(spec);
+        }
+        return mounts;
+    }
+
+    void addEdge(int from, int to, EdgeKind kind, int line)
+    {
+        Edge e;
+        e.from = from;
+        e.to = to;
+        e.kind = kind;
+        e.line = line;
+        m_graph.edges.append(e);
+    }
+
+    void resolveDependencies()
+    {
+        m_deps.resize(m_graph.stages.size());
+        for (int i = 0; i < m_graph.stages.size(); ++i) {
+            m_currentStage = i;
+            const Stage &st = m_graph.stages[i];
+            if (st.baseStage >= 0)
+                addEdge(st.baseStage, i, EdgeKind::From, st.line);
+            for (const Instruction *ins : std::as_const(m_stageInstructions[i].second)) {
+                const InstructionKind k = kindOf(ins->keyword);
+                if (k == InstructionKind::Copy) {
+                    if (const auto from = flagValue(ins->flags, QStringLiteral("from"));
+                        from && !from->isEmpty()) {
+                        const SourceRef ref = resolveCopyFrom(*from, ins->startLine);
+                        if (ref.registered)
+                            ++m_extraStates;
+                        if (ref.stage >= 0) {
+                            addEdge(ref.stage, i, EdgeKind::Copy, ins->startLine);
+                            m_deps[i].append({ref.stage, ins->startLine});
+                        }
+                        m_copyFrom.insert(ins, ref.stage);
+                    }
+                } else if (k == InstructionKind::Run) {
+                    const QList<MountSpec> mounts = parseMounts(*ins);
+                    QList<int> stages;
+                    for (const MountSpec &m : mounts) {
+                        // Every mount gives BuildKit's RUN a source state: a stage, an image or scratch.
+                        const int s = m.mount.from.isEmpty()
+                            ? -1
+                            : findStageByName(m.mount.from, int(m_graph.stages.size()));
+                        if (s < 0)
+                            ++m_extraStates;
+                        if (s < 0 && !m.mount.from.isEmpty() && !m.mount.from.contains(QLatin1Char('$')))
+                            checkImageSource(
+                                m.mount.from, ins->startLine, QStringLiteral("RUN --mount from"), i);
+                        if (s >= 0) {
+                            addEdge(s, i, EdgeKind::Mount, ins->startLine);
+                            m_deps[i].append({s, ins->startLine});
+                        }
+                        stages.append(s);
+                    }
+                    m_mountStages.insert(ins, stages);
+                }
+            }
+        }
+    }
+
+    // validateCircularDependency: a depth-first walk over --from / mount dependencies (not FROM, which can
+    // only name an earlier stage). Iterative, so a long chain of stages cannot overflow the stack.
+    void checkCycles()
+    {
+        const int n = int(m_graph.stages.size());
+        QList<int> color(n, 0); // 0 new, 1 on path, 2 done
+        for (int root = 0; root < n; ++root) {
+            if (color[root] != 0)
+                continue;
+            QList<QPair<int, int>> stack; // (stage, next dependency index)
+            stack.append({root, 0});
+            color[root] = 1;
+            while (!stack.isEmpty()) {
+                auto &[stage, next] = stack.last();
+                if (next >= m_deps[stage].size()) {
+                    color[stage] = 2;
+                    stack.removeLast();
+                    continue;
+                }
+                const auto [dep, line] = m_deps[stage][next++];
+                if (color[dep] == 1) {
+                    // BuildKit names the stage the walk started from (before single-stage names are dropped)
+                    // and points first at the --from that leaves it.
+                    Q_UNUSED(line);
+                    const int firstLine = m_deps[root][stack.first().second - 1].second;
+                    error(firstLine,
+                        QStringLiteral("circular dependency detected on stage: %1")
+                            .arg(m_graph.stages[root].token()));
+                    return;
+                }
+                if (color[dep] == 0) {
+                    color[dep] = 1;
+                    stack.append({dep, 0});
+                }
+            }
+        }
+    }
+
+    void markNeeded()
+    {
+        if (m_graph.targetStage < 0)
+            return;
+        QList<int> queue {m_graph.targetStage};
+        m_graph.stages[m_graph.targetStage].needed = true;
+        while (!queue.isEmpty()) {
+            const int s = queue.takeFirst();
+            QList<int> next;
+            if (m_graph.stages[s].baseStage >= 0)
+                next.append(m_graph.stages[s].baseStage);
+            for (const auto &[dep, line] : m_deps[s])
+                next.append(dep);
+            for (int d : next) {
+                if (!m_graph.stages[d].needed) {
+                    m_graph.stages[d].needed = true;
+                    queue.append(d);
+                }
+            }
+        }
+    }
+
+    QString prefixed(int stage, int *cmdIndex, const QString &text) const
+    {
+        const int total = m_totals[stage];
+        if (total == 0)
+            return text;
+        QString out = QStringLiteral("[");
+        if (!m_singleUnnamed)
+            out += m_graph.stages[stage].token() + QLatin1Char(' ');
+        ++*cmdIndex;
+        out += counterText(*cmdIndex, total) + QLatin1String("] ");
+        return out + text;
+    }
+
+    // processCmdEnv: the expansion of the whole source line, or the line itself when it does not expand.
+    QString cmdEnv(
+        const ShellLexer &lexer, const QString &text, const ShellEnvironment &env, QSet<QString> *matched)
+    {
+        const ShellWordResult r = lexer.processWord(text, env);
+        if (!r.ok())
+            return text;
+        if (matched)
+            *matched = r.matched;
+        return r.result;
+    }
+
+    QString expandWord(const QString &word, const StageState &state, int line, QSet<QString> *deps)
+    {
+        const ShellWordResult r = m_lexer.processWord(word, state.env);
+        if (!r.ok()) {
+            error(line, r.error);
+            return word;
+        }
+        if (deps)
+            deps->unite(depsOf(state, r.matched));
+        return r.result;
+    }
+
+    void dispatchArg(const Instruction &ins, StageState &state)
+    {
+        for (const QString &word : ins.args) {
+            const auto [key, def] = splitArgWord(word);
+            if (key.isEmpty())
+                continue;
+            std::optional<QString> value;
+            QSet<QString> deps {key};
+            if (m_options.buildArgs.contains(key)) {
+                value = m_options.buildArgs.value(key);
+            } else if (def) {
+                const ShellWordResult r = m_lexer.processWord(*def, state.env);
+                if (!r.ok()) {
+                    error(ins.startLine, r.error);
+                    continue;
+                }
+                value = r.result;
+                deps.unite(depsOf(state, r.matched));
+            } else if (m_global.contains(key)) {
+                // ARG NAME without a default takes the global value (meta ARG or platform default)
+                value = m_global.value(key);
+                deps.unite(m_globalDeps.value(key));
+            }
+            if (value) {
+                state.env.insert(key, *value);
+                state.envArgDeps.insert(key, deps);
+            } else {
+                state.env.remove(key);
+                state.envArgDeps.remove(key);
+            }
+            if (!state.argsInScope.contains(key))
+                state.argsInScope.append(key);
+        }
+    }
+
+    void dispatchEnv(const Instruction &ins, StageState &state)
+    {
+        // BuildKit expands every value of one ENV against the environment before it, then applies them.
+        const int stride = ins.args.size() % 3 == 0 ? 3 : 2;
+        QList<QPair<QString, QString>> updates;
+        QList<QSet<QString>> updateDeps;
+        for (qsizetype i = 0; i + 1 < ins.args.size(); i += stride) {
+            QSet<QString> deps;
+            const QString value = expandWord(ins.args.at(i + 1), state, ins.startLine, &deps);
+            updates.append({ins.args.at(i), value});
+            updateDeps.append(deps);
+        }
+        for (qsizetype i = 0; i < updates.size(); ++i) {
+            state.env.insert(updates[i].first, updates[i].second);
+            state.envArgDeps.insert(updates[i].first, updateDeps[i]);
+        }
+    }
+
+    void fillCopy(const Instruction &ins, StageState &state, Step &step)
+    {
+        QSet<QString> deps;
+        QStringList words;
+        for (const QString &a : ins.args) {
+            if (isHeredocWord(a))
+                continue; // inline file, not a path
+            words.append(ins.json ? a : expandWord(a, state, ins.startLine, &deps));
+        }
+        if (!words.isEmpty()) {
+            step.destination = words.takeLast();
+            step.sources = words;
+        }
+        if (const auto from = flagValue(ins.flags, QStringLiteral("from")))
+            step.from = *from;
+        step.fromStage = m_copyFrom.value(&ins, -1);
+        step.excludes = flagValues(ins.flags, QStringLiteral("exclude"));
+        step.parents = flagBool(ins.flags, QStringLiteral("parents"));
+        step.link = flagBool(ins.flags, QStringLiteral("link"));
+        step.chmod = flagValue(ins.flags, QStringLiteral("chmod")).value_or(QString());
+        step.chown = flagValue(ins.flags, QStringLiteral("chown")).value_or(QString());
+        if (!step.chown.isEmpty())
+            step.chown = expandWord(step.chown, state, ins.startLine, &deps);
+        if (!step.chmod.isEmpty())
+            step.chmod = expandWord(step.chmod, state, ins.startLine, &deps);
+        deps.unite(QSet<QString>(step.argDependencies.begin(), step.argDependencies.end()));
+        step.argDependencies = sortedList(deps);
+    }
+
+    void dispatchStage(int index)
+    {
+        Stage &st = m_graph.stages[index];
+        const Instruction *from = m_stageInstructions[index].first;
+        StageState state;
+        if (st.baseStage >= 0)
+            state = m_states.value(st.baseStage);
+        int cmdIndex = 0;
+
+        Step fromStep;
+        fromStep.kind = InstructionKind::From;
+        fromStep.keyword = QStringLiteral("FROM");
+        fromStep.line = from->startLine;
+        fromStep.endLine = qMax(from->endLine, from->startLine);
+        fromStep.argDependencies = sortedList(m_fromDeps[index]);
+        if (st.baseStage < 0 && st.baseName != ScratchImage && !st.base.isEmpty()) {
+            fromStep.text = QStringLiteral("FROM ") + st.base;
+            fromStep.label = prefixed(index, &cmdIndex, fromStep.text);
+            fromStep.number = cmdIndex;
+        } else {
+            fromStep.text = QStringLiteral("FROM ") + st.baseName;
+            if (st.baseStage < 0 && st.baseName != ScratchImage)
+                ++cmdIndex; // an unparsable image still takes its place in the count
+        }
+        st.steps.append(fromStep);
+
+        // ONBUILD triggers of a parent stage run first in the child (counted in its total).
+        const QList<Instruction> triggers = state.onbuild;
+        state.onbuild.clear();
+        QList<const Instruction *> commands;
+        QList<bool> onbuildFlags;
+        for (const Instruction &trigger : triggers) {
+            commands.append(&trigger);
+            onbuildFlags.append(true);
+            const InstructionKind k = kindOf(trigger.keyword);
+            if (k == InstructionKind::Add || k == InstructionKind::Copy || k == InstructionKind::Run
+                || k == InstructionKind::Workdir)
+                ++m_totals[index];
+        }
+        for (const Instruction *ins : std::as_const(m_stageInstructions[index].second)) {
+            commands.append(ins);
+            onbuildFlags.append(false);
+        }
+
+        for (qsizetype c = 0; c < commands.size(); ++c) {
+            const Instruction &ins = *commands[c];
+            Step step;
+            step.kind = kindOf(ins.keyword);
+            step.keyword = ins.keyword.toUpper();
+            step.line = ins.startLine;
+            step.endLine = qMax(ins.endLine, ins.startLine);
+            const QString original = goTrim(ins.original);
+            step.text = original;
+            const QString onbuildPrefix = onbuildFlags[c] ? QStringLiteral("ONBUILD ") : QString();
+            switch (step.kind) {
+            case InstructionKind::Arg:
+                dispatchArg(ins, state);
+                break;
+            case InstructionKind::Env:
+                dispatchEnv(ins, state);
+                break;
+            case InstructionKind::Workdir: {
+                QSet<QString> deps;
+                const QString path = expandWord(ins.args.join(QLatin1Char(' ')), state, ins.startLine, &deps);
+                state.workdir = normalizeWorkdir(state.workdir, path);
+                step.destination = state.workdir;
+                QSet<QString> matched;
+                step.text = uppercaseCmd(cmdEnv(m_lexer, original, state.env, &matched));
+                step.argDependencies = sortedList(deps + depsOf(state, matched));
+                // WORKDIR / makes no filesystem change and so no vertex, though BuildKit counted it in n.
+                if (state.workdir != QLatin1String("/")) {
+                    step.label = prefixed(index, &cmdIndex, onbuildPrefix + step.text);
+                    step.number = cmdIndex;
+                }
+                break;
+            }
+            case InstructionKind::Copy:
+            case InstructionKind::Add: {
+                QSet<QString> matched;
+                step.text = uppercaseCmd(cmdEnv(m_lexer, original, state.env, &matched));
+                step.argDependencies = sortedList(depsOf(state, matched));
+                fillCopy(ins, state, step);
+                step.label = prefixed(index, &cmdIndex, onbuildPrefix + step.text);
+                step.number = cmdIndex;
+                break;
+            }
+            case InstructionKind::Run:
+                dispatchRun(ins, index, state, step);
+                step.label = prefixed(index, &cmdIndex, onbuildPrefix + step.text);
+                step.number = cmdIndex;
+                break;
+            case InstructionKind::Onbuild:
+                state.onbuild.append(ins.children);
+                break;
+            default:
+                break;
+            }
+            st.steps.append(step);
+        }
+        m_states.insert(index, state);
+    }
+
+    void dispatchRun(const Instruction &ins, int stage, StageState &state, Step &step)
+    {
+        QString customName = goTrim(ins.original);
+        if (!ins.heredocs.isEmpty() && ins.args.size() == 1 && !ins.json && isHeredocWord(ins.args.first()))
+            customName += QStringLiteral(" (%1)").arg(summarizeHeredoc(ins.heredocs.first().content));
+
+        const QList<MountSpec> mounts = parseMounts(ins);
+        const QList<int> mountStages = m_mountStages.value(&ins);
+        ShellEnvironment env = state.env;
+        for (qsizetype i = 0; i < mounts.size(); ++i) {
+            Mount m = mounts[i].mount;
+            m.fromStage = mountStages.value(i, -1);
+            if (m.source.isEmpty() && m.type == QLatin1String("bind"))
+                m.source = m.from.isEmpty() ? QStringLiteral(".") : QStringLiteral("/");
+            step.mounts.append(m);
+            // secret mounts exposed as variables print as ****
+            if (m.type == QLatin1String("secret") && !mounts[i].env.isEmpty())
+                env.insert(mounts[i].env, QStringLiteral("****"));
+        }
+        Q_UNUSED(stage);
+        // The vertex name keeps quotes and leaves unknown variables as written (RawQuotes, SkipUnsetEnv).
+        ShellLexer lexer(m_ast.escapeToken);
+        lexer.setRawQuotes(true);
+        lexer.setSkipUnsetEnv(true);
+        step.text = uppercaseCmd(cmdEnv(lexer, customName, env, nullptr));
+        // Every ARG in scope is in the RUN environment and so in its cache key, used or not.
+        QStringList args = state.argsInScope;
+        args.sort();
+        step.argDependencies = args;
+    }
+
+    const DockerfileAst &m_ast;
+    const BuildOptions &m_options;
+    ShellLexer m_lexer;
+    BuildGraph m_graph;
+    QList<const Instruction *> m_metaArgs;
+    QList<QPair<const Instruction *, QList<const Instruction *>>> m_stageInstructions;
+    ShellEnvironment m_global;
+    QHash<QString, QSet<QString>> m_globalDeps;
+    QList<int> m_totals;
+    QList<QSet<QString>> m_fromDeps;
+    QList<QList<QPair<int, int>>> m_deps; ///< per stage: (stage it reads with --from/mount, line)
+    QHash<const Instruction *, int> m_copyFrom;
+    QHash<const Instruction *, QList<int>> m_mountStages;
+    QHash<int, StageState> m_states;
+    struct UnknownRef
+    {
+        int stage;
+        int line;
+        QString message;
+    };
+    QList<UnknownRef> m_unknownRefs;
+    int m_currentStage = 0;
+    int m_extraStates = 0; ///< BuildKit's unregistered states (images, scratch mounts)
+    bool m_singleUnnamed = false;
+};
+
+} // namespace
+
+bool Step::readsContext() const
+{
+    if (kind == InstructionKind::Copy || kind == InstructionKind::Add) {
+        if (!from.isEmpty())
+            return false;
+        for (const QString &s : sources) {
+            if (!s.startsWith(QLatin1String("http://")) && !s.startsWith(QLatin1String("https://"))
+                && !s.startsWith(QLatin1String("git@")))
+                return true;
+        }
+        return false;
+    }
+    if (kind == InstructionKind::Run) {
+        for (const Mount &m : mounts) {
+            if (m.type == QLatin1String("bind") && m.from.isEmpty())
+                return true;
+        }
+    }
+    return false;
+}
+
+QString Stage::token() const
+{
+    return name.isEmpty() ? QStringLiteral("stage-%1").arg(index) : name;
+}
+
+int Stage::vertexCount() const
+{
+    int n = 0;
+    for (const Step &s : steps)
+        n = qMax(n, s.number);
+    // n of "k/n" is BuildKit's total, which can exceed the printed vertices (WORKDIR /): take it from a
+    // label.
+    for (const Step &s : steps) {
+        if (s.label.isEmpty())
+            continue;
+        static const QRegularExpression re(QStringLiteral("^\\[[^\\]]*?(\\d+)\\] "));
+        const QRegularExpressionMatch m = re.match(s.label);
+        if (m.hasMatch())
+            return m.captured(1).toInt();
+    }
+    return n;
+}
+
+int BuildGraph::stageIndex(const QString &nameOrIndex) const
+{
+    const QString lower = nameOrIndex.toLower();
+    for (const Stage &s : stages) {
+        if (!s.name.isEmpty() && s.name == lower)
+            return s.index;
+    }
+    bool ok = false;
+    const int i = nameOrIndex.toInt(&ok);
+    if (ok && i >= 0 && i < stages.size())
+        return i;
+    return -1;
+}
+
+QList<QPair<int, int>> BuildGraph::neededVertices() const
+{
+    QList<QPair<int, int>> out;
+    for (int s = 0; s < stages.size(); ++s) {
+        if (!stages[s].needed)
+            continue;
+        for (int k = 0; k < stages[s].steps.size(); ++k) {
+            if (stages[s].steps[k].isVertex())
+                out.append({s, k});
+        }
+    }
+    return out;
+}
+
+BuildGraph buildGraphFromAst(const DockerfileAst &ast, const QString &fileName, const BuildOptions &options)
+{
+    return GraphBuilder(ast, fileName, options).run();
+}
+
+BuildGraph buildGraph(const QByteArray &dockerfileText, const QString &fileName, const BuildOptions &options)
+{
+    return buildGraphFromAst(parseDockerfile(dockerfileText, fileName), fileName, options);
+}
+
+BuildGraph buildGraphFromFile(const QString &path, const BuildOptions &options)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly)) {
+        BuildGraph g;
+        g.file = path;
+        Diagnostic d;
+        d.file = path;
+        d.message = QStringLiteral("cannot read %1: %2").arg(path, f.errorString());
+        g.diagnostics.append(d);
+        return g;
+    }
+    return buildGraph(f.readAll(), path, options);
+}
+
+QString edgeKindName(EdgeKind kind)
+{
+    switch (kind) {
+    case EdgeKind::From:
+        return QStringLiteral("from");
+    case EdgeKind::Copy:
+        return QStringLiteral("copy");
+    case EdgeKind::Mount:
+        return QStringLiteral("mount");
+    }
+    return QString();
+}
+
+QJsonObject toJson(const BuildGraph &graph)
+{
+    QJsonObject root;
+    root.insert(QStringLiteral("file"), graph.file);
+    root.insert(QStringLiteral("target"), graph.targetStage >= 0 ? QJsonValue(graph.target) : QJsonValue());
+    QJsonArray stages;
+    for (const Stage &s : graph.stages) {
+        QJsonObject o;
+        o.insert(QStringLiteral("index"), s.index);
+        o.insert(QStringLiteral("name"), s.name.isEmpty() ? QJsonValue() : QJsonValue(s.name));
+        o.insert(QStringLiteral("token"), s.token());
+        o.insert(QStringLiteral("base"), s.base.isEmpty() ? QJsonValue() : QJsonValue(s.base));
+        o.insert(QStringLiteral("base_name"), s.baseName);
+        o.insert(QStringLiteral("base_stage"), s.baseStage >= 0 ? QJsonValue(s.baseStage) : QJsonValue());
+        o.insert(QStringLiteral("platform"), s.platform.isEmpty() ? QJsonValue() : QJsonValue(s.platform));
+        o.insert(QStringLiteral("line"), s.line);
+        o.insert(QStringLiteral("needed"), s.needed);
+        QJsonArray steps;
+        for (const Step &st : s.steps) {
+            if (!st.isVertex())
+                continue;
+            QJsonObject so;
+            so.insert(QStringLiteral("label"), st.label);
+            so.insert(QStringLiteral("instruction"), st.keyword);
+            so.insert(QStringLiteral("text"), st.text);
+            so.insert(QStringLiteral("number"), st.number);
+            so.insert(QStringLiteral("line"), st.line);
+            so.insert(QStringLiteral("end_line"), st.endLine);
+            if (st.fromStage >= 0)
+                so.insert(QStringLiteral("from_stage"), st.fromStage);
+            so.insert(QStringLiteral("arg_dependencies"), QJsonArray::fromStringList(st.argDependencies));
+            steps.append(so);
+        }
+        o.insert(QStringLiteral("steps"), steps);
+        stages.append(o);
+    }
+    root.insert(QStringLiteral("stages"), stages);
+    QJsonArray edges;
+    for (const Edge &e : graph.edges) {
+        QJsonObject o;
+        o.insert(QStringLiteral("from"), e.from);
+        o.insert(QStringLiteral("to"), e.to);
+        o.insert(QStringLiteral("kind"), edgeKindName(e.kind));
+        o.insert(QStringLiteral("line"), e.line);
+        edges.append(o);
+    }
+    root.insert(QStringLiteral("edges"), edges);
+    QJsonArray diagnostics;
+    for (const Diagnostic &d : graph.diagnostics)
+        diagnostics.append(d.toJson());
+    root.insert(QStringLiteral("diagnostics"), diagnostics);
+    return root;
+}
+
+namespace {
+
+QString dotQuote(const QString &text)
+{
+    QString out = QStringLiteral("\"");
+    for (const QChar c : text) {
+        if (c == QLatin1Char('"') || c == QLatin1Char('\\'))
+            out += QLatin1Char('\\');
+        if (c == QLatin1Char('\n')) {
+            out += QLatin1String("\\n");
+            continue;
+        }
+        out += c;
+    }
+    return out + QLatin1Char('"');
+}
+
+} // namespace
+
+QString toDot(const BuildGraph &graph)
+{
+    QString out =
+        QStringLiteral("digraph stages {\n  rankdir=TB;\n  node [shape=box, fontname=\"sans-serif\"];\n");
+    QHash<QString, QString> images;
+    for (const Stage &s : graph.stages) {
+        int vertices = 0;
+        for (const Step &st : s.steps)
+            vertices += st.isVertex() ? 1 : 0;
+        const QString label = s.token()
+            + QStringLiteral("\n%1 step%2")
+                  .arg(vertices)
+                  .arg(vertices == 1 ? QString() : QStringLiteral("s"));
+        QString attrs = QStringLiteral("label=%1").arg(dotQuote(label));
+        if (!s.needed)
+            attrs += QLatin1String(", style=dashed");
+        if (s.index == graph.targetStage)
+            attrs += QLatin1String(", penwidth=2");
+        out += QStringLiteral("  s%1 [%2];\n").arg(s.index).arg(attrs);
+        if (s.baseStage < 0 && !s.base.isEmpty()) {
+            if (!images.contains(s.base)) {
+                const QString id = QStringLiteral("img%1").arg(images.size());
+                images.insert(s.base, id);
+                out += QStringLiteral("  %1 [label=%2, shape=ellipse];\n").arg(id, dotQuote(s.base));
+            }
+            out += QStringLiteral("  %1 -> s%2 [style=dotted];\n").arg(images.value(s.base)).arg(s.index);
+        }
+    }
+    for (const Edge &e : graph.edges) {
+        out += QStringLiteral("  s%1 -> s%2 [label=%3];\n")
+                   .arg(e.from)
+                   .arg(e.to)
+                   .arg(dotQuote(edgeKindName(e.kind)));
+    }
+    out += QLatin1String("}\n");
+    return out;
+}
+
+} // namespace Stagelens
