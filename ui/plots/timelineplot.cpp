@@ -1,0 +1,802 @@
+#include "timelineplot.h"
+
+#include "ui/graph/plaintooltip.h"
+#include "ui/graph/viewpalette.h"
+
+#include <QEvent>
+#include <QFontMetricsF>
+#include <QHelpEvent>
+#include <QMap>
+#include <QSet>
+#include <QVBoxLayout>
+#include <QWheelEvent>
+
+#include <qcustomplot.h>
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+namespace Stagelens {
+
+namespace {
+
+constexpr double MinRowHeight = 20; // pixels; fewer rows fit -> the rows scroll (Shift+wheel)
+constexpr double MaxLabelWidth = 300; // pixels of the y axis labels; the tooltip has the full label
+constexpr double MinTimeSpan = 0.05; // seconds: the deepest zoom
+
+// Seconds on the time axis as "45 s", "1 min 30 s", "2 h 05 min", with steps that land on whole units.
+class TimeTicker : public QCPAxisTicker
+{
+protected:
+    double getTickStep(const QCPRange &range) override
+    {
+        const double raw = range.size() / std::max(1, tickCount());
+        static const double steps[] = {0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300,
+            600, 900, 1800, 3600, 7200, 14400, 21600, 43200, 86400};
+        for (double s : steps) {
+            if (s >= raw)
+                return s;
+        }
+        return std::ceil(raw / 86400) * 86400;
+    }
+    int getSubTickCount(double tickStep) override
+    {
+        if (tickStep >= 60 && std::fmod(tickStep, 60) == 0)
+            return tickStep == 60 ? 3 : 1;
+        return 4;
+    }
+    QString getTickLabel(double tick, const QLocale &, QChar, int) override
+    {
+        const double a = std::abs(tick);
+        const QString sign = tick < 0 ? QStringLiteral("-") : QString();
+        if (a < 1e-9)
+            return QStringLiteral("0");
+        if (a < 60) {
+            const int decimals = (std::abs(a - std::round(a)) < 1e-6)
+                ? 0
+                : (std::abs(a * 10 - std::round(a * 10)) < 1e-6 ? 1 : 2);
+            return sign + QStringLiteral("%1 s").arg(a, 0, 'f', decimals);
+        }
+        if (a < 3600) {
+            const int total = int(std::round(a));
+            const int s = total % 60;
+            return sign
+                + (s == 0 ? QStringLiteral("%1 min").arg(total / 60)
+                          : QStringLiteral("%1 min %2 s").arg(total / 60).arg(s));
+        }
+        const int minutes = int(std::round(a / 60));
+        return sign
+            + QStringLiteral("%1 h %2 min").arg(minutes / 60).arg(minutes % 60, 2, 10, QLatin1Char('0'));
+    }
+};
+
+bool hasBar(const TimelineRow &row)
+{
+    return row.state != DagStepState::Cached && row.state != DagStepState::NotInLog
+        && std::isfinite(row.start) && std::isfinite(row.end) && row.start >= 0 && row.end > row.start;
+}
+
+bool hasMarker(const TimelineRow &row)
+{
+    return row.state == DagStepState::Cached && std::isfinite(row.start) && row.start >= 0;
+}
+
+// A thin vertical tick: the custom path is in units of size/6 (QCPScatterStyle draws it scaled).
+QPainterPath tickPath()
+{
+    QPainterPath path;
+    path.addRect(QRectF(-0.6, -3, 1.2, 6));
+    return path;
+}
+
+} // namespace
+
+struct TimelinePlot::Private
+{
+    TimelinePlot *q = nullptr;
+    QCustomPlot *plot = nullptr;
+    QCPAxisRect *main = nullptr;
+    QCPAxisRect *lower = nullptr;
+    QCPGraph *concurrency = nullptr;
+    QCPGraph *cachedMarkers = nullptr;
+    QCPGraph *errorMarkers = nullptr;
+    QCPGraph *canceledMarkers = nullptr;
+    QCPBars *predictedBars = nullptr;
+    QCPBars *criticalLegend = nullptr;
+    QList<QCPBars *> bars; // visible bars; each sits on an invisible offset bar that starts it at `start`
+    QMap<QCPBars *, int> barStage;
+    QList<QCPBars *> criticalBars;
+    QCPItemText *notice = nullptr;
+    QCPItemRect *selection = nullptr;
+    QList<QPair<QCPItemRect *, int>> bands; // per stage group: band and stage
+    TimelineModel model;
+    QList<int> order; // display index -> row
+    QList<int> displayOf; // row -> display index
+    QList<QPointF> concurrencyData;
+    int selected = -1;
+    int firstVisible = 0;
+    double timeSpan = 1;
+    QPoint pressPos;
+    bool syncing = false;
+
+    void setupPlot();
+    void rebuild();
+    void applyPalette();
+    void updateRowRange();
+    void updateSelection();
+    int visibleRows() const;
+    void clampRange(QCPAxis *axis, const QCPRange &range);
+    QCPItemRect *bandItem(QCPAxisRect *rect);
+};
+
+void TimelinePlot::Private::setupPlot()
+{
+    plot->setNoAntialiasingOnDrag(true);
+    main = plot->axisRect();
+    lower = new QCPAxisRect(plot);
+    plot->plotLayout()->addElement(1, 0, lower);
+    plot->plotLayout()->setRowStretchFactor(0, 3);
+    plot->plotLayout()->setRowStretchFactor(1, 1);
+    plot->plotLayout()->setRowSpacing(4);
+    auto *margins = new QCPMarginGroup(plot);
+    main->setMarginGroup(QCP::msLeft | QCP::msRight, margins);
+    lower->setMarginGroup(QCP::msLeft | QCP::msRight, margins);
+
+    // The legend goes under the charts in one wrapped line, so it never covers bars.
+    main->insetLayout()->take(plot->legend);
+    auto *legendRow = new QCPLayoutGrid;
+    plot->plotLayout()->addElement(2, 0, legendRow);
+    plot->plotLayout()->setRowStretchFactor(2, 0.001);
+    legendRow->addElement(0, 0, plot->legend);
+    plot->legend->setVisible(true);
+    plot->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
+    plot->legend->setWrap(8);
+    plot->legend->setRowSpacing(0);
+    plot->legend->setColumnSpacing(12);
+    legendRow->setMargins(QMargins(0, 0, 0, 0));
+
+    QCPAxis *x = main->axis(QCPAxis::atBottom);
+    QCPAxis *y = main->axis(QCPAxis::atLeft);
+    x->setTicker(QSharedPointer<QCPAxisTicker>(new TimeTicker));
+    y->setRangeReversed(true); // first row at the top, like a list
+    y->grid()->setVisible(false);
+    y->setTickLength(0, 0);
+    y->setSubTicks(false);
+    main->setRangeDrag(Qt::Horizontal);
+    main->setRangeZoom(Qt::Horizontal);
+    main->setRangeDragAxes(x, nullptr);
+    main->setRangeZoomAxes(x, nullptr);
+
+    QCPAxis *lx = lower->axis(QCPAxis::atBottom);
+    QCPAxis *ly = lower->axis(QCPAxis::atLeft);
+    lx->setTicker(QSharedPointer<QCPAxisTicker>(new TimeTicker));
+    lx->setLabel(QStringLiteral("time since the build started"));
+    QSharedPointer<QCPAxisTickerFixed> countTicker(new QCPAxisTickerFixed);
+    countTicker->setTickStep(1);
+    countTicker->setScaleStrategy(QCPAxisTickerFixed::ssMultiples);
+    ly->setTicker(countTicker);
+    ly->setLabel(QStringLiteral("running"));
+    lower->setRangeDrag(Qt::Horizontal);
+    lower->setRangeZoom(Qt::Horizontal);
+    lower->setRangeDragAxes(lx, nullptr);
+    lower->setRangeZoomAxes(lx, nullptr);
+    for (QCPAxisRect *rect : {main, lower}) {
+        for (QCPAxis *axis : rect->axes())
+            axis->setLayer(QStringLiteral("axes"));
+    }
+    plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+
+    // One time range for both charts; the clamp keeps the user from losing the build off screen.
+    QObject::connect(x, qOverload<const QCPRange &>(&QCPAxis::rangeChanged), q,
+        [this, x](const QCPRange &r) { clampRange(x, r); });
+    QObject::connect(lx, qOverload<const QCPRange &>(&QCPAxis::rangeChanged), q,
+        [this, lx](const QCPRange &r) { clampRange(lx, r); });
+
+    concurrency = plot->addGraph(lx, ly);
+    concurrency->setLineStyle(QCPGraph::lsStepLeft);
+    concurrency->setName(QStringLiteral("steps running"));
+    concurrency->removeFromLegend();
+
+    selection = bandItem(main);
+    selection->setVisible(false);
+
+    notice = new QCPItemText(plot);
+    notice->setClipAxisRect(main);
+    notice->position->setAxisRect(main);
+    notice->position->setType(QCPItemPosition::ptAxisRectRatio);
+    notice->position->setCoords(0.99, 0.02);
+    notice->setPositionAlignment(Qt::AlignRight | Qt::AlignTop);
+    notice->setPadding(QMargins(6, 3, 6, 3));
+    notice->setText(QStringLiteral("Times are estimated: the log does not say when every step started"));
+    notice->setLayer(QStringLiteral("legend"));
+    notice->setVisible(false);
+}
+
+QCPItemRect *TimelinePlot::Private::bandItem(QCPAxisRect *rect)
+{
+    auto *item = new QCPItemRect(plot);
+    item->setClipAxisRect(rect);
+    for (QCPItemPosition *p : {item->topLeft, item->bottomRight}) {
+        p->setAxisRect(rect);
+        p->setAxes(rect->axis(QCPAxis::atBottom), rect->axis(QCPAxis::atLeft));
+        p->setTypeX(QCPItemPosition::ptAxisRectRatio);
+        p->setTypeY(QCPItemPosition::ptPlotCoords);
+    }
+    item->topLeft->setCoords(0, 0);
+    item->bottomRight->setCoords(1, 0);
+    item->setLayer(QStringLiteral("grid")); // under the bars
+    return item;
+}
+
+void TimelinePlot::Private::clampRange(QCPAxis *axis, const QCPRange &range)
+{
+    if (syncing)
+        return;
+    syncing = true;
+    QCPRange r = range;
+    const double maxSize = timeSpan * 1.5;
+    if (r.size() > maxSize)
+        r = QCPRange(r.center() - maxSize / 2, r.center() + maxSize / 2);
+    if (r.size() < MinTimeSpan)
+        r = QCPRange(r.center() - MinTimeSpan / 2, r.center() + MinTimeSpan / 2);
+    const double low = -timeSpan * 0.25, high = timeSpan * 1.25;
+    if (r.lower < low)
+        r += low - r.lower;
+    if (r.upper > high)
+        r -= r.upper - high;
+    axis->setRange(r);
+    QCPAxis *other = axis == main->axis(QCPAxis::atBottom) ? lower->axis(QCPAxis::atBottom)
+                                                           : main->axis(QCPAxis::atBottom);
+    other->setRange(r);
+    syncing = false;
+}
+
+int TimelinePlot::Private::visibleRows() const
+{
+    const int height = main->rect().height();
+    return std::max(1, int(height / MinRowHeight));
+}
+
+void TimelinePlot::Private::updateRowRange()
+{
+    const int count = int(order.size());
+    const int visible = visibleRows();
+    QCPAxis *y = main->axis(QCPAxis::atLeft);
+    if (count <= visible) {
+        firstVisible = 0;
+        y->setRange(-0.5, std::max(count, 1) - 0.5);
+    } else {
+        firstVisible = qBound(0, firstVisible, count - visible);
+        y->setRange(firstVisible - 0.5, firstVisible + visible - 0.5);
+    }
+}
+
+void TimelinePlot::Private::updateSelection()
+{
+    if (selected < 0 || selected >= displayOf.size()) {
+        selection->setVisible(false);
+        return;
+    }
+    const int display = displayOf[selected];
+    selection->topLeft->setCoords(0, display - 0.5);
+    selection->bottomRight->setCoords(1, display + 0.5);
+    selection->setVisible(true);
+}
+
+void TimelinePlot::Private::rebuild()
+{
+    for (QCPBars *b : std::as_const(bars)) {
+        if (QCPBars *below = b->barBelow())
+            plot->removePlottable(below);
+        plot->removePlottable(b);
+    }
+    for (QCPBars *b : std::as_const(criticalBars)) {
+        if (QCPBars *below = b->barBelow())
+            plot->removePlottable(below);
+        plot->removePlottable(b);
+    }
+    for (QCPGraph *g : {cachedMarkers, errorMarkers, canceledMarkers}) {
+        if (g)
+            plot->removeGraph(g);
+    }
+    if (predictedBars) {
+        if (QCPBars *below = predictedBars->barBelow())
+            plot->removePlottable(below);
+        plot->removePlottable(predictedBars);
+    }
+    if (criticalLegend)
+        plot->removePlottable(criticalLegend);
+    for (const auto &band : std::as_const(bands))
+        plot->removeItem(band.first);
+    bars.clear();
+    criticalBars.clear();
+    barStage.clear();
+    bands.clear();
+    cachedMarkers = errorMarkers = canceledMarkers = nullptr;
+    predictedBars = criticalLegend = nullptr;
+
+    // Group rows by stage, stages in the order they first start, rows by start time within a stage.
+    const QList<TimelineRow> &rows = model.rows;
+    QMap<int, double> stageStart;
+    for (const TimelineRow &row : rows) {
+        const double start = (std::isfinite(row.start) && row.start >= 0) ? row.start : 1e300;
+        if (!stageStart.contains(row.stage) || start < stageStart[row.stage])
+            stageStart[row.stage] = start;
+    }
+    order.resize(rows.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(), [&](int a, int b) {
+        const TimelineRow &ra = rows[a], &rb = rows[b];
+        if (ra.stage != rb.stage) {
+            const double sa = stageStart[ra.stage], sb = stageStart[rb.stage];
+            return sa != sb ? sa < sb : ra.stage < rb.stage;
+        }
+        const double xa = ra.start >= 0 ? ra.start : 1e300, xb = rb.start >= 0 ? rb.start : 1e300;
+        return xa < xb;
+    });
+    displayOf.fill(-1, rows.size());
+    for (int i = 0; i < order.size(); ++i)
+        displayOf[order[i]] = i;
+
+    QCPAxis *x = main->axis(QCPAxis::atBottom);
+    QCPAxis *y = main->axis(QCPAxis::atLeft);
+    const QFontMetricsF fm(y->tickLabelFont());
+    QSharedPointer<QCPAxisTickerText> labels(new QCPAxisTickerText);
+    for (int i = 0; i < order.size(); ++i) {
+        QString label = rows[order[i]].label;
+        label.replace(QLatin1Char('\n'), QLatin1Char(' '));
+        labels->addTick(i, fm.elidedText(label.left(1000), Qt::ElideRight, MaxLabelWidth));
+    }
+    y->setTicker(labels);
+
+    // Stage bands behind the rows: the same colours as the DAG's stage boxes.
+    for (int i = 0; i < order.size();) {
+        const int stage = rows[order[i]].stage;
+        int j = i;
+        while (j < order.size() && rows[order[j]].stage == stage)
+            ++j;
+        QCPItemRect *band = bandItem(main);
+        band->topLeft->setCoords(0, i - 0.5);
+        band->bottomRight->setCoords(1, j - 0.5);
+        bands.append({band, stage});
+        i = j;
+    }
+
+    const bool withPrediction = !model.predicted.isEmpty();
+    const double barWidth = withPrediction ? 0.5 : 0.66;
+    const double barKeyShift = withPrediction ? -0.12 : 0;
+    QMap<QPair<int, bool>, QCPBars *> groups;
+    QSet<int> stagesInLegend;
+    QVector<double> cachedX, cachedY, errorX, errorY, canceledX, canceledY;
+    double maxEnd = 0, minStart = 0;
+    for (int i = 0; i < order.size(); ++i) {
+        const TimelineRow &row = rows[order[i]];
+        if (std::isfinite(row.end) && row.end > maxEnd)
+            maxEnd = row.end;
+        if (hasMarker(row)) {
+            cachedX << row.start;
+            cachedY << i;
+            maxEnd = std::max(maxEnd, row.start);
+        }
+        if (!hasBar(row))
+            continue;
+        minStart = std::min(minStart, row.start);
+        const QPair<int, bool> key {row.stage, row.critical};
+        QCPBars *bar = groups.value(key);
+        if (!bar) {
+            // Stacked on an invisible bar of length `start`: QCPBars always grow from the base value.
+            auto *offset = new QCPBars(y, x);
+            offset->setPen(Qt::NoPen);
+            offset->setBrush(Qt::NoBrush);
+            offset->setWidth(barWidth);
+            offset->removeFromLegend();
+            offset->setSelectable(QCP::stNone);
+            bar = new QCPBars(y, x);
+            bar->setWidth(barWidth);
+            bar->setStackingGap(0);
+            bar->moveAbove(offset);
+            bar->setSelectable(QCP::stNone);
+            bar->setName(row.stageName.isEmpty() ? QStringLiteral("stage %1").arg(row.stage) : row.stageName);
+            if (row.critical || stagesInLegend.contains(row.stage))
+                bar->removeFromLegend();
+            else
+                stagesInLegend.insert(row.stage);
+            groups.insert(key, bar);
+            (row.critical ? criticalBars : bars).append(bar);
+            barStage.insert(bar, row.stage);
+        }
+        bar->barBelow()->addData(i + barKeyShift, row.start);
+        bar->addData(i + barKeyShift, row.end - row.start);
+        if (row.state == DagStepState::Error) {
+            errorX << row.end;
+            errorY << i;
+        } else if (row.state == DagStepState::Canceled) {
+            canceledX << row.end;
+            canceledY << i;
+        }
+    }
+    // A stage whose every bar is critical still needs a legend entry.
+    for (QCPBars *b : std::as_const(criticalBars)) {
+        const int stage = barStage.value(b);
+        if (!stagesInLegend.contains(stage)) {
+            b->addToLegend();
+            stagesInLegend.insert(stage);
+        }
+    }
+    if (!criticalBars.isEmpty()) {
+        criticalLegend = new QCPBars(y, x);
+        criticalLegend->setName(QStringLiteral("critical path"));
+        criticalLegend->setSelectable(QCP::stNone);
+    }
+
+    auto markers = [this, x, y](const QVector<double> &xs, const QVector<double> &ys, const QString &name) {
+        QCPGraph *g = plot->addGraph(x, y);
+        g->setLineStyle(QCPGraph::lsNone);
+        g->setData(xs, ys, false);
+        g->setName(name);
+        g->setSelectable(QCP::stNone);
+        return g;
+    };
+    cachedMarkers = markers(cachedX, cachedY, QStringLiteral("cached (no time)"));
+    if (cachedX.isEmpty())
+        cachedMarkers->removeFromLegend();
+    errorMarkers = markers(errorX, errorY, QStringLiteral("error"));
+    if (errorX.isEmpty())
+        errorMarkers->removeFromLegend();
+    canceledMarkers = markers(canceledX, canceledY, QStringLiteral("canceled"));
+    if (canceledX.isEmpty())
+        canceledMarkers->removeFromLegend();
+
+    if (withPrediction) {
+        auto *offset = new QCPBars(y, x);
+        offset->setPen(Qt::NoPen);
+        offset->setBrush(Qt::NoBrush);
+        offset->setWidth(0.24);
+        offset->removeFromLegend();
+        predictedBars = new QCPBars(y, x);
+        predictedBars->setWidth(0.24);
+        predictedBars->moveAbove(offset);
+        predictedBars->setName(QStringLiteral("predicted rebuild"));
+        for (const TimelinePrediction &p : std::as_const(model.predicted)) {
+            if (p.row < 0 || p.row >= rows.size() || !std::isfinite(p.start) || !std::isfinite(p.end)
+                || p.end <= p.start || p.start < 0)
+                continue;
+            offset->addData(displayOf[p.row] + 0.28, p.start);
+            predictedBars->addData(displayOf[p.row] + 0.28, p.end - p.start);
+            maxEnd = std::max(maxEnd, p.end);
+        }
+    }
+
+    // Concurrency: the analysis' step function, or the bars' own overlap when none was given.
+    concurrencyData = model.concurrency;
+    if (concurrencyData.isEmpty()) {
+        QList<QPair<double, int>> events;
+        for (const TimelineRow &row : rows) {
+            if (hasBar(row)) {
+                events.append({row.start, +1});
+                events.append({row.end, -1});
+            }
+        }
+        // Ends before starts at the same instant: back-to-back steps do not count as overlapping.
+        std::sort(events.begin(), events.end());
+        int running = 0;
+        for (qsizetype i = 0; i < events.size(); ++i) {
+            running += events[i].second;
+            if (i + 1 < events.size() && events[i + 1].first == events[i].first)
+                continue;
+            concurrencyData.append(QPointF(events[i].first, running));
+        }
+        if (!concurrencyData.isEmpty() && concurrencyData.first().x() > 0)
+            concurrencyData.prepend(QPointF(0, 0));
+    }
+    QVector<double> cx, cy;
+    double maxCount = 1;
+    for (const QPointF &p : std::as_const(concurrencyData)) {
+        if (!std::isfinite(p.x()) || !std::isfinite(p.y()))
+            continue;
+        cx << p.x();
+        cy << p.y();
+        maxCount = std::max(maxCount, p.y());
+        maxEnd = std::max(maxEnd, p.x());
+    }
+    concurrency->setData(cx, cy, false);
+    lower->axis(QCPAxis::atLeft)->setRange(0, maxCount + 0.5);
+
+    notice->setVisible(
+        std::any_of(rows.begin(), rows.end(), [](const TimelineRow &r) { return r.estimated; }));
+
+    timeSpan = std::max(maxEnd - minStart, 1.0);
+    syncing = true;
+    x->setRange(minStart - timeSpan * 0.01, maxEnd + timeSpan * 0.03);
+    lower->axis(QCPAxis::atBottom)->setRange(x->range());
+    syncing = false;
+    if (selected >= rows.size())
+        selected = -1;
+    applyPalette();
+    updateRowRange();
+    updateSelection();
+    plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void TimelinePlot::Private::applyPalette()
+{
+    const QPalette pal = q->palette();
+    const QColor base = pal.color(QPalette::Base);
+    const QColor text = pal.color(QPalette::Text);
+    const QColor grid = ViewPalette::mix(base, text, 0.15);
+    const QColor axisColor = ViewPalette::mix(base, text, 0.6);
+    plot->setBackground(pal.color(QPalette::Window));
+    for (QCPAxisRect *rect : {main, lower}) {
+        rect->setBackground(base);
+        for (QCPAxis *axis : rect->axes()) {
+            axis->setBasePen(QPen(axisColor));
+            axis->setTickPen(QPen(axisColor));
+            axis->setSubTickPen(QPen(axisColor));
+            axis->setTickLabelColor(pal.color(QPalette::WindowText));
+            axis->setLabelColor(pal.color(QPalette::WindowText));
+            axis->grid()->setPen(QPen(grid, 1, Qt::DotLine));
+            axis->grid()->setZeroLinePen(Qt::NoPen);
+        }
+    }
+    plot->legend->setBrush(pal.color(QPalette::Window));
+    plot->legend->setBorderPen(Qt::NoPen);
+    plot->legend->setTextColor(pal.color(QPalette::WindowText));
+
+    const bool dark = ViewPalette::isDark(pal);
+    for (const auto &band : std::as_const(bands)) {
+        QColor c = band.second >= 0 ? ViewPalette::stageColor(band.second, pal) : pal.color(QPalette::Mid);
+        c.setAlphaF(dark ? 0.16f : 0.09f);
+        band.first->setBrush(c);
+        band.first->setPen(QPen(ViewPalette::mix(base, text, 0.2), 1));
+    }
+    QColor highlight = pal.color(QPalette::Highlight);
+    highlight.setAlphaF(0.28f);
+    selection->setBrush(highlight);
+    selection->setPen(QPen(pal.color(QPalette::Highlight), 1.5));
+
+    auto stageBrush = [&pal](int stage) {
+        return stage >= 0 ? ViewPalette::stageColor(stage, pal)
+                          : ViewPalette::stateColor(DagStepState::NotInLog, pal);
+    };
+    for (QCPBars *b : std::as_const(bars)) {
+        const QColor c = stageBrush(barStage.value(b));
+        b->setBrush(c);
+        b->setPen(QPen(c.darker(dark ? 80 : 130), 1));
+    }
+    // Critical bars: the stage colour with a bold outline in the text colour, as in the DAG.
+    for (QCPBars *b : std::as_const(criticalBars)) {
+        b->setBrush(stageBrush(barStage.value(b)));
+        b->setPen(QPen(text, 2.5));
+    }
+    if (criticalLegend) {
+        criticalLegend->setBrush(Qt::NoBrush);
+        criticalLegend->setPen(QPen(text, 2.5));
+    }
+    if (!cachedMarkers || !errorMarkers || !canceledMarkers)
+        return;
+    const QColor cachedColor = ViewPalette::stateColor(DagStepState::Cached, pal);
+    cachedMarkers->setScatterStyle(
+        QCPScatterStyle(tickPath(), QPen(cachedColor, 0.5), QBrush(cachedColor), 14));
+    errorMarkers->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCross,
+        QPen(ViewPalette::stateColor(DagStepState::Error, pal), 2.5), Qt::NoBrush, 11));
+    canceledMarkers->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCrossCircle,
+        QPen(ViewPalette::stateColor(DagStepState::Canceled, pal), 2), Qt::NoBrush, 11));
+    if (predictedBars) {
+        const QColor c = ViewPalette::verdictColor(WhatIfVerdict::Rerun, pal);
+        predictedBars->setBrush(QBrush(c, Qt::BDiagPattern));
+        predictedBars->setPen(QPen(c, 1.2, Qt::DashLine));
+    }
+    QColor fill = ViewPalette::stateColor(DagStepState::Ran, pal);
+    concurrency->setPen(QPen(fill, 1.5));
+    fill.setAlphaF(0.25f);
+    concurrency->setBrush(fill);
+    notice->setColor(pal.color(QPalette::ToolTipText));
+    notice->setBrush(pal.color(QPalette::ToolTipBase));
+    notice->setPen(QPen(ViewPalette::stateColor(DagStepState::Canceled, pal), 1));
+}
+
+TimelinePlot::TimelinePlot(QWidget *parent)
+    : QWidget(parent)
+    , d(std::make_unique<Private>())
+{
+    d->q = this;
+    d->plot = new QCustomPlot(this);
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(d->plot);
+    d->setupPlot();
+    d->plot->installEventFilter(this);
+    d->plot->setMouseTracking(true);
+
+    connect(
+        d->plot, &QCustomPlot::mousePress, this, [this](QMouseEvent *event) { d->pressPos = event->pos(); });
+    connect(d->plot, &QCustomPlot::mouseRelease, this, [this](QMouseEvent *event) {
+        // A click (not the end of a drag) on a row selects it.
+        if (event->button() != Qt::LeftButton || (event->pos() - d->pressPos).manhattanLength() > 4)
+            return;
+        const int row = rowAt(event->pos());
+        if (row < 0 || row == d->selected)
+            return;
+        d->selected = row;
+        d->updateSelection();
+        d->plot->replot(QCustomPlot::rpQueuedReplot);
+        emit rowSelected(row);
+    });
+    d->rebuild();
+}
+
+TimelinePlot::~TimelinePlot() = default;
+
+void TimelinePlot::setModel(const TimelineModel &model)
+{
+    d->model = model;
+    d->selected = -1;
+    d->firstVisible = 0;
+    d->rebuild();
+}
+
+const TimelineModel &TimelinePlot::model() const
+{
+    return d->model;
+}
+
+void TimelinePlot::selectRow(int row)
+{
+    d->selected = (row >= 0 && row < d->model.rows.size()) ? row : -1;
+    if (d->selected >= 0) {
+        const int display = d->displayOf[d->selected];
+        const int visible = d->visibleRows();
+        if (display < d->firstVisible || display >= d->firstVisible + visible)
+            d->firstVisible = display - visible / 2;
+        d->updateRowRange();
+    }
+    d->updateSelection();
+    d->plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+int TimelinePlot::selectedRow() const
+{
+    return d->selected;
+}
+
+QCustomPlot *TimelinePlot::plot() const
+{
+    return d->plot;
+}
+
+int TimelinePlot::barCount() const
+{
+    int count = 0;
+    for (QCPBars *b : d->bars)
+        count += b->data()->size();
+    for (QCPBars *b : d->criticalBars)
+        count += b->data()->size();
+    return count;
+}
+
+int TimelinePlot::cachedMarkerCount() const
+{
+    return d->cachedMarkers ? d->cachedMarkers->data()->size() : 0;
+}
+
+int TimelinePlot::errorMarkerCount() const
+{
+    return d->errorMarkers ? d->errorMarkers->data()->size() : 0;
+}
+
+int TimelinePlot::predictedBarCount() const
+{
+    return d->predictedBars ? d->predictedBars->data()->size() : 0;
+}
+
+QList<QPointF> TimelinePlot::concurrencyData() const
+{
+    return d->concurrencyData;
+}
+
+bool TimelinePlot::isEstimatedNoticeVisible() const
+{
+    return d->notice->visible();
+}
+
+QString TimelinePlot::rowToolTip(int row) const
+{
+    if (row < 0 || row >= d->model.rows.size())
+        return {};
+    const TimelineRow &r = d->model.rows[row];
+    QStringList lines {r.label};
+    if (!r.stageName.isEmpty())
+        lines << QStringLiteral("Stage %1").arg(r.stageName);
+    QString state = dagStepStateName(r.state);
+    if (hasBar(r))
+        state += QStringLiteral(": %1, from %2 to %3 s")
+                     .arg(formatSeconds(r.end - r.start))
+                     .arg(r.start, 0, 'f', 1)
+                     .arg(r.end, 0, 'f', 1);
+    else if (hasMarker(r))
+        state += QStringLiteral(" at %1 s").arg(r.start, 0, 'f', 1);
+    lines << state;
+    if (r.critical)
+        lines << QStringLiteral("On the critical path");
+    if (r.estimated)
+        lines << QStringLiteral("Times estimated");
+    return lines.join(QLatin1Char('\n'));
+}
+
+int TimelinePlot::rowAt(const QPoint &pos) const
+{
+    if (!d->main->rect().contains(pos))
+        return -1;
+    const int display = int(std::lround(d->main->axis(QCPAxis::atLeft)->pixelToCoord(pos.y())));
+    if (display < 0 || display >= d->order.size())
+        return -1;
+    return d->order[display];
+}
+
+QPoint TimelinePlot::rowPosition(int row) const
+{
+    if (row < 0 || row >= d->model.rows.size())
+        return {};
+    const TimelineRow &r = d->model.rows[row];
+    const QCPAxis *x = d->main->axis(QCPAxis::atBottom);
+    double px = d->main->rect().center().x();
+    if (hasBar(r))
+        px = x->coordToPixel((r.start + r.end) / 2);
+    else if (hasMarker(r))
+        px = x->coordToPixel(r.start);
+    const double py = d->main->axis(QCPAxis::atLeft)->coordToPixel(d->displayOf[row]);
+    return QPoint(int(std::lround(px)), int(std::lround(py)));
+}
+
+void TimelinePlot::changeEvent(QEvent *event)
+{
+    if (event->type() == QEvent::PaletteChange) {
+        d->applyPalette();
+        d->plot->replot(QCustomPlot::rpQueuedReplot);
+    } else if (event->type() == QEvent::FontChange) {
+        d->rebuild();
+    }
+    QWidget::changeEvent(event);
+}
+
+void TimelinePlot::resizeEvent(QResizeEvent *event)
+{
+    QWidget::resizeEvent(event);
+    // The axis rect size is only known after a layout pass: replot once, then fit the rows to it.
+    d->plot->replot(QCustomPlot::rpImmediateRefresh);
+    d->updateRowRange();
+    d->plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+bool TimelinePlot::eventFilter(QObject *watched, QEvent *event)
+{
+    if (watched != d->plot)
+        return QWidget::eventFilter(watched, event);
+    if (event->type() == QEvent::ToolTip) {
+        auto *help = static_cast<QHelpEvent *>(event);
+        const QString text = rowToolTip(rowAt(help->pos()));
+        if (text.isEmpty())
+            PlainToolTip::hideText();
+        else
+            PlainToolTip::showText(help->globalPos(), text, this);
+        return true;
+    }
+    if (event->type() == QEvent::Leave)
+        PlainToolTip::hideText();
+    if (event->type() == QEvent::Wheel) {
+        // Shift+wheel scrolls the rows when they do not all fit; a plain wheel zooms the time axis.
+        auto *wheel = static_cast<QWheelEvent *>(event);
+        if (wheel->modifiers() & Qt::ShiftModifier) {
+            const int delta =
+                wheel->angleDelta().y() != 0 ? wheel->angleDelta().y() : wheel->angleDelta().x();
+            d->firstVisible -= delta / 40;
+            d->updateRowRange();
+            d->plot->replot(QCustomPlot::rpQueuedReplot);
+            return true;
+        }
+    }
+    return QWidget::eventFilter(watched, event);
+}
+
+} // namespace Stagelens

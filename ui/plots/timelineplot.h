@@ -1,0 +1,96 @@
+#pragma once
+
+// Gantt chart of a build: one row per vertex grouped by stage, bars from start to end, cached steps as thin
+// markers, errors marked, the concurrency over time below, an optional predicted rebuild. QCustomPlot is
+// only included by the .cpp. GUI thread only.
+
+#include "ui/graph/dagmodel.h"
+
+#include <QList>
+#include <QMetaType>
+#include <QPointF>
+#include <QString>
+#include <QWidget>
+
+#include <memory>
+
+class QCustomPlot;
+
+namespace Stagelens {
+
+struct TimelineRow
+{
+    QString label; ///< BuildKit vertex name ("[builder 2/3] COPY src/ ./")
+    int stage = -1; ///< stage index, for grouping and colour (matches the DAG); -1: not a Dockerfile stage
+    QString stageName; ///< group caption; "internal" etc. for stage -1
+    double start = -1; ///< seconds since the build began; negative: unknown
+    double end = -1;
+    DagStepState state = DagStepState::None;
+    bool critical = false;
+    bool estimated = false; ///< start/end reconstructed rather than read from the log
+};
+
+/// A step that would run again after the what-if edit, laid out with its last duration.
+struct TimelinePrediction
+{
+    int row = -1; ///< index into TimelineModel::rows
+    double start = 0;
+    double end = 0;
+};
+
+struct TimelineModel
+{
+    QList<TimelineRow> rows;
+    /// Running vertices over time as a step function (time, count), as the analysis computes it. Empty: the
+    /// plot derives it from the rows' bars.
+    QList<QPointF> concurrency;
+    QList<TimelinePrediction> predicted;
+};
+
+class TimelinePlot : public QWidget
+{
+    Q_OBJECT
+public:
+    explicit TimelinePlot(QWidget *parent = nullptr);
+    ~TimelinePlot() override;
+
+    void setModel(const TimelineModel &model);
+    const TimelineModel &model() const;
+
+    /// Highlights a row (index into model().rows) and scrolls it into view, without emitting rowSelected().
+    void selectRow(int row);
+    int selectedRow() const;
+
+    QCustomPlot *plot() const;
+    /// Bars drawn for steps that ran (or failed / were canceled) with a known start and end.
+    int barCount() const;
+    /// Thin markers drawn for cached steps with a known time.
+    int cachedMarkerCount() const;
+    int errorMarkerCount() const;
+    int predictedBarCount() const;
+    /// The concurrency step function shown under the chart.
+    QList<QPointF> concurrencyData() const;
+    bool isEstimatedNoticeVisible() const;
+    /// Plain text shown when hovering a row.
+    QString rowToolTip(int row) const;
+    /// Row under a point in plot() coordinates, -1 when none.
+    int rowAt(const QPoint &pos) const;
+    /// Centre of a row's bar (or marker) in plot() coordinates.
+    QPoint rowPosition(int row) const;
+
+signals:
+    void rowSelected(int row);
+
+protected:
+    void changeEvent(QEvent *event) override;
+    void resizeEvent(QResizeEvent *event) override;
+    bool eventFilter(QObject *watched, QEvent *event) override;
+
+private:
+    struct Private;
+    std::unique_ptr<Private> d;
+};
+
+} // namespace Stagelens
+
+Q_DECLARE_METATYPE(Stagelens::TimelineModel)
