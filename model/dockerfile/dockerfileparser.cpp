@@ -123,7 +123,7 @@ bool parseDirectiveLine(Directives &d, QByteArrayView line, QString *error)
         return false;
     }
     d.seen.insert(key);
-    const QString value = QString::fromUtf8(line.sliced(i, end - i));
+    const QString value = GoText::fromBytes(line.sliced(i, end - i));
     if (key == QLatin1String("escape")) {
         if (value != QLatin1String("`") && value != QLatin1String("\\")) {
             *error = QStringLiteral("invalid escape token '%1' does not match ` or \\").arg(value);
@@ -241,7 +241,7 @@ SplitResult splitCommand(QByteArrayView line, char escape)
     qsizetype i = 0;
     while (i < trimmed.size() && !GoText::isSplitSpace(QLatin1Char(trimmed[i])))
         ++i;
-    r.cmd = QString::fromUtf8(trimmed.first(i));
+    r.cmd = GoText::fromBytes(trimmed.first(i));
     if (i < trimmed.size()) {
         while (i < trimmed.size() && GoText::isSplitSpace(QLatin1Char(trimmed[i])))
             ++i;
@@ -251,8 +251,10 @@ SplitResult splitCommand(QByteArrayView line, char escape)
 }
 
 /// parseWords: splits on whitespace, keeping quotes and escapes in the words.
-QStringList parseWords(const QString &rest, char escapeChar)
+QStringList parseWords(const QString &rawRest, char escapeChar)
 {
+    // Go decodes runes here, so invalid bytes come out as U+FFFD.
+    const QString rest = GoText::replaceEscapedBytes(rawRest);
     enum Phase
     {
         InSpaces,
@@ -512,7 +514,8 @@ private:
             if (c.unicode() < 0x20)
                 return false;
             if (c != QLatin1Char('\\')) {
-                out->append(c);
+                // encoding/json replaces invalid UTF-8 with U+FFFD.
+                out->append(GoText::isEscapedByte(m_s, m_i) ? QChar(0xFFFD) : c);
                 ++m_i;
                 continue;
             }
@@ -658,7 +661,7 @@ LineNode maybeJsonToList(const QString &rest)
 LineNode healthConfig(const QString &rest)
 {
     // BuildKit scans bytes here too, each taken as a rune.
-    const QByteArray bytes = rest.toUtf8();
+    const QByteArray bytes = GoText::toBytes(rest);
     qsizetype sep = 0;
     while (sep < bytes.size() && !GoText::isSpaceByte(uchar(bytes[sep])))
         ++sep;
@@ -667,10 +670,10 @@ LineNode healthConfig(const QString &rest)
         ++next;
     if (sep == 0)
         return {};
-    LineNode cmd = maybeJson(QString::fromUtf8(bytes.sliced(next)));
+    LineNode cmd = maybeJson(GoText::fromBytes(bytes.sliced(next)));
     if (!cmd.error.isEmpty())
         return cmd;
-    cmd.args.prepend(QString::fromUtf8(bytes.first(sep)));
+    cmd.args.prepend(GoText::fromBytes(bytes.first(sep)));
     return cmd;
 }
 
@@ -685,7 +688,7 @@ LineNode subCommand(const QString &rest, const Directives &d, int depth)
         node.error = QStringLiteral("instruction nested too deeply");
         return node;
     }
-    const QByteArray bytes = rest.toUtf8();
+    const QByteArray bytes = GoText::toBytes(rest);
     Instruction child = newNodeFromLine(bytes, d, depth + 1, &node.error);
     if (node.error.isEmpty())
         node.children.append(child);
@@ -735,10 +738,10 @@ Instruction newNodeFromLine(QByteArrayView line, const Directives &d, int depth,
 {
     const SplitResult split = splitCommand(line, d.escapeToken);
     Instruction ins;
-    ins.keyword = split.cmd.toLower();
+    ins.keyword = GoText::replaceEscapedBytes(split.cmd).toLower();
     ins.flags = split.flags;
-    ins.original = QString::fromUtf8(line);
-    LineNode node = dispatch(ins.keyword, QString::fromUtf8(split.args), d, depth);
+    ins.original = GoText::fromBytes(line);
+    LineNode node = dispatch(ins.keyword, GoText::fromBytes(split.args), d, depth);
     if (!node.error.isEmpty()) {
         *error = node.error;
         return ins;
@@ -781,7 +784,7 @@ QList<HeredocWord> heredocsFromLine(const QString &line, QString *error)
 int leadingColumn(QByteArrayView raw)
 {
     const QByteArrayView trimmed = GoText::trimLeftSpace(raw);
-    return int(QString::fromUtf8(raw.first(raw.size() - trimmed.size())).size()) + 1;
+    return int(GoText::fromBytes(raw.first(raw.size() - trimmed.size())).size()) + 1;
 }
 
 class Parser
@@ -839,7 +842,7 @@ void Parser::readHeredocs(Instruction &ins, int startLine, int column)
         return;
     }
     for (const HeredocWord &word : words) {
-        const QByteArray terminator = word.name.toUtf8();
+        const QByteArray terminator = GoText::toBytes(word.name);
         QByteArray content;
         bool terminated = false;
         QByteArrayView raw;
@@ -862,7 +865,7 @@ void Parser::readHeredocs(Instruction &ins, int startLine, int column)
         }
         Heredoc doc;
         doc.name = word.name;
-        doc.content = QString::fromUtf8(content);
+        doc.content = GoText::fromBytes(content);
         doc.expand = word.expand;
         doc.chomp = word.chomp;
         ins.heredocs.append(doc);
@@ -879,7 +882,7 @@ DockerfileAst Parser::run()
             raw = raw.sliced(3);
         if (isComment(raw)) {
             // BuildKit drops the first byte, not the '#': an indented comment keeps its '#'.
-            const QString comment = GoText::trimSpace(QString::fromUtf8(raw.sliced(1)));
+            const QString comment = GoText::trimSpace(GoText::fromBytes(raw.sliced(1)));
             if (comment.isEmpty())
                 comments.clear();
             else
@@ -916,7 +919,7 @@ DockerfileAst Parser::run()
 
         if (hasEmptyContinuationLine) {
             addDiagnostic(Severity::Warning, m_currentLine, 1,
-                QStringLiteral("Empty continuation line found in: %1").arg(QString::fromUtf8(buf)));
+                QStringLiteral("Empty continuation line found in: %1").arg(GoText::fromBytes(buf)));
         }
 
         QString error;

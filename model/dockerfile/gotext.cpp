@@ -55,6 +55,85 @@ char32_t decodeRune(const char *p, qsizetype n, int *width)
     return c;
 }
 
+QString fromBytes(QByteArrayView bytes)
+{
+    QString out;
+    out.reserve(bytes.size());
+    qsizetype i = 0;
+    while (i < bytes.size()) {
+        const auto b = uchar(bytes[i]);
+        if (b < 0x80) {
+            out.append(QLatin1Char(char(b)));
+            ++i;
+            continue;
+        }
+        int w = 1;
+        const char32_t c = decodeRune(bytes.data() + i, bytes.size() - i, &w);
+        if (c == 0xFFFD && w == 1) {
+            out.append(QChar(char16_t(0xDC00 + b)));
+        } else if (c >= 0x10000) {
+            out.append(QChar::highSurrogate(c));
+            out.append(QChar::lowSurrogate(c));
+        } else {
+            out.append(QChar(char16_t(c)));
+        }
+        i += w;
+    }
+    return out;
+}
+
+bool isEscapedByte(const QString &s, qsizetype i)
+{
+    const char16_t u = s.at(i).unicode();
+    return u >= 0xDC80 && u <= 0xDCFF && (i == 0 || !s.at(i - 1).isHighSurrogate());
+}
+
+QByteArray toBytes(const QString &s)
+{
+    QByteArray out;
+    out.reserve(s.size());
+    for (qsizetype i = 0; i < s.size(); ++i) {
+        const char16_t u = s.at(i).unicode();
+        if (u < 0x80) {
+            out.append(char(u));
+            continue;
+        }
+        if (isEscapedByte(s, i)) {
+            out.append(char(u - 0xDC00));
+            continue;
+        }
+        char32_t c = u;
+        if (QChar::isHighSurrogate(u) && i + 1 < s.size() && s.at(i + 1).isLowSurrogate()) {
+            c = QChar::surrogateToUcs4(u, s.at(i + 1).unicode());
+            ++i;
+        } else if (QChar::isSurrogate(u)) {
+            c = 0xFFFD;
+        }
+        if (c < 0x800) {
+            out.append(char(0xC0 | (c >> 6)));
+        } else if (c < 0x10000) {
+            out.append(char(0xE0 | (c >> 12)));
+            out.append(char(0x80 | ((c >> 6) & 0x3F)));
+        } else {
+            out.append(char(0xF0 | (c >> 18)));
+            out.append(char(0x80 | ((c >> 12) & 0x3F)));
+            out.append(char(0x80 | ((c >> 6) & 0x3F)));
+        }
+        out.append(char(0x80 | (c & 0x3F)));
+    }
+    return out;
+}
+
+QString replaceEscapedBytes(const QString &s)
+{
+    QString out = s;
+    for (qsizetype i = 0; i < out.size(); ++i) {
+        if (isEscapedByte(s, i))
+            out[i] = QChar(0xFFFD);
+    }
+    return out;
+}
+
 QByteArrayView trimLeftSpace(QByteArrayView s)
 {
     qsizetype i = 0;
@@ -194,8 +273,19 @@ QString quote(const QString &s)
     QString out;
     out.reserve(s.size() + 2);
     out.append(QLatin1Char('"'));
-    const auto ucs4 = s.toUcs4();
-    for (const char32_t c : ucs4) {
+    for (qsizetype i = 0; i < s.size(); ++i) {
+        if (isEscapedByte(s, i)) {
+            out.append(QLatin1String("\\x"));
+            appendHex(out, s.at(i).unicode() - 0xDC00, 2);
+            continue;
+        }
+        char32_t c = s.at(i).unicode();
+        if (QChar::isHighSurrogate(c) && i + 1 < s.size() && s.at(i + 1).isLowSurrogate()) {
+            c = QChar::surrogateToUcs4(char16_t(c), s.at(i + 1).unicode());
+            ++i;
+        } else if (QChar::isSurrogate(c)) {
+            c = 0xFFFD;
+        }
         if (c == '"' || c == '\\') {
             out.append(QLatin1Char('\\'));
             out.append(QChar(char16_t(c)));

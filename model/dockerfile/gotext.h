@@ -24,6 +24,16 @@ inline bool isSplitSpace(QChar c)
     return u == ' ' || u == '\t' || u == '\v' || u == '\f' || u == '\r';
 }
 
+/// Go strings are bytes and keep invalid UTF-8 as it is; strconv.Quote then prints it as \xNN. To carry
+/// such bytes through QString we use the "surrogateescape" scheme: an invalid byte b becomes the lone
+/// surrogate U+DC00+b, and toBytes() turns it back.
+QString fromBytes(QByteArrayView bytes);
+QByteArray toBytes(const QString &s);
+/// True when s[i] is such an escaped byte (a lone low surrogate in U+DC80..U+DCFF).
+bool isEscapedByte(const QString &s, qsizetype i);
+/// What Go's rune decoding does to invalid bytes: each escaped byte becomes U+FFFD.
+QString replaceEscapedBytes(const QString &s);
+
 /// Decodes one UTF-8 sequence like utf8.DecodeRune: invalid input gives U+FFFD with width 1.
 char32_t decodeRune(const char *p, qsizetype n, int *width);
 

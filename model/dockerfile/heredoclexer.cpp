@@ -79,7 +79,7 @@ char32_t HeredocLexer::next()
 
 QStringList HeredocLexer::processWords(const QString &input, QString *error)
 {
-    const auto ucs4 = input.toUcs4();
+    const auto ucs4 = GoText::replaceEscapedBytes(input).toUcs4(); // text/scanner yields U+FFFD
     m_text.assign(ucs4.begin(), ucs4.end());
     m_pos = 0;
     m_depth = 0;
