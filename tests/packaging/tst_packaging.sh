@@ -67,7 +67,7 @@ finish() {
 }
 
 missing=()
-for tool in desktop-file-validate appstreamcli dpkg-deb dpkg-shlibdeps dpkg readelf gzip "$cmake" "$cpack"; do
+for tool in desktop-file-validate appstreamcli dpkg-deb dpkg-shlibdeps dpkg-parsechangelog dpkg readelf gzip "$cmake" "$cpack"; do
     command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
 done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -132,6 +132,15 @@ if [ -f "$metainfo" ]; then
         || fail "metainfo screenshot does not point at docs/screenshots/main-window.png"
 else
     fail "installs share/metainfo/$app_id.metainfo.xml"
+fi
+
+changelog=$usr/share/doc/stagelens/changelog.gz
+if [ -f "$changelog" ] && gzip -t "$changelog" 2>/dev/null; then
+    top=$(gzip -dc "$changelog" | dpkg-parsechangelog -l - -S Version 2>&1)
+    [ "$top" = "$version" ] && pass "Debian changelog parses and its newest entry is $version" \
+        || fail "Debian changelog: newest version '$top', expected $version"
+else
+    fail "share/doc/stagelens/changelog.gz missing or corrupt"
 fi
 
 # ---- 3. icons, man page, completion ----------------------------------------------------------------
