@@ -75,6 +75,15 @@ if [ ${#missing[@]} -gt 0 ]; then
     finish
 fi
 
+# The contract's command forms: "stagelens SUB ..." lines of CLI.md's synopsis block, with their
+# continuation lines, prefixed with SUB; "stagelens [PATH ...]" is the GUI form, prefixed with GUI.
+contract=$(awk '/^```/{block++; next} block == 1' "$cli_doc" | awk '
+    /^stagelens / { sub_ = ($2 ~ /^[a-z]+$/) ? $2 : "GUI"; print sub_, $0; next }
+    /^[^ ]/ { sub_ = "" }
+    /^ / && sub_ != "" { print sub_, $0 }')
+subs=$(awk '$1 != "GUI" {print $1}' <<<"$contract" | sort -u)
+[ -n "$subs" ] || fail "found no subcommands in $cli_doc"
+
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/stagelens-packaging.XXXXXX")
 trap 'rm -rf "$scratch"' EXIT
 destdir=$scratch/destdir
@@ -172,15 +181,25 @@ if [ -f "$man" ] && gzip -t "$man" 2>/dev/null; then
     page=$(gzip -dc "$man")
     grep -q '^\.TH STAGELENS "1"' <<<"$page" && pass "man page has a section 1 title" \
         || fail "man page has no .TH STAGELENS \"1\""
-    # The page is made from --help: every option and subcommand of --help must be in it.
-    help_words=$(grep -oE -- '(^| )(--?[a-z][a-z-]*|dockerfile|log|whatif|report)' <<<"$help_text" | tr -d ' ' | sort -u)
+    # The page is made from --help: every option and subcommand of --help must be in it, and the
+    # options of every subcommand whose own --help works.
     plain_page=$(sed -e 's/\\-/-/g' -e 's/\\f[BIRP]//g' <<<"$page")
     missing_words=""
-    for w in $help_words; do
+    for w in $(grep -oE -- '(^| )--?[a-z][a-z-]*' <<<"$help_text" | tr -d ' ' | sort -u) $subs; do
         grep -qF -- "$w" <<<"$plain_page" || missing_words="$missing_words $w"
     done
     [ -z "$missing_words" ] && pass "man page carries every option and subcommand of --help" \
         || fail "man page lacks:$missing_words"
+    for sub in $subs; do
+        sub_help=$("$binary" "$sub" --help 2>/dev/null) || continue
+        missing_words=""
+        for w in $(grep -oE -- '(^| )--?[a-z][a-z-]*' <<<"$sub_help" | tr -d ' ' | sort -u); do
+            grep -qF -- "$w" <<<"$plain_page" || missing_words="$missing_words $w"
+        done
+        grep -qF "stagelens $sub" <<<"$plain_page" || missing_words="$missing_words (section)"
+        [ -z "$missing_words" ] && pass "man page carries 'stagelens $sub --help'" \
+            || fail "man page lacks from 'stagelens $sub --help':$missing_words"
+    done
 else
     fail "man page share/man/man1/stagelens.1.gz missing or corrupt (help2man runs at build time)"
 fi
@@ -199,14 +218,6 @@ complete_words() {
 }
 if [ -f "$completion" ] && bash -n "$completion"; then
     pass "bash completion installed and parses"
-    # The contract's command forms: "stagelens SUB ..." lines of CLI.md's synopsis block, with
-    # their continuation lines; "stagelens [PATH ...]" is the GUI form.
-    contract=$(awk '/^```/{block++; next} block == 1' "$cli_doc" | awk '
-        /^stagelens / { sub_ = ($2 ~ /^[a-z]+$/) ? $2 : "GUI"; print sub_, $0; next }
-        /^[^ ]/ { sub_ = "" }
-        /^ / && sub_ != "" { print sub_, $0 }')
-    subs=$(awk '$1 != "GUI" {print $1}' <<<"$contract" | sort -u)
-    [ -n "$subs" ] || fail "found no subcommands in $cli_doc"
     offered=$(complete_words stagelens "")
     for sub in $subs; do
         grep -qx "$sub" <<<"$offered" && pass "completion offers subcommand $sub" \
