@@ -1,0 +1,654 @@
+#include "cacheengine.h"
+
+#include "model/buildlog/buildrun.h"
+#include "model/context/pathmatch.h"
+#include "model/dockerfile/dockerfileparser.h"
+
+#include <QJsonArray>
+#include <QRegularExpression>
+
+#include <algorithm>
+
+namespace Stagelens {
+
+namespace {
+
+struct ChainState
+{
+    Verdict verdict = Verdict::Cached;
+    QStringList reasons;
+    QString lastLabel; ///< label of the last vertex step, for "follows ..."
+};
+
+struct EffectivePath
+{
+    QString path;
+    ChangeKind kind = ChangeKind::Content;
+    bool matched = false;
+};
+
+constexpr int MaxChangesReported = 3; // a reason lists the first few changed paths only
+
+bool isRemoteSource(const QString &s)
+{
+    return s.startsWith(QLatin1String("http://")) || s.startsWith(QLatin1String("https://"))
+        || s.startsWith(QLatin1String("git@"));
+}
+
+QString changeSuffix(ChangeKind kind)
+{
+    switch (kind) {
+    case ChangeKind::Mode:
+        return QStringLiteral(" (mode changed)");
+    case ChangeKind::Added:
+        return QStringLiteral(" (added)");
+    case ChangeKind::Deleted:
+        return QStringLiteral(" (deleted)");
+    case ChangeKind::Content:
+    case ChangeKind::Touched:
+        break;
+    }
+    return QString();
+}
+
+// Extends a chain by "follows <label>", replacing an earlier same-stage "follows" so chains stay short:
+// root cause, stage hops, and the immediate predecessor.
+QStringList follows(const ChainState &prev)
+{
+    QStringList reasons = prev.reasons;
+    const QString hop = QStringLiteral("follows %1").arg(prev.lastLabel);
+    if (!reasons.isEmpty() && reasons.last().startsWith(QLatin1String("follows ")))
+        reasons.last() = hop;
+    else
+        reasons.append(hop);
+    return reasons;
+}
+
+QString joinSources(const QStringList &sources)
+{
+    return sources.isEmpty() ? QStringLiteral("the copied files") : sources.join(QLatin1Char(' '));
+}
+
+} // namespace
+
+QString StepVerdict::reason() const
+{
+    return reasons.join(QStringLiteral(" -> "));
+}
+
+int WhatIfResult::count(Verdict verdict) const
+{
+    return int(std::count_if(
+        steps.cbegin(), steps.cend(), [verdict](const StepVerdict &s) { return s.verdict == verdict; }));
+}
+
+const StepVerdict *WhatIfResult::find(const QString &label) const
+{
+    for (const StepVerdict &s : steps) {
+        if (s.label == label)
+            return &s;
+    }
+    return nullptr;
+}
+
+CacheEngine::CacheEngine(
+    BuildGraph graph, std::shared_ptr<const ContextIndex> context, const QByteArray &dockerfileText)
+    : m_graph(std::move(graph))
+    , m_context(std::move(context))
+{
+    // Resolve every context-reading step once: this is what makes a query independent of context size.
+    for (int s = 0; s < m_graph.stages.size(); ++s) {
+        const Stage &stage = m_graph.stages.at(s);
+        for (int k = 0; k < stage.steps.size(); ++k) {
+            const Step &step = stage.steps.at(k);
+            CopySpec spec;
+            if ((step.kind == InstructionKind::Copy || step.kind == InstructionKind::Add)
+                && step.from.isEmpty() && step.fromStage < 0) {
+                for (const QString &src : step.sources) {
+                    if (!isRemoteSource(src))
+                        spec.sources.append(src);
+                }
+                spec.excludes = step.excludes;
+                spec.parents = step.parents;
+            } else if (step.kind == InstructionKind::Run) {
+                for (const Mount &m : step.mounts) {
+                    if ((m.type == QLatin1String("bind") || m.type.isEmpty()) && m.from.isEmpty()
+                        && m.fromStage < 0)
+                        spec.sources.append(m.source.isEmpty() ? QStringLiteral(".") : m.source);
+                }
+            }
+            if (spec.sources.isEmpty())
+                continue;
+            StepInputs inputs;
+            inputs.stage = s;
+            inputs.step = k;
+            inputs.matcher = SourceMatcher(spec);
+            if (m_context)
+                inputs.reads = inputs.matcher.resolve(*m_context);
+            m_inputByStep.insert(quint64(s) << 32 | quint32(k), int(m_inputs.size()));
+            m_inputs.append(std::move(inputs));
+        }
+    }
+
+    if (!dockerfileText.isEmpty()) {
+        const DockerfileAst ast = parseDockerfile(dockerfileText, m_graph.file);
+        bool seenFrom = false;
+        for (const Instruction &in : ast.instructions) {
+            LineInfo info;
+            info.keyword = in.keyword.toLower();
+            info.original = in.original;
+            info.startLine = in.startLine;
+            info.endLine = std::max(in.startLine, in.endLine);
+            if (info.keyword == QLatin1String("from"))
+                seenFrom = true;
+            info.global = !seenFrom;
+            if (info.keyword == QLatin1String("arg")) {
+                for (const QString &a : in.args)
+                    info.declares.append(a.section(QLatin1Char('='), 0, 0));
+            }
+            m_lines.append(info);
+        }
+    }
+}
+
+void CacheEngine::setStepSeconds(const QHash<QString, double> &secondsByLabel)
+{
+    m_secondsByLabel = secondsByLabel;
+    m_secondsByKey.clear();
+    for (auto it = secondsByLabel.cbegin(); it != secondsByLabel.cend(); ++it) {
+        // Expanded args change a RUN's label between builds; "[stage k/n] KEYWORD" still identifies it.
+        const QString key = labelKey(it.key());
+        if (!key.isEmpty())
+            m_secondsByKey.insert(
+                key + QLatin1Char(' ') + it.key().mid(key.size() + 1).section(QLatin1Char(' '), 0, 0),
+                it.value());
+    }
+}
+
+std::optional<double> CacheEngine::secondsFor(const QString &label) const
+{
+    const auto exact = m_secondsByLabel.constFind(label);
+    if (exact != m_secondsByLabel.cend())
+        return *exact;
+    const QString key = labelKey(label);
+    if (key.isEmpty())
+        return std::nullopt;
+    const auto byKey = m_secondsByKey.constFind(
+        key + QLatin1Char(' ') + label.mid(key.size() + 1).section(QLatin1Char(' '), 0, 0));
+    if (byKey != m_secondsByKey.cend())
+        return *byKey;
+    return std::nullopt;
+}
+
+QList<int> CacheEngine::contextReads(int stage, int step) const
+{
+    const int i = m_inputByStep.value(quint64(stage) << 32 | quint32(step), -1);
+    return i < 0 ? QList<int>() : m_inputs.at(i).reads;
+}
+
+QString CacheEngine::readsPath(const StepInputs &inputs, const QString &path) const
+{
+    if (m_context) {
+        const int idx = m_context->indexOf(path);
+        if (idx >= 0) {
+            const ContextEntry &entry = m_context->entries().at(idx);
+            const auto it = std::lower_bound(inputs.reads.cbegin(), inputs.reads.cend(), idx);
+            if (entry.type != EntryType::Directory)
+                return (it != inputs.reads.cend() && *it == idx) ? path : QString();
+            // A directory: some entry read below it (or a change inside it that the index cannot show).
+            if (it != inputs.reads.cend() && *it < entry.subtreeEnd)
+                return m_context->entries().at(*it).path == path ? path : path + QLatin1Char('/');
+            return inputs.matcher.reads(path, false) ? path : QString();
+        }
+    }
+    return inputs.matcher.reads(path, false) ? path : QString();
+}
+
+const CacheEngine::LineInfo *CacheEngine::lineInfo(int line) const
+{
+    for (const LineInfo &info : m_lines) {
+        if (info.startLine <= line && line <= info.endLine)
+            return &info;
+    }
+    return nullptr;
+}
+
+bool CacheEngine::mentions(int line, const QString &name) const
+{
+    const LineInfo *info = lineInfo(line);
+    if (!info)
+        return false;
+    const QRegularExpression re(
+        QStringLiteral("\\$\\{?%1(?![A-Za-z0-9_])").arg(QRegularExpression::escape(name)));
+    return re.match(info->original).hasMatch();
+}
+
+QList<int> CacheEngine::stageOrder() const
+{
+    // Kahn's algorithm over FROM/COPY --from/mount edges; a cycle (invalid input) falls back to file order.
+    const int n = int(m_graph.stages.size());
+    QList<QList<int>> deps(n);
+    for (int s = 0; s < n; ++s) {
+        const Stage &stage = m_graph.stages.at(s);
+        auto add = [&](int d) {
+            if (d >= 0 && d < n && d != s && !deps[s].contains(d))
+                deps[s].append(d);
+        };
+        add(stage.baseStage);
+        for (const Step &step : stage.steps) {
+            add(step.fromStage);
+            for (const Mount &m : step.mounts)
+                add(m.fromStage);
+        }
+    }
+    QList<int> order;
+    QList<bool> done(n, false);
+    bool progress = true;
+    while (progress && order.size() < n) {
+        progress = false;
+        for (int s = 0; s < n; ++s) {
+            if (done[s])
+                continue;
+            if (std::all_of(deps[s].cbegin(), deps[s].cend(), [&](int d) { return done[d]; })) {
+                done[s] = true;
+                order.append(s);
+                progress = true;
+            }
+        }
+    }
+    for (int s = 0; s < n; ++s) {
+        if (!done[s])
+            order.append(s);
+    }
+    return order;
+}
+
+WhatIfResult CacheEngine::whatIf(const WhatIfChanges &changes) const
+{
+    WhatIfResult result;
+    result.target = m_graph.target;
+    result.timed = !m_secondsByLabel.isEmpty();
+
+    // Context paths: drop what cannot matter, with a note saying why.
+    QList<EffectivePath> paths;
+    const QString root = m_context ? m_context->rootPath() : QString();
+    QString ignoreFileRel;
+    if (m_context && !m_context->ignoreFile().isEmpty())
+        ignoreFileRel = ContextIndex::relativePath(m_context->ignoreFile(), root);
+    for (const PathChange &change : changes.paths) {
+        bool inside = true;
+        const QString rel = root.isEmpty() ? goCleanPath(change.path)
+                                           : ContextIndex::relativePath(change.path, root, &inside);
+        if (!inside) {
+            result.notes.append(QStringLiteral("%1 is outside the build context").arg(change.path));
+            continue;
+        }
+        if (change.kind == ChangeKind::Touched) {
+            result.notes.append(
+                QStringLiteral("%1: a change of mtime only never invalidates the cache").arg(rel));
+            continue;
+        }
+        if (m_context && rel != QLatin1String(".") && m_context->isIgnored(rel)) {
+            result.notes.append(
+                QStringLiteral("%1 is excluded by %2: BuildKit never sees it")
+                    .arg(rel, ignoreFileRel.isEmpty() ? QStringLiteral(".dockerignore") : ignoreFileRel));
+            continue;
+        }
+        paths.append({rel, change.kind, false});
+    }
+
+    // Dockerfile lines: which step (or stage-wide instruction) each one hits.
+    QSet<QString> changedArgs(changes.args.cbegin(), changes.args.cend());
+    QHash<quint64, int> changedStepLines;
+    QHash<int, int> changedFromLines;
+    for (int line : changes.lines) {
+        bool hit = false;
+        for (int s = 0; s < m_graph.stages.size() && !hit; ++s) {
+            const Stage &stage = m_graph.stages.at(s);
+            for (int k = 0; k < stage.steps.size(); ++k) {
+                const Step &step = stage.steps.at(k);
+                if (step.line <= line && line <= std::max(step.line, step.endLine)) {
+                    if (k == 0 && step.kind == InstructionKind::From)
+                        changedFromLines.insert(s, line);
+                    else
+                        changedStepLines.insert(quint64(s) << 32 | quint32(k), line);
+                    if (step.kind == InstructionKind::Metadata)
+                        result.notes.append(
+                            QStringLiteral("line %1 (%2) changes image metadata only, no layer")
+                                .arg(line)
+                                .arg(step.keyword));
+                    hit = true;
+                    break;
+                }
+            }
+        }
+        if (hit)
+            continue;
+        const LineInfo *info = lineInfo(line);
+        if (info && info->global && info->keyword == QLatin1String("arg")) {
+            // A global ARG default feeds FROM lines and every stage that redeclares it.
+            for (const QString &name : info->declares)
+                changedArgs.insert(name);
+        } else if (!info) {
+            result.notes.append(QStringLiteral("line %1 is a comment or blank: no step changes").arg(line));
+        } else {
+            result.notes.append(
+                QStringLiteral("line %1 (%2) changes no layer").arg(line).arg(info->keyword.toUpper()));
+        }
+    }
+
+    QSet<QString> globalArgs;
+    for (const LineInfo &info : m_lines) {
+        if (info.global && info.keyword == QLatin1String("arg"))
+            globalArgs.unite(QSet<QString>(info.declares.cbegin(), info.declares.cend()));
+    }
+
+    QHash<int, ChainState> finals;
+    QHash<int, QStringList> pendingEnvOut; // ENV/USER/SHELL changes not yet consumed by a RUN: inherited
+    QHash<quint64, StepVerdict> verdicts;
+    for (int s : stageOrder()) {
+        const Stage &stage = m_graph.stages.at(s);
+        if (!stage.needed)
+            continue;
+        ChainState prev;
+        QStringList pendingEnv; // re-runs the next RUN, inherited through FROM <stage>
+        QStringList pendingArg; // re-runs the next RUN of this stage only (ARG scope)
+        QSet<QString> stageArgs; // changed args declared in this stage so far
+        QStringList changedEnvNames;
+        if (stage.baseStage >= 0 && finals.contains(stage.baseStage)) {
+            const ChainState &base = finals.value(stage.baseStage);
+            if (base.verdict != Verdict::Cached) {
+                prev.verdict = base.verdict;
+                prev.reasons = base.reasons;
+                prev.reasons.append(
+                    QStringLiteral("FROM %1: follows %2").arg(stage.baseName, base.lastLabel));
+            }
+            prev.lastLabel = base.lastLabel;
+            pendingEnv = pendingEnvOut.value(stage.baseStage);
+        }
+
+        QString stageRerun;
+        if (changedFromLines.contains(s))
+            stageRerun = QStringLiteral("FROM line %1 changed: the whole stage re-runs")
+                             .arg(changedFromLines.value(s));
+        if (stageRerun.isEmpty() && !stage.steps.isEmpty()) {
+            const Step &from = stage.steps.first();
+            for (const QString &name : std::as_const(changedArgs)) {
+                if (from.argDependencies.contains(name)
+                    || (globalArgs.contains(name) && mentions(from.line, name))) {
+                    stageRerun = QStringLiteral("FROM uses build arg %1: the whole stage re-runs").arg(name);
+                    break;
+                }
+            }
+        }
+
+        for (int k = 0; k < stage.steps.size(); ++k) {
+            const Step &step = stage.steps.at(k);
+            const quint64 key = quint64(s) << 32 | quint32(k);
+            if (!step.isVertex()) {
+                const LineInfo *info = lineInfo(step.line);
+                if (step.kind == InstructionKind::Arg && info) {
+                    for (const QString &name : info->declares) {
+                        if (changedArgs.contains(name)) {
+                            stageArgs.insert(name);
+                            pendingArg.append(
+                                QStringLiteral("build arg %1 changed (ARG on line %2 is in scope)")
+                                    .arg(name)
+                                    .arg(step.line));
+                        }
+                    }
+                }
+                if (changedStepLines.contains(key)) {
+                    const QString why = QStringLiteral("%1 on line %2 changed")
+                                            .arg(step.keyword)
+                                            .arg(changedStepLines.value(key));
+                    if (step.kind == InstructionKind::Arg) {
+                        pendingArg.append(why);
+                        if (info)
+                            stageArgs.unite(QSet<QString>(info->declares.cbegin(), info->declares.cend()));
+                    } else if (step.kind == InstructionKind::Env || step.kind == InstructionKind::User
+                        || step.kind == InstructionKind::Shell) {
+                        pendingEnv.append(why);
+                        if (step.kind == InstructionKind::Env && info) {
+                            static const QRegularExpression envName(
+                                QStringLiteral("^([A-Za-z_][A-Za-z0-9_]*)"));
+                            for (const QString &word :
+                                info->original.mid(3).split(QLatin1Char(' '), Qt::SkipEmptyParts)) {
+                                const auto m = envName.match(word);
+                                if (m.hasMatch() && word.contains(QLatin1Char('=')))
+                                    changedEnvNames.append(m.captured(1));
+                            }
+                        }
+                    }
+                }
+                continue;
+            }
+
+            QStringList own;
+            if (!stageRerun.isEmpty())
+                own.append(stageRerun);
+            if (own.isEmpty() && changedStepLines.contains(key))
+                own.append(QStringLiteral("Dockerfile line %1 changed").arg(changedStepLines.value(key)));
+            if (own.isEmpty()) {
+                for (const QString &name : std::as_const(changedArgs)) {
+                    const bool declared = stageArgs.contains(name);
+                    if (step.argDependencies.contains(name) || (declared && mentions(step.line, name))) {
+                        own.append(QStringLiteral("%1 uses build arg %2").arg(step.keyword, name));
+                        break;
+                    }
+                }
+            }
+            if (own.isEmpty()) {
+                for (const QString &name : std::as_const(changedEnvNames)) {
+                    if (mentions(step.line, name)) {
+                        own.append(
+                            QStringLiteral("%1 uses ${%2}, whose ENV changed").arg(step.keyword, name));
+                        break;
+                    }
+                }
+            }
+            if (step.kind == InstructionKind::Run) {
+                if (own.isEmpty() && !pendingArg.isEmpty())
+                    own.append(pendingArg.first());
+                if (own.isEmpty() && !pendingEnv.isEmpty())
+                    own.append(pendingEnv.first());
+                pendingArg.clear(); // BuildKit's RUN cache key holds the whole env: one RUN absorbs it
+                pendingEnv.clear();
+            }
+
+            QStringList maybe;
+            const int input = m_inputByStep.value(key, -1);
+            if (own.isEmpty() && input >= 0) {
+                const StepInputs &inputs = m_inputs.at(input);
+                QStringList hits;
+                bool ignoreFileChanged = false;
+                for (EffectivePath &p : paths) {
+                    const QString hit = readsPath(inputs, p.path);
+                    if (!hit.isEmpty()) {
+                        p.matched = true;
+                        if (hits.size() < MaxChangesReported)
+                            hits.append(p.path + changeSuffix(p.kind));
+                    } else if (!ignoreFileRel.isEmpty() && p.path == ignoreFileRel) {
+                        ignoreFileChanged = true;
+                        p.matched = true;
+                    }
+                }
+                if (!hits.isEmpty())
+                    own.append(QStringLiteral("%1 reads %2").arg(step.text, hits.join(QStringLiteral(", "))));
+                else if (ignoreFileChanged)
+                    maybe.append(QStringLiteral("%1 changed: the set of files %2 receives may differ")
+                                     .arg(ignoreFileRel, step.text));
+            }
+            // Content-keyed inputs from other stages: COPY --from and RUN --mount=...,from=.
+            if (own.isEmpty() && maybe.isEmpty()) {
+                auto upstream = [&](int from, const QString &what) {
+                    if (from < 0 || !finals.contains(from) || finals.value(from).verdict == Verdict::Cached)
+                        return false;
+                    maybe = finals.value(from).reasons;
+                    maybe.append(what);
+                    return true;
+                };
+                if (!upstream(step.fromStage,
+                        QStringLiteral("COPY --from=%1: re-runs only if %2 changes")
+                            .arg(step.from, joinSources(step.sources)))) {
+                    for (const Mount &m : step.mounts) {
+                        if (upstream(m.fromStage,
+                                QStringLiteral("RUN --mount from=%1: re-runs only if %2 changes")
+                                    .arg(m.from, m.source.isEmpty() ? QStringLiteral("/") : m.source)))
+                            break;
+                    }
+                }
+            }
+
+            StepVerdict v;
+            v.stage = s;
+            v.step = k;
+            v.label = step.label;
+            v.stageToken = stage.token();
+            v.instruction = step.keyword;
+            v.line = step.line;
+            if (!own.isEmpty()) {
+                v.verdict = Verdict::Rerun;
+                v.reasons = own;
+            } else if (prev.verdict == Verdict::Rerun) {
+                v.verdict = Verdict::Rerun;
+                v.reasons = follows(prev);
+            } else if (!maybe.isEmpty()) {
+                v.verdict = Verdict::Maybe;
+                v.reasons = maybe;
+            } else if (prev.verdict == Verdict::Maybe) {
+                v.verdict = Verdict::Maybe;
+                v.reasons = follows(prev);
+            }
+            v.seconds = secondsFor(step.label);
+            prev.verdict = v.verdict;
+            prev.reasons = v.reasons;
+            prev.lastLabel = step.label;
+            verdicts.insert(key, v);
+        }
+        finals.insert(s, prev);
+        pendingEnvOut.insert(s, pendingEnv);
+    }
+
+    for (const EffectivePath &p : std::as_const(paths)) {
+        if (!p.matched)
+            result.notes.append(QStringLiteral("%1 is read by no step the target needs").arg(p.path));
+    }
+
+    // Output in stage order, then step order, with the cost totals.
+    for (int s = 0; s < m_graph.stages.size(); ++s) {
+        for (int k = 0; k < m_graph.stages.at(s).steps.size(); ++k) {
+            const auto it = verdicts.constFind(quint64(s) << 32 | quint32(k));
+            if (it == verdicts.cend())
+                continue;
+            const StepVerdict &v = *it;
+            if (v.verdict == Verdict::Rerun) {
+                if (v.seconds)
+                    result.rerunSeconds += *v.seconds;
+                else
+                    ++result.rerunUnknown;
+            } else if (v.verdict == Verdict::Maybe) {
+                if (v.seconds)
+                    result.maybeSeconds += *v.seconds;
+                else
+                    ++result.maybeUnknown;
+            }
+            result.steps.append(v);
+        }
+    }
+    return result;
+}
+
+QString verdictName(Verdict verdict)
+{
+    switch (verdict) {
+    case Verdict::Cached:
+        return QStringLiteral("cached");
+    case Verdict::Maybe:
+        return QStringLiteral("maybe");
+    case Verdict::Rerun:
+        return QStringLiteral("rerun");
+    }
+    return QString();
+}
+
+QString changeKindName(ChangeKind kind)
+{
+    switch (kind) {
+    case ChangeKind::Content:
+        return QStringLiteral("content");
+    case ChangeKind::Mode:
+        return QStringLiteral("mode");
+    case ChangeKind::Added:
+        return QStringLiteral("added");
+    case ChangeKind::Deleted:
+        return QStringLiteral("deleted");
+    case ChangeKind::Touched:
+        return QStringLiteral("touched");
+    }
+    return QString();
+}
+
+QJsonObject toJson(const WhatIfResult &result)
+{
+    QJsonArray steps;
+    for (const StepVerdict &v : result.steps) {
+        QJsonObject o;
+        o.insert(QStringLiteral("label"), v.label);
+        o.insert(QStringLiteral("stage"), v.stageToken);
+        o.insert(QStringLiteral("instruction"), v.instruction);
+        o.insert(QStringLiteral("line"), v.line);
+        o.insert(QStringLiteral("verdict"), verdictName(v.verdict));
+        o.insert(
+            QStringLiteral("reason"), v.verdict == Verdict::Cached ? QJsonValue() : QJsonValue(v.reason()));
+        o.insert(QStringLiteral("reasons"), QJsonArray::fromStringList(v.reasons));
+        o.insert(QStringLiteral("seconds"), v.seconds ? QJsonValue(*v.seconds) : QJsonValue());
+        steps.append(o);
+    }
+    QJsonObject o;
+    o.insert(QStringLiteral("target"), result.target);
+    o.insert(QStringLiteral("steps"), steps);
+    // Without a log the cost is unknown (null), never zero.
+    auto figure = [&](double sum, int unknown, int count) {
+        if (!result.timed || (count > 0 && unknown == count))
+            return QJsonValue();
+        return QJsonValue(sum);
+    };
+    o.insert(QStringLiteral("rerun_seconds"),
+        figure(result.rerunSeconds, result.rerunUnknown, result.count(Verdict::Rerun)));
+    o.insert(QStringLiteral("maybe_seconds"),
+        figure(result.maybeSeconds, result.maybeUnknown, result.count(Verdict::Maybe)));
+    o.insert(QStringLiteral("rerun_steps"), result.count(Verdict::Rerun));
+    o.insert(QStringLiteral("maybe_steps"), result.count(Verdict::Maybe));
+    o.insert(QStringLiteral("cached_steps"), result.count(Verdict::Cached));
+    o.insert(QStringLiteral("rerun_unknown_seconds"), result.rerunUnknown);
+    o.insert(QStringLiteral("maybe_unknown_seconds"), result.maybeUnknown);
+    o.insert(QStringLiteral("notes"), QJsonArray::fromStringList(result.notes));
+    QJsonArray diagnostics;
+    for (const Diagnostic &d : result.diagnostics)
+        diagnostics.append(d.toJson());
+    o.insert(QStringLiteral("diagnostics"), diagnostics);
+    return o;
+}
+
+QHash<QString, double> stepSecondsFromLog(const BuildLogResult &log)
+{
+    QHash<QString, double> out;
+    for (const BuildRun &run : log.builds) {
+        for (const BuildVertex &v : run.vertices) {
+            if (v.status == VertexStatus::Done && v.seconds)
+                out.insert(v.name, *v.seconds); // later builds overwrite: the last uncached run wins
+        }
+    }
+    return out;
+}
+
+QString labelKey(const QString &label)
+{
+    if (!label.startsWith(QLatin1Char('[')))
+        return QString();
+    const qsizetype close = label.indexOf(QLatin1Char(']'));
+    return close < 0 ? QString() : label.left(close + 1);
+}
+
+} // namespace Stagelens

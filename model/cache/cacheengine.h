@@ -1,0 +1,166 @@
+#pragma once
+
+// The "what if I edit this?" engine: given the build graph, the indexed build context and a set of changes
+// (context paths, build args, Dockerfile lines), the verdict of every step the target needs, with a reason
+// chain and the time it would cost. Pure and fast: the context is resolved per step once, in the
+// constructor, so a query only looks up the changed paths. Never reads file contents.
+//
+// Rules (BuildKit's, see shared/corpus/buildkit-real/EXPECTED.md):
+//  - a step whose own inputs changed re-runs, and so does every later step of its stage and of stages
+//    built FROM it (no cut-off on identical output);
+//  - COPY --from / RUN --mount=from= after an upstream change is keyed on the copied bytes: "maybe";
+//  - context files count by content, mode and presence, never mtime; ignored files and files only
+//    unneeded stages read never matter;
+//  - a changed build arg re-runs the first RUN after its ARG in each stage that declares it, and every
+//    step whose text uses it; a changed FROM (or base-image arg) re-runs its whole stage.
+
+#include "model/context/contextindex.h"
+#include "model/context/sourcematcher.h"
+#include "model/graph/buildgraph.h"
+
+#include <QHash>
+#include <QJsonObject>
+#include <QList>
+#include <QMetaType>
+#include <QSet>
+#include <QString>
+#include <QStringList>
+
+#include <memory>
+#include <optional>
+
+namespace Stagelens {
+
+struct BuildLogResult;
+
+enum class Verdict
+{
+    Cached,
+    Maybe, ///< re-runs only if an upstream stage produces different bytes at the copied/mounted paths
+    Rerun
+};
+
+enum class ChangeKind
+{
+    Content, ///< edited (content changed)
+    Mode, ///< chmod
+    Added,
+    Deleted,
+    Touched ///< mtime only: never invalidates anything
+};
+
+struct PathChange
+{
+    QString path; ///< relative to the context (or absolute inside it)
+    ChangeKind kind = ChangeKind::Content;
+};
+
+struct WhatIfChanges
+{
+    QList<PathChange> paths;
+    QStringList args; ///< build-arg names whose value changes
+    QList<int> lines; ///< Dockerfile lines (1-based) whose text changes
+};
+
+struct StepVerdict
+{
+    int stage = -1; ///< index into BuildGraph::stages
+    int step = -1; ///< index into Stage::steps
+    QString label;
+    QString stageToken;
+    QString instruction; ///< "RUN", "COPY", ...
+    int line = 0;
+    Verdict verdict = Verdict::Cached;
+    QStringList
+        reasons; ///< the chain, root cause first: "COPY src/ ./ reads src/util.c", "follows [builder 2/3]"
+    std::optional<double> seconds; ///< from the last uncached run in the log, when known
+
+    QString reason() const;
+};
+
+struct WhatIfResult
+{
+    QString target;
+    QList<StepVerdict> steps; ///< every vertex of every needed stage, in stage order
+    bool timed = false; ///< step times were available (a log was given)
+    double rerunSeconds = 0; ///< sum over rerun steps with a known time
+    double maybeSeconds = 0;
+    int rerunUnknown = 0; ///< rerun steps whose time is unknown
+    int maybeUnknown = 0;
+    QStringList notes; ///< why some changes do not matter ("README.md is excluded by .dockerignore")
+    QList<Diagnostic> diagnostics;
+
+    int count(Verdict verdict) const;
+    const StepVerdict *find(const QString &label) const;
+};
+
+class CacheEngine
+{
+public:
+    CacheEngine() = default;
+    /// Prepares the engine; `context` may be null (then only the COPY sources decide, no ignore file).
+    /// `dockerfileText` lets line edits find global ARGs and variable uses; may be empty. Any thread.
+    CacheEngine(
+        BuildGraph graph, std::shared_ptr<const ContextIndex> context, const QByteArray &dockerfileText = {});
+
+    /// Step times by vertex label (see stepSecondsFromLog). Labels that differ only in expanded arguments
+    /// are matched by their "[stage k/n]" prefix.
+    void setStepSeconds(const QHash<QString, double> &secondsByLabel);
+
+    /// Answers one query. Cost: O(changes x steps x log n), independent of the context size. Any thread.
+    WhatIfResult whatIf(const WhatIfChanges &changes) const;
+
+    const BuildGraph &graph() const { return m_graph; }
+    const ContextIndex *context() const { return m_context.get(); }
+    /// The context entries (indices into ContextIndex::entries()) a step reads, ascending.
+    QList<int> contextReads(int stage, int step) const;
+
+private:
+    struct StepInputs
+    {
+        int stage = -1;
+        int step = -1;
+        SourceMatcher matcher;
+        QList<int> reads;
+    };
+    struct LineInfo
+    {
+        QString keyword; ///< lower-case
+        QStringList declares; ///< ARG names
+        QString original;
+        int startLine = 0;
+        int endLine = 0;
+        bool global = false; ///< before the first FROM
+    };
+
+    std::optional<double> secondsFor(const QString &label) const;
+    QString readsPath(const StepInputs &inputs, const QString &path) const;
+    const LineInfo *lineInfo(int line) const;
+    bool mentions(int line, const QString &name) const;
+    QList<int> stageOrder() const;
+
+    BuildGraph m_graph;
+    std::shared_ptr<const ContextIndex> m_context;
+    QList<StepInputs> m_inputs; ///< steps that read the build context
+    QHash<quint64, int> m_inputByStep; ///< (stage << 32 | step) -> index into m_inputs
+    QList<LineInfo> m_lines; ///< instructions by line (from the AST)
+    QHash<QString, double> m_secondsByLabel;
+    QHash<QString, double> m_secondsByKey;
+};
+
+QString verdictName(Verdict verdict);
+QString changeKindName(ChangeKind kind);
+
+/// The `whatif --json` document of shared/CLI.md.
+QJsonObject toJson(const WhatIfResult &result);
+
+/// Step seconds from a log: for each label, BuildKit's time of its last run that was not CACHED.
+QHash<QString, double> stepSecondsFromLog(const BuildLogResult &log);
+
+/// "[builder 2/3]" from "[builder 2/3] COPY src/ ./"; empty when the name has no such prefix.
+QString labelKey(const QString &label);
+
+} // namespace Stagelens
+
+Q_DECLARE_METATYPE(Stagelens::WhatIfResult)
+Q_DECLARE_METATYPE(Stagelens::WhatIfChanges)
