@@ -193,7 +193,7 @@ QString reportToMarkdown(const ReportData &data)
     } else {
         facts.append(QStringLiteral("no build log: steps are listed without times"));
     }
-    out += facts.join(QLatin1String(" · ")) + QLatin1String("\n\n");
+    out += facts.join(QStringLiteral(" · ")) + QLatin1String("\n\n");
 
     if (data.hasBuild) {
         if (!data.buildError.isEmpty())

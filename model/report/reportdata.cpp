@@ -128,6 +128,19 @@ QList<ReportStepRow> loggedRows(
             if (matched.second >= 0 && matched.second < stage.steps.size())
                 row.line = stage.steps.at(matched.second).line;
         }
+        // BuildKit prints one FROM vertex for stages sharing a base; the analysis ties it to the first
+        // such stage, but the row should name the stage its label names.
+        const int labelled = vertex.label.stage.isEmpty() ? -1 : graph.stageIndex(vertex.label.stage);
+        if (labelled >= 0 && labelled != row.stageIndex && vertex.label.step > 0) {
+            for (const Step &step : graph.stages.at(labelled).steps) {
+                if (step.number == vertex.label.step) {
+                    row.stage = graph.stages.at(labelled).token();
+                    row.stageIndex = labelled;
+                    row.line = step.line;
+                    break;
+                }
+            }
+        }
         row.status = vertexStatusName(vertex.status);
         row.category = vertex.category;
         row.seconds = durationOf(vertex);

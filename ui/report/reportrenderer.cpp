@@ -498,9 +498,9 @@ private:
         for (const ReportWhatIfStep &step : w.steps) {
             if (step.verdict == QLatin1String("cached"))
                 continue;
-            rows.append(
-                {{step.label, lineText(step.line), step.verdict, optionalSeconds(step.seconds), step.reason},
-                    verdictColor(step.verdict), 2});
+            rows.append({{step.label.simplified(), lineText(step.line), step.verdict,
+                             optionalSeconds(step.seconds), step.reason},
+                verdictColor(step.verdict), 2});
         }
         if (!rows.isEmpty()) {
             m_y += 4;
@@ -596,7 +596,8 @@ private:
                 }
                 m_painter->setPen(Ink);
                 m_painter->drawText(QRectF(m_left, y, labelWidth, rowHeight),
-                    Qt::AlignLeft | Qt::AlignVCenter, fm.elidedText(row.label, Qt::ElideRight, labelWidth));
+                    Qt::AlignLeft | Qt::AlignVCenter,
+                    fm.elidedText(row.label.simplified(), Qt::ElideRight, labelWidth));
                 const qreal x0 = xOf(*row.start);
                 const qreal x1 = std::max(xOf(*row.end), x0 + 1.5);
                 const QRectF bar(x0, y + 2, x1 - x0, rowHeight - 4);
@@ -676,8 +677,8 @@ private:
     TableRow stepRow(const ReportStepRow &step, bool withStatus) const
     {
         TableRow row;
-        row.cells = {
-            step.label, step.stage.isEmpty() ? QStringLiteral("–") : step.stage, lineText(step.line)};
+        row.cells = {step.label.simplified(), step.stage.isEmpty() ? QStringLiteral("–") : step.stage,
+            lineText(step.line)};
         if (withStatus) {
             row.cells.append(step.status);
             row.mark = statusColor(step.status);
@@ -685,7 +686,7 @@ private:
         }
         row.cells.append(optionalSeconds(step.seconds));
         row.cells.append(step.seconds ? formatReportShare(step.share) : QStringLiteral("–"));
-        row.bold = step.critical;
+        row.bold = step.critical && step.status != QLatin1String("cached");
         return row;
     }
 
@@ -736,7 +737,10 @@ private:
                     QStringLiteral("… and %1 more.").arg(m_data.diagnostics.size() - 30), m_small, Muted);
                 break;
             }
-            paragraph(QStringLiteral("line %1: %2: %3").arg(d.line).arg(severityName(d.severity), d.message),
+            paragraph(QStringLiteral("%1:%2: %3: %4")
+                          .arg(QFileInfo(d.file).fileName())
+                          .arg(d.line)
+                          .arg(severityName(d.severity), d.message),
                 m_table, d.severity == Severity::Error ? CriticalColor : Ink, 3);
         }
     }
