@@ -43,6 +43,9 @@ struct DockerfileAst
     QString syntax; // `# syntax=` directive value, empty when absent
     QString check; // `# check=` directive value, empty when absent
     QList<Diagnostic> diagnostics;
+    /// False when BuildKit's parser.Parse itself fails on this text (its dumper then prints nothing); the
+    /// instruction checks that run later in a build (unknown flags, argument counts) do not clear it.
+    bool parserAccepted = true;
 };
 
 } // namespace Stagelens

@@ -800,6 +800,8 @@ public:
 private:
     void addDiagnostic(Severity severity, int line, int column, const QString &message)
     {
+        if (severity == Severity::Error)
+            m_ast.parserAccepted = false;
         Diagnostic diag;
         diag.severity = severity;
         diag.file = m_fileName;
