@@ -1,38 +1,716 @@
 #include "mainwindow.h"
 
+#include "model/analysis/projectscan.h"
+#include "model/buildlog/buildlogreader.h"
+#include "ui/graph/dagscene.h"
+#include "ui/graph/dagview.h"
+#include "ui/panes/sourceview.h"
+#include "ui/recentfiles.h"
+#include "ui/theme.h"
+#include "ui/viewadapters.h"
+
+#include <QAction>
+#include <QActionGroup>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QComboBox>
+#include <QDateTime>
+#include <QDir>
+#include <QDragEnterEvent>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFontDatabase>
+#include <QFormLayout>
+#include <QHeaderView>
 #include <QLabel>
+#include <QLineEdit>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QPlainTextEdit>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSettings>
+#include <QSplitter>
+#include <QStatusBar>
+#include <QTabWidget>
+#include <QTableWidget>
 #include <QTimer>
+#include <QToolBar>
+#include <QTreeWidget>
+#include <QVBoxLayout>
+#include <QtConcurrent>
 
 namespace Stagelens {
+
+namespace {
+
+QString buildEntryName(const QString &path, const BuildRun &run, int buildsInFile)
+{
+    QString name = QFileInfo(path).fileName();
+    if (buildsInFile > 1)
+        name += QStringLiteral(" #%1").arg(run.index + 1);
+    if (run.startEpoch)
+        name += QStringLiteral(" (%1)").arg(QDateTime::fromMSecsSinceEpoch(qint64(*run.startEpoch * 1000))
+                                                .toString(QStringLiteral("yyyy-MM-dd hh:mm")));
+    return name;
+}
+
+} // namespace
 
 MainWindow::MainWindow(QWidget *parent)
     : QMainWindow(parent)
 {
     setWindowTitle(QStringLiteral("Stagelens"));
-    m_placeholder = new QLabel(this);
-    m_placeholder->setAlignment(Qt::AlignCenter);
-    m_placeholder->setTextFormat(Qt::PlainText);
-    setCentralWidget(m_placeholder);
-    m_placeholder->setText(tr("Open a project folder, a Dockerfile or a build log."));
+    setAcceptDrops(true);
+    m_logWatcher = new QFutureWatcher<BuildLogResult>(this);
+
+    createActions();
+
+    m_centerSplitter = new QSplitter(Qt::Vertical, this);
+    m_dagView = new DagView(m_centerSplitter);
+    connect(m_dagView, &DagView::stepSelected, this, [this](int stage, int dagStep) {
+        // The view numbers only the steps it draws; map back to the graph's step index.
+        if (stage >= 0 && stage < m_dagInput.stepIndex.size() && dagStep >= 0
+            && dagStep < m_dagInput.stepIndex.at(stage).size())
+            selectStep(stage, m_dagInput.stepIndex.at(stage).at(dagStep));
+    });
+    connect(m_dagView->dagScene(), &DagScene::layoutFinished, this, &MainWindow::checkIdle);
+    connect(m_dagView->dagScene(), &DagScene::layoutFailed, this, [this](const QString &error) {
+        showError(tr("Graph layout failed: %1").arg(error));
+        checkIdle();
+    });
+    m_timelineHost = new QWidget(m_centerSplitter);
+    m_timelineHost->setLayout(new QVBoxLayout);
+    m_timelineHost->layout()->setContentsMargins(0, 0, 0, 0);
+    m_centerSplitter->setStretchFactor(0, 3);
+    m_centerSplitter->setStretchFactor(1, 2);
+
+    auto *mainSplitter = new QSplitter(Qt::Horizontal, this);
+    mainSplitter->addWidget(createProjectPane());
+    mainSplitter->addWidget(m_centerSplitter);
+    mainSplitter->addWidget(createDetailsPane());
+    mainSplitter->setStretchFactor(0, 0);
+    mainSplitter->setStretchFactor(1, 1);
+    mainSplitter->setStretchFactor(2, 0);
+    mainSplitter->setSizes({280, 900, 420});
+    setCentralWidget(mainSplitter);
+
+    m_statusSummary =
+        new QLabel(tr("Open a project folder, a Dockerfile or a build log (or drop them here)."));
+    m_statusSummary->setTextFormat(Qt::PlainText);
+    statusBar()->addWidget(m_statusSummary, 1);
+    m_progress = new QProgressBar;
+    m_progress->setRange(0, 1000);
+    m_progress->setMaximumWidth(220);
+    m_progress->hide();
+    m_cancelButton = new QPushButton(tr("Cancel"));
+    m_cancelButton->hide();
+    statusBar()->addPermanentWidget(m_progress);
+    statusBar()->addPermanentWidget(m_cancelButton);
+    connect(m_cancelButton, &QPushButton::clicked, this, &MainWindow::cancelLoading);
+    connect(m_logWatcher, &QFutureWatcherBase::progressValueChanged, m_progress, &QProgressBar::setValue);
+
+    const QByteArray geometry = QSettings().value(QStringLiteral("window/geometry")).toByteArray();
+    if (!geometry.isEmpty())
+        restoreGeometry(geometry);
 }
 
-MainWindow::~MainWindow() = default;
+MainWindow::~MainWindow()
+{
+    m_logWatcher->cancel();
+    m_logWatcher->waitForFinished();
+}
+
+void MainWindow::createActions()
+{
+    QMenu *file = menuBar()->addMenu(tr("&File"));
+    QAction *openFolder = file->addAction(tr("Open &Folder..."), this, &MainWindow::openFolderDialog);
+    openFolder->setShortcut(QKeySequence::Open);
+    file->addAction(tr("Open &Dockerfile..."), this, &MainWindow::openDockerfileDialog)
+        ->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
+    file->addAction(tr("Open &Log..."), this, &MainWindow::openLogDialog)
+        ->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
+    m_recent = new RecentFiles(file->addMenu(tr("Open &Recent")), this);
+    connect(m_recent, &RecentFiles::openRequested, this, &MainWindow::openPath);
+    file->addSeparator();
+    file->addAction(tr("&Quit"), qApp, &QApplication::closeAllWindows)->setShortcut(QKeySequence::Quit);
+
+    QMenu *view = menuBar()->addMenu(tr("&View"));
+    QMenu *themeMenu = view->addMenu(tr("&Theme"));
+    auto *themes = new QActionGroup(this);
+    const QList<QPair<QString, ThemeMode>> modes {
+        {tr("&System"), ThemeMode::System}, {tr("&Light"), ThemeMode::Light}, {tr("&Dark"), ThemeMode::Dark}};
+    const int savedTheme = QSettings().value(QStringLiteral("view/theme"), 0).toInt();
+    for (const auto &[label, mode] : modes) {
+        QAction *action = themeMenu->addAction(label);
+        action->setCheckable(true);
+        action->setChecked(int(mode) == savedTheme);
+        themes->addAction(action);
+        connect(action, &QAction::triggered, this, [mode = mode]() {
+            applyTheme(mode);
+            QSettings().setValue(QStringLiteral("view/theme"), int(mode));
+        });
+    }
+    if (savedTheme != int(ThemeMode::System))
+        applyTheme(ThemeMode(savedTheme));
+
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&About Stagelens"), this, [this]() {
+        QMessageBox box(this);
+        box.setWindowTitle(tr("About Stagelens"));
+        box.setTextFormat(Qt::PlainText);
+        box.setText(tr("Stagelens %1\nWhy is my Docker build slow, and what will my next edit cost?")
+                        .arg(QApplication::applicationVersion()));
+        box.exec();
+    });
+
+    QToolBar *toolbar = addToolBar(tr("Build"));
+    toolbar->setObjectName(QStringLiteral("buildToolbar"));
+    toolbar->setMovable(false);
+    toolbar->addWidget(new QLabel(tr("Build: ")));
+    m_buildCombo = new QComboBox;
+    m_buildCombo->setMinimumContentsLength(28);
+    m_buildCombo->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_buildCombo->setToolTip(tr("Every build found in the opened logs"));
+    toolbar->addWidget(m_buildCombo);
+    connect(m_buildCombo, &QComboBox::currentIndexChanged, this, [this](int index) { selectBuild(index); });
+    toolbar->addSeparator();
+    m_searchEdit = new QLineEdit;
+    m_searchEdit->setPlaceholderText(tr("Find step (Ctrl+F)"));
+    m_searchEdit->setClearButtonEnabled(true);
+    m_searchEdit->setMaximumWidth(320);
+    toolbar->addWidget(m_searchEdit);
+    auto *find = new QAction(this);
+    find->setShortcut(QKeySequence::Find);
+    connect(find, &QAction::triggered, m_searchEdit, [this]() {
+        m_searchEdit->setFocus();
+        m_searchEdit->selectAll();
+    });
+    addAction(find);
+    connect(m_searchEdit, &QLineEdit::returnPressed, this, [this]() {
+        // Next step whose label contains the text, after the current selection, wrapping around.
+        const QString needle = m_searchEdit->text().trimmed();
+        if (needle.isEmpty())
+            return;
+        QList<QPair<int, int>> all;
+        for (int s = 0; s < m_graph.stages.size(); ++s)
+            for (int i = 0; i < m_graph.stages.at(s).steps.size(); ++i)
+                all.append({s, i});
+        const int from = all.indexOf(m_selectedStep);
+        for (int k = 1; k <= all.size(); ++k) {
+            const auto [s, i] = all.at((from + k + all.size()) % all.size());
+            const Step &step = m_graph.stages.at(s).steps.at(i);
+            if (step.text.contains(needle, Qt::CaseInsensitive)
+                || step.label.contains(needle, Qt::CaseInsensitive)) {
+                selectStep(s, i);
+                return;
+            }
+        }
+        statusBar()->showMessage(tr("No step matches \"%1\"").arg(needle), 4000);
+    });
+}
+
+QWidget *MainWindow::createProjectPane()
+{
+    auto *pane = new QWidget;
+    auto *form = new QFormLayout(pane);
+    m_dockerfileCombo = new QComboBox;
+    m_dockerfileCombo->setToolTip(tr("Dockerfiles found in the project folder"));
+    form->addRow(tr("Dockerfile"), m_dockerfileCombo);
+    connect(m_dockerfileCombo, &QComboBox::activated, this, [this](int index) {
+        if (!m_projectFolder.isEmpty() && index >= 0)
+            openDockerfile(QDir(m_projectFolder).filePath(m_dockerfileCombo->itemText(index)));
+    });
+    m_targetCombo = new QComboBox;
+    m_targetCombo->setToolTip(tr("The stage to build (BuildKit's --target); default is the last stage"));
+    form->addRow(tr("Target"), m_targetCombo);
+    connect(m_targetCombo, &QComboBox::activated, this, [this](int index) {
+        m_options.target = index <= 0 ? QString() : m_targetCombo->itemText(index);
+        reloadGraph();
+    });
+    m_argsTable = new QTableWidget(0, 2);
+    m_argsTable->setHorizontalHeaderLabels({tr("Build arg"), tr("Value")});
+    m_argsTable->horizontalHeader()->setStretchLastSection(true);
+    m_argsTable->verticalHeader()->hide();
+    m_argsTable->setToolTip(tr("Edit a value to see the build as BuildKit would run it with --build-arg"));
+    form->addRow(m_argsTable);
+    connect(m_argsTable, &QTableWidget::itemChanged, this, [this](QTableWidgetItem *item) {
+        if (item->column() != 1)
+            return;
+        const QString name = m_argsTable->item(item->row(), 0)->text();
+        if (m_options.buildArgs.value(name) == item->text())
+            return;
+        m_options.buildArgs.insert(name, item->text());
+        reloadGraph();
+    });
+    pane->setMinimumWidth(220);
+    return pane;
+}
+
+QWidget *MainWindow::createDetailsPane()
+{
+    m_rightTabs = new QTabWidget;
+    auto *details = new QWidget;
+    auto *layout = new QVBoxLayout(details);
+    m_detailsTitle = new QLabel(tr("Select a step"));
+    m_detailsTitle->setTextFormat(Qt::PlainText);
+    m_detailsTitle->setWordWrap(true);
+    QFont titleFont = m_detailsTitle->font();
+    titleFont.setBold(true);
+    m_detailsTitle->setFont(titleFont);
+    m_detailsTitle->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_detailsFacts = new QLabel;
+    m_detailsFacts->setTextFormat(Qt::PlainText);
+    m_detailsFacts->setWordWrap(true);
+    m_detailsFacts->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_sourceView = new SourceView;
+    m_logOutput = new QPlainTextEdit;
+    m_logOutput->setReadOnly(true);
+    m_logOutput->setLineWrapMode(QPlainTextEdit::NoWrap);
+    m_logOutput->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    m_logOutput->setPlaceholderText(tr("The selected step's output from the log"));
+    auto *split = new QSplitter(Qt::Vertical);
+    split->addWidget(m_sourceView);
+    split->addWidget(m_logOutput);
+    layout->addWidget(m_detailsTitle);
+    layout->addWidget(m_detailsFacts);
+    layout->addWidget(split, 1);
+    m_rightTabs->addTab(details, tr("Step"));
+    connect(m_sourceView, &SourceView::lineClicked, this, [this](int line) {
+        for (int s = 0; s < m_graph.stages.size(); ++s) {
+            const Stage &stage = m_graph.stages.at(s);
+            for (int i = 0; i < stage.steps.size(); ++i) {
+                if (line >= stage.steps.at(i).line && line <= stage.steps.at(i).endLine) {
+                    selectStep(s, i);
+                    return;
+                }
+            }
+        }
+    });
+
+    m_problems = new QTreeWidget;
+    m_problems->setHeaderLabels({tr("Where"), tr("Problem")});
+    m_problems->setRootIsDecorated(false);
+    m_rightTabs->addTab(m_problems, tr("Problems"));
+    m_rightTabs->setMinimumWidth(320);
+    return m_rightTabs;
+}
 
 void MainWindow::openPaths(const QStringList &paths)
 {
-    m_paths += paths;
-    if (!paths.isEmpty())
-        m_placeholder->setText(tr("Opened:\n%1").arg(m_paths.join(QLatin1Char('\n'))));
+    // Folders and Dockerfiles first, so logs are matched against the right graph.
+    QStringList logs;
+    for (const QString &path : paths) {
+        if (classifyPath(path) == PathKind::BuildLog)
+            logs.append(path);
+        else
+            openPath(path);
+    }
+    for (const QString &path : std::as_const(logs))
+        openPath(path);
+}
+
+void MainWindow::openPath(const QString &path)
+{
+    switch (classifyPath(path)) {
+    case PathKind::Missing:
+        showError(tr("%1: no such file or folder").arg(path));
+        return;
+    case PathKind::ProjectFolder:
+        openProjectFolder(path);
+        break;
+    case PathKind::Dockerfile:
+        openDockerfile(path);
+        break;
+    case PathKind::BuildLog:
+        openLog(path);
+        break;
+    }
+    m_recent->add(path);
+}
+
+void MainWindow::openProjectFolder(const QString &path)
+{
+    m_projectFolder = QFileInfo(path).absoluteFilePath();
+    const QStringList dockerfiles = findDockerfiles(m_projectFolder);
+    m_dockerfileCombo->clear();
+    m_dockerfileCombo->addItems(dockerfiles);
+    if (dockerfiles.isEmpty()) {
+        showError(tr("%1: no Dockerfile found in this folder").arg(m_projectFolder));
+        return;
+    }
+    openDockerfile(QDir(m_projectFolder).filePath(dockerfiles.first()));
+}
+
+void MainWindow::openDockerfile(const QString &path)
+{
+    const QFileInfo info(path);
+    m_dockerfilePath = info.absoluteFilePath();
+    // A Dockerfile opened on its own has its folder as the build context, as `docker build .` would.
+    if (m_projectFolder.isEmpty() || !m_dockerfilePath.startsWith(m_projectFolder + QLatin1Char('/'))) {
+        m_projectFolder = info.absolutePath();
+        m_dockerfileCombo->clear();
+        m_dockerfileCombo->addItems(findDockerfiles(m_projectFolder));
+    }
+    m_dockerfileCombo->setCurrentText(QDir(m_projectFolder).relativeFilePath(m_dockerfilePath));
+    QFile file(m_dockerfilePath);
+    if (!file.open(QIODevice::ReadOnly)) {
+        showError(tr("%1: %2").arg(m_dockerfilePath, file.errorString()));
+        return;
+    }
+    // Dockerfiles are small; anything past 16 MiB is not one and is cut to keep the window responsive.
+    m_dockerfileText = file.read(16 * 1024 * 1024);
+    m_sourceView->setSource(QString::fromUtf8(m_dockerfileText));
+    m_options = BuildOptions();
+    setWindowTitle(tr("%1 - Stagelens").arg(QDir(m_projectFolder).dirName()));
+    reloadGraph();
+}
+
+void MainWindow::openLog(const QString &path)
+{
+    m_logQueue.append(QFileInfo(path).absoluteFilePath());
+    if (m_logWatcher->isRunning())
+        return;
+    const QString next = m_logQueue.takeFirst();
+    const quint64 generation = ++m_logGeneration;
+    m_progress->setValue(0);
+    m_progress->show();
+    m_cancelButton->show();
+    statusBar()->showMessage(tr("Reading %1...").arg(QFileInfo(next).fileName()));
+    QFuture<BuildLogResult> future = QtConcurrent::run(readBuildLog, next);
+    m_logWatcher->setFuture(future);
+    future
+        .then(this,
+            [this, generation, next](BuildLogResult result) {
+                if (generation == m_logGeneration) {
+                    m_logs.append({next, std::move(result)});
+                    rebuildBuildSelector();
+                    // The newest log is what the user just asked for: show its last build.
+                    selectBuild(m_buildCombo->count() - 1);
+                }
+            })
+        .onCanceled(this, [this]() { statusBar()->showMessage(tr("Loading canceled"), 4000); })
+        .then(this, [this]() {
+            m_progress->hide();
+            m_cancelButton->hide();
+            statusBar()->clearMessage();
+            if (!m_logQueue.isEmpty())
+                QTimer::singleShot(0, this, [this]() { openLog(m_logQueue.takeFirst()); });
+            checkIdle();
+        });
+}
+
+void MainWindow::cancelLoading()
+{
+    m_logQueue.clear();
+    m_logWatcher->cancel();
+}
+
+void MainWindow::openFolderDialog()
+{
+    const QString path = QFileDialog::getExistingDirectory(this, tr("Open Project Folder"));
+    if (!path.isEmpty())
+        openPath(path);
+}
+
+void MainWindow::openDockerfileDialog()
+{
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open Dockerfile"), m_projectFolder,
+        tr("Dockerfiles (Dockerfile *.Dockerfile Dockerfile.* "
+           "Containerfile);;All files (*)"));
+    if (!path.isEmpty())
+        openPath(path);
+}
+
+void MainWindow::openLogDialog()
+{
+    const QStringList paths = QFileDialog::getOpenFileNames(
+        this, tr("Open Build Logs"), QString(), tr("Build logs (*.log *.txt *.json);;All files (*)"));
+    for (const QString &path : paths)
+        openPath(path);
+}
+
+void MainWindow::reloadGraph()
+{
+    m_graph = buildGraph(m_dockerfileText, m_dockerfilePath, m_options);
+
+    // Target choices and build args follow the graph: every stage, and every ARG the file declares.
+    const QSignalBlocker blockTargets(m_targetCombo);
+    m_targetCombo->clear();
+    m_targetCombo->addItem(tr("(last stage)"));
+    for (const Stage &stage : std::as_const(m_graph.stages)) {
+        if (!stage.name.isEmpty())
+            m_targetCombo->addItem(stage.name);
+    }
+    if (!m_options.target.isEmpty())
+        m_targetCombo->setCurrentText(m_options.target);
+
+    const QSignalBlocker blockArgs(m_argsTable);
+    m_argsTable->setRowCount(0);
+    QStringList argNames;
+    for (const Stage &stage : std::as_const(m_graph.stages))
+        for (const Step &step : stage.steps)
+            for (const QString &name : step.argDependencies)
+                if (!argNames.contains(name))
+                    argNames.append(name);
+    for (const QString &name : std::as_const(argNames)) {
+        const int row = m_argsTable->rowCount();
+        m_argsTable->insertRow(row);
+        auto *nameItem = new QTableWidgetItem(name);
+        nameItem->setFlags(nameItem->flags() & ~Qt::ItemIsEditable);
+        m_argsTable->setItem(row, 0, nameItem);
+        m_argsTable->setItem(row, 1, new QTableWidgetItem(m_options.buildArgs.value(name)));
+    }
+
+    m_problems->clear();
+    for (const Diagnostic &d : std::as_const(m_graph.diagnostics)) {
+        auto *item =
+            new QTreeWidgetItem({QStringLiteral("%1:%2").arg(QFileInfo(d.file).fileName()).arg(d.line),
+                severityName(d.severity) + QStringLiteral(": ") + d.message});
+        m_problems->addTopLevelItem(item);
+    }
+    if (hasErrors(m_graph.diagnostics))
+        m_rightTabs->setCurrentWidget(m_problems);
+    refreshAnalysis();
+}
+
+void MainWindow::rebuildBuildSelector()
+{
+    const QSignalBlocker block(m_buildCombo);
+    m_buildCombo->clear();
+    m_builds.clear();
+    for (int l = 0; l < m_logs.size(); ++l) {
+        const LoadedLog &log = m_logs.at(l);
+        for (int b = 0; b < log.result.builds.size(); ++b) {
+            m_builds.append({l, b});
+            m_buildCombo->addItem(
+                buildEntryName(log.path, log.result.builds.at(b), log.result.builds.size()));
+        }
+        for (const Diagnostic &d : log.result.diagnostics) {
+            if (d.severity == Severity::Info)
+                continue;
+            m_problems->addTopLevelItem(
+                new QTreeWidgetItem({QStringLiteral("%1:%2").arg(QFileInfo(log.path).fileName()).arg(d.line),
+                    severityName(d.severity) + QStringLiteral(": ") + d.message}));
+        }
+        if (log.result.builds.isEmpty())
+            showError(tr("%1: no BuildKit build found in this file").arg(log.path));
+    }
+}
+
+int MainWindow::buildCount() const
+{
+    return m_builds.size();
+}
+
+const BuildRun *MainWindow::selectedBuild() const
+{
+    if (m_selectedBuildEntry < 0 || m_selectedBuildEntry >= m_builds.size())
+        return nullptr;
+    const auto [log, build] = m_builds.at(m_selectedBuildEntry);
+    return &m_logs.at(log).result.builds.at(build);
+}
+
+void MainWindow::selectBuild(int index)
+{
+    m_selectedBuildEntry = index;
+    if (m_buildCombo->currentIndex() != index) {
+        const QSignalBlocker block(m_buildCombo);
+        m_buildCombo->setCurrentIndex(index);
+    }
+    refreshAnalysis();
+}
+
+void MainWindow::refreshAnalysis()
+{
+    if (const BuildRun *run = selectedBuild()) {
+        m_analysis = analyseBuild(m_graph, *run);
+    } else {
+        m_analysis = BuildAnalysis();
+        m_analysis.steps.resize(m_graph.stages.size());
+        for (int s = 0; s < m_graph.stages.size(); ++s)
+            m_analysis.steps[s].resize(m_graph.stages.at(s).steps.size());
+    }
+    refreshViews();
+}
+
+void MainWindow::refreshViews()
+{
+    m_dagInput = makeDagInput(m_graph, m_analysis);
+    m_dagView->setModel(m_dagInput.model);
+    refreshSourceGutter();
+    refreshStatusBar();
+    refreshDetails();
+}
+
+void MainWindow::refreshSourceGutter()
+{
+    QHash<int, SourceView::LineInfo> info;
+    const double slowest = std::max(m_analysis.slowestStepSeconds, 0.001);
+    for (int s = 0; s < m_graph.stages.size() && s < m_analysis.steps.size(); ++s) {
+        const Stage &stage = m_graph.stages.at(s);
+        for (int i = 0; i < stage.steps.size() && i < m_analysis.steps.at(s).size(); ++i) {
+            const StepTiming &t = m_analysis.steps.at(s).at(i);
+            const Step &step = stage.steps.at(i);
+            if (t.vertex < 0)
+                continue;
+            SourceView::LineInfo line;
+            line.heat = t.seconds ? *t.seconds / slowest : -1;
+            line.seconds = t.state == StepState::Cached ? tr("cached")
+                : t.seconds                             ? formatSeconds(*t.seconds)
+                                                        : QString();
+            line.marker = t.state == StepState::Error ? QStringLiteral("✗")
+                : t.critical                          ? QStringLiteral("◆")
+                                                      : QString();
+            info.insert(step.line, line);
+        }
+    }
+    m_sourceView->setLineInfo(info);
+}
+
+void MainWindow::refreshStatusBar()
+{
+    const BuildRun *run = selectedBuild();
+    if (!run) {
+        if (!m_graph.stages.isEmpty())
+            m_statusSummary->setText(tr("%1 stages, target %2. Open a build log (Ctrl+L) to see timings.")
+                                         .arg(m_graph.stages.size())
+                                         .arg(m_graph.target));
+        return;
+    }
+    m_statusSummary->setText(tr("Wall time %1  |  %2 steps  |  cache hits %3%  |  critical path %4%5")
+                                 .arg(formatSeconds(m_analysis.wallSeconds))
+                                 .arg(m_analysis.stepVertices)
+                                 .arg(qRound(m_analysis.cacheHitRatio * 100))
+                                 .arg(formatSeconds(m_analysis.criticalSeconds))
+                                 .arg(m_analysis.estimatedTimes ? tr("  |  times estimated") : QString()));
+}
+
+void MainWindow::selectStep(int stage, int step)
+{
+    if (stage < 0 || stage >= m_graph.stages.size() || step < 0
+        || step >= m_graph.stages.at(stage).steps.size())
+        return;
+    if (m_selectedStep == qMakePair(stage, step))
+        return;
+    m_selectedStep = {stage, step};
+    refreshDetails();
+    const int dagStep =
+        stage < m_dagInput.stepIndex.size() ? int(m_dagInput.stepIndex.at(stage).indexOf(step)) : -1;
+    if (dagStep >= 0)
+        m_dagView->selectStep(stage, dagStep);
+    Q_EMIT stepSelected(stage, step);
+}
+
+void MainWindow::refreshDetails()
+{
+    const auto [s, i] = m_selectedStep;
+    if (s < 0 || s >= m_graph.stages.size() || i >= m_graph.stages.at(s).steps.size()) {
+        m_detailsTitle->setText(tr("Select a step in the graph, the timeline or the source"));
+        m_detailsFacts->clear();
+        m_logOutput->clear();
+        return;
+    }
+    const Stage &stage = m_graph.stages.at(s);
+    const Step &step = stage.steps.at(i);
+    m_detailsTitle->setText(
+        step.label.isEmpty() ? QStringLiteral("[%1] %2").arg(stage.token(), step.text) : step.label);
+    QStringList facts;
+    facts
+        << tr("Stage: %1%2").arg(stage.token(), stage.needed ? QString() : tr(" (not needed by the target)"));
+    facts << tr("Dockerfile lines %1-%2").arg(step.line).arg(step.endLine);
+    const StepTiming timing = s < m_analysis.steps.size() && i < m_analysis.steps.at(s).size()
+        ? m_analysis.steps.at(s).at(i)
+        : StepTiming();
+    facts << tr("State: %1").arg(stepStateName(timing.state));
+    if (timing.seconds)
+        facts << tr("BuildKit time: %1").arg(formatSeconds(*timing.seconds));
+    if (timing.start && timing.end)
+        facts << tr("From %1 to %2 (%3)")
+                     .arg(formatSeconds(*timing.start), formatSeconds(*timing.end),
+                         timing.exact ? tr("exact") : tr("estimated"));
+    if (timing.critical)
+        facts << tr("On the critical path");
+    m_detailsFacts->setText(facts.join(QLatin1Char('\n')));
+    m_sourceView->highlightLines(step.line, step.endLine);
+
+    m_logOutput->clear();
+    const BuildRun *run = selectedBuild();
+    if (run && timing.vertex >= 0) {
+        const auto [log, build] = m_builds.at(m_selectedBuildEntry);
+        const BuildVertex &vertex = run->vertices.at(timing.vertex);
+        QString text = readVertexOutput(m_logs.at(log).path, *run, vertex);
+        if (!vertex.error.isEmpty())
+            text += QStringLiteral("\nERROR: ") + vertex.error;
+        m_logOutput->setPlainText(text);
+    }
+}
+
+QString MainWindow::detailsText() const
+{
+    return m_detailsTitle->text() + QLatin1Char('\n') + m_detailsFacts->text();
 }
 
 void MainWindow::setChangedPaths(const QStringList &paths)
 {
-    Q_UNUSED(paths);
+    m_changedPaths = paths;
+}
+
+void MainWindow::showError(const QString &message)
+{
+    m_problems->addTopLevelItem(new QTreeWidgetItem({tr("open"), message}));
+    m_rightTabs->setCurrentWidget(m_problems);
+    statusBar()->showMessage(message, 8000);
+}
+
+bool MainWindow::isBusy() const
+{
+    return m_logWatcher->isRunning() || !m_logQueue.isEmpty() || m_dagView->dagScene()->isLayoutPending();
+}
+
+void MainWindow::checkIdle()
+{
+    if (isBusy() || m_idleCallbacks.isEmpty())
+        return;
+    // Deliver on a fresh event-loop turn so results queued in this one (a layout, a paint) land first.
+    QTimer::singleShot(0, this, [this]() {
+        if (isBusy())
+            return;
+        const auto callbacks = std::exchange(m_idleCallbacks, {});
+        for (const auto &callback : callbacks)
+            callback();
+        Q_EMIT idle();
+    });
 }
 
 void MainWindow::whenIdle(std::function<void()> done)
 {
-    QTimer::singleShot(0, this, std::move(done));
+    m_idleCallbacks.append(std::move(done));
+    checkIdle();
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent *event)
+{
+    if (event->mimeData()->hasUrls())
+        event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent *event)
+{
+    QStringList paths;
+    for (const QUrl &url : event->mimeData()->urls()) {
+        if (url.isLocalFile())
+            paths.append(url.toLocalFile());
+    }
+    openPaths(paths);
+    event->acceptProposedAction();
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    QSettings().setValue(QStringLiteral("window/geometry"), saveGeometry());
+    QMainWindow::closeEvent(event);
 }
 
 } // namespace Stagelens

@@ -1,14 +1,35 @@
 #pragma once
 
+#include "model/analysis/buildanalysis.h"
+#include "model/buildlog/buildrun.h"
+#include "model/graph/buildgraph.h"
+#include "ui/viewadapters.h"
+
+#include <QFutureWatcher>
 #include <QMainWindow>
 
 #include <functional>
 
+class QComboBox;
 class QLabel;
+class QLineEdit;
+class QPlainTextEdit;
+class QProgressBar;
+class QPushButton;
+class QSplitter;
+class QTableWidget;
+class QTabWidget;
+class QTreeWidget;
 
 namespace Stagelens {
 
-/// The main window. GUI thread only.
+class DagView;
+class RecentFiles;
+class SourceView;
+
+/// The main window: a project's stage DAG with the selected build's timing, the timeline, the source and
+/// the details of the selected step. GUI thread only. Every long job (log parsing, context scan, layout)
+/// runs on a worker; results come back through continuations that drop stale generations.
 class MainWindow : public QMainWindow
 {
     Q_OBJECT
@@ -18,14 +39,103 @@ public:
 
     /// Opens each path as if it had been dropped on the window.
     void openPaths(const QStringList &paths);
-    /// Preselects context paths in the what-if view.
+    /// Preselects context paths (relative to the project folder) in the what-if view.
     void setChangedPaths(const QStringList &paths);
     /// Calls `done` once every pending load and layout has finished.
     void whenIdle(std::function<void()> done);
 
+    // For tests and the report: the state the window shows.
+    const BuildGraph &graph() const { return m_graph; }
+    const BuildAnalysis &analysis() const { return m_analysis; }
+    const BuildRun *selectedBuild() const;
+    QString projectFolder() const { return m_projectFolder; }
+    QString dockerfilePath() const { return m_dockerfilePath; }
+    int buildCount() const;
+    void selectBuild(int index);
+    /// Selects a step everywhere (DAG, timeline, source, details).
+    void selectStep(int stage, int step);
+    QPair<int, int> selectedStep() const { return m_selectedStep; }
+    DagView *dagView() const { return m_dagView; }
+    QString detailsText() const;
+
+Q_SIGNALS:
+    void idle();
+    void stepSelected(int stage, int step);
+
+protected:
+    void dragEnterEvent(QDragEnterEvent *event) override;
+    void dropEvent(QDropEvent *event) override;
+    void closeEvent(QCloseEvent *event) override;
+
 private:
-    QLabel *m_placeholder = nullptr;
-    QStringList m_paths;
+    struct LoadedLog
+    {
+        QString path;
+        BuildLogResult result;
+    };
+
+    void createActions();
+    QWidget *createProjectPane();
+    QWidget *createDetailsPane();
+    void openPath(const QString &path);
+    void openProjectFolder(const QString &path);
+    void openDockerfile(const QString &path);
+    void openLog(const QString &path);
+    void openFolderDialog();
+    void openDockerfileDialog();
+    void openLogDialog();
+    void cancelLoading();
+
+    void reloadGraph();
+    void rebuildBuildSelector();
+    void refreshAnalysis();
+    void refreshViews();
+    void refreshStatusBar();
+    void refreshDetails();
+    void refreshSourceGutter();
+    void showError(const QString &message);
+    bool isBusy() const;
+    void checkIdle();
+
+    // State (the model side); nothing here is computed from widgets.
+    QString m_projectFolder;
+    QString m_dockerfilePath;
+    QByteArray m_dockerfileText;
+    BuildOptions m_options;
+    BuildGraph m_graph;
+    QList<LoadedLog> m_logs;
+    QList<QPair<int, int>> m_builds; ///< (log, build) per entry of the build selector
+    int m_selectedBuildEntry = -1;
+    BuildAnalysis m_analysis;
+    QPair<int, int> m_selectedStep {-1, -1};
+    QStringList m_changedPaths;
+
+    // Async bookkeeping.
+    QFutureWatcher<BuildLogResult> *m_logWatcher = nullptr;
+    QStringList m_logQueue;
+    quint64 m_logGeneration = 0;
+    QList<std::function<void()>> m_idleCallbacks;
+
+    // Widgets.
+    RecentFiles *m_recent = nullptr;
+    QComboBox *m_dockerfileCombo = nullptr;
+    QComboBox *m_targetCombo = nullptr;
+    QTableWidget *m_argsTable = nullptr;
+    QComboBox *m_buildCombo = nullptr;
+    QLineEdit *m_searchEdit = nullptr;
+    QSplitter *m_centerSplitter = nullptr;
+    DagView *m_dagView = nullptr;
+    DagInput m_dagInput;
+    QWidget *m_timelineHost = nullptr;
+    SourceView *m_sourceView = nullptr;
+    QLabel *m_detailsTitle = nullptr;
+    QLabel *m_detailsFacts = nullptr;
+    QPlainTextEdit *m_logOutput = nullptr;
+    QTreeWidget *m_problems = nullptr;
+    QTabWidget *m_rightTabs = nullptr;
+    QLabel *m_statusSummary = nullptr;
+    QProgressBar *m_progress = nullptr;
+    QPushButton *m_cancelButton = nullptr;
 };
 
 } // namespace Stagelens

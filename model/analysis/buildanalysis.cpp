@@ -175,6 +175,9 @@ void findCriticalPath(const BuildGraph &graph, const BuildRun &run, BuildAnalysi
     while (current.stage >= 0 && !seen.contains(current.stage * 100000 + current.step)) {
         seen.insert(current.stage * 100000 + current.step);
         StepTiming &timing = result.steps[current.stage][current.step];
+        // A cached step took no time: nothing before it could have delayed the build through it.
+        if (timing.state == StepState::Cached)
+            break;
         if (timing.vertex >= 0 && !path.contains(timing.vertex))
             path.prepend(timing.vertex);
         Candidate next {-1, -1};

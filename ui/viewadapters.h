@@ -1,0 +1,29 @@
+#pragma once
+
+// Thin glue from the model's values to the plain inputs of the views. No figures are computed here:
+// states, timings, heat and the critical path come from the model's BuildAnalysis.
+
+#include "model/analysis/buildanalysis.h"
+#include "model/graph/buildgraph.h"
+#include "ui/graph/dagmodel.h"
+
+namespace Stagelens {
+
+/// Identifies a DAG step node by (stage, step) of the BuildGraph.
+struct DagStepRef
+{
+    int stage = -1;
+    int step = -1;
+};
+
+/// The DAG view's input. Only vertex steps (those BuildKit prints) become step nodes; `refs` maps each
+/// node back to its (stage, step) in the graph, in the order of DagModel::stages[i].steps.
+struct DagInput
+{
+    DagModel model;
+    QList<QList<int>> stepIndex; ///< [dag stage][dag step] -> index into BuildGraph::stages[i].steps
+};
+
+DagInput makeDagInput(const BuildGraph &graph, const BuildAnalysis &analysis);
+
+} // namespace Stagelens
