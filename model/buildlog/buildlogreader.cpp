@@ -65,8 +65,15 @@ public:
             m_legacy.feed(line);
         } else if (m_current) {
             m_current->feedOther(line);
+        } else {
+            m_plain.feedOther(line);
         }
+        if (line.wrapper == CiWrapper::GitLab)
+            m_sawGitLab = true;
     }
+
+    bool sawOrphanSummary() const { return m_plain.sawOrphanSummary(); }
+    bool sawGitLab() const { return m_sawGitLab; }
 
     void finish()
     {
@@ -88,6 +95,7 @@ private:
     LegacyLogParser m_legacy;
     RawJsonLogParser m_rawJson;
     LogFormatParser *m_current = nullptr;
+    bool m_sawGitLab = false;
 };
 
 bool looksBinary(QByteArrayView line)
@@ -188,9 +196,20 @@ BuildLogResult readBuildLogDevice(
     if (binaryLines > 5)
         result.diagnostics.append({Severity::Warning, QString(), 0, 0,
             QStringLiteral("%1 lines of binary data skipped in all").arg(binaryLines)});
-    if (result.builds.isEmpty() && !canceled)
-        result.diagnostics.append(
-            {Severity::Error, QString(), 0, 0, QStringLiteral("no build found in the log")});
+    // GitLab marks sections, not every line: builds inside a GitLab trace carry its name too.
+    if (dispatcher.sawGitLab()) {
+        for (BuildRun &run : result.builds) {
+            if (run.wrapper == CiWrapper::None)
+                run.wrapper = CiWrapper::GitLab;
+        }
+    }
+    if (result.builds.isEmpty() && !canceled) {
+        if (dispatcher.sawOrphanSummary())
+            result.diagnostics.append({Severity::Warning, QString(), 0, 0,
+                                       QStringLiteral("only a build failure summary, no build steps, in the log")});
+        else
+            result.diagnostics.append({Severity::Error, QString(), 0, 0, QStringLiteral("no build found in the log")});
+    }
     if (progress)
         progress(1000);
     return result;

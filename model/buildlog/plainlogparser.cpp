@@ -4,19 +4,24 @@
 
 // Timing of plain logs without wall-clock stamps (the estimation method)
 // ----------------------------------------------------------------------
-// BuildKit's plain printer writes events in the order it receives them, so the file order is a time
-// order. We keep one clock T (seconds since the build started) that only moves forward:
-//  - a vertex's first header sets its provisional start s = T;
-//  - an output line "#N r text" happened at s + r, so T = max(T, s + r);
-//  - "DONE d" is printed when the vertex completes, i.e. at or after every earlier event, so its end is
-//    e = max(T, s + d) and its start e - d (never before 0); then T = e;
-//  - CACHED takes no time (start = end = T); ERROR/CANCELED end at max(T, s + last output time).
-// Error bound: BuildKit rounds "DONE" to 0.1 s, so each vertex's own interval is off by at most 0.05 s, and
-// an estimate can drift by up to 0.05 s per vertex completed before it on the same chain of sequential
-// steps, plus the printer's flush delay (tens of ms). Parallel vertices keep their overlap because a
-// vertex's start is taken from its own header and DONE, not from the vertex printed before it. When the CI
-// wrapper stamps lines (GitHub, gh, GitLab, Buildkite, Render), start and end come from the stamps of the
-// first header and of the final status line instead, marked exact (error: the CI's line latency).
+// BuildKit's plain printer writes events in the order it learns of them, so the file order is a time
+// order, but a vertex's header can be printed late: the printer stays with the vertex whose output it is
+// showing ("#N ..." marks a switch). We keep one clock T (seconds since the build started) that only the
+// completions move:
+//  - a vertex's first header sets its provisional start s = T (the last completion printed before it;
+//    a vertex usually starts when the step it waits for completes);
+//  - "DONE d" is printed once the vertex completed, at or after every completion printed before it, so
+//    its end is e = max(T, s + d) and its start e - d (never before 0); then T = e;
+//  - CACHED takes no time (start = end = T); ERROR/CANCELED end at max(T, s + its last output time).
+// Output lines ("#N 1.234 text") do not move T: they come in batches, and their times are relative to a
+// start we only estimate.
+// Error bound: the 0.1 s rounding of "DONE" (up to 0.05 s per vertex, accumulating along a chain of
+// sequential steps) plus the printer's delay between a vertex's real start and the completion printed
+// before its header (under a second in the Docker 20.10 logs of the corpus; a vertex printed only after a
+// long parallel sibling finished can be late by that sibling's duration). Parallel vertices keep their
+// overlap because each start comes from the vertex's own header and DONE. When the CI wrapper stamps lines
+// (GitHub, gh, GitLab, Buildkite, Render), start and end come from the stamps of the first header and of
+// the final status line instead, marked exact (error: the CI's line latency, milliseconds).
 
 #include <QStringList>
 
@@ -154,12 +159,6 @@ void PlainLogParser::applyHeader(int vertex, const QString &name)
     v.category = categorizeVertex(name, v.label);
 }
 
-void PlainLogParser::advanceClock(double t)
-{
-    if (t > m_clock)
-        m_clock = t;
-}
-
 void PlainLogParser::finishVertex(
     int index, VertexStatus status, const LogLine &line, std::optional<double> seconds)
 {
@@ -170,6 +169,8 @@ void PlainLogParser::finishVertex(
         v.status = VertexStatus::Cached;
         break;
     case VertexStatus::Done:
+        if (m_errorLine > 0 && line.number > m_errorLine)
+            m_doneAfterError = true;
         // One #N can print DONE and, after a repeated header, CACHED (or the reverse): CACHED wins.
         if (v.status != VertexStatus::Cached)
             v.status = VertexStatus::Done;
@@ -177,6 +178,8 @@ void PlainLogParser::finishVertex(
         break;
     case VertexStatus::Error:
         v.status = VertexStatus::Error;
+        if (m_errorLine == 0)
+            m_errorLine = line.number;
         break;
     case VertexStatus::Canceled:
         if (v.status != VertexStatus::Error)
@@ -274,7 +277,6 @@ void PlainLogParser::feed(const LogLine &line)
     } else if (outputTime(rest, &rel)) {
         addOutputLine(v, line);
         clock.lastOutput = std::max(clock.lastOutput, rel);
-        advanceClock(clock.headerTime + rel);
     } else if (v.name.isEmpty()) {
         applyHeader(index, QString::fromUtf8(rest));
         if (!clock.headerStamp)
@@ -286,11 +288,23 @@ void PlainLogParser::feed(const LogLine &line)
 
 void PlainLogParser::feedOther(const LogLine &line)
 {
-    if (!hasBuild())
-        return;
     const QByteArray trimmed = line.text.trimmed().toByteArray();
     if (trimmed.isEmpty())
         return;
+    if (!hasBuild()) {
+        // An excerpt can hold only the failure summary or the final error, with no vertex before it.
+        if (trimmed == "------") {
+            m_summaryState = m_summaryState == 1 ? 2 : 1;
+        } else if (m_summaryState > 0 && trimmed.startsWith("Dockerfile:")) {
+            m_orphanSummary = true;
+        } else if (trimmed.startsWith("ERROR: failed to") || trimmed.startsWith("error: failed to")) {
+            beginBuild(line);
+            noteWrapper(line);
+            m_build->error = errorText(trimmed);
+            m_finished = true;
+        }
+        return;
+    }
 
     if (trimmed.startsWith("ERROR: failed to") || trimmed.startsWith("error: failed to")
         || trimmed.startsWith("failed to solve") || trimmed.startsWith("ERROR: process ")) {
@@ -315,6 +329,11 @@ void PlainLogParser::feedOther(const LogLine &line)
     if (m_summaryState == 2) {
         if (trimmed.startsWith("Dockerfile") || trimmed.startsWith("-----") || isExcerptLine(trimmed))
             return;
+        // Client messages after a non-fatal summary (a failed cache import) are not the build's error.
+        if (trimmed.startsWith("WARN") || trimmed.startsWith("$ ") || trimmed.startsWith("+ ")) {
+            m_summaryState = 0;
+            return;
+        }
         // Docker 20.10 ends the summary with the bare error message.
         if (m_build->error.isEmpty())
             m_build->error = errorText(trimmed);
@@ -358,6 +377,10 @@ void PlainLogParser::closeBuild(bool endOfFile)
                 labelled = i;
         }
         run.failedVertex = labelled >= 0 ? labelled : firstError;
+        // A vertex error the build survived (a cache import that failed, then later steps completed)
+        // is not the build's failure.
+        if (run.error.isEmpty() && m_doneAfterError)
+            run.failedVertex = -1;
         if (run.error.isEmpty() && run.failedVertex >= 0)
             run.error = run.vertices.at(run.failedVertex).error;
         int running = 0;
@@ -381,6 +404,8 @@ void PlainLogParser::closeBuild(bool endOfFile)
     m_summaryState = 0;
     m_summaryLabel.clear();
     m_warningsList = false;
+    m_errorLine = 0;
+    m_doneAfterError = false;
 }
 
 } // namespace Stagelens

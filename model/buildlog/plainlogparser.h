@@ -20,6 +20,9 @@ public:
     void feedOther(const LogLine &line) override;
     void finish(bool endOfFile) override;
 
+    /// A failure summary ("------", "Dockerfile:52", excerpt) was seen outside any build.
+    bool sawOrphanSummary() const { return m_orphanSummary; }
+
 private:
     struct VertexClock
     {
@@ -32,7 +35,6 @@ private:
     bool startsNewBuild(int number, QByteArrayView rest) const;
     void applyHeader(int vertex, const QString &name);
     void finishVertex(int vertex, VertexStatus status, const LogLine &line, std::optional<double> seconds);
-    void advanceClock(double t);
     void closeBuild(bool endOfFile);
 
     QHash<int, int> m_vertexIndex; ///< #N -> index into m_build->vertices
@@ -43,6 +45,9 @@ private:
     int m_summaryState = 0; ///< 0 outside, 1 inside the "------" failure block, 2 after it
     QString m_summaryLabel; ///< " > [stage k/n] ...:" of the failure summary
     bool m_warningsList = false; ///< inside " N warnings found" list
+    bool m_orphanSummary = false;
+    int m_errorLine = 0; ///< line of the first vertex ERROR
+    bool m_doneAfterError = false; ///< a vertex completed after that error: the build went on
 };
 
 } // namespace Stagelens

@@ -154,8 +154,22 @@ void TtyLogParser::feedOther(const LogLine &line)
         m_summaryState = m_summaryState == 1 ? 2 : 1;
         return;
     }
-    if (m_summaryState == 1 && trimmed.startsWith("> ") && trimmed.endsWith(':') && m_summaryLabel.isEmpty())
+    if (m_summaryState == 1 && trimmed.startsWith("> ") && trimmed.endsWith(':') && m_summaryLabel.isEmpty()) {
         m_summaryLabel = QString::fromUtf8(trimmed.mid(2, trimmed.size() - 3));
+        return;
+    }
+    if (m_summaryState == 1 && !m_summaryLabel.isEmpty()) {
+        // The failing step's last output, "#0 0.252 text" or "0.252 text": keep the text.
+        QByteArray detail = trimmed;
+        if (detail.startsWith('#'))
+            detail = detail.mid(detail.indexOf(' ') + 1);
+        const qsizetype space = detail.indexOf(' ');
+        bool isTime = false;
+        if (space > 0)
+            detail.left(space).toDouble(&isTime);
+        m_summaryDetail = QString::fromUtf8(isTime ? detail.mid(space + 1) : detail);
+        return;
+    }
     if (trimmed.startsWith("ERROR: failed to") || trimmed.startsWith("error: failed to")
         || trimmed.startsWith("failed to solve")) {
         if (m_build->error.isEmpty())
@@ -205,6 +219,8 @@ void TtyLogParser::closeBuild(bool endOfFile)
                 break;
             }
         }
+        if (run.error.isEmpty() && run.failedVertex >= 0)
+            run.error = m_summaryDetail;
         if (!m_frameFinished && run.error.isEmpty() && endOfFile && m_sawHeader) {
             run.truncated = true;
             warn(run.lastLine, QStringLiteral("tty capture ends before the FINISHED frame"));
@@ -218,6 +234,7 @@ void TtyLogParser::closeBuild(bool endOfFile)
     m_frameFinished = false;
     m_sawHeader = false;
     m_summaryLabel.clear();
+    m_summaryDetail.clear();
     m_summaryState = 0;
 }
 

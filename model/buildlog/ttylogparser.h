@@ -40,6 +40,7 @@ private:
     bool m_frameFinished = false;
     bool m_sawHeader = false;
     QString m_summaryLabel;
+    QString m_summaryDetail; ///< last output line quoted in the failure summary
     int m_summaryState = 0;
 };
 
