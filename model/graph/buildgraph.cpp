@@ -687,10 +687,8 @@ private:
             if (value) {
                 state.env.insert(key, *value);
                 state.envArgDeps.insert(key, deps);
-            } else {
-                state.env.remove(key);
-                state.envArgDeps.remove(key);
             }
+            // without a value BuildKit leaves the environment alone: an ENV of the same name stays visible
             if (!state.argsInScope.contains(key))
                 state.argsInScope.append(key);
         }
@@ -842,6 +840,7 @@ private:
             }
             st.steps.append(step);
         }
+        st.vertexTotal = m_totals[index];
         m_states.insert(index, state);
     }
 
@@ -932,20 +931,7 @@ QString Stage::token() const
 
 int Stage::vertexCount() const
 {
-    int n = 0;
-    for (const Step &s : steps)
-        n = qMax(n, s.number);
-    // n of "k/n" is BuildKit's total, which can exceed the printed vertices (WORKDIR /): take it from a
-    // label.
-    for (const Step &s : steps) {
-        if (s.label.isEmpty())
-            continue;
-        static const QRegularExpression re(QStringLiteral("^\\[[^\\]]*?(\\d+)\\] "));
-        const QRegularExpressionMatch m = re.match(s.label);
-        if (m.hasMatch())
-            return m.captured(1).toInt();
-    }
-    return n;
+    return vertexTotal;
 }
 
 int BuildGraph::stageIndex(const QString &nameOrIndex) const

@@ -97,6 +97,7 @@ struct Stage
     QString platform; ///< FROM --platform (expanded), may be empty
     int line = 0;
     bool needed = false; ///< the target needs it (BuildKit builds and prints only these)
+    int vertexTotal = 0; ///< BuildKit's n of "k/n" (counts a WORKDIR / that prints no vertex)
     QList<Step> steps; ///< steps[0] is the FROM
 
     /// The stage token BuildKit prints: the name, or "stage-N" for unnamed stages.

@@ -361,6 +361,14 @@ void TestBuildGraph::argScopes_data()
                                              << QStringLiteral("[2/2] RUN echo $TARGETARCH");
     QTest::addRow("env from arg") << QByteArray("FROM alpine\nARG V=3\nENV W=v$V\nRUN echo \"$W\"\n")
                                   << QString() << QStringLiteral("[2/2] RUN echo \"v3\"");
+    QTest::addRow("ENV survives ARG without value")
+        << QByteArray("FROM alpine\nENV X=1\nARG X\nRUN echo $X\n") << QString()
+        << QStringLiteral("[2/2] RUN echo 1");
+    // corpus logs/axis-kinesis-vsp-15-tty-heredoc-error.log: a lone heredoc RUN shows its first body line
+    QTest::addRow("heredoc summary") << QByteArray(
+        "FROM debian\nRUN <<EOF\napt-get update\napt-get install -y \\\n"
+        "  git \\\n  g++\nrm -rf /var/lib/apt/lists/*\nEOF\n")
+                                     << QString() << QStringLiteral("[2/2] RUN <<EOF (apt-get update...)");
     QTest::addRow("global in FROM") << QByteArray("ARG BASE=alpine:3.20\nFROM ${BASE}\nRUN true\n")
                                     << QString() << QStringLiteral("[2/2] RUN true");
 }
