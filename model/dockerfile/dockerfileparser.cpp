@@ -944,7 +944,7 @@ DockerfileAst Parser::run()
             child.endLine = m_currentLine;
             child.startColumn = column;
         }
-        m_ast.instructions.append(ins);
+        m_ast.instructions.append(std::move(ins));
         anyInstruction = true;
         comments.clear();
     }

@@ -57,6 +57,27 @@ char32_t decodeRune(const char *p, qsizetype n, int *width)
 
 QString fromBytes(QByteArrayView bytes)
 {
+    // Fast paths: plain ASCII, then valid UTF-8 (by far the common cases) go through Qt's codecs.
+    qsizetype firstHigh = 0;
+    while (firstHigh < bytes.size() && uchar(bytes[firstHigh]) < 0x80)
+        ++firstHigh;
+    if (firstHigh == bytes.size())
+        return QString::fromLatin1(bytes);
+    bool valid = true;
+    for (qsizetype k = firstHigh; k < bytes.size();) {
+        if (uchar(bytes[k]) < 0x80) {
+            ++k;
+            continue;
+        }
+        int w = 1;
+        if (decodeRune(bytes.data() + k, bytes.size() - k, &w) == 0xFFFD && w == 1) {
+            valid = false;
+            break;
+        }
+        k += w;
+    }
+    if (valid)
+        return QString::fromUtf8(bytes);
     QString out;
     out.reserve(bytes.size());
     qsizetype i = 0;
@@ -90,6 +111,15 @@ bool isEscapedByte(const QString &s, qsizetype i)
 
 QByteArray toBytes(const QString &s)
 {
+    bool plain = true;
+    for (const QChar c : s) {
+        if (c.isSurrogate()) {
+            plain = false;
+            break;
+        }
+    }
+    if (plain)
+        return s.toUtf8();
     QByteArray out;
     out.reserve(s.size());
     for (qsizetype i = 0; i < s.size(); ++i) {
@@ -126,6 +156,11 @@ QByteArray toBytes(const QString &s)
 
 QString replaceEscapedBytes(const QString &s)
 {
+    bool any = false;
+    for (qsizetype i = 0; i < s.size() && !any; ++i)
+        any = isEscapedByte(s, i);
+    if (!any)
+        return s;
     QString out = s;
     for (qsizetype i = 0; i < out.size(); ++i) {
         if (isEscapedByte(s, i))
@@ -138,6 +173,13 @@ QByteArrayView trimLeftSpace(QByteArrayView s)
 {
     qsizetype i = 0;
     while (i < s.size()) {
+        const auto b = uchar(s[i]);
+        if (b < 0x80) {
+            if (!isSpaceByte(b))
+                break;
+            ++i;
+            continue;
+        }
         int w = 1;
         const char32_t c = decodeRune(s.data() + i, s.size() - i, &w);
         if (!isSpace(c) || (c == 0xFFFD && w == 1))

@@ -33,6 +33,8 @@ public:
     { }
     void add(const QString &name, FlagType type, const QString &defaultValue = QString())
     {
+        if (m_args.isEmpty())
+            return; // nothing to parse: skip the bookkeeping, this runs for every instruction
         m_specs.append({name, type});
         m_values.append(type == FlagType::Bool ? QStringLiteral("false") : defaultValue);
         m_lists.append(QStringList());
@@ -507,6 +509,8 @@ QString validateMount(const QString &spec)
 
 QString validateRun(const Instruction &ins)
 {
+    if (ins.flags.isEmpty())
+        return {}; // the defaults (network "default", security "sandbox") are valid
     Flags flags(ins.flags);
     // Registered by the RUN pre-hooks, in BuildKit's file order.
     flags.add(QStringLiteral("device"), FlagType::Strings);
