@@ -63,6 +63,8 @@ public:
     int stage() const { return m_stage; }
     int step() const { return m_step; }
     const DagStep &data() const { return m_data; }
+    const Texts &texts() const { return m_texts; }
+    const DagFonts &fonts() const { return m_fonts; }
     /// Width of the state stripe on the left, 0 when no build is loaded.
     static qreal stripeWidth(DagStepState state);
     QColor fillColor(const QPalette &palette) const;

@@ -128,7 +128,12 @@ DagScene::DagScene(QObject *parent)
     connect(this, &QGraphicsScene::selectionChanged, this, &DagScene::onSelectionChanged);
 }
 
-DagScene::~DagScene() = default;
+DagScene::~DagScene()
+{
+    // QGraphicsScene's destructor removes the items and emits selectionChanged() when DagScene is already
+    // gone: cut the connection first.
+    disconnect(this, &QGraphicsScene::selectionChanged, this, &DagScene::onSelectionChanged);
+}
 
 void DagScene::updateFonts()
 {

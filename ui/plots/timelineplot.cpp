@@ -379,6 +379,18 @@ void TimelinePlot::Private::rebuild()
             cachedY << i;
             maxEnd = std::max(maxEnd, row.start);
         }
+        // Errors and cancellations are marked where the step stopped, or where it began when that is unknown.
+        const double stop = hasBar(row) ? row.end : row.start;
+        if (std::isfinite(stop) && stop >= 0) {
+            maxEnd = std::max(maxEnd, stop);
+            if (row.state == DagStepState::Error) {
+                errorX << stop;
+                errorY << i;
+            } else if (row.state == DagStepState::Canceled) {
+                canceledX << stop;
+                canceledY << i;
+            }
+        }
         if (!hasBar(row))
             continue;
         minStart = std::min(minStart, row.start);
@@ -408,13 +420,6 @@ void TimelinePlot::Private::rebuild()
         }
         bar->barBelow()->addData(i + barKeyShift, row.start);
         bar->addData(i + barKeyShift, row.end - row.start);
-        if (row.state == DagStepState::Error) {
-            errorX << row.end;
-            errorY << i;
-        } else if (row.state == DagStepState::Canceled) {
-            canceledX << row.end;
-            canceledY << i;
-        }
     }
     // A stage whose every bar is critical still needs a legend entry.
     for (QCPBars *b : std::as_const(criticalBars)) {
@@ -607,6 +612,8 @@ TimelinePlot::TimelinePlot(QWidget *parent)
     layout->addWidget(d->plot);
     d->setupPlot();
     d->plot->installEventFilter(this);
+    // How many rows fit depends on the axis rect's height, known only once QCustomPlot laid itself out.
+    connect(d->plot, &QCustomPlot::afterLayout, this, [this] { d->updateRowRange(); });
     d->plot->setMouseTracking(true);
 
     connect(
@@ -763,9 +770,6 @@ void TimelinePlot::changeEvent(QEvent *event)
 void TimelinePlot::resizeEvent(QResizeEvent *event)
 {
     QWidget::resizeEvent(event);
-    // The axis rect size is only known after a layout pass: replot once, then fit the rows to it.
-    d->plot->replot(QCustomPlot::rpImmediateRefresh);
-    d->updateRowRange();
     d->plot->replot(QCustomPlot::rpQueuedReplot);
 }
 
