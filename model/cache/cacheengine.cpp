@@ -56,7 +56,8 @@ QString changeSuffix(ChangeKind kind)
 QStringList follows(const ChainState &prev)
 {
     QStringList reasons = prev.reasons;
-    const QString hop = QStringLiteral("follows %1").arg(prev.lastLabel);
+    const QString key = labelKey(prev.lastLabel);
+    const QString hop = QStringLiteral("follows %1").arg(key.isEmpty() ? prev.lastLabel : key);
     if (!reasons.isEmpty() && reasons.last().startsWith(QLatin1String("follows ")))
         reasons.last() = hop;
     else
@@ -276,6 +277,10 @@ WhatIfResult CacheEngine::whatIf(const WhatIfChanges &changes) const
     if (m_context && !m_context->ignoreFile().isEmpty())
         ignoreFileRel = ContextIndex::relativePath(m_context->ignoreFile(), root);
     for (const PathChange &change : changes.paths) {
+        if (change.path.trimmed().isEmpty()) {
+            result.notes.append(QStringLiteral("an empty path was ignored"));
+            continue;
+        }
         bool inside = true;
         const QString rel = root.isEmpty() ? goCleanPath(change.path)
                                            : ContextIndex::relativePath(change.path, root, &inside);
