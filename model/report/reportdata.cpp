@@ -14,15 +14,12 @@ namespace {
 constexpr VertexCategory CategoryOrder[] = {VertexCategory::Context, VertexCategory::Metadata,
     VertexCategory::Run, VertexCategory::Copy, VertexCategory::Export, VertexCategory::Other};
 
-// A vertex's duration: BuildKit's own figure, else what its times span (errors and cut-off steps have no
-// DONE line), else nothing (cached).
+// A vertex's duration is BuildKit's own figure only: failed and cut-off steps have no DONE line, and an
+// estimate from their output times would not add up with the summed step time. Their bars in the
+// timeline still show how long they ran.
 std::optional<double> durationOf(const BuildVertex &vertex)
 {
-    if (vertex.seconds)
-        return vertex.seconds;
-    if (vertex.status != VertexStatus::Cached && vertex.start && vertex.end && *vertex.end >= *vertex.start)
-        return *vertex.end - *vertex.start;
-    return std::nullopt;
+    return vertex.seconds;
 }
 
 bool isStepVertex(const BuildVertex &vertex, const QPair<int, int> &matched)

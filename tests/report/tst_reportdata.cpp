@@ -1,0 +1,396 @@
+// ReportData and the Markdown writer against the buildkit-real ground truth (steps.tsv, regen.sh).
+
+#include "model/buildlog/buildlogreader.h"
+#include "model/report/markdownreport.h"
+#include "model/report/reportdata.h"
+#include "model/report/reportoutput.h"
+#include "reportgroundtruth.h"
+
+#include <QDir>
+#include <QRegularExpression>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace Stagelens;
+using namespace Stagelens::Test;
+
+namespace {
+
+ReportInput inputFor(const TruthBuild &build, const QStringList &logs)
+{
+    const QString project = corpusPath(QStringLiteral("buildkit-real/project"));
+    ReportInput input;
+    input.project = project;
+    input.dockerfile = project + QLatin1Char('/') + build.dockerfile;
+    BuildOptions options;
+    options.target = build.target;
+    options.buildArgs = build.buildArgs;
+    input.graph = buildGraphFromFile(input.dockerfile, options);
+    for (const QString &log : logs) {
+        const BuildLogResult result = readBuildLogFile(log);
+        for (const BuildRun &run : result.builds)
+            input.builds.append({log, run});
+    }
+    return input;
+}
+
+QString logPath(const QString &caseName)
+{
+    return corpusPath(QStringLiteral("buildkit-real/%1.log").arg(caseName));
+}
+
+// Finds (and consumes) the report row for a truth row: same label start and status.
+int takeRow(QList<ReportStepRow> &rows, const TruthRow &truth)
+{
+    for (int i = 0; i < rows.size(); ++i) {
+        if (rows.at(i).label.startsWith(truth.prefix()) && rows.at(i).status == truth.status)
+            return i;
+    }
+    return -1;
+}
+
+QString describe(const QList<ReportStepRow> &rows)
+{
+    QString text;
+    for (const ReportStepRow &r : rows)
+        text += QStringLiteral("\n  %1 | %2 | %3")
+                    .arg(r.label, r.status, r.seconds ? QString::number(*r.seconds) : QStringLiteral("-"));
+    return text;
+}
+
+QString markdownUnescape(const QString &cell)
+{
+    QString out;
+    for (int i = 0; i < cell.size(); ++i) {
+        if (cell.at(i) == QLatin1Char('\\') && i + 1 < cell.size() && cell.at(i + 1).isPunct())
+            ++i;
+        else if (cell.at(i) == QLatin1Char('\\') && i + 1 < cell.size() && cell.at(i + 1).isSymbol())
+            ++i;
+        out += cell.at(i);
+    }
+    return out;
+}
+
+// Splits a GFM table row at unescaped pipes.
+QStringList splitRow(const QString &line)
+{
+    QStringList cells;
+    QString cell;
+    for (int i = 0; i < line.size(); ++i) {
+        const QChar c = line.at(i);
+        if (c == QLatin1Char('\\') && i + 1 < line.size()) {
+            cell += c;
+            cell += line.at(++i);
+        } else if (c == QLatin1Char('|')) {
+            cells.append(cell.trimmed());
+            cell.clear();
+        } else {
+            cell += c;
+        }
+    }
+    cells.append(cell.trimmed());
+    // "| a | b |" gives an empty first and last piece.
+    if (!cells.isEmpty() && cells.first().isEmpty())
+        cells.removeFirst();
+    if (!cells.isEmpty() && cells.last().isEmpty())
+        cells.removeLast();
+    return cells;
+}
+
+// The rows of the full step table inside <details>.
+QList<QStringList> detailRows(const QString &markdown)
+{
+    QList<QStringList> rows;
+    const int start = markdown.indexOf(QLatin1String("<details>"));
+    const int end = markdown.indexOf(QLatin1String("</details>"));
+    if (start < 0 || end < start)
+        return rows;
+    const QStringList lines = markdown.mid(start, end - start).split(QLatin1Char('\n'));
+    bool header = true;
+    for (const QString &line : lines) {
+        if (!line.startsWith(QLatin1Char('|')))
+            continue;
+        if (header) {
+            header = !line.startsWith(QLatin1String("|---"));
+            continue;
+        }
+        rows.append(splitRow(line));
+    }
+    return rows;
+}
+
+} // namespace
+
+class TestReportData : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase()
+    {
+        setCNumericLocale();
+        QVERIFY2(!truthBuilds().isEmpty(), "regen.sh lists no run_case lines");
+    }
+
+    void stepRows_data()
+    {
+        QTest::addColumn<TruthBuild>("build");
+        for (const TruthBuild &build : truthBuilds()) {
+            if (!truthRows(build.caseName).isEmpty())
+                QTest::addRow("%s", qPrintable(build.caseName)) << build;
+        }
+    }
+
+    // Every vertex of the log is one row with BuildKit's status and seconds; rows are slowest first.
+    void stepRows()
+    {
+        QFETCH(TruthBuild, build);
+        const QList<TruthRow> truth = truthRows(build.caseName);
+        const ReportData data = makeReportData(inputFor(build, {logPath(build.caseName)}));
+        QVERIFY(data.hasBuild);
+        QCOMPARE(data.steps.size(), truth.size());
+
+        QList<ReportStepRow> rows = data.steps;
+        double truthSum = 0;
+        for (const TruthRow &t : truth) {
+            const int i = takeRow(rows, t);
+            QVERIFY2(i >= 0,
+                qPrintable(
+                    QStringLiteral("no row for %1 %2; remaining:%3").arg(t.status, t.name, describe(rows))));
+            const ReportStepRow row = rows.takeAt(i);
+            if (t.seconds) {
+                QVERIFY2(row.seconds && qAbs(*row.seconds - *t.seconds) < 1e-6,
+                    qPrintable(QStringLiteral("%1: actual %2, expected %3")
+                                   .arg(t.name)
+                                   .arg(row.seconds ? *row.seconds : -1)
+                                   .arg(*t.seconds)));
+                truthSum += *t.seconds;
+                if (data.headline.wallSeconds > 0)
+                    QVERIFY(qAbs(row.share - *t.seconds / data.headline.wallSeconds) < 1e-9);
+            } else if (t.status == QLatin1String("cached")) {
+                QVERIFY2(!row.seconds, qPrintable(t.name));
+            }
+            QCOMPARE(row.ran, isTruthMiss(t));
+        }
+        QVERIFY2(qAbs(data.headline.summedSeconds - truthSum) < 1e-6,
+            qPrintable(
+                QStringLiteral("summed %1, expected %2").arg(data.headline.summedSeconds).arg(truthSum)));
+
+        for (int i = 1; i < data.steps.size(); ++i)
+            QVERIFY(data.steps.at(i - 1).seconds.value_or(-1) >= data.steps.at(i).seconds.value_or(-1));
+
+        const qsizetype misses = std::count_if(truth.cbegin(), truth.cend(), isTruthMiss);
+        QCOMPARE(data.topMisses.size(), std::min<qsizetype>(misses, TopMissCount));
+        for (int i = 0; i < data.topMisses.size(); ++i) {
+            QVERIFY(data.topMisses.at(i).ran);
+            if (i > 0)
+                QVERIFY(data.topMisses.at(i - 1).seconds.value_or(-1)
+                    >= data.topMisses.at(i).seconds.value_or(-1));
+        }
+
+        // Time per category adds up to the summed step time (every vertex has exactly one category).
+        double categories = 0;
+        for (const ReportCategory &c : data.categories)
+            categories += c.seconds;
+        QVERIFY(qAbs(categories - truthSum) < 1e-6);
+        QCOMPARE(data.stages.size(), data.graph.stages.size());
+        QVERIFY(data.comparison.isEmpty());
+    }
+
+    void markdownRows_data()
+    {
+        QTest::addColumn<TruthBuild>("build");
+        for (const TruthBuild &build : truthBuilds()) {
+            if (build.caseName.startsWith(QLatin1String("00-"))
+                || build.caseName.startsWith(QLatin1String("02-"))
+                || build.caseName.startsWith(QLatin1String("22-"))
+                || build.caseName.startsWith(QLatin1String("24-")))
+                QTest::addRow("%s", qPrintable(build.caseName)) << build;
+        }
+    }
+
+    // The Markdown step table holds one well-formed row per log vertex with its status and time.
+    void markdownRows()
+    {
+        QFETCH(TruthBuild, build);
+        const QList<TruthRow> truth = truthRows(build.caseName);
+        const QString markdown = reportToMarkdown(makeReportData(inputFor(build, {logPath(build.caseName)})));
+        QList<QStringList> rows = detailRows(markdown);
+        QCOMPARE(rows.size(), truth.size());
+        for (const QStringList &row : rows)
+            QVERIFY2(row.size() == 6, qPrintable(row.join(QLatin1String(" ¦ "))));
+        for (const TruthRow &t : truth) {
+            const QString time = t.seconds ? formatReportSeconds(*t.seconds) : QStringLiteral("–");
+            int found = -1;
+            for (int i = 0; i < rows.size() && found < 0; ++i) {
+                const QString label = markdownUnescape(rows.at(i).at(0));
+                if (label.startsWith(t.prefix().left(MarkdownLabelLimit - 1)) && rows.at(i).at(3) == t.status
+                    && rows.at(i).at(4) == time)
+                    found = i;
+            }
+            QVERIFY2(found >= 0,
+                qPrintable(QStringLiteral("no Markdown row for %1 %2 %3 in\n%4")
+                               .arg(t.name, t.status, time, markdown)));
+            rows.removeAt(found);
+        }
+        QVERIFY(markdown.contains(QStringLiteral("| Wall time |")));
+        QVERIFY(markdown.contains(QStringLiteral("context transfer")));
+    }
+
+    // Two logs: the comparison table has one row per build with the log's own counts; the last is detailed.
+    void comparison()
+    {
+        const TruthBuild build = truthBuilds().value(0);
+        const QStringList cases {QStringLiteral("00-cold"), QStringLiteral("02-edit-src")};
+        const ReportData data = makeReportData(inputFor(build, {logPath(cases.at(0)), logPath(cases.at(1))}));
+        QCOMPARE(data.comparison.size(), 2);
+        for (int i = 0; i < 2; ++i) {
+            const QList<TruthRow> truth = truthRows(cases.at(i));
+            const ReportBuildRow &row = data.comparison.at(i);
+            QCOMPARE(row.logFile, cases.at(i) + QStringLiteral(".log"));
+            QCOMPARE(row.steps, truth.size());
+            QCOMPARE(row.cachedSteps, std::count_if(truth.cbegin(), truth.cend(), [](const TruthRow &t) {
+                return t.status == QLatin1String("cached");
+            }));
+            QCOMPARE(row.failedSteps, 0);
+            QCOMPARE(row.selected, i == 1);
+        }
+        QCOMPARE(data.logFile, logPath(cases.at(1)));
+        const QString markdown = reportToMarkdown(data);
+        QVERIFY(markdown.contains(QStringLiteral("### Builds compared")));
+        QVERIFY(markdown.contains(QStringLiteral("**02-edit-src.log**")));
+    }
+
+    void withoutLog_data()
+    {
+        QTest::addColumn<QString>("dockerfile");
+        QTest::addRow("moby/buildkit")
+            << corpusPath(QStringLiteral("dockerfiles/moby__buildkit__Dockerfile/Dockerfile"));
+        QTest::addRow("buildkit-real") << corpusPath(QStringLiteral("buildkit-real/project/Dockerfile"));
+    }
+
+    // Without a log the table lists the steps BuildKit would print, in Dockerfile order, untimed.
+    void withoutLog()
+    {
+        QFETCH(QString, dockerfile);
+        ReportInput input;
+        input.dockerfile = dockerfile;
+        input.project = QFileInfo(dockerfile).absolutePath();
+        input.graph = buildGraphFromFile(dockerfile, {});
+        const auto vertices = input.graph.neededVertices();
+        QVERIFY(!vertices.isEmpty());
+        const ReportData data = makeReportData(input);
+        QVERIFY(!data.hasBuild);
+        QCOMPARE(data.steps.size(), vertices.size());
+        for (int i = 0; i < vertices.size(); ++i) {
+            const Step &step = input.graph.stages.at(vertices.at(i).first).steps.at(vertices.at(i).second);
+            QCOMPARE(data.steps.at(i).label, step.label);
+            QCOMPARE(data.steps.at(i).line, step.line);
+            QVERIFY(!data.steps.at(i).seconds);
+        }
+        QVERIFY(data.topMisses.isEmpty());
+        QVERIFY(data.timeline.isEmpty());
+        QCOMPARE(data.stages.size(), input.graph.stages.size());
+        const QString markdown = reportToMarkdown(data);
+        QCOMPARE(detailRows(markdown).size(), std::min<qsizetype>(vertices.size(), MarkdownStepRowLimit));
+        QVERIFY(!markdown.contains(QStringLiteral("| Wall time |")));
+    }
+
+    void escape_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<QString>("expected");
+        QTest::addRow("pipe") << QStringLiteral("a | b") << QStringLiteral("a \\| b");
+        QTest::addRow("emphasis") << QStringLiteral("*.css _x_") << QStringLiteral("\\*.css \\_x\\_");
+        QTest::addRow("html") << QStringLiteral("<b>&amp;") << QStringLiteral("\\<b\\>\\&amp;");
+        QTest::addRow("link") << QStringLiteral("[internal] x") << QStringLiteral("\\[internal\\] x");
+        QTest::addRow("code and math") << QStringLiteral("`$HOME`") << QStringLiteral("\\`\\$HOME\\`");
+        QTest::addRow("backslash") << QStringLiteral("tr -d ' \\n'") << QStringLiteral("tr -d ' \\\\n'");
+        QTest::addRow("newline") << QStringLiteral("a\nb\tc") << QStringLiteral("a b c");
+        QTest::addRow("plain") << QStringLiteral("COPY src/ ./") << QStringLiteral("COPY src/ ./");
+    }
+
+    void escape()
+    {
+        QFETCH(QString, text);
+        QFETCH(QString, expected);
+        QCOMPARE(markdownEscape(text), expected);
+        QCOMPARE(markdownUnescape(markdownEscape(text)),
+            QString(text)
+                .replace(QLatin1Char('\n'), QLatin1Char(' '))
+                .replace(QLatin1Char('\t'), QLatin1Char(' ')));
+    }
+
+    // Hostile vertex names cannot break the table: each row still has six cells.
+    void hostileLabels()
+    {
+        BuildRun run;
+        const QStringList names {QStringLiteral("[a 1/3] RUN echo '|' | tee x"),
+            QStringLiteral("[a 2/3] RUN x\n| y | z |"),
+            QStringLiteral("[a 3/3] RUN ") + QString(5000, QLatin1Char('|')), QString()};
+        for (int i = 0; i < names.size(); ++i) {
+            BuildVertex v;
+            v.id = QStringLiteral("#%1").arg(i);
+            v.name = names.at(i);
+            v.label = parseVertexLabel(v.name);
+            v.status = VertexStatus::Done;
+            v.seconds = i;
+            v.start = i;
+            v.end = 2 * i;
+            run.vertices.append(v);
+        }
+        ReportInput input;
+        input.builds.append({QStringLiteral("x|y.log"), run});
+        const QString markdown = reportToMarkdown(makeReportData(input));
+        const QList<QStringList> rows = detailRows(markdown);
+        QCOMPARE(rows.size(), names.size());
+        for (const QStringList &row : rows)
+            QVERIFY2(row.size() == 6, qPrintable(row.join(QLatin1String(" ¦ "))));
+    }
+
+    void emptyInput()
+    {
+        const ReportData data = makeReportData(ReportInput {});
+        QVERIFY(!data.hasBuild);
+        QVERIFY(data.steps.isEmpty());
+        QVERIFY(!reportToMarkdown(data).isEmpty());
+    }
+
+    void formatForPath_data()
+    {
+        QTest::addColumn<QString>("path");
+        QTest::addColumn<int>("format");
+        QTest::addRow("pdf") << QStringLiteral("/x/r.pdf") << int(ReportFormat::Pdf);
+        QTest::addRow("PNG upper") << QStringLiteral("R.PNG") << int(ReportFormat::Png);
+        QTest::addRow("svg") << QStringLiteral("a.b.svg") << int(ReportFormat::Svg);
+        QTest::addRow("md") << QStringLiteral("summary.md") << int(ReportFormat::Markdown);
+        QTest::addRow("markdown") << QStringLiteral("summary.markdown") << int(ReportFormat::Markdown);
+        QTest::addRow("none") << QStringLiteral("report") << -1;
+        QTest::addRow("html") << QStringLiteral("report.html") << -1;
+    }
+
+    void formatForPath()
+    {
+        QFETCH(QString, path);
+        QFETCH(int, format);
+        const std::optional<ReportFormat> actual = reportFormatForPath(path);
+        QCOMPARE(actual ? int(*actual) : -1, format);
+    }
+
+    // The atomic writer replaces the whole file or leaves the old one.
+    void atomicWrite()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString path = dir.filePath(QStringLiteral("r.md"));
+        QCOMPARE(writeFileAtomically(path, "first"), QString());
+        QCOMPARE(readAll(path), QByteArray("first"));
+        QCOMPARE(writeFileAtomically(path, "second"), QString());
+        QCOMPARE(readAll(path), QByteArray("second"));
+        QVERIFY(!writeFileAtomically(dir.filePath(QStringLiteral("missing/r.md")), "x").isEmpty());
+        QCOMPARE(QDir(dir.path()).entryList(QDir::Files), QStringList {QStringLiteral("r.md")});
+    }
+};
+
+QTEST_GUILESS_MAIN(TestReportData)
+#include "tst_reportdata.moc"
