@@ -340,15 +340,9 @@ private:
         }
     }
 
-    int findStageByName(const QString &name, int before) const
-    {
-        const QString lower = name.toLower();
-        for (int i = 0; i < before && i < m_graph.stages.size(); ++i) {
-            if (!m_graph.stages[i].name.isEmpty() && m_graph.stages[i].name == lower)
-                return i;
-        }
-        return -1;
-    }
+    // BuildKit keeps one map from lower-cased name to stage, filled as stages are added (a later duplicate
+    // wins): FROM sees only the stages before it, --from and --target see them all.
+    int findStageByName(const QString &name) const { return m_nameIndex.value(name.toLower(), -1); }
 
     void createStages()
     {
@@ -386,7 +380,7 @@ private:
                     fromDeps.unite(m_globalDeps.value(m));
             }
             // FROM <name> names only an earlier stage (BuildKit's addState looks it up while adding).
-            st.baseStage = st.baseName.isEmpty() ? -1 : findStageByName(st.baseName, i);
+            st.baseStage = st.baseName.isEmpty() ? -1 : findStageByName(st.baseName);
             if (st.baseStage < 0 && !st.baseName.isEmpty() && st.baseName != ScratchImage) {
                 const ImageReference ref = normalizeImageReference(st.baseName);
                 if (ref.isValid())
@@ -404,6 +398,8 @@ private:
             }
             m_totals.append(total);
             m_fromDeps.append(fromDeps);
+            if (!st.name.isEmpty())
+                m_nameIndex.insert(st.name, i);
             m_graph.stages.append(st);
         }
     }
@@ -414,7 +410,7 @@ private:
         if (m_options.target.isEmpty()) {
             m_graph.targetStage = last;
         } else {
-            m_graph.targetStage = findStageByName(m_options.target, int(m_graph.stages.size()));
+            m_graph.targetStage = findStageByName(m_options.target);
             if (m_graph.targetStage < 0)
                 error(0, QStringLiteral("target stage \"%1\" could not be found").arg(m_options.target));
         }
@@ -443,7 +439,7 @@ private:
                 ref.stage = index;
             return ref;
         }
-        ref.stage = findStageByName(from, int(m_graph.stages.size()));
+        ref.stage = findStageByName(from);
         if (ref.stage < 0) {
             ref.registered = true;
             checkImageSource(from, line, QStringLiteral("COPY --from"), m_currentStage);
@@ -544,9 +540,7 @@ private:
                     QList<int> stages;
                     for (const MountSpec &m : mounts) {
                         // Every mount gives BuildKit's RUN a source state: a stage, an image or scratch.
-                        const int s = m.mount.from.isEmpty()
-                            ? -1
-                            : findStageByName(m.mount.from, int(m_graph.stages.size()));
+                        const int s = m.mount.from.isEmpty() ? -1 : findStageByName(m.mount.from);
                         if (s < 0)
                             ++m_extraStates;
                         if (s < 0 && !m.mount.from.isEmpty() && !m.mount.from.contains(QLatin1Char('$')))
@@ -882,6 +876,7 @@ private:
     QList<const Instruction *> m_metaArgs;
     QList<QPair<const Instruction *, QList<const Instruction *>>> m_stageInstructions;
     ShellEnvironment m_global;
+    QHash<QString, int> m_nameIndex;
     QHash<QString, QSet<QString>> m_globalDeps;
     QList<int> m_totals;
     QList<QSet<QString>> m_fromDeps;
