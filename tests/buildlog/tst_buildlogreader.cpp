@@ -1,0 +1,620 @@
+// The build-log reader against real logs: BuildKit runs made here (steps.tsv is their ground truth), the
+// public corpus (golden summaries checked against the raw text), and hostile inputs.
+#include "model/buildlog/buildlogreader.h"
+#include "testutils.h"
+
+#include <QBuffer>
+#include <QDir>
+#include <QFutureWatcher>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QRegularExpression>
+#include <QTemporaryFile>
+#include <QTest>
+
+#include <cmath>
+
+using namespace Stagelens;
+
+namespace {
+
+struct StepRow
+{
+    QString vertex;
+    QString status; // DONE / CACHED / ERROR
+    QString seconds; // "0.1s" or empty
+    QString name;
+};
+
+BuildLogResult parseBytes(const QByteArray &bytes, const BuildLogReadOptions &options = {})
+{
+    QBuffer buffer;
+    buffer.setData(bytes);
+    buffer.open(QIODevice::ReadOnly);
+    return readBuildLogDevice(buffer, options);
+}
+
+QString describe(const BuildRun &run)
+{
+    QString text;
+    for (const BuildVertex &v : run.vertices)
+        text += QStringLiteral("  %1 %2 %3 %4\n")
+                    .arg(v.id, vertexStatusName(v.status),
+                        v.seconds ? QString::number(*v.seconds) : QStringLiteral("-"), v.name.left(60));
+    return text;
+}
+
+QString statusOf(const QString &tsvStatus)
+{
+    if (tsvStatus == QLatin1String("DONE"))
+        return QStringLiteral("done");
+    if (tsvStatus == QLatin1String("CACHED"))
+        return QStringLiteral("cached");
+    if (tsvStatus == QLatin1String("ERROR"))
+        return QStringLiteral("error");
+    if (tsvStatus == QLatin1String("CANCELED"))
+        return QStringLiteral("canceled");
+    return QStringLiteral("running");
+}
+
+// regen.sh's summary clips names longer than 90 characters to 87 plus "...".
+QString clipped(const QString &name)
+{
+    return name.size() > 90 ? name.left(87) + QLatin1String("...") : name;
+}
+
+// Output lines of vertex `id` in a raw plain log, read with a regular expression (independent of the parser).
+QStringList rawOutputLines(const QByteArray &log, const QString &id)
+{
+    QStringList lines;
+    const QRegularExpression re(
+        QStringLiteral("^%1 \\d+\\.\\d+(?: (.*))?$").arg(QRegularExpression::escape(id)));
+    for (const QByteArray &line : log.split('\n')) {
+        const QRegularExpressionMatch m = re.match(QString::fromUtf8(line));
+        if (m.hasMatch())
+            lines.append(m.captured(1));
+    }
+    return lines;
+}
+
+QMap<QString, QList<StepRow>> readStepsTsv()
+{
+    QMap<QString, QList<StepRow>> cases;
+    const QList<QByteArray> lines =
+        Test::readAll(Test::corpusPath(QStringLiteral("buildkit-real/steps.tsv"))).split('\n');
+    for (qsizetype i = 1; i < lines.size(); ++i) {
+        const QList<QByteArray> f = lines.at(i).split('\t');
+        if (f.size() < 6)
+            continue;
+        cases[QString::fromUtf8(f.at(0))].append({QString::fromUtf8(f.at(2)), QString::fromUtf8(f.at(3)),
+            QString::fromUtf8(f.at(4)), QString::fromUtf8(f.at(5))});
+    }
+    return cases;
+}
+
+QMap<QString, int> readReturnCodes()
+{
+    QMap<QString, int> rc;
+    const QList<QByteArray> lines =
+        Test::readAll(Test::corpusPath(QStringLiteral("buildkit-real/steps.tsv"))).split('\n');
+    for (qsizetype i = 1; i < lines.size(); ++i) {
+        const QList<QByteArray> f = lines.at(i).split('\t');
+        if (f.size() >= 2)
+            rc[QString::fromUtf8(f.at(0))] = f.at(1).toInt();
+    }
+    return rc;
+}
+
+} // namespace
+
+class TestBuildLogReader : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase() { Test::setCNumericLocale(); }
+
+    // Every plain log of buildkit-real agrees with steps.tsv row by row.
+    void buildkitReal_data()
+    {
+        QTest::addColumn<QString>("caseName");
+        const auto cases = readStepsTsv();
+        QVERIFY(cases.size() >= 25);
+        for (auto it = cases.cbegin(); it != cases.cend(); ++it)
+            QTest::addRow("%s", qPrintable(it.key())) << it.key();
+    }
+    void buildkitReal()
+    {
+        QFETCH(QString, caseName);
+        const QList<StepRow> rows = readStepsTsv().value(caseName);
+        const int rc = readReturnCodes().value(caseName);
+        const QString path = Test::corpusPath(QStringLiteral("buildkit-real/%1.log").arg(caseName));
+        const BuildLogResult result = readBuildLogFile(path);
+        QVERIFY(!hasErrors(result.diagnostics));
+        QCOMPARE(result.builds.size(), 1);
+        const BuildRun &run = result.builds.first();
+        QCOMPARE(logFormatName(run.format), QStringLiteral("plain"));
+        QVERIFY2(run.vertices.size() == rows.size(),
+            qPrintable(QStringLiteral("actual %1 vertices, expected %2:\n%3")
+                           .arg(run.vertices.size())
+                           .arg(rows.size())
+                           .arg(describe(run))));
+        const QByteArray raw = Test::readAll(path);
+        for (int i = 0; i < rows.size(); ++i) {
+            const BuildVertex &v = run.vertices.at(i);
+            const StepRow &row = rows.at(i);
+            const QString where = QStringLiteral("row %1 (%2 %3)").arg(i).arg(row.vertex, row.name);
+            QVERIFY2(v.id == row.vertex, qPrintable(where + QStringLiteral(": actual id ") + v.id));
+            QVERIFY2(
+                clipped(v.name) == row.name, qPrintable(where + QStringLiteral(": actual name ") + v.name));
+            QVERIFY2(vertexStatusName(v.status) == statusOf(row.status),
+                qPrintable(where + QStringLiteral(": actual status ") + vertexStatusName(v.status)));
+            if (!row.seconds.isEmpty()) {
+                QVERIFY2(v.seconds, qPrintable(where + QStringLiteral(": no seconds")));
+                QVERIFY2(std::abs(*v.seconds - row.seconds.chopped(1).toDouble()) < 1e-9,
+                    qPrintable(where + QStringLiteral(": actual seconds %1").arg(*v.seconds)));
+            } else if (row.status == QLatin1String("CACHED")) {
+                QVERIFY2(!v.seconds, qPrintable(where + QStringLiteral(": cached step with seconds")));
+            }
+            QCOMPARE(v.logLines, int(rawOutputLines(raw, v.id).size()));
+            // Estimated times must be ordered and consistent with BuildKit's own duration.
+            QVERIFY(v.start && v.end);
+            QVERIFY2(*v.start >= 0 && *v.end >= *v.start, qPrintable(where));
+            if (v.status == VertexStatus::Done && v.seconds)
+                QVERIFY2(std::abs((*v.end - *v.start) - *v.seconds) < 1e-6, qPrintable(where));
+        }
+        if (rc != 0) {
+            // The failing step is the ERROR row; Docker 20.10 ends the log with the error message.
+            QString failing;
+            for (const StepRow &row : rows) {
+                if (row.status == QLatin1String("ERROR"))
+                    failing = row.vertex;
+            }
+            QVERIFY(run.failedVertex >= 0);
+            QCOMPARE(run.vertices.at(run.failedVertex).id, failing);
+            const QByteArray lastLine = raw.trimmed().split('\n').last();
+            QCOMPARE(run.error, QString::fromUtf8(lastLine));
+        } else {
+            QVERIFY2(run.error.isEmpty(), qPrintable(run.error));
+            QCOMPARE(run.failedVertex, -1);
+        }
+    }
+
+    // The tty capture (26) was made after appending to assets/style.css, like plain case 19: the final
+    // frame must give the same status per "[stage k/n]" step, and the header's time and count.
+    void ttyCapture()
+    {
+        const BuildLogResult result = readBuildLogFile(
+            Test::corpusPath(QStringLiteral("buildkit-real/26-tty-progress-edit-asset.log")));
+        QVERIFY(!hasErrors(result.diagnostics));
+        QCOMPARE(result.builds.size(), 1);
+        const BuildRun &run = result.builds.first();
+        QCOMPARE(logFormatName(run.format), QStringLiteral("tty"));
+
+        const QString expected =
+            QString::fromUtf8(Test::readAll(Test::corpusPath(QStringLiteral("buildkit-real/EXPECTED.md"))));
+        const QRegularExpressionMatch header =
+            QRegularExpression(QStringLiteral("\\[\\+\\] Building ([0-9.]+)s \\((\\d+)/(\\d+)\\) FINISHED"))
+                .match(expected);
+        QVERIFY(header.hasMatch());
+        QCOMPARE(run.vertices.size(), header.captured(3).toInt());
+        QVERIFY(run.duration);
+        QCOMPARE(*run.duration, header.captured(1).toDouble());
+
+        const QList<StepRow> rows = readStepsTsv().value(QStringLiteral("19-edit-asset"));
+        int compared = 0;
+        for (const StepRow &row : rows) {
+            const VertexLabel rowLabel = parseVertexLabel(row.name);
+            if (rowLabel.step == 0 || rowLabel.instruction == QLatin1String("FROM"))
+                continue; // FROM is printed under a different stage token in each run
+            const QString prefix = row.name.left(row.name.indexOf(QLatin1Char(']')) + 1);
+            const auto it = std::find_if(run.vertices.cbegin(), run.vertices.cend(),
+                [&](const BuildVertex &v) { return v.name.startsWith(prefix); });
+            QVERIFY2(it != run.vertices.cend(),
+                qPrintable(QStringLiteral("missing %1\n%2").arg(prefix, describe(run))));
+            QVERIFY2(vertexStatusName(it->status) == statusOf(row.status),
+                qPrintable(QStringLiteral("%1: actual %2 expected %3")
+                               .arg(prefix, vertexStatusName(it->status), row.status)));
+            ++compared;
+        }
+        QCOMPARE(compared, 16);
+        // The exporter ran and the whole frame is finished: nothing is left running.
+        QCOMPARE(run.totals().running, 0);
+    }
+
+    // Every corpus log parses without an error diagnostic and matches its golden summary.
+    void corpusLogs_data()
+    {
+        QTest::addColumn<QString>("name");
+        const QStringList logs =
+            QDir(Test::corpusPath(QStringLiteral("logs"))).entryList({QStringLiteral("*.log")}, QDir::Files);
+        QVERIFY(logs.size() >= 41);
+        for (const QString &log : logs)
+            QTest::addRow("%s", qPrintable(log)) << log;
+    }
+    void corpusLogs()
+    {
+        QFETCH(QString, name);
+        const BuildLogResult result = readBuildLogFile(Test::corpusPath(QStringLiteral("logs/") + name));
+        for (const Diagnostic &d : result.diagnostics)
+            QVERIFY2(d.severity != Severity::Error, qPrintable(d.toString()));
+
+        const QString goldenPath =
+            Test::dataPath(QStringLiteral("buildlog/golden/") + name.chopped(4) + QLatin1String(".json"));
+        const QJsonObject golden = QJsonDocument::fromJson(Test::readAll(goldenPath)).object();
+        const QJsonArray builds = golden.value(QStringLiteral("builds")).toArray();
+        QVERIFY2(!golden.isEmpty(), qPrintable(goldenPath));
+        QCOMPARE(result.builds.size(), builds.size());
+        for (int b = 0; b < builds.size(); ++b) {
+            const QJsonObject g = builds.at(b).toObject();
+            const BuildRun &run = result.builds.at(b);
+            const BuildTotals t = run.totals();
+            const QString context = QStringLiteral("build %1:\n%2").arg(b).arg(describe(run));
+            QVERIFY2(logFormatName(run.format) == g.value(QStringLiteral("format")).toString(),
+                qPrintable(context));
+            QVERIFY2(ciWrapperName(run.wrapper) == g.value(QStringLiteral("wrapper")).toString(),
+                qPrintable(ciWrapperName(run.wrapper)));
+            QVERIFY2(t.vertices == g.value(QStringLiteral("vertices")).toInt(), qPrintable(context));
+            QVERIFY2(t.done == g.value(QStringLiteral("done")).toInt(), qPrintable(context));
+            QVERIFY2(t.cached == g.value(QStringLiteral("cached")).toInt(), qPrintable(context));
+            QVERIFY2(t.errors == g.value(QStringLiteral("error")).toInt(), qPrintable(context));
+            QVERIFY2(t.canceled == g.value(QStringLiteral("canceled")).toInt(), qPrintable(context));
+            QVERIFY2(t.running == g.value(QStringLiteral("running")).toInt(), qPrintable(context));
+            QCOMPARE(!run.error.isEmpty(), g.value(QStringLiteral("failed")).toBool());
+            const QJsonArray steps = g.value(QStringLiteral("steps")).toArray();
+            for (int i = 0; i < steps.size() && i < run.vertices.size(); ++i) {
+                const QJsonArray s = steps.at(i).toArray();
+                const BuildVertex &v = run.vertices.at(i);
+                const QString where =
+                    QStringLiteral("build %1 step %2: actual %3 %4 %5, expected %6 %7 %8")
+                        .arg(b)
+                        .arg(i)
+                        .arg(v.id.left(20), vertexStatusName(v.status))
+                        .arg(v.seconds ? QString::number(*v.seconds) : QStringLiteral("null"))
+                        .arg(s.at(0).toString(), s.at(1).toString())
+                        .arg(s.at(2).isNull() ? QStringLiteral("null") : QString::number(s.at(2).toDouble()));
+                QVERIFY2(v.id.left(20) == s.at(0).toString(), qPrintable(where));
+                QVERIFY2(vertexStatusName(v.status) == s.at(1).toString(), qPrintable(where));
+                QVERIFY2(s.at(2).isNull() ? !v.seconds
+                                          : (v.seconds && std::abs(*v.seconds - s.at(2).toDouble()) < 1e-9),
+                    qPrintable(where));
+            }
+        }
+    }
+
+    // A vertex's output comes back from the file on demand, identical to the raw "#N t text" lines.
+    void vertexOutput_data()
+    {
+        QTest::addColumn<QString>("file");
+        QTest::addColumn<QString>("id");
+        QTest::addRow("parallel RUN") << QStringLiteral("buildkit-real/00-cold.log") << QStringLiteral("#19");
+        QTest::addRow("ls output with empty lines")
+            << QStringLiteral("buildkit-real/00-cold.log") << QStringLiteral("#21");
+        QTest::addRow("400 lines") << QStringLiteral("buildkit-real/24-long-multiline-output.log")
+                                   << QStringLiteral("#5");
+        QTest::addRow("CR in output")
+            << QStringLiteral("logs/Verilean-xeus-lean-long-plain-build-with-cr.log") << QStringLiteral("#8");
+    }
+    void vertexOutput()
+    {
+        QFETCH(QString, file);
+        QFETCH(QString, id);
+        const QString path = Test::corpusPath(file);
+        const BuildLogResult result = readBuildLogFile(path);
+        QVERIFY(!result.builds.isEmpty());
+        const BuildRun &run = result.builds.first();
+        const int index = run.indexOfVertex(id);
+        QVERIFY(index >= 0);
+        QStringList expected = rawOutputLines(Test::readAll(path), id);
+        for (QString &line : expected) {
+            if (line.endsWith(QLatin1Char('\r')))
+                line.chop(1);
+        }
+        QVERIFY(!expected.isEmpty());
+        const QString actual = readVertexOutput(path, run, run.vertices.at(index));
+        QCOMPARE(actual.split(QLatin1Char('\n')), expected);
+        QCOMPARE(run.vertices.at(index).logLines, int(expected.size()));
+    }
+
+    // With GitHub's per-line stamps the times are exact: each vertex spans from its first header's stamp to
+    // its final status line's stamp.
+    void wrapperTimestamps()
+    {
+        const QByteArray raw = Test::readAll(Test::corpusPath(QStringLiteral("buildkit-real/00-cold.log")));
+        const QList<QByteArray> lines = raw.split('\n');
+        QByteArray wrapped;
+        const double base = 1704164645.0; // 2024-01-02T03:04:05Z
+        QMap<QString, double> firstSeen;
+        QMap<QString, double> finished;
+        const QRegularExpression header(QStringLiteral("^(#\\d+) (.*)$"));
+        for (int i = 0; i < lines.size(); ++i) {
+            // One line every 0.25 s, so the expected times are exact binary fractions.
+            const double t = i * 0.25;
+            wrapped += QStringLiteral("2024-01-02T03:%1:%2.%3Z ")
+                           .arg(4 + int(5 + t) / 60, 2, 10, QLatin1Char('0'))
+                           .arg(int(5 + t) % 60, 2, 10, QLatin1Char('0'))
+                           .arg(int(std::round((t - std::floor(t)) * 1e7)), 7, 10, QLatin1Char('0'))
+                           .toUtf8()
+                + lines.at(i) + '\n';
+            const QRegularExpressionMatch m = header.match(QString::fromUtf8(lines.at(i)));
+            if (!m.hasMatch())
+                continue;
+            const QString rest = m.captured(2);
+            if (!firstSeen.contains(m.captured(1)))
+                firstSeen.insert(m.captured(1), t);
+            if (rest.startsWith(QLatin1String("DONE")) || rest == QLatin1String("CACHED"))
+                finished.insert(m.captured(1), t);
+        }
+        Q_UNUSED(base);
+        const BuildLogResult result = parseBytes(wrapped);
+        QCOMPARE(result.builds.size(), 1);
+        const BuildRun &run = result.builds.first();
+        QCOMPARE(ciWrapperName(run.wrapper), QStringLiteral("github"));
+        QCOMPARE(run.vertices.size(), firstSeen.size());
+        for (const BuildVertex &v : run.vertices) {
+            QCOMPARE(v.timing, TimingKind::Exact);
+            QVERIFY(v.start && v.end);
+            QVERIFY2(std::abs(*v.start - firstSeen.value(v.id)) < 1e-4,
+                qPrintable(QStringLiteral("%1 start %2 expected %3")
+                               .arg(v.id)
+                               .arg(*v.start)
+                               .arg(firstSeen.value(v.id))));
+            QVERIFY2(std::abs(*v.end - finished.value(v.id)) < 1e-4,
+                qPrintable(
+                    QStringLiteral("%1 end %2 expected %3").arg(v.id).arg(*v.end).arg(finished.value(v.id))));
+        }
+    }
+
+    // Cut a real log at many byte offsets: always a partial result, never more than the whole, and what
+    // is finished in the part is finished the same way in the whole.
+    void truncatedLogs_data()
+    {
+        QTest::addColumn<QString>("file");
+        QTest::addColumn<int>("step");
+        QTest::addRow("plain 20.10") << QStringLiteral("buildkit-real/00-cold.log") << 37;
+        QTest::addRow("failure") << QStringLiteral("buildkit-real/22-fail-run-exit1.log") << 13;
+        QTest::addRow("tty") << QStringLiteral("buildkit-real/26-tty-progress-edit-asset.log") << 997;
+        QTest::addRow("github wrapped")
+            << QStringLiteral("logs/gaucho-firmware-150-gha-raw-group-command.log") << 7;
+        QTest::addRow("rawjson") << QStringLiteral("logs/bakah-12-rawjson-ndjson.log") << 11;
+    }
+    void truncatedLogs()
+    {
+        QFETCH(QString, file);
+        QFETCH(int, step);
+        const QByteArray whole = Test::readAll(Test::corpusPath(file));
+        const BuildLogResult full = parseBytes(whole);
+        QVERIFY(!full.builds.isEmpty());
+        QHash<QString, const BuildVertex *> byId;
+        for (const BuildVertex &v : full.builds.first().vertices)
+            byId.insert(v.id, &v);
+        int cuts = 0;
+        for (qsizetype cut = 1; cut < whole.size(); cut += step, ++cuts) {
+            const BuildLogResult part = parseBytes(whole.left(cut));
+            QVERIFY(part.builds.size() <= full.builds.size());
+            if (part.builds.isEmpty())
+                continue;
+            QVERIFY(part.builds.first().vertices.size() <= full.builds.first().vertices.size());
+            if (logFormatName(part.builds.first().format) != QLatin1String("plain"))
+                continue;
+            for (const BuildVertex &v : part.builds.first().vertices) {
+                const BuildVertex *w = byId.value(v.id);
+                QVERIFY2(w, qPrintable(QStringLiteral("cut %1: unknown vertex %2").arg(cut).arg(v.id)));
+                if (v.status == VertexStatus::Cached || v.status == VertexStatus::Error)
+                    QCOMPARE(v.status, w->status);
+            }
+        }
+        QVERIFY(cuts > 10);
+    }
+
+    void binaryGarbage()
+    {
+        QByteArray bytes(256 * 1024, '\0');
+        quint32 state = 12345;
+        for (char &c : bytes) {
+            state = state * 1664525u + 1013904223u; // deterministic LCG
+            c = char(state >> 24);
+        }
+        // Garbage, then a real log, then garbage: the log in the middle is still found.
+        const QByteArray log =
+            Test::readAll(Test::corpusPath(QStringLiteral("buildkit-real/22-fail-run-exit1.log")));
+        const BuildLogResult result = parseBytes(bytes + '\n' + log + bytes);
+        QVERIFY(result.builds.size() >= 1);
+        const auto found = std::find_if(result.builds.cbegin(), result.builds.cend(),
+            [](const BuildRun &r) { return r.indexOfVertex(QStringLiteral("#8")) >= 0; });
+        QVERIFY(found != result.builds.cend());
+        QVERIFY(!result.diagnostics.isEmpty());
+        const BuildLogResult onlyGarbage = parseBytes(bytes);
+        QVERIFY(onlyGarbage.builds.size() <= 1);
+    }
+
+    // Several builds in one file: never merged, each the same as on its own.
+    void multipleBuilds_data()
+    {
+        QTest::addColumn<QStringList>("files");
+        QTest::addColumn<QByteArray>("separator");
+        QTest::addRow("retry, no separator")
+            << QStringList {QStringLiteral("00-cold"), QStringLiteral("01-nochange")} << QByteArray();
+        QTest::addRow("builder header")
+            << QStringList {QStringLiteral("22-fail-run-exit1"), QStringLiteral("00-cold")}
+            << QByteArray("#0 building with \"default\" instance using docker driver\n\n");
+        QTest::addRow("CI noise between") << QStringList {QStringLiteral("23-fail-copy-missing"),
+            QStringLiteral("24-long-multiline-output"), QStringLiteral("13-target-test")}
+                                          << QByteArray("+ docker build .\nSending build context\n");
+    }
+    void multipleBuilds()
+    {
+        QFETCH(QStringList, files);
+        QFETCH(QByteArray, separator);
+        QByteArray all;
+        QList<BuildRun> alone;
+        for (const QString &f : files) {
+            const QByteArray bytes =
+                Test::readAll(Test::corpusPath(QStringLiteral("buildkit-real/%1.log").arg(f)));
+            all += separator + bytes;
+            if (!all.endsWith('\n'))
+                all += '\n';
+            alone.append(parseBytes(bytes).builds.first());
+        }
+        const BuildLogResult result = parseBytes(all);
+        QCOMPARE(result.builds.size(), files.size());
+        for (int b = 0; b < files.size(); ++b) {
+            const BuildRun &run = result.builds.at(b);
+            QCOMPARE(run.index, b);
+            QVERIFY2(run.vertices.size() == alone.at(b).vertices.size(),
+                qPrintable(QStringLiteral("build %1:\n%2").arg(b).arg(describe(run))));
+            for (int i = 0; i < run.vertices.size(); ++i) {
+                QCOMPARE(run.vertices.at(i).id, alone.at(b).vertices.at(i).id);
+                QCOMPARE(run.vertices.at(i).status, alone.at(b).vertices.at(i).status);
+                QCOMPARE(run.vertices.at(i).seconds, alone.at(b).vertices.at(i).seconds);
+            }
+            QCOMPARE(run.error, alone.at(b).error);
+        }
+    }
+
+    // A 5 MB output line is read whole; with a smaller line cap it is cut with a warning, and the rest of
+    // the log is still read.
+    void longLine_data()
+    {
+        QTest::addColumn<qint64>("maxLineBytes");
+        QTest::addColumn<bool>("cut");
+        QTest::addRow("default cap") << qint64(16 << 20) << false;
+        QTest::addRow("1 MiB cap") << qint64(1 << 20) << true;
+    }
+    void longLine()
+    {
+        QFETCH(qint64, maxLineBytes);
+        QFETCH(bool, cut);
+        QByteArray log("#1 [internal] load build definition from Dockerfile\n#1 DONE 0.0s\n\n#2 [2/2] RUN "
+                       "yes | head\n#2 0.101 ");
+        log += QByteArray(5 << 20, 'y');
+        log += "\n#2 0.200 tail\n#2 DONE 0.3s\n";
+        BuildLogReadOptions options;
+        options.maxLineBytes = maxLineBytes;
+        options.chunkSize = 64 * 1024;
+        const BuildLogResult result = parseBytes(log, options);
+        QCOMPARE(result.builds.size(), 1);
+        const BuildRun &run = result.builds.first();
+        QCOMPARE(run.vertices.size(), 2);
+        QCOMPARE(run.vertices.at(1).status, VertexStatus::Done);
+        QCOMPARE(run.vertices.at(1).logLines, 2);
+        QCOMPARE(*run.vertices.at(1).seconds, 0.3);
+        const bool warned = std::any_of(result.diagnostics.cbegin(), result.diagnostics.cend(),
+            [](const Diagnostic &d) { return d.message.contains(QLatin1String("longer than")); });
+        QCOMPARE(warned, cut);
+    }
+
+    void rawJson()
+    {
+        const QString path = Test::dataPath(QStringLiteral("buildlog/rawjson-small.log"));
+        const BuildLogResult result = readBuildLogFile(path);
+        QVERIFY(!hasErrors(result.diagnostics));
+        QCOMPARE(result.builds.size(), 1);
+        const BuildRun &run = result.builds.first();
+        QCOMPARE(logFormatName(run.format), QStringLiteral("rawjson"));
+        QCOMPARE(run.vertices.size(), 4);
+        // Times as written in the fixture: A 10:00:00-10:00:00.5, B cached at .6, C 1-3.25, D 3.3-4 failed.
+        const BuildVertex &a = run.vertices.at(0);
+        const BuildVertex &b = run.vertices.at(1);
+        const BuildVertex &c = run.vertices.at(2);
+        const BuildVertex &d = run.vertices.at(3);
+        QCOMPARE(a.status, VertexStatus::Done);
+        QCOMPARE(*a.start, 0.0);
+        QCOMPARE(*a.end, 0.5);
+        QCOMPARE(*a.seconds, 0.5);
+        QCOMPARE(b.status, VertexStatus::Cached);
+        QVERIFY(!b.seconds);
+        QCOMPARE(c.status, VertexStatus::Done);
+        QCOMPARE(*c.start, 1.0);
+        QCOMPARE(*c.end, 3.25);
+        QCOMPARE(c.inputs, (QStringList {a.id, b.id}));
+        QCOMPARE(c.logLines, 2);
+        QCOMPARE(c.timing, TimingKind::Exact);
+        QCOMPARE(readVertexOutput(path, run, c), QStringLiteral("hello\nworld"));
+        QCOMPARE(d.status, VertexStatus::Error);
+        QCOMPARE(run.failedVertex, 3);
+        QCOMPARE(run.error,
+            QStringLiteral("process \"/bin/sh -c exit 3\" did not complete successfully: exit code: 3"));
+        QCOMPARE(*run.duration, 4.0);
+        QCOMPARE(run.warnings,
+            QStringList {
+                QStringLiteral("FromAsCasing: 'as' and 'FROM' keywords' casing do not match (line 1)")});
+    }
+
+    void legacyBuilder()
+    {
+        const QString path = Test::dataPath(QStringLiteral("buildlog/legacy-two-builds.log"));
+        const BuildLogResult result = readBuildLogFile(path);
+        QVERIFY(!hasErrors(result.diagnostics));
+        QCOMPARE(result.builds.size(), 2);
+        const BuildRun &first = result.builds.at(0);
+        QCOMPARE(logFormatName(first.format), QStringLiteral("legacy"));
+        QCOMPARE(first.vertices.size(), 4);
+        QCOMPARE(first.vertices.at(0).status, VertexStatus::Done);
+        QCOMPARE(first.vertices.at(1).status, VertexStatus::Cached);
+        QCOMPARE(first.vertices.at(2).status, VertexStatus::Done);
+        QCOMPARE(first.vertices.at(3).status, VertexStatus::Done);
+        QCOMPARE(first.vertices.at(3).label.step, 4);
+        QCOMPARE(first.vertices.at(3).label.steps, 4);
+        QCOMPARE(first.vertices.at(3).label.instruction, QStringLiteral("RUN"));
+        QCOMPARE(readVertexOutput(path, first, first.vertices.at(3)),
+            QStringLiteral("hello from app\nsecond line"));
+        QVERIFY(first.error.isEmpty());
+        const BuildRun &second = result.builds.at(1);
+        QCOMPARE(second.vertices.size(), 2);
+        QCOMPARE(second.vertices.at(1).status, VertexStatus::Error);
+        QCOMPARE(second.failedVertex, 1);
+        QCOMPARE(second.error, QStringLiteral("The command '/bin/sh -c exit 3' returned a non-zero code: 3"));
+    }
+
+    void promiseProgressAndCancel()
+    {
+        const QString path = Test::corpusPath(
+            QStringLiteral("logs/gizadirov-devops-netology-gitlab-raw-trace-ansi-sections.log"));
+        {
+            QPromise<BuildLogResult> promise;
+            QFuture<BuildLogResult> future = promise.future();
+            promise.start();
+            readBuildLog(promise, path);
+            promise.finish();
+            QVERIFY(future.isFinished());
+            QCOMPARE(future.progressMaximum(), 1000);
+            QCOMPARE(future.progressValue(), 1000);
+            QCOMPARE(future.resultCount(), 1);
+            QCOMPARE(future.result().builds.size(), 1);
+        }
+        {
+            QPromise<BuildLogResult> promise;
+            QFuture<BuildLogResult> future = promise.future();
+            promise.start();
+            future.cancel();
+            readBuildLog(promise, path);
+            promise.finish();
+            QVERIFY(future.isCanceled());
+            QCOMPARE(future.resultCount(), 0);
+        }
+        {
+            // The synchronous form stops at the first progress report that says "cancel".
+            QFile file(path);
+            QVERIFY(file.open(QIODevice::ReadOnly));
+            BuildLogReadOptions options;
+            options.chunkSize = 64 * 1024;
+            int calls = 0;
+            const BuildLogResult partial =
+                readBuildLogDevice(file, options, [&calls](int) { return ++calls < 3; });
+            QVERIFY(calls >= 3);
+            QVERIFY(std::any_of(partial.diagnostics.cbegin(), partial.diagnostics.cend(),
+                [](const Diagnostic &d) { return d.message.contains(QLatin1String("cancelled")); }));
+        }
+    }
+
+    void missingFile()
+    {
+        const BuildLogResult result = readBuildLogFile(QStringLiteral("/nonexistent/build.log"));
+        QVERIFY(hasErrors(result.diagnostics));
+        QVERIFY(result.builds.isEmpty());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestBuildLogReader)
+#include "tst_buildlogreader.moc"
