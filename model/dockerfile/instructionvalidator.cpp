@@ -372,12 +372,25 @@ bool csvFields(const QString &s, QStringList *fields, QString *error)
 
 /// parseMount as BuildKit runs it with the build's variables expanded. We have no values, so options
 /// whose value uses a variable are skipped rather than guessed.
-QString validateMount(const QString &spec)
+QString validateMount(const QString &spec, bool expanded)
 {
     QStringList fields;
     QString csvError;
     if (!csvFields(spec, &fields, &csvError))
         return QStringLiteral("failed to parse csv mounts: %1").arg(csvError);
+    if (!expanded) {
+        // At parse time BuildKit only rejects variables in from=; the rest waits for expansion.
+        for (const QString &field : std::as_const(fields)) {
+            const qsizetype eq = field.indexOf(QLatin1Char('='));
+            if (eq < 0 || field.left(eq).toLower() != QLatin1String("from"))
+                continue;
+            const qsizetype dollar = field.indexOf(QLatin1Char('$'), eq + 1);
+            if (dollar != -1 && dollar != field.size() - 1)
+                return QStringLiteral(
+                    "'from' doesn't support variable expansion, define alias stage instead");
+        }
+        return {};
+    }
     static const QStringList mountTypes = {QStringLiteral("bind"), QStringLiteral("cache"),
         QStringLiteral("tmpfs"), QStringLiteral("secret"), QStringLiteral("ssh")};
     static const QStringList shareModes = {
@@ -521,17 +534,17 @@ QString validateRun(const Instruction &ins)
     if (!error.isEmpty())
         return error;
     for (const QString &mount : flags.values(QStringLiteral("mount"))) {
-        error = validateMount(mount);
+        error = validateMount(mount, false);
         if (!error.isEmpty())
             return error;
     }
     const QString network = flags.value(QStringLiteral("network"));
+    // Checked at parse time, before any variable expansion: "--network=$NET" is rejected too.
     if (network != QLatin1String("default") && network != QLatin1String("none")
-        && network != QLatin1String("host") && !network.contains(QLatin1Char('$')))
+        && network != QLatin1String("host"))
         return QStringLiteral("invalid network mode %1").arg(GoText::quote(network));
     const QString security = flags.value(QStringLiteral("security"));
-    if (security != QLatin1String("sandbox") && security != QLatin1String("insecure")
-        && !security.contains(QLatin1Char('$')))
+    if (security != QLatin1String("sandbox") && security != QLatin1String("insecure"))
         return QStringLiteral("security %1 is not valid").arg(GoText::quote(security));
     return {};
 }
@@ -706,6 +719,25 @@ QString validateInstruction(const Instruction &ins)
     return message;
 }
 
+QString validateRunMounts(const Instruction &ins)
+{
+    if (ins.keyword != QLatin1String("run") || ins.flags.isEmpty())
+        return {};
+    Flags flags(ins.flags);
+    flags.add(QStringLiteral("device"), FlagType::Strings);
+    flags.add(QStringLiteral("mount"), FlagType::Strings);
+    flags.add(QStringLiteral("network"), FlagType::String, QStringLiteral("default"));
+    flags.add(QStringLiteral("security"), FlagType::String, QStringLiteral("sandbox"));
+    if (!flags.parse().isEmpty())
+        return {};
+    for (const QString &mount : flags.values(QStringLiteral("mount"))) {
+        const QString error = validateMount(mount, true);
+        if (!error.isEmpty())
+            return error;
+    }
+    return {};
+}
+
 void validateDockerfile(DockerfileAst &ast, const QString &fileName)
 {
     bool inStage = false;
@@ -717,6 +749,9 @@ void validateDockerfile(DockerfileAst &ast, const QString &fileName)
             else if (!inStage && ins.keyword != QLatin1String("arg"))
                 error = QStringLiteral("no build stage in current context");
         }
+        // The full --mount check runs when BuildKit converts the stage, with variables expanded.
+        if (error.isEmpty())
+            error = validateRunMounts(ins);
         if (error.isEmpty())
             continue;
         Diagnostic diag;

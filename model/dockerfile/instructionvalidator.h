@@ -9,6 +9,10 @@ namespace Stagelens {
 /// empty string when BuildKit would accept the instruction.
 QString validateInstruction(const Instruction &instruction);
 
+/// The RUN --mount checks BuildKit runs when it converts a stage (after variable expansion; options
+/// whose value uses a variable are skipped). Empty when fine or not a RUN.
+QString validateRunMounts(const Instruction &instruction);
+
 /// Validates every instruction of `ast` in order (as instructions.Parse would, but reporting every
 /// error instead of the first only) and appends the findings to ast.diagnostics.
 void validateDockerfile(DockerfileAst &ast, const QString &fileName);
