@@ -100,7 +100,7 @@ private:
 
 bool looksBinary(QByteArrayView line)
 {
-    const qsizetype n = std::min<qsizetype>(line.size(), 256);
+    const qsizetype n = std::min<qsizetype>(line.size(), 64);
     int control = 0;
     for (qsizetype i = 0; i < n; ++i) {
         const unsigned char c = static_cast<unsigned char>(line[i]);
@@ -206,9 +206,10 @@ BuildLogResult readBuildLogDevice(
     if (result.builds.isEmpty() && !canceled) {
         if (dispatcher.sawOrphanSummary())
             result.diagnostics.append({Severity::Warning, QString(), 0, 0,
-                                       QStringLiteral("only a build failure summary, no build steps, in the log")});
+                QStringLiteral("only a build failure summary, no build steps, in the log")});
         else
-            result.diagnostics.append({Severity::Error, QString(), 0, 0, QStringLiteral("no build found in the log")});
+            result.diagnostics.append(
+                {Severity::Error, QString(), 0, 0, QStringLiteral("no build found in the log")});
     }
     if (progress)
         progress(1000);

@@ -64,13 +64,53 @@ QString toQString(std::string_view s)
 
 } // namespace
 
+// For each base64 character, which halves of a '\n' (0x0a) byte it can carry, by position in a 4-character
+// block: bit 0 "c0 == 'C'" and bit 1 "c1 >> 4 == 2" (newline in byte 0); bit 2 "c1 & 15 == 0" and bit 3
+// "c2 >> 2 == 10" (byte 1); bit 4 "c2 & 3 == 0" and bit 5 "c3 == 'K'" (byte 2). Counting then needs no
+// decoding and no branches.
+constexpr std::array<unsigned char, 256> makeNewlineTable()
+{
+    std::array<unsigned char, 256> t {};
+    for (int c = 0; c < 256; ++c) {
+        const int v = Base64Table[c];
+        if (v < 0)
+            continue;
+        unsigned char bits = 0;
+        bits |= v == 2 ? 1 : 0;
+        bits |= (v >> 4) == 2 ? 2 : 0;
+        bits |= (v & 15) == 0 ? 4 : 0;
+        bits |= (v >> 2) == 10 ? 8 : 0;
+        bits |= (v & 3) == 0 ? 16 : 0;
+        bits |= v == 10 ? 32 : 0;
+        t[c] = bits;
+    }
+    return t;
+}
+constexpr std::array<unsigned char, 256> NewlineTable = makeNewlineTable();
+
 int countBase64Newlines(QByteArrayView base64, bool *endsWithNewline)
 {
+    // Hot loop of rawjson reading (BuildKit's log data is base64). Assumes 4-character alignment, which
+    // holds for the unbroken base64 of JSON; the tail and anything odd go through the byte-wise decoder.
     int count = 0;
+    const qsizetype n = base64.size();
+    const auto *p = reinterpret_cast<const unsigned char *>(base64.data());
+    qsizetype blocks = n / 4;
+    if (blocks > 0 && p[n - 1] == '=')
+        --blocks; // the padded last block is decoded below
+    for (qsizetype b = 0; b < blocks; ++b) {
+        const unsigned x0 = NewlineTable[p[4 * b]];
+        const unsigned x1 = NewlineTable[p[4 * b + 1]];
+        const unsigned x2 = NewlineTable[p[4 * b + 2]];
+        const unsigned x3 = NewlineTable[p[4 * b + 3]];
+        count += int((x0 & (x1 >> 1) & 1) + ((x1 >> 2) & (x2 >> 3) & 1) + ((x2 >> 4) & (x3 >> 5) & 1));
+    }
     char last = 0;
-    forEachDecodedByte(base64, [&](char c) {
-        count += c == '\n' ? 1 : 0;
-        last = c;
+    if (blocks > 0)
+        last = char(((Base64Table[p[4 * blocks - 2]] & 3) << 6) | (Base64Table[p[4 * blocks - 1]] & 63));
+    forEachDecodedByte(base64.sliced(4 * blocks), [&](char ch) {
+        count += ch == '\n' ? 1 : 0;
+        last = ch;
     });
     *endsWithNewline = last == '\n';
     return count;
@@ -93,7 +133,7 @@ struct RawJsonLogParser::Private
         bool partialLine = false;
     };
     simdjson::ondemand::parser parser;
-    QHash<QString, int> index; ///< digest -> vertex index
+    QHash<QByteArray, int> index; ///< digest (UTF-8) -> vertex index
     QList<Extra> extra; ///< parallel to the build's vertices
     int badLines = 0;
 };
@@ -128,14 +168,15 @@ void RawJsonLogParser::feedJson(const LogLine &line, qsizetype paddingAvailable)
         view = copy;
     }
 
-    auto vertexIndex = [&](const QString &digest) {
-        auto it = d->index.constFind(digest);
+    // Looked up without allocating: logs name their vertex on every chunk.
+    auto vertexIndex = [&](std::string_view digest) {
+        auto it = d->index.constFind(QByteArray::fromRawData(digest.data(), qsizetype(digest.size())));
         if (it != d->index.constEnd())
             return *it;
         BuildVertex v;
-        v.id = digest;
+        v.id = toQString(digest);
         v.firstLine = line.number;
-        d->index.insert(digest, int(run.vertices.size()));
+        d->index.insert(QByteArray(digest.data(), qsizetype(digest.size())), int(run.vertices.size()));
         run.vertices.append(v);
         d->extra.append(Private::Extra());
         return int(run.vertices.size()) - 1;
@@ -201,7 +242,8 @@ void RawJsonLogParser::feedJson(const LogLine &line, qsizetype paddingAvailable)
                     }
                     if (digest.isEmpty())
                         continue;
-                    vi = vertexIndex(digest);
+                    const QByteArray digestBytes = digest.toUtf8();
+                    vi = vertexIndex(std::string_view(digestBytes.constData(), size_t(digestBytes.size())));
                     BuildVertex &v = run.vertices[vi];
                     Private::Extra &x = d->extra[vi];
                     if (!name.isEmpty() && v.name != name) {
@@ -230,7 +272,7 @@ void RawJsonLogParser::feedJson(const LogLine &line, qsizetype paddingAvailable)
                     simdjson::ondemand::object o;
                     if (element.get_object().get(o))
                         break;
-                    QString digest;
+                    std::string_view digest;
                     std::string_view data;
                     for (auto f : o) {
                         std::string_view k;
@@ -238,11 +280,11 @@ void RawJsonLogParser::feedJson(const LogLine &line, qsizetype paddingAvailable)
                             break;
                         std::string_view s;
                         if (k == "vertex" && !f.value().get_string().get(s))
-                            digest = toQString(s);
+                            digest = s;
                         else if (k == "data" && !f.value().get_string().get(s))
                             data = s;
                     }
-                    if (digest.isEmpty())
+                    if (digest.empty())
                         continue;
                     const int vi = vertexIndex(digest);
                     bool endsWithNewline = false;

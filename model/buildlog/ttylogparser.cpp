@@ -154,7 +154,8 @@ void TtyLogParser::feedOther(const LogLine &line)
         m_summaryState = m_summaryState == 1 ? 2 : 1;
         return;
     }
-    if (m_summaryState == 1 && trimmed.startsWith("> ") && trimmed.endsWith(':') && m_summaryLabel.isEmpty()) {
+    if (m_summaryState == 1 && trimmed.startsWith("> ") && trimmed.endsWith(':')
+        && m_summaryLabel.isEmpty()) {
         m_summaryLabel = QString::fromUtf8(trimmed.mid(2, trimmed.size() - 3));
         return;
     }

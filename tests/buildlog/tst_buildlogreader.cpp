@@ -1,6 +1,7 @@
 // The build-log reader against real logs: BuildKit runs made here (steps.tsv is their ground truth), the
 // public corpus (golden summaries checked against the raw text), and hostile inputs.
 #include "model/buildlog/buildlogreader.h"
+#include "model/buildlog/rawjsonlogparser.h"
 #include "testutils.h"
 
 #include <QBuffer>
@@ -606,6 +607,31 @@ private Q_SLOTS:
             QVERIFY(std::any_of(partial.diagnostics.cbegin(), partial.diagnostics.cend(),
                 [](const Diagnostic &d) { return d.message.contains(QLatin1String("cancelled")); }));
         }
+    }
+
+    // The branch-free newline counter used on rawjson log data agrees with plain decoding.
+    void base64Newlines_data()
+    {
+        QTest::addColumn<QByteArray>("bytes");
+        quint32 state = 7;
+        for (int length = 0; length < 40; ++length) {
+            QByteArray bytes;
+            for (int i = 0; i < length; ++i) {
+                state = state * 1664525u + 1013904223u;
+                bytes.append((state >> 28) < 5 ? '\n' : char(state >> 24));
+            }
+            QTest::addRow("%d bytes", length) << bytes;
+        }
+        QTest::addRow("text") << QByteArray("line 1\nline 2\n\nlast without newline");
+    }
+    void base64Newlines()
+    {
+        QFETCH(QByteArray, bytes);
+        const QByteArray encoded = bytes.toBase64();
+        QCOMPARE(decodeBase64(encoded), bytes);
+        bool endsWithNewline = false;
+        QCOMPARE(countBase64Newlines(encoded, &endsWithNewline), int(bytes.count('\n')));
+        QCOMPARE(endsWithNewline, bytes.endsWith('\n'));
     }
 
     void missingFile()
