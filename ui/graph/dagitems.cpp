@@ -315,28 +315,62 @@ QRectF StageClusterItem::boundingRect() const
     return m_rect.adjusted(-2, -2, 2, 2);
 }
 
+namespace {
+
+QColor clusterFill(int stage, const QPalette &palette)
+{
+    return ViewPalette::mix(palette.color(QPalette::Window), ViewPalette::stageColor(stage, palette),
+        ViewPalette::isDark(palette) ? 0.14 : 0.10);
+}
+
+} // namespace
+
 void StageClusterItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *, QWidget *)
 {
     const QPalette palette = paletteOf(this);
     painter->setRenderHint(QPainter::Antialiasing);
-    const QColor stageColor = ViewPalette::stageColor(m_stage, palette);
-    const QColor window = palette.color(QPalette::Window);
-    const QColor fill = ViewPalette::mix(window, stageColor, ViewPalette::isDark(palette) ? 0.14 : 0.10);
     // Unneeded stages: dashed outline and a "not built" title as well as the dimming (set by the scene).
-    painter->setPen(QPen(stageColor, 1.5, m_needed ? Qt::SolidLine : Qt::DashLine));
-    painter->setBrush(fill);
+    painter->setPen(
+        QPen(ViewPalette::stageColor(m_stage, palette), 1.5, m_needed ? Qt::SolidLine : Qt::DashLine));
+    painter->setBrush(clusterFill(m_stage, palette));
     painter->drawRoundedRect(m_rect.adjusted(0.75, 0.75, -0.75, -0.75), 6, 6);
+}
 
+// ---- StageTitleItem
+
+StageTitleItem::StageTitleItem(int stage, const QRectF &rect, const QString &title, const QString &subtitle,
+    bool needed, const DagFonts &fonts)
+    : m_stage(stage)
+    , m_rect(rect)
+    , m_title(title)
+    , m_subtitle(subtitle)
+    , m_needed(needed)
+    , m_fonts(fonts)
+{ }
+
+QRectF StageTitleItem::boundingRect() const
+{
+    return m_rect.adjusted(-3, -1, 3, 1);
+}
+
+void StageTitleItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *, QWidget *)
+{
+    const QPalette palette = paletteOf(this);
+    const QColor fill = clusterFill(m_stage, palette);
+    painter->setRenderHint(QPainter::Antialiasing);
+    painter->setPen(Qt::NoPen);
+    painter->setBrush(fill);
+    painter->drawRoundedRect(boundingRect(), 3, 3);
     painter->setPen(palette.color(QPalette::WindowText));
     const QFontMetricsF titleMetrics(m_fonts.title);
     painter->setFont(m_fonts.title);
-    painter->drawText(QRectF(m_titleRect.topLeft(), QSizeF(m_titleRect.width(), titleMetrics.height())),
+    painter->drawText(QRectF(m_rect.topLeft(), QSizeF(m_rect.width(), titleMetrics.height())),
         Qt::AlignLeft | Qt::AlignVCenter, m_title);
     if (!m_subtitle.isEmpty()) {
         painter->setFont(m_fonts.small);
-        painter->setPen(ViewPalette::mix(fill, palette.color(QPalette::WindowText), 0.75));
-        painter->drawText(QRectF(m_titleRect.left(), m_titleRect.top() + titleMetrics.height(),
-                              m_titleRect.width(), m_titleRect.height() - titleMetrics.height()),
+        painter->setPen(ViewPalette::mix(fill, palette.color(QPalette::WindowText), m_needed ? 0.75 : 0.6));
+        painter->drawText(QRectF(m_rect.left(), m_rect.top() + titleMetrics.height(), m_rect.width(),
+                              m_rect.height() - titleMetrics.height()),
             Qt::AlignLeft | Qt::AlignVCenter, m_subtitle);
     }
 }
@@ -459,7 +493,7 @@ void DependencyEdgeItem::paint(QPainter *painter, const QStyleOptionGraphicsItem
 
     if (const QRectF l = labelRect(); !l.isNull()) {
         const QColor window = palette.color(QPalette::Window);
-        painter->setPen(QPen(color, 1, style));
+        painter->setPen(QPen(lineColor(palette), 1));
         painter->setBrush(window);
         painter->drawRoundedRect(l, 3, 3);
         painter->setFont(m_fonts.small);

@@ -112,7 +112,7 @@ private:
     bool m_hovered = false;
 };
 
-/// The box around a stage's steps, with its title.
+/// The box around a stage's steps; StageTitleItem draws its title.
 class StageClusterItem : public QGraphicsItem
 {
 public:
@@ -130,6 +130,25 @@ private:
     int m_stage;
     QRectF m_rect;
     QRectF m_titleRect;
+    QString m_title;
+    QString m_subtitle;
+    bool m_needed;
+    DagFonts m_fonts;
+};
+
+/// A stage's title, drawn above the edges so that an edge crossing into the box never runs through the text.
+class StageTitleItem : public QGraphicsItem
+{
+public:
+    StageTitleItem(int stage, const QRectF &rect, const QString &title, const QString &subtitle, bool needed,
+        const DagFonts &fonts);
+
+    QRectF boundingRect() const override;
+    void paint(QPainter *painter, const QStyleOptionGraphicsItem *option, QWidget *widget) override;
+
+private:
+    int m_stage;
+    QRectF m_rect;
     QString m_title;
     QString m_subtitle;
     bool m_needed;

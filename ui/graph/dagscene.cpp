@@ -409,6 +409,12 @@ void DagScene::buildItems(const Prepared &p, const GraphLayout &layout)
         }
         item->setData(ToolTipDataKey, tip);
         addItem(item);
+        auto *title = new StageTitleItem(
+            info.stage, layout.clusterLabels[c], info.title, info.subtitle, stage.needed, m_fonts);
+        title->setZValue(7);
+        title->setOpacity(item->opacity());
+        title->setData(ToolTipDataKey, tip);
+        addItem(title);
     }
 
     for (qsizetype n = 0; n < p.nodes.size(); ++n) {

@@ -45,7 +45,7 @@ QColor ViewPalette::stateColor(DagStepState state, const QPalette &palette)
     case DagStepState::Ran:
         return forPalette(0xff1f6fd0, palette);
     case DagStepState::Cached:
-        return forPalette(0xff2e8b57, palette);
+        return forPalette(0xff23824a, palette); // dark enough for white glyphs and text
     case DagStepState::Error:
         return forPalette(0xffd62728, palette);
     case DagStepState::Canceled:
@@ -65,7 +65,7 @@ QColor ViewPalette::verdictColor(WhatIfVerdict verdict, const QPalette &palette)
     case WhatIfVerdict::Maybe:
         return forPalette(0xffe0a000, palette);
     case WhatIfVerdict::Cached:
-        return forPalette(0xff2e8b57, palette);
+        return forPalette(0xff23824a, palette);
     case WhatIfVerdict::None:
         break;
     }

@@ -22,6 +22,7 @@ namespace Stagelens {
 namespace {
 
 constexpr double MinRowHeight = 20; // pixels; fewer rows fit -> the rows scroll (Shift+wheel)
+constexpr double MaxRowHeight = 30; // pixels; a short build leaves room below instead of fat bars
 constexpr double MaxLabelWidth = 300; // pixels of the y axis labels; the tooltip has the full label
 constexpr double MinTimeSpan = 0.05; // seconds: the deepest zoom
 
@@ -74,7 +75,8 @@ protected:
 bool hasBar(const TimelineRow &row)
 {
     return row.state != DagStepState::Cached && row.state != DagStepState::NotInLog
-        && std::isfinite(row.start) && std::isfinite(row.end) && row.start >= 0 && row.end > row.start;
+        && std::isfinite(row.start) && std::isfinite(row.end) && row.start >= 0
+        && row.end >= row.start; // 0 s steps: a hairline bar
 }
 
 bool hasMarker(const TimelineRow &row)
@@ -265,7 +267,8 @@ void TimelinePlot::Private::updateRowRange()
     QCPAxis *y = main->axis(QCPAxis::atLeft);
     if (count <= visible) {
         firstVisible = 0;
-        y->setRange(-0.5, std::max(count, 1) - 0.5);
+        const int rowSlots = std::max({count, 1, int(main->rect().height() / MaxRowHeight)});
+        y->setRange(-0.5, rowSlots - 0.5);
     } else {
         firstVisible = qBound(0, firstVisible, count - visible);
         y->setRange(firstVisible - 0.5, firstVisible + visible - 0.5);
@@ -443,7 +446,7 @@ void TimelinePlot::Private::rebuild()
         g->setSelectable(QCP::stNone);
         return g;
     };
-    cachedMarkers = markers(cachedX, cachedY, QStringLiteral("cached (no time)"));
+    cachedMarkers = markers(cachedX, cachedY, QStringLiteral("cached"));
     if (cachedX.isEmpty())
         cachedMarkers->removeFromLegend();
     errorMarkers = markers(errorX, errorY, QStringLiteral("error"));
@@ -551,7 +554,7 @@ void TimelinePlot::Private::applyPalette()
     const bool dark = ViewPalette::isDark(pal);
     for (const auto &band : std::as_const(bands)) {
         QColor c = band.second >= 0 ? ViewPalette::stageColor(band.second, pal) : pal.color(QPalette::Mid);
-        c.setAlphaF(dark ? 0.16f : 0.09f);
+        c.setAlphaF(dark ? 0.12f : 0.08f);
         band.first->setBrush(c);
         band.first->setPen(QPen(ViewPalette::mix(base, text, 0.2), 1));
     }
