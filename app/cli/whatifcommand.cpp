@@ -1,14 +1,198 @@
 #include "whatifcommand.h"
 
 #include "clicommon.h"
+#include "model/buildlog/buildlogreader.h"
+#include "model/cache/cacheengine.h"
+
+#include <QCommandLineParser>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonArray>
 
 namespace Stagelens::Cli {
 
+namespace {
+
+const QString Usage = QStringLiteral(
+    "stagelens whatif CONTEXT_DIR [-f DOCKERFILE] [--target NAME] [--build-arg NAME=VALUE ...] "
+    "[--changed PATH ...] [--changed-arg NAME ...] [--changed-line N ...] [--log LOGFILE] --json");
+
+constexpr qint64 MaxDockerfileBytes = 64 * 1024 * 1024; // hostile input: never read without bound
+
+int usageError(const QString &message)
+{
+    printError(QStringLiteral("stagelens whatif: %1").arg(message));
+    printError(QStringLiteral("usage: %1").arg(Usage));
+    return ExitUsage;
+}
+
+QString verdictMark(Verdict verdict)
+{
+    switch (verdict) {
+    case Verdict::Rerun:
+        return QStringLiteral("RERUN ");
+    case Verdict::Maybe:
+        return QStringLiteral("MAYBE ");
+    case Verdict::Cached:
+        break;
+    }
+    return QStringLiteral("cached");
+}
+
+QString seconds(const QJsonValue &value)
+{
+    return value.isNull() ? QStringLiteral("unknown")
+                          : QStringLiteral("%1 s").arg(value.toDouble(), 0, 'f', 1);
+}
+
+// The human form, when --json is not given: one line per step, then the totals and notes.
+void printText(const WhatIfResult &result, const QJsonObject &json)
+{
+    QString out;
+    for (const StepVerdict &v : result.steps) {
+        out += QStringLiteral("%1  %2").arg(verdictMark(v.verdict), v.label);
+        if (v.verdict != Verdict::Cached)
+            out += QStringLiteral("\n          because %1").arg(v.reason());
+        out += QLatin1Char('\n');
+    }
+    out += QStringLiteral("re-runs: %1 steps, %2; maybe: %3 steps, %4\n")
+               .arg(result.count(Verdict::Rerun))
+               .arg(seconds(json.value(QStringLiteral("rerun_seconds"))))
+               .arg(result.count(Verdict::Maybe))
+               .arg(seconds(json.value(QStringLiteral("maybe_seconds"))));
+    for (const QString &note : result.notes)
+        out += QStringLiteral("note: %1\n").arg(note);
+    printOut(out);
+}
+
+} // namespace
+
 int runWhatifCommand(const QStringList &args)
 {
-    Q_UNUSED(args);
-    printError(QStringLiteral("stagelens whatif: not available in this build yet"));
-    return ExitUsage;
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        QStringLiteral("Predict which BuildKit cache layers an edit invalidates, and what that costs."));
+    parser.addPositionalArgument(QStringLiteral("CONTEXT_DIR"), QStringLiteral("the build context folder"));
+    const QCommandLineOption fileOption({QStringLiteral("f"), QStringLiteral("file")},
+        QStringLiteral("the Dockerfile (default: CONTEXT_DIR/Dockerfile)"), QStringLiteral("DOCKERFILE"));
+    const QCommandLineOption targetOption(QStringLiteral("target"),
+        QStringLiteral("the stage to build (default: the last)"), QStringLiteral("NAME"));
+    const QCommandLineOption buildArgOption(QStringLiteral("build-arg"),
+        QStringLiteral("a build argument, as docker build takes it"), QStringLiteral("NAME=VALUE"));
+    const QCommandLineOption changedOption(QStringLiteral("changed"),
+        QStringLiteral("a context path whose content, mode or presence changes (relative to CONTEXT_DIR)"),
+        QStringLiteral("PATH"));
+    const QCommandLineOption chmodOption(
+        QStringLiteral("chmod"), QStringLiteral("a context path whose mode changes"), QStringLiteral("PATH"));
+    const QCommandLineOption touchedOption(QStringLiteral("touched"),
+        QStringLiteral("a context path whose mtime only changes (never counts)"), QStringLiteral("PATH"));
+    const QCommandLineOption changedArgOption(QStringLiteral("changed-arg"),
+        QStringLiteral("a build argument whose value changes"), QStringLiteral("NAME"));
+    const QCommandLineOption changedLineOption(QStringLiteral("changed-line"),
+        QStringLiteral("a Dockerfile line whose text changes"), QStringLiteral("N"));
+    const QCommandLineOption logOption(QStringLiteral("log"),
+        QStringLiteral("a build log giving each step's time (last uncached run)"), QStringLiteral("LOGFILE"));
+    const QCommandLineOption jsonOption(QStringLiteral("json"), QStringLiteral("print the JSON document"));
+    parser.addOptions({fileOption, targetOption, buildArgOption, changedOption, chmodOption, touchedOption,
+        changedArgOption, changedLineOption, logOption, jsonOption});
+    if (const int rc = parseCommandLine(parser, args, Usage); rc >= 0)
+        return rc;
+
+    const QStringList positional = parser.positionalArguments();
+    if (positional.size() != 1)
+        return usageError(positional.isEmpty() ? QStringLiteral("no CONTEXT_DIR given")
+                                               : QStringLiteral("one CONTEXT_DIR at a time"));
+    const QString contextDir = positional.first();
+    if (!QFileInfo(contextDir).isDir())
+        return usageError(QStringLiteral("%1 is not a folder").arg(contextDir));
+    const QString dockerfile =
+        parser.isSet(fileOption) ? parser.value(fileOption) : contextDir + QStringLiteral("/Dockerfile");
+    QFile file(dockerfile);
+    if (!QFileInfo(dockerfile).isFile() || !file.open(QIODevice::ReadOnly))
+        return usageError(QStringLiteral("cannot read %1").arg(dockerfile));
+    const QByteArray text = file.read(MaxDockerfileBytes);
+
+    BuildOptions options;
+    options.target = parser.value(targetOption);
+    for (const QString &arg : parser.values(buildArgOption)) {
+        const qsizetype eq = arg.indexOf(QLatin1Char('='));
+        if (eq == 0)
+            return usageError(QStringLiteral("invalid --build-arg \"%1\"").arg(arg));
+        if (eq > 0)
+            options.buildArgs.insert(arg.left(eq), arg.mid(eq + 1));
+        else if (qEnvironmentVariableIsSet(
+                     qPrintable(arg))) // docker build takes NAME alone from the environment
+            options.buildArgs.insert(arg, qEnvironmentVariable(qPrintable(arg)));
+    }
+
+    WhatIfChanges changes;
+    changes.args = parser.values(changedArgOption);
+    for (const QString &line : parser.values(changedLineOption)) {
+        bool ok = false;
+        const int n = line.toInt(&ok);
+        if (!ok || n < 1)
+            return usageError(QStringLiteral("--changed-line takes a line number, not \"%1\"").arg(line));
+        changes.lines.append(n);
+    }
+    auto addPaths = [&](const QCommandLineOption &option, ChangeKind kind) {
+        for (const QString &path : parser.values(option)) {
+            bool inside = false;
+            const QString rel = ContextIndex::relativePath(path, contextDir, &inside);
+            if (!inside || path.isEmpty())
+                return path;
+            // A path that no longer exists was deleted: the reason says so.
+            ChangeKind k = kind;
+            if (k == ChangeKind::Content && !QFileInfo::exists(contextDir + QLatin1Char('/') + rel)
+                && !QFileInfo(contextDir + QLatin1Char('/') + rel).isSymLink())
+                k = ChangeKind::Deleted;
+            changes.paths.append({rel, k});
+        }
+        return QString();
+    };
+    for (const auto &[option, kind] : {std::pair {&changedOption, ChangeKind::Content},
+             {&chmodOption, ChangeKind::Mode}, {&touchedOption, ChangeKind::Touched}}) {
+        const QString outside = addPaths(*option, kind);
+        if (!outside.isNull())
+            return usageError(QStringLiteral("%1 is not inside %2").arg(outside, contextDir));
+    }
+
+    QHash<QString, double> seconds;
+    QList<Diagnostic> logDiagnostics;
+    if (parser.isSet(logOption)) {
+        const QString logPath = parser.value(logOption);
+        if (!QFileInfo(logPath).isFile())
+            return usageError(QStringLiteral("cannot read %1").arg(logPath));
+        const BuildLogResult log = readBuildLogFile(logPath);
+        seconds = stepSecondsFromLog(log);
+        logDiagnostics = log.diagnostics;
+    }
+
+    const BuildGraph graph = buildGraph(text, dockerfile, options);
+    ContextScanOptions scan;
+    scan.contextDir = contextDir;
+    scan.dockerfilePath = dockerfile;
+    auto context = std::make_shared<const ContextIndex>(ContextIndex::scan(scan));
+    CacheEngine engine(graph, context, text);
+    engine.setStepSeconds(seconds);
+    if (parser.isSet(logOption) && seconds.isEmpty())
+        printError(QStringLiteral(
+            "stagelens whatif: the log has no step that ran (every step CACHED?): times unknown"));
+    WhatIfResult result = engine.whatIf(changes);
+    result.diagnostics = graph.diagnostics + context->diagnostics();
+
+    QJsonObject json = toJson(result);
+    json.insert(QStringLiteral("context"), context->rootPath());
+    json.insert(QStringLiteral("dockerfile"), dockerfile);
+    json.insert(QStringLiteral("ignore_file"),
+        context->ignoreFile().isEmpty() ? QJsonValue() : context->ignoreFile());
+    json.insert(QStringLiteral("context_entries"), context->includedCount());
+    if (parser.isSet(jsonOption))
+        printJson(json);
+    else
+        printText(result, json);
+    for (const Diagnostic &d : result.diagnostics + logDiagnostics)
+        printError(d.toString());
+    return hasErrors(graph.diagnostics) ? ExitInputErrors : ExitOk;
 }
 
 } // namespace Stagelens::Cli
