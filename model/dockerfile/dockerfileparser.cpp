@@ -1,5 +1,6 @@
 #include "model/dockerfile/dockerfileparser.h"
 
+#include "model/dockerfile/dockerfilelinter.h"
 #include "model/dockerfile/gotext.h"
 #include "model/dockerfile/heredoclexer.h"
 #include "model/dockerfile/instructionvalidator.h"
@@ -969,6 +970,7 @@ DockerfileAst parseDockerfile(const QByteArray &text, const QString &fileName)
     Parser parser(text, fileName);
     DockerfileAst ast = parser.run();
     validateDockerfile(ast, fileName);
+    lintDockerfile(ast, fileName);
     return ast;
 }
 

@@ -28,13 +28,39 @@ QStringList caseDirs(const QString &relative)
     return dir.entryList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name);
 }
 
-/// Turns the `\n` and `\t` escapes of instruction-errors.tsv into the characters.
+/// Turns the `\\`, `\n` and `\t` escapes of our .tsv fixtures into the characters.
 QByteArray unescape(const QString &s)
 {
-    QString out = s;
-    out.replace(QLatin1String("\\n"), QLatin1String("\n"));
-    out.replace(QLatin1String("\\t"), QLatin1String("\t"));
+    QString out;
+    for (qsizetype i = 0; i < s.size(); ++i) {
+        if (s.at(i) == QLatin1Char('\\') && i + 1 < s.size()) {
+            const QChar next = s.at(i + 1);
+            if (next == QLatin1Char('n') || next == QLatin1Char('t') || next == QLatin1Char('\\')) {
+                if (next == QLatin1Char('n'))
+                    out.append(QLatin1Char('\n'));
+                else if (next == QLatin1Char('t'))
+                    out.append(QLatin1Char('\t'));
+                else
+                    out.append(next);
+                ++i;
+                continue;
+            }
+        }
+        out.append(s.at(i));
+    }
     return out.toUtf8();
+}
+
+QList<QStringList> readTsv(const QString &relative)
+{
+    QList<QStringList> rows;
+    const QStringList lines = QString::fromUtf8(Test::readAll(Test::dataPath(relative)))
+                                  .split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    for (const QString &line : lines) {
+        if (!line.startsWith(QLatin1Char('#')))
+            rows.append(line.split(QLatin1Char('\t')));
+    }
+    return rows;
 }
 
 } // namespace
@@ -56,6 +82,8 @@ private Q_SLOTS:
     void emptyContinuationWarnings();
     void instructionErrors_data();
     void instructionErrors();
+    void lintRules_data();
+    void lintRules();
     void directivesAndEscape_data();
     void directivesAndEscape();
     void hostileInput_data();
@@ -243,15 +271,10 @@ void TestDockerfileParser::instructionErrors_data()
 {
     QTest::addColumn<QByteArray>("input");
     QTest::addColumn<QString>("expected");
-    const QStringList lines =
-        QString::fromUtf8(Test::readAll(Test::dataPath(QStringLiteral("dockerfile/instruction-errors.tsv"))))
-            .split(QLatin1Char('\n'), Qt::SkipEmptyParts);
-    QVERIFY(lines.size() > 10);
-    for (const QString &line : lines) {
-        if (line.startsWith(QLatin1Char('#')))
-            continue;
-        const QStringList cols = line.split(QLatin1Char('\t'));
-        QVERIFY2(cols.size() == 3, qPrintable(line));
+    const QList<QStringList> rows = readTsv(QStringLiteral("dockerfile/instruction-errors.tsv"));
+    QVERIFY(rows.size() > 10);
+    for (const QStringList &cols : rows) {
+        QVERIFY2(cols.size() == 3, qPrintable(cols.join(QLatin1Char('|'))));
         QTest::addRow("%s", qPrintable(cols.at(0))) << unescape(cols.at(0)) << cols.at(1);
     }
 }
@@ -269,6 +292,43 @@ void TestDockerfileParser::instructionErrors()
             qPrintable(QStringLiteral("actual: %1\nexpected: %2").arg(errors, expected)));
         for (const Diagnostic &d : ast.diagnostics)
             QVERIFY2(d.line >= 1 && d.column >= 1, qPrintable(d.toString()));
+    }
+}
+
+void TestDockerfileParser::lintRules_data()
+{
+    QTest::addColumn<QByteArray>("input");
+    QTest::addColumn<QStringList>("expectations");
+    const QList<QStringList> rows = readTsv(QStringLiteral("dockerfile/lint-cases.tsv"));
+    QVERIFY(rows.size() > 10);
+    for (const QStringList &cols : rows) {
+        QVERIFY2(cols.size() == 3, qPrintable(cols.join(QLatin1Char('|'))));
+        QTest::addRow("%s", qPrintable(cols.at(2) + QLatin1Char(' ') + cols.at(1)))
+            << unescape(cols.at(0)) << cols.at(1).split(QLatin1Char(','));
+    }
+}
+
+void TestDockerfileParser::lintRules()
+{
+    QFETCH(QByteArray, input);
+    QFETCH(QStringList, expectations);
+    const DockerfileAst ast = parseDockerfile(input, QStringLiteral("Dockerfile"));
+    QStringList warned;
+    QStringList errored;
+    for (const Diagnostic &d : ast.diagnostics) {
+        const QString rule = d.message.section(QLatin1Char(':'), 0, 0);
+        (d.severity == Severity::Error ? errored : warned).append(rule);
+    }
+    const QString actual = QStringLiteral("warnings %1; errors %2")
+                               .arg(warned.join(QLatin1Char(',')), errored.join(QLatin1Char(',')));
+    for (const QString &e : expectations) {
+        const QString rule = e.mid(1);
+        if (e.startsWith(QLatin1Char('+')))
+            QVERIFY2(warned.contains(rule), qPrintable(actual));
+        else if (e.startsWith(QLatin1Char('-')))
+            QVERIFY2(!warned.contains(rule) && !errored.contains(rule), qPrintable(actual));
+        else
+            QVERIFY2(errored.contains(rule), qPrintable(actual));
     }
 }
 
