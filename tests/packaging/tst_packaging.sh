@@ -306,6 +306,16 @@ for lib in $needed; do
 done
 [ -z "$uncovered" ] && pass "Depends covers all $count linked libraries: $depends" \
     || fail "Depends ($depends) lacks:$uncovered"
+# Run-time plugins do not show up as NEEDED: the window icon is an SVG, drawn by Qt's SVG icon engine.
+svg_engine=$(dpkg -S 'qt6/plugins/iconengines/libqsvgicon.so' 2>/dev/null | head -n 1 | cut -d: -f1)
+if [ -z "$svg_engine" ]; then
+    fail "no installed package ships Qt 6's SVG icon engine (libqsvgicon.so)"
+else
+    [[ $dep_names == *" $svg_engine "* ]] && pass "Depends covers the SVG icon engine plugin ($svg_engine)" \
+        || fail "Depends lacks $svg_engine (SVG icon engine plugin, loaded at run time)"
+fi
+duplicates=$(tr ' ' '\n' <<<"$dep_names" | sed '/^$/d' | sort | uniq -d | tr '\n' ' ')
+[ -z "$duplicates" ] && pass "Depends names no package twice" || fail "Depends names twice: $duplicates"
 
 # The package holds exactly the install tree: same files, same modes (cpack strips the binary, so
 # its content differs and is not compared).
