@@ -68,7 +68,12 @@ QByteArray removeGitHubLineLinks(const QByteArray &text)
         while (open >= pos && isDigit(text[open]))
             --open;
         const qsizetype close = text.indexOf(')', m);
-        if (open < pos || text[open] != '[' || open == m - 1 || close < 0) {
+        if (close < 0) {
+            // No closing parenthesis anywhere after: no more links (and no quadratic rescans).
+            out.append(text.constData() + pos, text.size() - pos);
+            break;
+        }
+        if (open < pos || text[open] != '[' || open == m - 1) {
             out.append(text.constData() + pos, m + marker.size() - pos);
             pos = m + marker.size();
             continue;
@@ -82,24 +87,32 @@ QByteArray removeGitHubLineLinks(const QByteArray &text)
 // GitLab writes "section_start:1703241818:name\r\e[0K" (and section_end) before or inside a line.
 QByteArray removeGitLabSections(const QByteArray &text, bool *found)
 {
-    QByteArray out = text;
-    for (const char *key : {"section_start:", "section_end:"}) {
-        qsizetype at = 0;
-        // Each pass removes one marker, so the loop ends after at most size/len passes.
-        while ((at = out.indexOf(key, at)) >= 0) {
-            qsizetype end = out.indexOf('\r', at);
-            if (end < 0) {
-                out.truncate(at);
-                *found = true;
-                break;
-            }
-            ++end;
-            if (out.mid(end, 4) == QByteArrayView("\x1b[0K"))
-                end += 4;
-            out.remove(at, end - at);
-            *found = true;
+    // One pass: copy the text between markers. Each search resumes after the previous marker, so the
+    // work stays linear even for a hostile line full of markers.
+    QByteArray out;
+    out.reserve(text.size());
+    qsizetype pos = 0;
+    while (pos < text.size()) {
+        const qsizetype at = text.indexOf("section_", pos);
+        if (at < 0)
+            break;
+        const QByteArrayView rest = viewMid(text, at);
+        if (!rest.startsWith("section_start:") && !rest.startsWith("section_end:")) {
+            out.append(text.constData() + pos, at + 8 - pos);
+            pos = at + 8;
+            continue;
         }
+        out.append(text.constData() + pos, at - pos);
+        *found = true;
+        qsizetype end = text.indexOf('\r', at);
+        if (end < 0)
+            return out; // a marker cut off at the end of the line
+        ++end;
+        if (viewMid(text, end, 4) == QByteArrayView("\x1b[0K"))
+            end += 4;
+        pos = end;
     }
+    out.append(text.constData() + pos, text.size() - pos);
     return out;
 }
 

@@ -25,7 +25,12 @@ void LogFormatParser::commitBuild()
 {
     if (!m_build)
         return;
-    if (!m_build->vertices.isEmpty() || !m_build->error.isEmpty()) {
+    if (m_builds->size() >= MaxBuildsPerFile) {
+        if (m_builds->size() == MaxBuildsPerFile)
+            warn(m_build->firstLine,
+                QStringLiteral("more than %1 builds in one file: the rest are skipped")
+                    .arg(MaxBuildsPerFile));
+    } else if (!m_build->vertices.isEmpty() || !m_build->error.isEmpty()) {
         m_build->index = int(m_builds->size());
         m_builds->append(std::move(*m_build));
     }

@@ -25,6 +25,10 @@ struct LogLine
     CiWrapper wrapper = CiWrapper::None;
 };
 
+/// Limits that keep hostile input from growing memory without bound (real builds stay far below).
+constexpr int MaxVerticesPerBuild = 100000;
+constexpr int MaxBuildsPerFile = 10000;
+
 class LogFormatParser
 {
 public:

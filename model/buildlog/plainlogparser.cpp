@@ -241,6 +241,14 @@ void PlainLogParser::feed(const LogLine &line)
 
     if (rest.isEmpty() || rest == "...")
         return;
+    if (!m_vertexIndex.contains(number) && m_build->vertices.size() >= MaxVerticesPerBuild) {
+        if (!m_tooManyVertices)
+            warn(line.number,
+                QStringLiteral("more than %1 steps in one build: the rest are skipped")
+                    .arg(MaxVerticesPerBuild));
+        m_tooManyVertices = true;
+        return;
+    }
 
     // Old BuildKit prints the digest on the line after each header; layer pulls print digests with
     // byte progress. Neither names a vertex.
@@ -406,6 +414,7 @@ void PlainLogParser::closeBuild(bool endOfFile)
     m_warningsList = false;
     m_errorLine = 0;
     m_doneAfterError = false;
+    m_tooManyVertices = false;
 }
 
 } // namespace Stagelens

@@ -46,6 +46,7 @@ private:
     QString m_summaryLabel; ///< " > [stage k/n] ...:" of the failure summary
     bool m_warningsList = false; ///< inside " N warnings found" list
     bool m_orphanSummary = false;
+    bool m_tooManyVertices = false;
     int m_errorLine = 0; ///< line of the first vertex ERROR
     bool m_doneAfterError = false; ///< a vertex completed after that error: the build went on
 };

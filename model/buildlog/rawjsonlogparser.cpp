@@ -173,6 +173,8 @@ void RawJsonLogParser::feedJson(const LogLine &line, qsizetype paddingAvailable)
         auto it = d->index.constFind(QByteArray::fromRawData(digest.data(), qsizetype(digest.size())));
         if (it != d->index.constEnd())
             return *it;
+        if (run.vertices.size() >= MaxVerticesPerBuild)
+            return -1;
         BuildVertex v;
         v.id = toQString(digest);
         v.firstLine = line.number;
@@ -244,6 +246,8 @@ void RawJsonLogParser::feedJson(const LogLine &line, qsizetype paddingAvailable)
                         continue;
                     const QByteArray digestBytes = digest.toUtf8();
                     vi = vertexIndex(std::string_view(digestBytes.constData(), size_t(digestBytes.size())));
+                    if (vi < 0)
+                        continue;
                     BuildVertex &v = run.vertices[vi];
                     Private::Extra &x = d->extra[vi];
                     if (!name.isEmpty() && v.name != name) {
@@ -287,6 +291,8 @@ void RawJsonLogParser::feedJson(const LogLine &line, qsizetype paddingAvailable)
                     if (digest.empty())
                         continue;
                     const int vi = vertexIndex(digest);
+                    if (vi < 0)
+                        continue;
                     bool endsWithNewline = false;
                     const int lines = countBase64Newlines(
                         QByteArrayView(data.data(), qsizetype(data.size())), &endsWithNewline);

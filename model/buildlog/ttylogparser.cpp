@@ -46,33 +46,42 @@ void TtyLogParser::feed(const LogLine &line)
     // A redraw can put several frame lines on one physical line (CR, cursor moves): cut it at every
     // "[+] Building" and "=> " and take the pieces in order.
     const QByteArrayView text = line.text;
+    // Next occurrences are cached and searched again only once passed, so a hostile line with many
+    // pieces is still read in linear time.
+    qsizetype nextHeader = text.indexOf("[+] Building");
+    qsizetype nextEntry = text.indexOf("=> ");
+    auto refresh = [&](qsizetype pos) {
+        if (nextHeader >= 0 && nextHeader < pos)
+            nextHeader = text.indexOf("[+] Building", pos);
+        if (nextEntry >= 0 && nextEntry < pos)
+            nextEntry = text.indexOf("=> ", pos);
+    };
     qsizetype pos = 0;
     bool subEntry = false;
-    int guard = 0;
-    while (pos < text.size() && guard++ < 10000) {
-        const qsizetype h = text.indexOf("[+] Building", pos);
-        const qsizetype e = text.indexOf("=> ", pos);
-        if (h < 0 && e < 0)
-            break;
-        if (h >= 0 && (e < 0 || h < e)) {
-            const qsizetype next = std::min<qsizetype>(
-                text.indexOf("=> ", h) < 0 ? text.size() : text.indexOf("=> ", h),
-                text.indexOf("[+] Building", h + 1) < 0 ? text.size() : text.indexOf("[+] Building", h + 1));
-            header(viewMid(text, h, next - h), line);
+    int pieces = 0;
+    while (pos < text.size() && (nextHeader >= 0 || nextEntry >= 0) && pieces++ < 100000) {
+        if (nextHeader >= 0 && (nextEntry < 0 || nextHeader < nextEntry)) {
+            const qsizetype start = nextHeader;
+            refresh(start + 1);
+            qsizetype next = text.size();
+            if (nextEntry >= 0)
+                next = nextEntry;
+            if (nextHeader >= 0 && nextHeader < next)
+                next = nextHeader;
+            header(viewMid(text, start, next - start), line);
             pos = next;
             subEntry = false;
             continue;
         }
-        const qsizetype start = e + 3;
+        const qsizetype start = nextEntry + 3;
+        refresh(start);
         qsizetype next = text.size();
-        const qsizetype ne = text.indexOf("=> ", start);
-        const qsizetype nh = text.indexOf("[+] Building", start);
-        if (ne >= 0)
-            next = ne;
-        if (nh >= 0 && nh < next)
-            next = nh;
+        if (nextEntry >= 0)
+            next = nextEntry;
+        if (nextHeader >= 0 && nextHeader < next)
+            next = nextHeader;
         const QByteArrayView piece = viewMid(text, start, next - start);
-        if (piece.trimmed().isEmpty() && next == ne) {
+        if (piece.trimmed().isEmpty() && next == nextEntry) {
             subEntry = true; // "=> => transferring context": a status of the vertex above
         } else {
             if (!subEntry)
@@ -132,7 +141,7 @@ void TtyLogParser::entry(QByteArrayView text, const LogLine &line)
     e.name = QString::fromUtf8(name.trimmed());
     if (e.name.isEmpty())
         return;
-    if (m_sawHeader && !m_firstSeen.contains(e.name))
+    if (m_sawHeader && !m_firstSeen.contains(e.name) && m_firstSeen.size() < MaxVerticesPerBuild)
         m_firstSeen.insert(e.name, std::max(0.0, m_frameTime - seconds.value_or(0)));
     // Pastes without headers repeat entries from several frames: keep one entry per name.
     for (Entry &existing : m_frame) {
@@ -141,7 +150,7 @@ void TtyLogParser::entry(QByteArrayView text, const LogLine &line)
             return;
         }
     }
-    if (m_frame.size() < 100000)
+    if (m_frame.size() < MaxVerticesPerBuild)
         m_frame.append(e);
 }
 

@@ -1,11 +1,13 @@
 // The build-log reader against real logs: BuildKit runs made here (steps.tsv is their ground truth), the
 // public corpus (golden summaries checked against the raw text), and hostile inputs.
 #include "model/buildlog/buildlogreader.h"
+#include "model/buildlog/logformatparser.h"
 #include "model/buildlog/rawjsonlogparser.h"
 #include "testutils.h"
 
 #include <QBuffer>
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFutureWatcher>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -503,6 +505,37 @@ private Q_SLOTS:
         const bool warned = std::any_of(result.diagnostics.cbegin(), result.diagnostics.cend(),
             [](const Diagnostic &d) { return d.message.contains(QLatin1String("longer than")); });
         QCOMPARE(warned, cut);
+    }
+
+    // Lines built to make a naive scanner quadratic, and more steps than any build has: all finish fast
+    // with bounded results.
+    void hostileLines_data()
+    {
+        QTest::addColumn<QByteArray>("log");
+        QTest::addColumn<int>("maxVertices");
+        QTest::addRow("many tty pieces")
+            << QByteArray("[+] Building 1.0s (1/1)\n") + QByteArray(" => x").repeated(200000) + '\n'
+            << MaxVerticesPerBuild;
+        QTest::addRow("gitlab markers without CR") << QByteArray("section_start:1:x ").repeated(100000)
+                + "\n#1 DONE 0.1s\n" << 1;
+        QTest::addRow("github links without parenthesis")
+            << QByteArray("#1 [1](https://github.com/").repeated(100000) + "\n#1 DONE 0.1s\n"
+            << 1;
+        QByteArray many;
+        for (int i = 1; i <= MaxVerticesPerBuild + 500; ++i)
+            many += '#' + QByteArray::number(i) + " CACHED\n";
+        QTest::addRow("too many vertices") << many << MaxVerticesPerBuild;
+    }
+    void hostileLines()
+    {
+        QFETCH(QByteArray, log);
+        QFETCH(int, maxVertices);
+        QElapsedTimer timer;
+        timer.start();
+        const BuildLogResult result = parseBytes(log);
+        QVERIFY2(timer.elapsed() < 20000, qPrintable(QString::number(timer.elapsed())));
+        for (const BuildRun &run : result.builds)
+            QVERIFY(run.vertices.size() <= maxVertices);
     }
 
     void rawJson()
