@@ -3,6 +3,7 @@
 #include "imagereference.h"
 #include "model/dockerfile/dockerfileparser.h"
 #include "model/shell/shelllexer.h"
+#include "platform.h"
 
 #include <QFile>
 #include <QJsonArray>
@@ -309,7 +310,23 @@ private:
     void buildGlobalArgs()
     {
         for (const auto &[key, value] : defaultPlatformArgs())
-            m_global.insert(key, m_options.buildArgs.value(key, value));
+            m_global.insert(key, value);
+        m_targetPlatform = parsePlatform(QStringLiteral("linux/amd64"));
+        if (!m_options.platform.isEmpty()) {
+            const Platform p = parsePlatform(m_options.platform);
+            if (p.isValid())
+                m_targetPlatform = p;
+            else
+                error(0, QStringLiteral("invalid platform \"%1\"").arg(m_options.platform));
+        }
+        m_global.insert(QStringLiteral("TARGETPLATFORM"), m_targetPlatform.toString());
+        m_global.insert(QStringLiteral("TARGETOS"), m_targetPlatform.os);
+        m_global.insert(QStringLiteral("TARGETARCH"), m_targetPlatform.architecture);
+        m_global.insert(QStringLiteral("TARGETVARIANT"), m_targetPlatform.variant);
+        for (const auto &[key, value] : defaultPlatformArgs()) {
+            if (m_options.buildArgs.contains(key))
+                m_global.insert(key, m_options.buildArgs.value(key));
+        }
         m_global.insert(QStringLiteral("TARGETSTAGE"),
             m_options.buildArgs.value(QStringLiteral("TARGETSTAGE"), targetNameForArgs()));
         for (const Instruction *ins : std::as_const(m_metaArgs)) {
@@ -389,6 +406,18 @@ private:
                     error(from->startLine,
                         QStringLiteral("failed to parse stage name \"%1\": %2").arg(st.baseName, ref.error));
             }
+            Platform stagePlatform = m_targetPlatform;
+            if (!st.platform.isEmpty()) {
+                const Platform p = parsePlatform(st.platform);
+                if (p.isValid())
+                    stagePlatform = p;
+                else
+                    error(from->startLine, QStringLiteral("failed to parse platform %1").arg(st.platform));
+            }
+            if (st.baseStage >= 0)
+                stagePlatform =
+                    m_stagePlatforms.value(st.baseStage, stagePlatform); // FROM <stage> runs on its platform
+            m_stagePlatforms.append(stagePlatform);
             int total = (st.baseStage < 0 && st.baseName != ScratchImage) ? 1 : 0;
             for (const Instruction *ins : std::as_const(m_stageInstructions[i].second)) {
                 const InstructionKind k = kindOf(ins->keyword);
@@ -618,17 +647,62 @@ private:
         }
     }
 
-    QString prefixed(int stage, int *cmdIndex, const QString &text) const
+    QString prefixed(
+        int stage, int *cmdIndex, const QString &text, const ShellEnvironment *env = nullptr) const
     {
         const int total = m_totals[stage];
         if (total == 0)
             return text;
         QString out = QStringLiteral("[");
+        if (m_options.multiPlatform) {
+            const Platform &base = m_stagePlatforms[stage];
+            out += base.toString() + targetPlatformSuffix(base, env) + QLatin1Char(' ');
+        }
         if (!m_singleUnnamed)
             out += m_graph.stages[stage].token() + QLatin1Char(' ');
         ++*cmdIndex;
         out += counterText(*cmdIndex, total) + QLatin1String("] ");
         return out + text;
+    }
+
+    // formatTargetPlatform(platformFromEnv(env)): "->arm64" when a stage running on one platform builds for
+    // another, as its TARGET* args say.
+    static QString targetPlatformSuffix(const Platform &base, const ShellEnvironment *env)
+    {
+        if (!env)
+            return QString();
+        Platform target;
+        bool set = false;
+        if (const Platform p = parsePlatform(env->value(QStringLiteral("TARGETPLATFORM")));
+            env->contains(QStringLiteral("TARGETPLATFORM")) && p.isValid()) {
+            target = p;
+            set = true;
+        } else {
+            for (const QString &key :
+                {QStringLiteral("TARGETOS"), QStringLiteral("TARGETARCH"), QStringLiteral("TARGETVARIANT")}) {
+                if (env->contains(key))
+                    set = true;
+            }
+            target.os = env->value(QStringLiteral("TARGETOS"));
+            target.architecture = env->value(QStringLiteral("TARGETARCH"));
+            target.variant = env->value(QStringLiteral("TARGETVARIANT"));
+        }
+        if (!set)
+            return QString();
+        if (target.os.isEmpty())
+            target.os = base.os;
+        if (target.architecture.isEmpty())
+            target.architecture = base.architecture;
+        target = normalizePlatform(target);
+        if (target.os == base.os && target.architecture != base.architecture) {
+            QString archVariant = target.architecture;
+            if (!target.variant.isEmpty())
+                archVariant += QLatin1Char('/') + target.variant;
+            return QStringLiteral("->") + archVariant;
+        }
+        if (target.os != base.os)
+            return QStringLiteral("->") + target.toString();
+        return QString();
     }
 
     // processCmdEnv: the expansion of the whole source line, or the line itself when it does not expand.
@@ -806,7 +880,7 @@ private:
                 step.argDependencies = sortedList(deps + depsOf(state, matched));
                 // WORKDIR / makes no filesystem change and so no vertex, though BuildKit counted it in n.
                 if (state.workdir != QLatin1String("/")) {
-                    step.label = prefixed(index, &cmdIndex, onbuildPrefix + step.text);
+                    step.label = prefixed(index, &cmdIndex, onbuildPrefix + step.text, &state.env);
                     step.number = cmdIndex;
                 }
                 break;
@@ -817,13 +891,13 @@ private:
                 step.text = uppercaseCmd(cmdEnv(m_lexer, original, state.env, &matched));
                 step.argDependencies = sortedList(depsOf(state, matched));
                 fillCopy(ins, state, step);
-                step.label = prefixed(index, &cmdIndex, onbuildPrefix + step.text);
+                step.label = prefixed(index, &cmdIndex, onbuildPrefix + step.text, &state.env);
                 step.number = cmdIndex;
                 break;
             }
             case InstructionKind::Run:
                 dispatchRun(ins, index, state, step);
-                step.label = prefixed(index, &cmdIndex, onbuildPrefix + step.text);
+                step.label = prefixed(index, &cmdIndex, onbuildPrefix + step.text, &state.env);
                 step.number = cmdIndex;
                 break;
             case InstructionKind::Onbuild:
@@ -877,6 +951,8 @@ private:
     QList<QPair<const Instruction *, QList<const Instruction *>>> m_stageInstructions;
     ShellEnvironment m_global;
     QHash<QString, int> m_nameIndex;
+    Platform m_targetPlatform;
+    QList<Platform> m_stagePlatforms;
     QHash<QString, QSet<QString>> m_globalDeps;
     QList<int> m_totals;
     QList<QSet<QString>> m_fromDeps;

@@ -119,6 +119,8 @@ struct BuildOptions
 {
     QString target; ///< stage name or index; empty: the last stage
     QHash<QString, QString> buildArgs; ///< --build-arg NAME=VALUE
+    QString platform; ///< --platform: the target platform ("linux/arm64"); empty: linux/amd64
+    bool multiPlatform = false; ///< several platforms requested: vertex names start with the platform
 };
 
 struct BuildGraph

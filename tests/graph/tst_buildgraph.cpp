@@ -125,6 +125,8 @@ private slots:
     void counterPadding();
     void argScopes_data();
     void argScopes();
+    void multiPlatform_data();
+    void multiPlatform();
     void hostileInput();
 };
 
@@ -385,6 +387,45 @@ void TestBuildGraph::argScopes()
     const BuildGraph g = buildGraph(dockerfile, QStringLiteral("Dockerfile"), options);
     QVERIFY2(errorsOf(g).isEmpty(), qPrintable(errorsOf(g)));
     QCOMPARE(g.stages.last().steps.last().label, expectedRun);
+}
+
+void TestBuildGraph::multiPlatform_data()
+{
+    QTest::addColumn<QByteArray>("dockerfile");
+    QTest::addColumn<QString>("platform");
+    QTest::addColumn<QString>("expectedLast");
+    // Shapes of the corpus logs cloudreve-557-multiplatform-metadata and
+    // arc-3586-rootless-error-padded-platform-step:
+    // "[linux/amd64 base 2/4] RUN ...", "[linux/arm64  2/18] RUN ..." (no stage token, padded counter).
+    QTest::addRow("named stage") << QByteArray(
+        "FROM scratch AS other\nFROM alpine:3.12 AS base\nRUN apk add curl\n")
+                                 << QStringLiteral("linux/amd64")
+                                 << QStringLiteral("[linux/amd64 base 2/2] RUN apk add curl");
+    QByteArray many("FROM ubuntu\n");
+    for (int i = 2; i <= 18; ++i)
+        many += "RUN step" + QByteArray::number(i) + '\n';
+    QTest::addRow("single stage padded")
+        << many << QStringLiteral("linux/arm64") << QStringLiteral("[linux/arm64 18/18] RUN step18");
+    QTest::addRow("arm variant") << QByteArray("FROM alpine\nRUN true\n") << QStringLiteral("linux/arm")
+                                 << QStringLiteral("[linux/arm/v7 2/2] RUN true");
+    // dockerfile2llb's formatTargetPlatform: a stage on the build platform that declares TARGETARCH
+    QTest::addRow("cross compile") << QByteArray("FROM scratch AS other\nFROM --platform=$BUILDPLATFORM "
+                                                 "golang AS build\nARG TARGETARCH\nRUN go build\n")
+                                   << QStringLiteral("linux/arm64")
+                                   << QStringLiteral("[linux/amd64->arm64 build 2/2] RUN go build");
+}
+
+void TestBuildGraph::multiPlatform()
+{
+    QFETCH(QByteArray, dockerfile);
+    QFETCH(QString, platform);
+    QFETCH(QString, expectedLast);
+    BuildOptions options;
+    options.platform = platform;
+    options.multiPlatform = true;
+    const BuildGraph g = buildGraph(dockerfile, QStringLiteral("Dockerfile"), options);
+    QVERIFY2(errorsOf(g).isEmpty(), qPrintable(errorsOf(g)));
+    QCOMPARE(g.stages.last().steps.last().label, expectedLast);
 }
 
 void TestBuildGraph::hostileInput()
