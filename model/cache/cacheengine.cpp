@@ -118,6 +118,7 @@ CacheEngine::CacheEngine(
                         spec.sources.append(m.source.isEmpty() ? QStringLiteral(".") : m.source);
                 }
             }
+            m_stepSpans.append({step.line, std::max(step.line, step.endLine), s, k});
             if (spec.sources.isEmpty())
                 continue;
             StepInputs inputs;
@@ -130,6 +131,9 @@ CacheEngine::CacheEngine(
             m_inputs.append(std::move(inputs));
         }
     }
+
+    std::sort(m_stepSpans.begin(), m_stepSpans.end(),
+        [](const StepSpan &a, const StepSpan &b) { return a.startLine < b.startLine; });
 
     if (!dockerfileText.isEmpty()) {
         const DockerfileAst ast = parseDockerfile(dockerfileText, m_graph.file);
@@ -207,11 +211,23 @@ QString CacheEngine::readsPath(const StepInputs &inputs, const QString &path) co
 
 const CacheEngine::LineInfo *CacheEngine::lineInfo(int line) const
 {
-    for (const LineInfo &info : m_lines) {
-        if (info.startLine <= line && line <= info.endLine)
-            return &info;
-    }
-    return nullptr;
+    // Instructions are in file order and never overlap: binary search keeps hostile queries cheap.
+    auto it = std::upper_bound(m_lines.cbegin(), m_lines.cend(), line,
+        [](int l, const LineInfo &info) { return l < info.startLine; });
+    if (it == m_lines.cbegin())
+        return nullptr;
+    --it;
+    return line <= it->endLine ? &*it : nullptr;
+}
+
+const CacheEngine::StepSpan *CacheEngine::stepAt(int line) const
+{
+    auto it = std::upper_bound(m_stepSpans.cbegin(), m_stepSpans.cend(), line,
+        [](int l, const StepSpan &span) { return l < span.startLine; });
+    if (it == m_stepSpans.cbegin())
+        return nullptr;
+    --it;
+    return line <= it->endLine ? &*it : nullptr;
 }
 
 bool CacheEngine::mentions(int line, const QString &name) const
@@ -307,28 +323,18 @@ WhatIfResult CacheEngine::whatIf(const WhatIfChanges &changes) const
     QHash<quint64, int> changedStepLines;
     QHash<int, int> changedFromLines;
     for (int line : changes.lines) {
-        bool hit = false;
-        for (int s = 0; s < m_graph.stages.size() && !hit; ++s) {
-            const Stage &stage = m_graph.stages.at(s);
-            for (int k = 0; k < stage.steps.size(); ++k) {
-                const Step &step = stage.steps.at(k);
-                if (step.line <= line && line <= std::max(step.line, step.endLine)) {
-                    if (k == 0 && step.kind == InstructionKind::From)
-                        changedFromLines.insert(s, line);
-                    else
-                        changedStepLines.insert(quint64(s) << 32 | quint32(k), line);
-                    if (step.kind == InstructionKind::Metadata)
-                        result.notes.append(
-                            QStringLiteral("line %1 (%2) changes image metadata only, no layer")
-                                .arg(line)
-                                .arg(step.keyword));
-                    hit = true;
-                    break;
-                }
-            }
-        }
-        if (hit)
+        if (const StepSpan *span = stepAt(line)) {
+            const Step &step = m_graph.stages.at(span->stage).steps.at(span->step);
+            if (span->step == 0 && step.kind == InstructionKind::From)
+                changedFromLines.insert(span->stage, line);
+            else
+                changedStepLines.insert(quint64(span->stage) << 32 | quint32(span->step), line);
+            if (step.kind == InstructionKind::Metadata)
+                result.notes.append(QStringLiteral("line %1 (%2) changes image metadata only, no layer")
+                                        .arg(line)
+                                        .arg(step.keyword));
             continue;
+        }
         const LineInfo *info = lineInfo(line);
         if (info && info->global && info->keyword == QLatin1String("arg")) {
             // A global ARG default feeds FROM lines and every stage that redeclares it.
@@ -342,10 +348,10 @@ WhatIfResult CacheEngine::whatIf(const WhatIfChanges &changes) const
         }
     }
 
-    QSet<QString> globalArgs;
+    QStringList globalArgList;
     for (const LineInfo &info : m_lines) {
         if (info.global && info.keyword == QLatin1String("arg"))
-            globalArgs.unite(QSet<QString>(info.declares.cbegin(), info.declares.cend()));
+            globalArgList.append(info.declares);
     }
 
     QHash<int, ChainState> finals;
@@ -358,7 +364,7 @@ WhatIfResult CacheEngine::whatIf(const WhatIfChanges &changes) const
         ChainState prev;
         QStringList pendingEnv; // re-runs the next RUN, inherited through FROM <stage>
         QStringList pendingArg; // re-runs the next RUN of this stage only (ARG scope)
-        QSet<QString> stageArgs; // changed args declared in this stage so far
+        QStringList stageArgList; // changed args declared in this stage so far (in file order)
         QStringList changedEnvNames;
         if (stage.baseStage >= 0 && finals.contains(stage.baseStage)) {
             const ChainState &base = finals.value(stage.baseStage);
@@ -378,9 +384,12 @@ WhatIfResult CacheEngine::whatIf(const WhatIfChanges &changes) const
                              .arg(changedFromLines.value(s));
         if (stageRerun.isEmpty() && !stage.steps.isEmpty()) {
             const Step &from = stage.steps.first();
-            for (const QString &name : std::as_const(changedArgs)) {
-                if (from.argDependencies.contains(name)
-                    || (globalArgs.contains(name) && mentions(from.line, name))) {
+            // Loop over the Dockerfile's own (bounded) arg lists, never over the query's.
+            QStringList candidates = from.argDependencies;
+            candidates.append(globalArgList);
+            for (const QString &name : std::as_const(candidates)) {
+                if (changedArgs.contains(name)
+                    && (from.argDependencies.contains(name) || mentions(from.line, name))) {
                     stageRerun = QStringLiteral("FROM uses build arg %1: the whole stage re-runs").arg(name);
                     break;
                 }
@@ -395,7 +404,7 @@ WhatIfResult CacheEngine::whatIf(const WhatIfChanges &changes) const
                 if (step.kind == InstructionKind::Arg && info) {
                     for (const QString &name : info->declares) {
                         if (changedArgs.contains(name)) {
-                            stageArgs.insert(name);
+                            stageArgList.append(name);
                             pendingArg.append(
                                 QStringLiteral("build arg %1 changed (ARG on line %2 is in scope)")
                                     .arg(name)
@@ -410,7 +419,7 @@ WhatIfResult CacheEngine::whatIf(const WhatIfChanges &changes) const
                     if (step.kind == InstructionKind::Arg) {
                         pendingArg.append(why);
                         if (info)
-                            stageArgs.unite(QSet<QString>(info->declares.cbegin(), info->declares.cend()));
+                            stageArgList.append(info->declares);
                     } else if (step.kind == InstructionKind::Env || step.kind == InstructionKind::User
                         || step.kind == InstructionKind::Shell) {
                         pendingEnv.append(why);
@@ -435,12 +444,15 @@ WhatIfResult CacheEngine::whatIf(const WhatIfChanges &changes) const
             if (own.isEmpty() && changedStepLines.contains(key))
                 own.append(QStringLiteral("Dockerfile line %1 changed").arg(changedStepLines.value(key)));
             if (own.isEmpty()) {
-                for (const QString &name : std::as_const(changedArgs)) {
-                    const bool declared = stageArgs.contains(name);
-                    if (step.argDependencies.contains(name) || (declared && mentions(step.line, name))) {
+                for (const QString &name : step.argDependencies) {
+                    if (changedArgs.contains(name)) {
                         own.append(QStringLiteral("%1 uses build arg %2").arg(step.keyword, name));
                         break;
                     }
+                }
+                for (const QString &name : std::as_const(stageArgList)) {
+                    if (own.isEmpty() && mentions(step.line, name))
+                        own.append(QStringLiteral("%1 uses build arg %2").arg(step.keyword, name));
                 }
             }
             if (own.isEmpty()) {
@@ -538,6 +550,14 @@ WhatIfResult CacheEngine::whatIf(const WhatIfChanges &changes) const
     for (const EffectivePath &p : std::as_const(paths)) {
         if (!p.matched)
             result.notes.append(QStringLiteral("%1 is read by no step the target needs").arg(p.path));
+    }
+
+    // A hostile query must not turn into megabytes of notes.
+    constexpr qsizetype MaxNotes = 100;
+    if (result.notes.size() > MaxNotes) {
+        const qsizetype dropped = result.notes.size() - MaxNotes;
+        result.notes.resize(MaxNotes);
+        result.notes.append(QStringLiteral("... and %1 more notes").arg(dropped));
     }
 
     // Output in stage order, then step order, with the cost totals.

@@ -133,7 +133,16 @@ private:
         bool global = false; ///< before the first FROM
     };
 
+    struct StepSpan
+    {
+        int startLine = 0;
+        int endLine = 0;
+        int stage = -1;
+        int step = -1;
+    };
+
     std::optional<double> secondsFor(const QString &label) const;
+    const StepSpan *stepAt(int line) const;
     QString readsPath(const StepInputs &inputs, const QString &path) const;
     const LineInfo *lineInfo(int line) const;
     bool mentions(int line, const QString &name) const;
@@ -144,6 +153,7 @@ private:
     QList<StepInputs> m_inputs; ///< steps that read the build context
     QHash<quint64, int> m_inputByStep; ///< (stage << 32 | step) -> index into m_inputs
     QList<LineInfo> m_lines; ///< instructions by line (from the AST)
+    QList<StepSpan> m_stepSpans; ///< every step's line range, by first line
     QHash<QString, double> m_secondsByLabel;
     QHash<QString, double> m_secondsByKey;
 };

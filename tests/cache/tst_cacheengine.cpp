@@ -434,6 +434,18 @@ void TestCacheEngine::hostileQueries()
     query.args = {QString(), QStringLiteral("$(rm -rf)")};
     const WhatIfResult result = engine.whatIf(query);
     QCOMPARE(result.steps.size(), setup.graph.neededVertices().size()); // every needed vertex is still listed
+    // Huge queries stay linear: 50k lines and 50k arg names answer at once.
+    WhatIfChanges huge;
+    for (int i = 0; i < 50000; ++i) {
+        huge.lines.append(i);
+        huge.args.append(QStringLiteral("A%1").arg(i));
+    }
+    QElapsedTimer timer;
+    timer.start();
+    const WhatIfResult all = engine.whatIf(huge);
+    QVERIFY2(timer.elapsed() < 2000, qPrintable(QString::number(timer.elapsed())));
+    QCOMPARE(all.steps.size(), result.steps.size());
+    QVERIFY(all.notes.size() <= 101);
     // The newline path lies inside src/ as a deleted entry: only the COPY src/ chain may move.
     for (const StepVerdict &v : result.steps) {
         if (v.verdict == Verdict::Rerun)
