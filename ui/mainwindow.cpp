@@ -118,8 +118,11 @@ MainWindow::MainWindow(QWidget *parent)
 
 MainWindow::~MainWindow()
 {
-    m_logWatcher->cancel();
-    m_logWatcher->waitForFinished();
+    // A log still being read must not deliver into a destroyed window.
+    if (m_logWatcher->isRunning()) {
+        m_logWatcher->cancel();
+        m_logWatcher->waitForFinished();
+    }
 }
 
 void MainWindow::createActions()
