@@ -14,7 +14,7 @@ namespace {
 
 const QString Usage =
     QStringLiteral("stagelens dockerfile DOCKERFILE (--ast | --json | --dot) [--target NAME] "
-                   "[--build-arg NAME=VALUE ...]");
+                   "[--build-arg NAME=VALUE ...] [--platform P[,P...]]");
 
 void printDiagnostics(const QList<Diagnostic> &diagnostics)
 {
@@ -40,7 +40,10 @@ int runDockerfileCommand(const QStringList &args)
         QStringLiteral("the stage to build (default: the last)"), QStringLiteral("NAME"));
     const QCommandLineOption buildArgOption(QStringLiteral("build-arg"),
         QStringLiteral("a build argument, as docker build takes it"), QStringLiteral("NAME=VALUE"));
-    parser.addOptions({astOption, jsonOption, dotOption, targetOption, buildArgOption});
+    const QCommandLineOption platformOption(QStringLiteral("platform"),
+        QStringLiteral("target platform(s), comma-separated; the labels are those of the first one"),
+        QStringLiteral("PLATFORMS"));
+    parser.addOptions({astOption, jsonOption, dotOption, targetOption, buildArgOption, platformOption});
     if (const int rc = parseCommandLine(parser, args, Usage); rc >= 0)
         return rc;
 
@@ -61,6 +64,12 @@ int runDockerfileCommand(const QStringList &args)
 
     BuildOptions options;
     options.target = parser.value(targetOption);
+    if (parser.isSet(platformOption)) {
+        const QStringList platforms =
+            parser.value(platformOption).split(QLatin1Char(','), Qt::SkipEmptyParts);
+        options.platform = platforms.value(0);
+        options.multiPlatform = platforms.size() > 1; // BuildKit prefixes vertex names only then
+    }
     for (const QString &arg : parser.values(buildArgOption)) {
         const qsizetype eq = arg.indexOf(QLatin1Char('='));
         if (eq == 0) {

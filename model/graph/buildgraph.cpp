@@ -858,8 +858,9 @@ private:
             Step step;
             step.kind = kindOf(ins.keyword);
             step.keyword = ins.keyword.toUpper();
-            step.line = ins.startLine;
-            step.endLine = qMax(ins.endLine, ins.startLine);
+            // an ONBUILD trigger belongs to the FROM that fires it
+            step.line = onbuildFlags[c] ? from->startLine : ins.startLine;
+            step.endLine = onbuildFlags[c] ? from->startLine : qMax(ins.endLine, ins.startLine);
             const QString original = goTrim(ins.original);
             step.text = original;
             const QString onbuildPrefix = onbuildFlags[c] ? QStringLiteral("ONBUILD ") : QString();
