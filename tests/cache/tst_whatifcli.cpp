@@ -1,0 +1,181 @@
+// `stagelens whatif` end to end: the CLI.md contract (keys, exit codes) on the ground-truth project.
+
+#include "testutils.h"
+
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTest>
+
+using namespace Stagelens;
+
+namespace {
+
+struct Run
+{
+    int exitCode = -1;
+    QJsonObject json;
+    QByteArray out;
+    QByteArray err;
+};
+
+Run runWhatif(const QStringList &args)
+{
+    Run run;
+    QProcess p;
+    p.setProgram(QStringLiteral(STAGELENS_BINARY));
+    p.setArguments(QStringList {QStringLiteral("whatif")} + args);
+    p.start();
+    if (!p.waitForFinished(60000))
+        return run;
+    run.exitCode = p.exitCode();
+    run.out = p.readAllStandardOutput();
+    run.err = p.readAllStandardError();
+    run.json = QJsonDocument::fromJson(run.out).object();
+    return run;
+}
+
+QString project()
+{
+    return Test::corpusPath(QStringLiteral("buildkit-real/project"));
+}
+
+QStringList list(std::initializer_list<const char *> items)
+{
+    QStringList out;
+    for (const char *i : items)
+        out.append(QString::fromUtf8(i));
+    return out;
+}
+
+} // namespace
+
+class TestWhatifCli : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void contract();
+    void verdicts_data();
+    void verdicts();
+    void timings();
+    void usageErrors_data();
+    void usageErrors();
+};
+
+void TestWhatifCli::initTestCase()
+{
+    if (!QFileInfo(QStringLiteral(STAGELENS_BINARY)).isExecutable())
+        QSKIP("the stagelens binary is not built");
+}
+
+void TestWhatifCli::contract()
+{
+    const Run run = runWhatif(
+        {project(), QStringLiteral("--changed"), QStringLiteral("src/util.c"), QStringLiteral("--json")});
+    QVERIFY2(run.exitCode == 0, run.err.constData());
+    QCOMPARE(run.json.value(QStringLiteral("target")).toString(), QStringLiteral("runtime"));
+    const QJsonArray steps = run.json.value(QStringLiteral("steps")).toArray();
+    QVERIFY(!steps.isEmpty());
+    for (const QJsonValue &v : steps) {
+        const QJsonObject s = v.toObject();
+        for (const char *key : {"label", "stage", "line", "verdict", "reason", "seconds"})
+            QVERIFY2(s.contains(QLatin1String(key)), key);
+        QVERIFY(s.value(QStringLiteral("seconds")).isNull()); // no --log
+    }
+    QVERIFY(run.json.contains(QStringLiteral("rerun_seconds")));
+    QVERIFY(run.json.value(QStringLiteral("rerun_seconds")).isNull());
+    QVERIFY(run.json.contains(QStringLiteral("maybe_seconds")));
+}
+
+void TestWhatifCli::verdicts_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QString>("label"); // "[stage k/n]"
+    QTest::addColumn<QString>("verdict");
+    // From EXPECTED.md: 02 (edit src), 13 (--target test), 16 (chmod), 07 (build arg), 06 (line 48).
+    QTest::addRow("edit src") << list({"--changed", "src/util.c"}) << "[builder 2/3]"
+                              << "rerun";
+    QTest::addRow("edit src, runtime copy") << list({"--changed", "src/util.c"}) << "[runtime 3/6]"
+                                            << "maybe";
+    QTest::addRow("ignored file") << list({"--changed", "README.md"}) << "[builder 2/3]"
+                                  << "cached";
+    QTest::addRow("target test") << list({"--target", "test", "--changed", "tests/run_tests.sh"})
+                                 << "[test 1/2]"
+                                 << "rerun";
+    QTest::addRow("chmod") << list({"--chmod", "src/build.sh"}) << "[builder 2/3]"
+                           << "rerun";
+    QTest::addRow("touch") << list({"--touched", "src/main.c"}) << "[builder 2/3]"
+                           << "cached";
+    QTest::addRow("build arg") << list({"--build-arg", "VERSION=1.1", "--changed-arg", "VERSION"})
+                               << "[builder 3/3]"
+                               << "rerun";
+    QTest::addRow("build arg leaves WORKDIR") << list({"--changed-arg", "VERSION"}) << "[runtime 2/6]"
+                                              << "cached";
+    QTest::addRow("line") << list({"--changed-line", "48"}) << "[runtime 6/6]"
+                          << "rerun";
+    QTest::addRow("absolute path") << QStringList {QStringLiteral("--changed"),
+        project() + QStringLiteral("/deps.manifest")}
+                                   << "[deps 3/4]"
+                                   << "rerun";
+}
+
+void TestWhatifCli::verdicts()
+{
+    QFETCH(QStringList, args);
+    QFETCH(QString, label);
+    QFETCH(QString, verdict);
+    const Run run = runWhatif(QStringList {project(), QStringLiteral("--json")} + args);
+    QVERIFY2(run.exitCode == 0, run.err.constData());
+    QString actual;
+    for (const QJsonValue &v : run.json.value(QStringLiteral("steps")).toArray()) {
+        if (v.toObject().value(QStringLiteral("label")).toString().startsWith(label))
+            actual = v.toObject().value(QStringLiteral("verdict")).toString();
+    }
+    QCOMPARE(actual, verdict);
+}
+
+void TestWhatifCli::timings()
+{
+    const Run run = runWhatif(
+        {project(), QStringLiteral("--changed"), QStringLiteral("assets/style.css"), QStringLiteral("--log"),
+            Test::corpusPath(QStringLiteral("buildkit-real/00-cold.log")), QStringLiteral("--json")});
+    QVERIFY2(run.exitCode == 0, run.err.constData());
+    QVERIFY(run.json.value(QStringLiteral("rerun_seconds")).isDouble());
+    QVERIFY(run.json.value(QStringLiteral("rerun_seconds")).toDouble() > 0);
+    QVERIFY(run.json.value(QStringLiteral("maybe_seconds")).isDouble());
+}
+
+void TestWhatifCli::usageErrors_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<int>("exitCode");
+    QTest::addRow("no context") << QStringList {QStringLiteral("--json")} << 2;
+    QTest::addRow("missing context") << list({"/nonexistent/ctx", "--json"}) << 2;
+    QTest::addRow("outside path") << QStringList {project(), QStringLiteral("--changed"),
+        QStringLiteral("/etc/passwd")}
+                                  << 2;
+    QTest::addRow("bad line") << QStringList {project(), QStringLiteral("--changed-line"),
+        QStringLiteral("x")} << 2;
+    QTest::addRow("missing log") << QStringList {project(), QStringLiteral("--log"),
+        QStringLiteral("/nonexistent.log")}
+                                 << 2;
+    QTest::addRow("unknown option") << QStringList {project(), QStringLiteral("--bogus")} << 2;
+    QTest::addRow("missing dockerfile")
+        << QStringList {project(), QStringLiteral("-f"), QStringLiteral("/nonexistent")} << 2;
+}
+
+void TestWhatifCli::usageErrors()
+{
+    QFETCH(QStringList, args);
+    QFETCH(int, exitCode);
+    const Run run = runWhatif(args);
+    QCOMPARE(run.exitCode, exitCode);
+    QVERIFY(!run.err.isEmpty());
+}
+
+QTEST_GUILESS_MAIN(TestWhatifCli)
+#include "tst_whatifcli.moc"
