@@ -235,6 +235,8 @@ QByteArrayView extractBuilderFlags(QByteArrayView line, char escape, QStringList
     return {};
 }
 
+/// splitCommand: the keyword, the leading `--flags` and the rest. The keyword ends at the first ASCII
+/// blank only (BuildKit's regexp), while the trimming around it is Unicode-aware (strings.TrimSpace).
 SplitResult splitCommand(QByteArrayView line, char escape)
 {
     SplitResult r;
@@ -333,6 +335,8 @@ struct LineNode
     QString error;
 };
 
+/// parseNameVal (ENV, LABEL): key/value/separator triples, the separator "=" for the modern form and
+/// "" for the legacy `ENV name value` form, where the value is the raw rest of the line, quotes and all.
 LineNode nameValue(const QString &rest, const QString &key, char escape)
 {
     LineNode node;
@@ -362,6 +366,7 @@ LineNode nameValue(const QString &rest, const QString &key, char escape)
     return node;
 }
 
+/// parseStringsWhitespaceDelimited (FROM, EXPOSE, shell-form COPY/ADD/VOLUME): no quote handling at all.
 QStringList whitespaceDelimited(const QString &rest)
 {
     if (rest.isEmpty())
@@ -641,6 +646,9 @@ JsonResult parseJson(const QString &rest, LineNode *node)
     return r;
 }
 
+/// parseMaybeJSON: exec form when the rest is a JSON array of strings; any other JSON problem silently
+/// falls back to one shell-form string (the jeztah-invalid-json cases), but a valid array holding a
+/// non-string is a hard error.
 LineNode maybeJson(const QString &rest)
 {
     LineNode node;
@@ -659,6 +667,7 @@ LineNode maybeJsonToList(const QString &rest)
     return node;
 }
 
+/// parseHealthConfig: the type word (CMD, NONE, ...) and then the command as parseMaybeJSON sees it.
 LineNode healthConfig(const QString &rest)
 {
     // BuildKit scans bytes here too, each taken as a rune.
@@ -696,6 +705,7 @@ LineNode subCommand(const QString &rest, const Directives &d, int depth)
     return node;
 }
 
+/// BuildKit's dispatch table from instruction keyword to line parser.
 LineNode dispatch(const QString &keyword, const QString &rest, const Directives &d, int depth)
 {
     if (keyword == QLatin1String("add") || keyword == QLatin1String("copy")
@@ -753,6 +763,8 @@ Instruction newNodeFromLine(QByteArrayView line, const Directives &d, int depth,
     return ins;
 }
 
+/// Only shell-form RUN, COPY and ADD (also as an ONBUILD trigger) read heredoc bodies; `RUN ["<<EOF"]`
+/// and `USER <<X` keep the text as an argument and the following lines are instructions again.
 bool canContainHeredoc(const Instruction &ins)
 {
     const Instruction *node = &ins;
@@ -764,6 +776,8 @@ bool canContainHeredoc(const Instruction &ins)
     return !node->json;
 }
 
+/// Heredoc markers are found by lexing the whole logical line as shell words (quotes and escapes kept
+/// raw), so `RUN "<<EOF"` has none, and each word is then matched against `[fd]<<[-]NAME`.
 QList<HeredocWord> heredocsFromLine(const QString &line, QString *error)
 {
     HeredocLexer lexer;
@@ -782,6 +796,7 @@ QList<HeredocWord> heredocsFromLine(const QString &line, QString *error)
     return docs;
 }
 
+/// 1-based column of the first non-blank character, in UTF-16 units like the rest of Qt.
 int leadingColumn(QByteArrayView raw)
 {
     const QByteArrayView trimmed = GoText::trimLeftSpace(raw);
@@ -856,10 +871,12 @@ void Parser::readHeredocs(Instruction &ins, int startLine, int column)
                 while (!candidate.isEmpty() && candidate.front() == '\t')
                     candidate = candidate.sliced(1);
             }
+            // The terminator must be the whole line (after tab stripping for <<-); "EOF " does not end it.
             if (candidate == terminator) {
                 terminated = true;
                 break;
             }
+            // Bodies keep their line ends as written (CRLF stays); chomping is left to the consumer.
             content.append(raw);
         }
         if (!terminated) {
@@ -901,10 +918,14 @@ DockerfileAst Parser::run()
         const int column = leadingColumn(raw);
         bool isEndOfLine = true;
         bytes = trimContinuation(bytes, m_directives.escapeToken, &isEndOfLine);
+        // Blank and comment lines end nothing: comments collected so far stay attached to the next
+        // instruction unless an empty `#` line reset them.
         if (isEndOfLine && bytes.isEmpty())
             continue;
         QByteArray buf = bytes.toByteArray();
 
+        // Continuation lines keep their leading blanks (BuildKit's deprecated-but-kept behaviour), and
+        // comment or blank lines inside a continuation are skipped without ending it.
         bool hasEmptyContinuationLine = false;
         while (!isEndOfLine && m_scanner.next(&raw)) {
             bool ignored = false;
@@ -950,6 +971,8 @@ DockerfileAst Parser::run()
         comments.clear();
     }
 
+    // BuildKit returns its AST with this scanner error; an empty file or one with only comments has no
+    // AST at all.
     if (m_scanner.tooLong()) {
         addDiagnostic(Severity::Error, m_currentLine + 1, 1,
             QStringLiteral("dockerfile line greater than max allowed size of %1").arg(MaxScanTokenSize - 1));
@@ -974,6 +997,8 @@ DockerfileAst parseDockerfile(const QByteArray &text, const QString &fileName)
     return ast;
 }
 
+// Node.Dump: lower-cased keyword, flags as a Go %q slice, ONBUILD's trigger in parentheses, then every
+// argument through strconv.Quote; the whole line is TrimSpace'd, which only matters for empty keywords.
 QString dumpInstruction(const Instruction &instruction)
 {
     QString out = instruction.keyword;

@@ -229,6 +229,7 @@ QString trimLeftSpace(const QString &s)
     return b == 0 ? s : s.mid(b);
 }
 
+// Go's Regexp.Split keeps empty leading/trailing pieces; with n > 0 the last piece holds the rest.
 QStringList splitWhitespace(const QString &s, int n)
 {
     QStringList out;
@@ -310,6 +311,8 @@ void appendHex(QString &out, char32_t c, int digits)
 
 } // namespace
 
+// strconv.Quote: printable runes stay, \a\b\f\n\r\t\v get short escapes, other control bytes \xNN,
+// other non-printables \uNNNN or \UNNNNNNNN. Invalid bytes (escaped above) print as \xNN.
 QString quote(const QString &s)
 {
     QString out;
@@ -408,6 +411,7 @@ int levenshtein(const QString &a, const QString &b)
     return prev[t.size()];
 }
 
+// Go iterates a map here, so BuildKit's pick among equally close options is random; ours is the first.
 QString suggest(const QString &value, const QStringList &options, bool caseSensitive)
 {
     const QString val = caseSensitive ? value : value.toLower();

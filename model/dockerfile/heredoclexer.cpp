@@ -221,6 +221,8 @@ bool HeredocLexer::processDoubleQuote(std::u32string *out)
     }
 }
 
+// With no variables known, every expansion is written back as it was read, but the syntax is still
+// checked: a malformed ${...} makes the whole line's lexing fail (and so yield no heredocs).
 bool HeredocLexer::processDollar(std::u32string *out)
 {
     next();
@@ -320,6 +322,7 @@ std::u32string HeredocLexer::processName()
     return name;
 }
 
+// `<<` and the blanks after it stay glued to the next word, so `<< EOF` is one heredoc word.
 std::u32string HeredocLexer::processPossibleHeredoc()
 {
     next();

@@ -161,6 +161,7 @@ QStringList nodeArgs(const Instruction &ins)
     return out;
 }
 
+/// parseKvps for ENV/LABEL triples.
 QString kvps(const QStringList &args, const QString &cmd)
 {
     if (args.isEmpty())
@@ -183,6 +184,7 @@ QString sourcesAndDest(const QStringList &args, const QString &cmd)
 }
 
 /// time.ParseDuration; returns false with Go's message on error.
+// HEALTHCHECK intervals go through Go's time.ParseDuration, so "5" (no unit) and "1d" are errors.
 bool parseDuration(const QString &s, double *nanoseconds, QString *error)
 {
     const QString quoted = GoText::quote(s);
@@ -326,6 +328,7 @@ bool parseGoBool(const QString &s, bool *out)
 }
 
 /// Splits one CSV record (go-csvvalue); false when a quote is malformed.
+// --mount values are one CSV record: quoting lets a path contain a comma.
 bool csvFields(const QString &s, QStringList *fields, QString *error)
 {
     qsizetype i = 0;
@@ -590,6 +593,7 @@ QString validateHealthcheck(const Instruction &ins, const QStringList &args)
     return {};
 }
 
+/// command.Commands in upper case: the candidates for "did you mean".
 QStringList instructionNames()
 {
     return {QStringLiteral("ADD"), QStringLiteral("ARG"), QStringLiteral("CMD"), QStringLiteral("COPY"),
@@ -602,6 +606,8 @@ QStringList instructionNames()
 
 } // namespace
 
+// The order of checks per instruction follows parse.go, since only the first problem is reported: e.g.
+// COPY counts its arguments before it looks at flags, FROM checks the stage name before --platform.
 QString validateInstruction(const Instruction &ins)
 {
     const QString &k = ins.keyword;
