@@ -53,7 +53,10 @@ int runLogCommand(const QStringList &args)
     // Accepted now so scripts can pass it; matching steps to the Dockerfile happens in a later stage.
     const QCommandLineOption dockerfileOption(QStringLiteral("dockerfile"),
         QStringLiteral("the Dockerfile that was built"), QStringLiteral("DOCKERFILE"));
+    const QCommandLineOption splitOption(
+        QStringLiteral("split-targets"), QStringLiteral("one build per bake/compose target and platform"));
     parser.addOption(jsonOption);
+    parser.addOption(splitOption);
     parser.addOption(dockerfileOption);
     const int early = parseCommandLine(parser, args, usage);
     if (early >= 0)
@@ -75,7 +78,9 @@ int runLogCommand(const QStringList &args)
         return ExitUsage;
     }
 
-    const BuildLogResult result = readBuildLogFile(path);
+    BuildLogReadOptions options;
+    options.splitTargets = parser.isSet(splitOption);
+    const BuildLogResult result = readBuildLogFile(path, options);
     if (parser.isSet(jsonOption)) {
         QJsonObject json = toJson(result);
         json.insert(QStringLiteral("file"), path);

@@ -196,6 +196,16 @@ BuildLogResult readBuildLogDevice(
     if (binaryLines > 5)
         result.diagnostics.append({Severity::Warning, QString(), 0, 0,
             QStringLiteral("%1 lines of binary data skipped in all").arg(binaryLines)});
+    if (options.splitTargets) {
+        QList<BuildRun> split;
+        for (const BuildRun &run : std::as_const(result.builds)) {
+            for (BuildRun &part : splitByTarget(run)) {
+                part.index = int(split.size());
+                split.append(std::move(part));
+            }
+        }
+        result.builds = std::move(split);
+    }
     // GitLab marks sections, not every line: builds inside a GitLab trace carry its name too.
     if (dispatcher.sawGitLab()) {
         for (BuildRun &run : result.builds) {

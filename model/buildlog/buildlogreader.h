@@ -20,6 +20,7 @@ struct BuildLogReadOptions
 {
     qint64 chunkSize = 1 << 20; ///< bytes read per step
     qint64 maxLineBytes = 16 << 20; ///< longer lines are cut (with a warning) so one line cannot eat memory
+    bool splitTargets = false; ///< one BuildRun per bake/compose target and platform (see splitByTarget)
 };
 
 /// Parses `path` on the calling thread, reporting progress (0..1000) through the promise and stopping

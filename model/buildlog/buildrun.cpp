@@ -239,6 +239,42 @@ int BuildRun::indexOfVertex(const QString &id) const
     return -1;
 }
 
+QList<BuildRun> splitByTarget(const BuildRun &run)
+{
+    QStringList keys;
+    for (const BuildVertex &v : run.vertices) {
+        if (v.label.target.isEmpty() && v.label.platform.isEmpty())
+            continue;
+        const QString key = v.label.target + QLatin1Char('\n') + v.label.platform;
+        if (!keys.contains(key))
+            keys.append(key);
+    }
+    if (keys.size() <= 1)
+        return {run};
+    QList<BuildRun> parts;
+    for (const QString &key : std::as_const(keys)) {
+        BuildRun part = run;
+        part.vertices.clear();
+        part.failedVertex = -1;
+        for (int i = 0; i < run.vertices.size(); ++i) {
+            const BuildVertex &v = run.vertices.at(i);
+            const bool shared = v.label.target.isEmpty() && v.label.platform.isEmpty();
+            if (!shared && v.label.target + QLatin1Char('\n') + v.label.platform != key)
+                continue;
+            if (i == run.failedVertex)
+                part.failedVertex = int(part.vertices.size());
+            part.vertices.append(v);
+        }
+        // The build's error belongs to the part whose step failed (or to all when no step is known).
+        if (run.failedVertex >= 0 && part.failedVertex < 0)
+            part.error.clear();
+        part.duration.reset();
+        part.index = int(parts.size());
+        parts.append(std::move(part));
+    }
+    return parts;
+}
+
 QJsonObject toJson(const BuildVertex &vertex)
 {
     QJsonObject o;
@@ -298,6 +334,16 @@ QJsonObject toJson(const BuildRun &run)
             vertexCategoryName(VertexCategory(c)), std::round(t.categorySeconds[c] * 1000.0) / 1000.0);
     totals.insert(QStringLiteral("seconds_by_category"), categories);
     o.insert(QStringLiteral("totals"), totals);
+    QStringList targets;
+    QStringList platforms;
+    for (const BuildVertex &v : run.vertices) {
+        if (!v.label.target.isEmpty() && !targets.contains(v.label.target))
+            targets.append(v.label.target);
+        if (!v.label.platform.isEmpty() && !platforms.contains(v.label.platform))
+            platforms.append(v.label.platform);
+    }
+    o.insert(QStringLiteral("targets"), QJsonArray::fromStringList(targets));
+    o.insert(QStringLiteral("platforms"), QJsonArray::fromStringList(platforms));
     o.insert(QStringLiteral("warnings"), QJsonArray::fromStringList(run.warnings));
     QJsonArray vertices;
     for (const BuildVertex &v : run.vertices)

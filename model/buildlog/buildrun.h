@@ -150,6 +150,12 @@ QString vertexCategoryName(VertexCategory category);
 VertexLabel parseVertexLabel(const QString &name);
 VertexCategory categorizeVertex(const QString &name, const VertexLabel &label);
 
+/// Splits one progress stream of a bake/compose or multi-platform build ("[app builder 2/5]",
+/// "[linux/arm64 builder 3/5]") into one BuildRun per (target, platform), in order of first appearance.
+/// Vertices without a target or platform (shared "[internal]" steps, the exporter) go into every part,
+/// since each part depends on them. A run with at most one (target, platform) comes back unchanged.
+QList<BuildRun> splitByTarget(const BuildRun &run);
+
 /// The `log --json` shapes of shared/CLI.md.
 QJsonObject toJson(const BuildVertex &vertex);
 QJsonObject toJson(const BuildRun &run);

@@ -538,6 +538,50 @@ private Q_SLOTS:
             QVERIFY(run.vertices.size() <= maxVertices);
     }
 
+    // A multi-platform build is one progress stream; split, each platform keeps the shared steps, and
+    // only the platform whose step failed carries the error.
+    void splitTargets()
+    {
+        const QByteArray log(
+            "#1 [internal] load build definition from Dockerfile\n#1 DONE 0.0s\n\n"
+            "#2 [linux/amd64 internal] load metadata for docker.io/library/alpine:3.20\n#2 DONE 0.5s\n\n"
+            "#3 [linux/arm64 internal] load metadata for docker.io/library/alpine:3.20\n#3 DONE 0.6s\n\n"
+            "#4 [linux/amd64 1/2] FROM docker.io/library/alpine:3.20\n#4 CACHED\n\n"
+            "#5 [linux/arm64 1/2] FROM docker.io/library/alpine:3.20\n#5 CACHED\n\n"
+            "#6 [linux/arm64 2/2] RUN make\n#6 0.5 make: *** [all] Error 2\n"
+            "#6 ERROR: process \"/bin/sh -c make\" did not complete successfully: exit code: 2\n\n"
+            "#7 [linux/amd64 2/2] RUN make\n#7 CANCELED\n"
+            "------\n > [linux/arm64 2/2] RUN make:\n0.5 make: *** [all] Error 2\n------\n"
+            "ERROR: failed to solve: process \"/bin/sh -c make\" did not complete successfully: exit code: "
+            "2\n");
+        const BuildLogResult whole = parseBytes(log);
+        QCOMPARE(whole.builds.size(), 1);
+        QCOMPARE(whole.builds.first().vertices.size(), 7);
+        QCOMPARE(
+            whole.builds.first().vertices.at(whole.builds.first().failedVertex).id, QStringLiteral("#6"));
+        BuildLogReadOptions options;
+        options.splitTargets = true;
+        const BuildLogResult split = parseBytes(log, options);
+        QCOMPARE(split.builds.size(), 2);
+        auto ids = [](const BuildRun &run) {
+            QStringList list;
+            for (const BuildVertex &v : run.vertices)
+                list.append(v.id);
+            return list;
+        };
+        QCOMPARE(ids(split.builds.at(0)),
+            (QStringList {
+                QStringLiteral("#1"), QStringLiteral("#2"), QStringLiteral("#4"), QStringLiteral("#7")}));
+        QCOMPARE(ids(split.builds.at(1)),
+            (QStringList {
+                QStringLiteral("#1"), QStringLiteral("#3"), QStringLiteral("#5"), QStringLiteral("#6")}));
+        QVERIFY(split.builds.at(0).error.isEmpty());
+        QCOMPARE(split.builds.at(1).error,
+            QStringLiteral("process \"/bin/sh -c make\" did not complete successfully: exit code: 2"));
+        QCOMPARE(split.builds.at(1).vertices.at(split.builds.at(1).failedVertex).id, QStringLiteral("#6"));
+        QCOMPARE(split.builds.at(0).vertices.last().status, VertexStatus::Canceled);
+    }
+
     void rawJson()
     {
         const QString path = Test::dataPath(QStringLiteral("buildlog/rawjson-small.log"));
