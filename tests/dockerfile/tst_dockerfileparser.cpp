@@ -78,6 +78,8 @@ private Q_SLOTS:
     void lineNumbers();
     void realDockerfiles_data();
     void realDockerfiles();
+    void buildkitOracle_data();
+    void buildkitOracle();
     void heredocs();
     void emptyContinuationWarnings();
     void instructionErrors_data();
@@ -210,6 +212,52 @@ void TestDockerfileParser::realDockerfiles()
                            .arg(ins.endLine)
                            .arg(previousEnd)));
         previousEnd = ins.endLine;
+    }
+}
+
+void TestDockerfileParser::buildkitOracle_data()
+{
+    QTest::addColumn<QString>("path");
+    QDir dir(Test::dataPath(QStringLiteral("dockerfile/buildkit-oracle")));
+    const QStringList files = dir.entryList({QStringLiteral("*.Dockerfile")}, QDir::Files, QDir::Name);
+    QVERIFY(files.size() >= 10);
+    for (const QString &f : files)
+        QTest::addRow("%s", qPrintable(f)) << dir.filePath(f);
+}
+
+void TestDockerfileParser::buildkitOracle()
+{
+    QFETCH(QString, path);
+    QString expectedPath = path;
+    expectedPath.replace(QLatin1String(".Dockerfile"), QLatin1String(".expected.json"));
+    const QJsonObject expected = QJsonDocument::fromJson(Test::readAll(expectedPath)).object();
+    QVERIFY2(!expected.isEmpty(), qPrintable(expectedPath));
+    const DockerfileAst ast = parseDockerfile(Test::readAll(path), path);
+    QVERIFY2(ast.parserAccepted, qPrintable(errorsOf(ast)));
+
+    const QString dump = dumpAst(ast);
+    const QString expectedDump = expected.value(QLatin1String("dump")).toString();
+    if (dump != expectedDump) {
+        qWarning().noquote() << "actual:\n" << dump << "\nexpected:\n" << expectedDump;
+        QCOMPARE(dump, expectedDump);
+    }
+    const QJsonArray lines = expected.value(QLatin1String("lines")).toArray();
+    const QJsonArray heredocs = expected.value(QLatin1String("heredocs")).toArray();
+    QCOMPARE(ast.instructions.size(), lines.size());
+    for (qsizetype i = 0; i < lines.size(); ++i) {
+        const Instruction &ins = ast.instructions.at(i);
+        const QJsonArray range = lines.at(i).toArray();
+        QCOMPARE(ins.startLine, range.at(0).toInt());
+        QCOMPARE(ins.endLine, range.at(1).toInt());
+        const QJsonArray docs = heredocs.at(i).toArray();
+        QCOMPARE(ins.heredocs.size(), docs.size());
+        for (qsizetype j = 0; j < docs.size(); ++j) {
+            const QJsonObject doc = docs.at(j).toObject();
+            QCOMPARE(ins.heredocs.at(j).name, doc.value(QLatin1String("Name")).toString());
+            QCOMPARE(ins.heredocs.at(j).content, doc.value(QLatin1String("Content")).toString());
+            QCOMPARE(ins.heredocs.at(j).expand, doc.value(QLatin1String("Expand")).toBool());
+            QCOMPARE(ins.heredocs.at(j).chomp, doc.value(QLatin1String("Chomp")).toBool());
+        }
     }
 }
 

@@ -1,0 +1,7 @@
+FROM alpine
+RUN <<EOF
+echo hi
+EOF
+COPY <<-X /a
+	line
+	X

@@ -1,0 +1,3 @@
+FROM alpine
+COPY --chown=àb x a b
+HEALTHCHECK CMD curl x

@@ -1,0 +1,4 @@
+FROM a
+RUN　echo
+EXPOSE 80 81  82
+USER  root 
