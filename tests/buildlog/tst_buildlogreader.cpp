@@ -577,7 +577,8 @@ private Q_SLOTS:
                 QStringLiteral("#1"), QStringLiteral("#3"), QStringLiteral("#5"), QStringLiteral("#6")}));
         QVERIFY(split.builds.at(0).error.isEmpty());
         QCOMPARE(split.builds.at(1).error,
-            QStringLiteral("process \"/bin/sh -c make\" did not complete successfully: exit code: 2"));
+            QStringLiteral(
+                "failed to solve: process \"/bin/sh -c make\" did not complete successfully: exit code: 2"));
         QCOMPARE(split.builds.at(1).vertices.at(split.builds.at(1).failedVertex).id, QStringLiteral("#6"));
         QCOMPARE(split.builds.at(0).vertices.last().status, VertexStatus::Canceled);
     }
