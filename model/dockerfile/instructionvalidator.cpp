@@ -747,6 +747,7 @@ QString validateRunMounts(const Instruction &ins)
 void validateDockerfile(DockerfileAst &ast, const QString &fileName)
 {
     bool inStage = false;
+    bool anyError = false;
     for (const Instruction &ins : std::as_const(ast.instructions)) {
         QString error = validateInstruction(ins);
         if (error.isEmpty()) {
@@ -766,6 +767,17 @@ void validateDockerfile(DockerfileAst &ast, const QString &fileName)
         diag.line = ins.startLine;
         diag.column = ins.startColumn;
         diag.message = error;
+        ast.diagnostics.append(diag);
+        anyError = true;
+    }
+    // Only ARGs (or nothing that parsed): dockerfile2llb refuses to build it.
+    if (!inStage && !anyError && !ast.instructions.isEmpty()) {
+        Diagnostic diag;
+        diag.severity = Severity::Error;
+        diag.file = fileName;
+        diag.line = ast.instructions.first().startLine;
+        diag.column = ast.instructions.first().startColumn;
+        diag.message = QStringLiteral("dockerfile contains no stages to build");
         ast.diagnostics.append(diag);
     }
 }
