@@ -37,7 +37,7 @@ DagStepState stateOf(const QString &status)
 
 struct TsvCounts
 {
-    int done = 0; ///< DONE rows: each gets a bar
+    int done = 0; ///< rows that get a bar
     int cached = 0;
     int error = 0;
 };
@@ -64,7 +64,9 @@ TimelineModel modelFromSteps(const QString &caseName, TsvCounts *counts)
         row.start = clock;
         row.end = clock + seconds;
         clock = row.end;
-        if (row.state == DagStepState::Ran) // 0.0s steps too: they get a hairline bar
+        // Every step that ran, failed or was canceled gets a bar (0.0s ones a hairline).
+        if (row.state == DagStepState::Ran || row.state == DagStepState::Error
+            || row.state == DagStepState::Canceled)
             ++counts->done;
         if (row.state == DagStepState::Cached)
             ++counts->cached;
