@@ -440,6 +440,11 @@ private:
             m_graph.targetStage = last;
         } else {
             m_graph.targetStage = findStageByName(m_options.target);
+            // BuildOptions documents a stage index too (BuildKit itself takes names only)
+            bool isIndex = false;
+            const int index = m_options.target.toInt(&isIndex);
+            if (m_graph.targetStage < 0 && isIndex && index >= 0 && index < m_graph.stages.size())
+                m_graph.targetStage = index;
             if (m_graph.targetStage < 0)
                 error(0, QStringLiteral("target stage \"%1\" could not be found").arg(m_options.target));
         }
@@ -814,8 +819,14 @@ private:
         Stage &st = m_graph.stages[index];
         const Instruction *from = m_stageInstructions[index].first;
         StageState state;
-        if (st.baseStage >= 0)
+        if (st.baseStage >= 0) {
             state = m_states.value(st.baseStage);
+        } else if (m_stagePlatforms.value(index).os != QLatin1String("windows")) {
+            // BuildKit makes sure PATH is set; the image's own value is unknown here, most images use the
+            // default
+            state.env.insert(QStringLiteral("PATH"),
+                QStringLiteral("/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"));
+        }
         int cmdIndex = 0;
 
         Step fromStep;

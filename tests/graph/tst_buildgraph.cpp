@@ -371,6 +371,11 @@ void TestBuildGraph::argScopes_data()
         "FROM debian\nRUN <<EOF\napt-get update\napt-get install -y \\\n"
         "  git \\\n  g++\nrm -rf /var/lib/apt/lists/*\nEOF\n")
                                      << QString() << QStringLiteral("[2/2] RUN <<EOF (apt-get update...)");
+    // dockerfile2llb always sets PATH (system.DefaultPathEnvUnix when the image has none)
+    QTest::addRow("default PATH")
+        << QByteArray("FROM scratch\nENV PATH=/app/bin:$PATH\nCOPY x /\nRUN echo $PATH\n") << QString()
+        << QStringLiteral(
+               "[2/2] RUN echo /app/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
     QTest::addRow("global in FROM") << QByteArray("ARG BASE=alpine:3.20\nFROM ${BASE}\nRUN true\n")
                                     << QString() << QStringLiteral("[2/2] RUN true");
 }
