@@ -264,6 +264,17 @@ private Q_SLOTS:
             QVERIFY2(t.canceled == g.value(QStringLiteral("canceled")).toInt(), qPrintable(context));
             QVERIFY2(t.running == g.value(QStringLiteral("running")).toInt(), qPrintable(context));
             QCOMPARE(!run.error.isEmpty(), g.value(QStringLiteral("failed")).toBool());
+            // Times, exact or estimated, are ordered and inside the build's span (rounding aside).
+            for (const BuildVertex &v : run.vertices) {
+                if (!v.start || !v.end)
+                    continue;
+                QVERIFY2(*v.start >= 0 && *v.end >= *v.start && *v.end <= t.wallSeconds + 0.1,
+                    qPrintable(QStringLiteral("%1: %2..%3 in a %4 s build")
+                                   .arg(v.id)
+                                   .arg(*v.start)
+                                   .arg(*v.end)
+                                   .arg(t.wallSeconds)));
+            }
             const QJsonArray steps = g.value(QStringLiteral("steps")).toArray();
             for (int i = 0; i < steps.size() && i < run.vertices.size(); ++i) {
                 const QJsonArray s = steps.at(i).toArray();
