@@ -1,6 +1,7 @@
 #include "reportrenderer.h"
 
 #include "model/report/markdownreport.h"
+#include "ui/report/dagsnapshot.h"
 
 #include <QBuffer>
 #include <QFileInfo>
@@ -14,6 +15,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <limits>
 
 namespace Stagelens {
@@ -33,6 +35,11 @@ constexpr int PaintedRowLimit = 400;
 /// A PNG taller than this (logical points) falls back to 1x, keeping the image under ~100 MB.
 constexpr qreal ImageHeightForFullRatio = 12000;
 constexpr qreal ImageHeightLimit = 30000;
+/// The DAG is drawn inline at this scale or more; below it, on landscape pages of its own.
+constexpr qreal DagInlineScale = 0.8;
+/// Below this scale the DAG's 9 px labels would print under 4.5 pt: it is split across pages instead.
+constexpr qreal DagMinimumScale = 0.5;
+constexpr int DagMaxPages = 12;
 
 const QColor Ink(0x1f, 0x23, 0x28);
 const QColor Muted(0x5c, 0x63, 0x6e);
@@ -98,6 +105,8 @@ QFont makeFont(int pixelSize, bool bold = false)
     font.setStyleHint(QFont::SansSerif);
     // Unhinted metrics: the PDF and SVG are scaled by their viewers, and must match our measurements.
     font.setHintingPreference(QFont::PreferNoHinting);
+    // No ligatures in Latin text, so "fi" in a PDF stays two letters that search and copy find.
+    font.setStyleStrategy(QFont::PreferNoShaping);
     font.setPixelSize(pixelSize);
     font.setBold(bold);
     return font;
@@ -149,9 +158,10 @@ double tickStep(double span, int wanted)
 class ReportPainter
 {
 public:
-    ReportPainter(
-        const ReportData &data, QPainter *painter, QPdfWriter *pdf, qreal imageWidth, int totalPages)
+    ReportPainter(const ReportData &data, const DagSnapshot *dag, QPainter *painter, QPdfWriter *pdf,
+        qreal imageWidth, int totalPages)
         : m_data(data)
+        , m_dag(dag)
         , m_painter(painter)
         , m_pdf(pdf)
         , m_totalPages(totalPages)
@@ -187,15 +197,21 @@ public:
         if (!m_data.comparison.isEmpty())
             comparison();
         timeline();
+        dag();
         stages();
         misses();
         allSteps();
         diagnostics();
+        if (m_deferDag)
+            dagPages();
         finishPage();
     }
 
     qreal bottom() const { return m_y; }
     int pages() const { return m_page; }
+    /// First page of the deferred DAG, 0 when drawn inline; the next pass prints it as a reference.
+    int dagPage() const { return m_dagPage; }
+    void setDagPageHint(int page) { m_dagPageHint = page; }
 
 private:
     QFontMetricsF metrics(const QFont &font) const { return QFontMetricsF(font, m_painter->device()); }
@@ -630,31 +646,160 @@ private:
             m_small, Muted);
     }
 
+    QString dagLegend() const
+    {
+        const QString collapsed = m_dag->isCollapsed()
+            ? QStringLiteral("One node per stage (the file has too many steps to show each). ")
+            : QString();
+        return collapsed
+            + (m_data.hasBuild
+                    ? QStringLiteral("Steps are shaded by their time, the critical path is outlined; dimmed "
+                                     "stages are not built for the target.")
+                    : QStringLiteral("Dimmed stages are not built for the target."));
+    }
+
+    qreal dagFit(qreal width, qreal height) const
+    {
+        const QRectF source = m_dag->rect();
+        return std::min({1.0, width / source.width(), height / source.height()});
+    }
+
+    // Paints the DAG in tiles of at most `width` x `height` points (height may be unbounded), each with a
+    // caption when there are several. `newTile` starts the page of every tile after the first.
+    void dagTiles(qreal scale, qreal width, qreal height, const std::function<void()> &newTile)
+    {
+        const QRectF source = m_dag->rect();
+        const int columns = std::max(1, int(std::ceil(source.width() * scale / width - 1e-6)));
+        const int rows = std::max(1, int(std::ceil(source.height() * scale / height - 1e-6)));
+        const qreal tileWidth = width / scale;
+        const qreal tileHeight = std::min(height / scale, source.height());
+        const qreal captionHeight = lineHeight(m_textBold);
+        for (int r = 0; r < rows; ++r) {
+            for (int c = 0; c < columns; ++c) {
+                if (r + c > 0 && newTile)
+                    newTile();
+                if (columns * rows > 1) {
+                    m_painter->setFont(m_textBold);
+                    m_painter->setPen(Ink);
+                    m_painter->drawText(QPointF(m_left, m_y + metrics(m_textBold).ascent()),
+                        QStringLiteral("Stage graph, part %1 of %2 (row %3, column %4)")
+                            .arg(r * columns + c + 1)
+                            .arg(columns * rows)
+                            .arg(r + 1)
+                            .arg(c + 1));
+                    m_y += captionHeight;
+                }
+                const qreal left = source.left() + c * tileWidth;
+                const qreal top = source.top() + r * tileHeight;
+                const QRectF part(left, top, std::min(tileWidth, source.right() - left),
+                    std::min(tileHeight, source.bottom() - top));
+                const QRectF target(m_left, m_y, part.width() * scale, part.height() * scale);
+                m_dag->render(m_painter, target, part);
+                m_y += target.height() + 6;
+            }
+        }
+    }
+
+    void dag()
+    {
+        if (!m_dag)
+            return;
+        if (!m_dag->isValid()) {
+            heading(QStringLiteral("Stage graph"), 20);
+            paragraph(
+                QStringLiteral("The stage graph could not be drawn: %1. The stage table below lists the same "
+                               "stages and dependencies.")
+                    .arg(m_dag->error()),
+                m_text, Muted);
+            return;
+        }
+        const QRectF source = m_dag->rect();
+        if (!m_pdf) {
+            // One tall page: as wide as the page allows, split into bands side by side when that would
+            // shrink the labels below reading size.
+            heading(QStringLiteral("Stage graph"), 20);
+            paragraph(dagLegend(), m_small, Muted);
+            dagTiles(std::max(std::min(1.0, m_width / source.width()), DagMinimumScale), m_width,
+                std::numeric_limits<qreal>::max(), {});
+            return;
+        }
+        const qreal legendHeight = lineHeight(m_heading) + 2 * lineHeight(m_small) + 20;
+        if (dagFit(m_width, m_bottom - m_top - legendHeight) < DagInlineScale) {
+            // Too large for a portrait page: it gets landscape pages at the end rather than interrupting
+            // the text with a page turned sideways.
+            heading(QStringLiteral("Stage graph"), 20);
+            paragraph(m_dagPageHint > 0
+                    ? QStringLiteral(
+                        "The stage graph is large: it is on landscape pages at the end, from page %1.")
+                          .arg(m_dagPageHint)
+                    : QStringLiteral("The stage graph is large: it is on landscape pages at the end."),
+                m_text, Muted);
+            m_deferDag = true;
+            return;
+        }
+        heading(QStringLiteral("Stage graph"), std::min(source.height() * DagInlineScale, 400.0));
+        paragraph(dagLegend(), m_small, Muted);
+        if (dagFit(m_width, m_bottom - m_y) < DagInlineScale)
+            newPage();
+        const qreal scale = dagFit(m_width, m_bottom - m_y);
+        const QRectF target(m_left, m_y, source.width() * scale, source.height() * scale);
+        m_dag->render(m_painter, target, source);
+        m_y += target.height() + 4;
+    }
+
+    // The deferred large DAG: landscape pages, split into tiles when one page would make it unreadable.
+    void dagPages()
+    {
+        newPage(QPageLayout::Landscape);
+        m_dagPage = m_page;
+        heading(QStringLiteral("Stage graph"), 20);
+        paragraph(dagLegend(), m_small, Muted);
+        const qreal top = m_y;
+        const qreal captionHeight = lineHeight(m_textBold);
+        const qreal width = m_width;
+        const qreal height = m_bottom - top - captionHeight - 6;
+        qreal scale = std::max(dagFit(width, height), DagMinimumScale);
+        const QRectF source = m_dag->rect();
+        if (std::ceil(source.width() * scale / width) * std::ceil(source.height() * scale / height)
+            > DagMaxPages)
+            scale = std::max(dagFit(width * 4, height * 3), 0.05); // hostile sizes: keep to the page budget
+        dagTiles(scale, width, height, [this, top] {
+            newPage(QPageLayout::Landscape);
+            m_y = top;
+        });
+    }
+
     void stages()
     {
         heading(QStringLiteral("Stages"));
+        const bool timed = m_data.hasBuild;
         QList<TableRow> rows;
         for (const ReportStageRow &s : m_data.stages) {
-            const bool timed = m_data.hasBuild && s.needed;
-            TableRow row {
-                {QString::number(s.index), s.token, s.base,
-                    s.dependsOn.isEmpty() ? QStringLiteral("–") : s.dependsOn.join(QLatin1String(", ")),
-                    QString::number(s.steps), timed ? QString::number(s.ranSteps) : QStringLiteral("–"),
-                    timed ? QString::number(s.cachedSteps) : QStringLiteral("–"),
-                    timed ? formatReportSeconds(s.seconds) : QStringLiteral("–")},
-                stageColor(s.index), 1};
+            TableRow row;
+            row.cells = {QString::number(s.index), s.token, s.base,
+                s.dependsOn.isEmpty() ? QStringLiteral("–") : s.dependsOn.join(QLatin1String(", ")),
+                QString::number(s.steps)};
+            if (timed) {
+                row.cells.append(s.needed ? QString::number(s.ranSteps) : QStringLiteral("–"));
+                row.cells.append(s.needed ? QString::number(s.cachedSteps) : QStringLiteral("–"));
+                row.cells.append(s.needed ? formatReportSeconds(s.seconds) : QStringLiteral("–"));
+            }
+            row.mark = stageColor(s.index);
+            row.markColumn = 1;
             row.muted = !s.needed;
             rows.append(row);
         }
-        table({{QStringLiteral("#"), 0.05, Qt::AlignRight},
-                  {QStringLiteral("Stage"), 0.17, Qt::AlignLeft, true},
-                  {QStringLiteral("Base"), 0.27, Qt::AlignLeft, true},
-                  {QStringLiteral("Reads from"), 0.19, Qt::AlignLeft, true},
-                  {QStringLiteral("Steps"), 0.08, Qt::AlignRight},
-                  {QStringLiteral("Ran"), 0.07, Qt::AlignRight},
-                  {QStringLiteral("Cached"), 0.08, Qt::AlignRight},
-                  {QStringLiteral("Time"), 0.09, Qt::AlignRight}},
-            rows);
+        QList<Column> columns {{QStringLiteral("#"), 0.05, Qt::AlignRight},
+            {QStringLiteral("Stage"), 0.19, Qt::AlignLeft, true},
+            {QStringLiteral("Base"), 0.3, Qt::AlignLeft, true},
+            {QStringLiteral("Reads from"), 0.24, Qt::AlignLeft, true},
+            {QStringLiteral("Steps"), 0.07, Qt::AlignRight}};
+        if (timed) {
+            columns.append({QStringLiteral("Ran"), 0.06, Qt::AlignRight});
+            columns.append({QStringLiteral("Cached"), 0.08, Qt::AlignRight});
+            columns.append({QStringLiteral("Time"), 0.09, Qt::AlignRight});
+        }
+        table(columns, rows);
         paragraph(QStringLiteral(
                       "\"Reads from\" lists the stages a stage starts FROM, copies from or mounts; greyed "
                       "stages are not needed for the target %1 and are not built.")
@@ -662,15 +807,19 @@ private:
             m_small, Muted);
     }
 
+    // Without a log there are no times: the label gets their room.
     QList<Column> stepColumns(bool withStatus) const
     {
+        const bool timed = m_data.hasBuild;
         QList<Column> columns {{QStringLiteral("Step"), withStatus ? 0.5 : 0.6, Qt::AlignLeft, true},
             {QStringLiteral("Stage"), 0.13, Qt::AlignLeft, true},
             {QStringLiteral("Line"), 0.07, Qt::AlignRight}};
         if (withStatus)
             columns.append({QStringLiteral("Status"), 0.1});
-        columns.append({QStringLiteral("Time"), 0.1, Qt::AlignRight});
-        columns.append({QStringLiteral("Share"), 0.1, Qt::AlignRight});
+        if (timed) {
+            columns.append({QStringLiteral("Time"), 0.1, Qt::AlignRight});
+            columns.append({QStringLiteral("Share"), 0.1, Qt::AlignRight});
+        }
         return columns;
     }
 
@@ -684,8 +833,10 @@ private:
             row.mark = statusColor(step.status);
             row.markColumn = 3;
         }
-        row.cells.append(optionalSeconds(step.seconds));
-        row.cells.append(step.seconds ? formatReportShare(step.share) : QStringLiteral("–"));
+        if (m_data.hasBuild) {
+            row.cells.append(optionalSeconds(step.seconds));
+            row.cells.append(step.seconds ? formatReportShare(step.share) : QStringLiteral("–"));
+        }
         row.bold = step.critical && step.status != QLatin1String("cached");
         return row;
     }
@@ -831,6 +982,10 @@ private:
     }
 
     const ReportData &m_data;
+    const DagSnapshot *m_dag;
+    bool m_deferDag = false;
+    int m_dagPage = 0;
+    int m_dagPageHint = 0;
     QPainter *m_painter;
     QPdfWriter *m_pdf;
     int m_totalPages;
@@ -852,7 +1007,7 @@ private:
 };
 
 // Paints the whole PDF into `device`; returns the page count, or -1 when the painter cannot start.
-int paintPdf(const ReportData &data, QIODevice *device, int totalPages)
+int paintPdf(const ReportData &data, const DagSnapshot *dag, QIODevice *device, int totalPages, int *dagPage)
 {
     QPdfWriter writer(device);
     writer.setResolution(PdfDpi);
@@ -863,25 +1018,35 @@ int paintPdf(const ReportData &data, QIODevice *device, int totalPages)
     if (!painter.begin(&writer))
         return -1;
     painter.setRenderHint(QPainter::Antialiasing);
-    ReportPainter report(data, &painter, &writer, 0, totalPages);
+    ReportPainter report(data, dag, &painter, &writer, 0, totalPages);
+    report.setDagPageHint(*dagPage);
     report.paint();
     painter.end();
+    *dagPage = report.dagPage();
     return report.pages();
 }
 
 // The height the report needs as one tall page, measured by painting it once onto a throwaway image.
-qreal measureHeight(const ReportData &data)
+qreal measureHeight(const ReportData &data, const DagSnapshot *dag)
 {
     QImage probe(1, 1, QImage::Format_ARGB32_Premultiplied);
     QPainter painter(&probe);
-    ReportPainter report(data, &painter, nullptr, ImageContentWidth, 1);
+    ReportPainter report(data, dag, &painter, nullptr, ImageContentWidth, 1);
     report.paint();
     return std::min(report.bottom() + ImageMargin, ImageHeightLimit);
 }
 
-QSizeF tallPageSize(const ReportData &data)
+QSizeF tallPageSize(const ReportData &data, const DagSnapshot *dag)
 {
-    return QSizeF(ImageContentWidth + 2 * ImageMargin, std::ceil(measureHeight(data)));
+    return QSizeF(ImageContentWidth + 2 * ImageMargin, std::ceil(measureHeight(data, dag)));
+}
+
+std::unique_ptr<DagSnapshot> makeDag(const ReportData &data)
+{
+    int steps = 0;
+    for (const Stage &stage : data.graph.stages)
+        steps += stage.vertexCount();
+    return std::make_unique<DagSnapshot>(data, steps > DagCollapseSteps);
 }
 
 } // namespace
@@ -892,10 +1057,12 @@ ReportRenderResult renderReportPdf(const ReportData &data)
     // Two passes: the first counts the pages so that every footer can say "Page n of N".
     QBuffer scratch;
     scratch.open(QIODevice::WriteOnly);
-    const int pages = paintPdf(data, &scratch, 0);
+    const auto dag = makeDag(data);
+    int dagPage = 0;
+    const int pages = paintPdf(data, dag.get(), &scratch, 0, &dagPage);
     QBuffer buffer(&result.bytes);
     buffer.open(QIODevice::WriteOnly);
-    result.pages = pages > 0 ? paintPdf(data, &buffer, pages) : -1;
+    result.pages = pages > 0 ? paintPdf(data, dag.get(), &buffer, pages, &dagPage) : -1;
     if (result.pages <= 0)
         result.error = QStringLiteral("cannot paint the PDF");
     result.size = QPageSize(QPageSize::A4).sizePoints();
@@ -905,7 +1072,8 @@ ReportRenderResult renderReportPdf(const ReportData &data)
 ReportRenderResult renderReportSvg(const ReportData &data)
 {
     ReportRenderResult result;
-    const QSizeF size = tallPageSize(data);
+    const auto dag = makeDag(data);
+    const QSizeF size = tallPageSize(data, dag.get());
     QBuffer buffer(&result.bytes);
     buffer.open(QIODevice::WriteOnly);
     QSvgGenerator generator;
@@ -921,7 +1089,7 @@ ReportRenderResult renderReportSvg(const ReportData &data)
         return result;
     }
     painter.fillRect(QRectF(QPointF(0, 0), size), Qt::white);
-    ReportPainter report(data, &painter, nullptr, ImageContentWidth, 1);
+    ReportPainter report(data, dag.get(), &painter, nullptr, ImageContentWidth, 1);
     report.paint();
     painter.end();
     result.pages = 1;
@@ -931,7 +1099,8 @@ ReportRenderResult renderReportSvg(const ReportData &data)
 
 QImage renderReportImage(const ReportData &data, qreal devicePixelRatio)
 {
-    const QSizeF size = tallPageSize(data);
+    const auto dag = makeDag(data);
+    const QSizeF size = tallPageSize(data, dag.get());
     qreal ratio = std::clamp(devicePixelRatio, 1.0, 4.0);
     if (size.height() > ImageHeightForFullRatio)
         ratio = 1.0;
@@ -943,7 +1112,7 @@ QImage renderReportImage(const ReportData &data, qreal devicePixelRatio)
     QPainter painter(&image);
     painter.setRenderHint(QPainter::Antialiasing);
     painter.setRenderHint(QPainter::TextAntialiasing);
-    ReportPainter report(data, &painter, nullptr, ImageContentWidth, 1);
+    ReportPainter report(data, dag.get(), &painter, nullptr, ImageContentWidth, 1);
     report.paint();
     painter.end();
     return image;
