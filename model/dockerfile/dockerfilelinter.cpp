@@ -2,7 +2,6 @@
 
 #include "model/dockerfile/gotext.h"
 
-#include <QRegularExpression>
 #include <QSet>
 
 namespace Stagelens {
@@ -52,17 +51,44 @@ bool parseCheck(const QString &value, LintConfig *config)
     return true;
 }
 
+/// The value of a `check=...` comment (BuildKit parses it with its directive parser), or empty.
+QString checkCommentValue(const QString &comment)
+{
+    const QString t = GoText::trimSpace(comment);
+    if (!t.startsWith(QLatin1String("check"), Qt::CaseInsensitive))
+        return {};
+    qsizetype i = 5;
+    if (i < t.size() && t.at(i).unicode() < 128 && t.at(i).isLetterOrNumber())
+        return {}; // a longer key such as "checks"
+    while (i < t.size() && t.at(i).unicode() < 128 && t.at(i).isSpace())
+        ++i;
+    if (i >= t.size() || t.at(i) != QLatin1Char('='))
+        return {};
+    return GoText::trimSpace(t.mid(i + 1));
+}
+
+/// True when one of the underscore-separated words of `key` is one of `words` (case-insensitively):
+/// the regexps `(?i)(?:_|^)(?:word|...)(?:_|$)` of BuildKit's SecretsUsedInArgOrEnv rule.
+bool hasWord(const QString &key, std::initializer_list<const char *> words)
+{
+    for (const QStringView part : QStringView(key).split(QLatin1Char('_'))) {
+        for (const char *w : words) {
+            if (part.compare(QLatin1String(w), Qt::CaseInsensitive) == 0)
+                return true;
+        }
+    }
+    return false;
+}
+
 /// A `# check=...` comment right above an instruction adds to the file's configuration for it.
 LintConfig configFor(const Instruction &ins, const LintConfig &base)
 {
-    static const QRegularExpression directive(
-        QStringLiteral("^\\s*check\\s*=\\s*(.+?)\\s*$"), QRegularExpression::CaseInsensitiveOption);
     LintConfig config = base;
     for (const QString &comment : ins.prevComments) {
-        const QRegularExpressionMatch m = directive.match(comment);
-        if (m.hasMatch()) {
+        const QString value = checkCommentValue(comment);
+        if (!value.isEmpty()) {
             LintConfig merged = base;
-            if (parseCheck(m.captured(1), &merged)) {
+            if (parseCheck(value, &merged)) {
                 config = merged;
                 config.skip.unite(base.skip);
                 config.skipAll = config.skipAll || base.skipAll;
@@ -130,15 +156,12 @@ void Linter::run()
         });
     }
 
-    static const QRegularExpression secretDeny(
-        QStringLiteral(
-            "(?:_|^)(?:apikey|auth|credential|credentials|key|password|pword|passwd|secret|token)(?:_|$)"),
-        QRegularExpression::CaseInsensitiveOption);
-    static const QRegularExpression secretAllow(
-        QStringLiteral("(?:_|^)(?:public|file|version)(?:_|$)"), QRegularExpression::CaseInsensitiveOption);
     auto checkSecret = [&](const Instruction &ins, const LintConfig &config, const char *instruction,
                            const QString &key) {
-        if (secretDeny.match(key).hasMatch() && !secretAllow.match(key).hasMatch())
+        if (hasWord(key,
+                {"apikey", "auth", "credential", "credentials", "key", "password", "pword", "passwd",
+                    "secret", "token"})
+            && !hasWord(key, {"public", "file", "version"}))
             warn(ins, config, "SecretsUsedInArgOrEnv",
                 QStringLiteral("Do not use ARG or ENV instructions for sensitive data (%1 %2)")
                     .arg(QLatin1String(instruction), GoText::quote(key)));
@@ -249,9 +272,10 @@ void Linter::run()
                         .arg(name));
         } else if (k == QLatin1String("workdir") && ins.args.size() == 1) {
             const QString &path = ins.args.first();
-            static const QRegularExpression windowsAbs(QStringLiteral("^[A-Za-z]:[\\\\/]"));
             const bool absolute = path.startsWith(QLatin1Char('/')) || path.startsWith(QLatin1Char('\\'))
-                || windowsAbs.match(path).hasMatch();
+                || (path.size() >= 3 && path.at(0).unicode() < 128 && path.at(0).isLetter()
+                    && path.at(1) == QLatin1Char(':')
+                    && (path.at(2) == QLatin1Char('\\') || path.at(2) == QLatin1Char('/')));
             // A value from a variable is only known after expansion; BuildKit checks the expanded path.
             if (!workdirSet && !absolute && !path.startsWith(QLatin1Char('$')))
                 warn(ins, config, "WorkdirRelativePath",

@@ -150,6 +150,19 @@ QString writtenKeyword(const Instruction &ins)
     return trimmed.left(i);
 }
 
+/// ^[a-z][a-z0-9-_.]*$
+bool isValidStageName(const QString &name)
+{
+    if (name.isEmpty() || name.at(0) < QLatin1Char('a') || name.at(0) > QLatin1Char('z'))
+        return false;
+    for (const QChar c : name) {
+        const char16_t u = c.unicode();
+        if (!((u >= 'a' && u <= 'z') || (u >= '0' && u <= '9') || u == '-' || u == '_' || u == '.'))
+            return false;
+    }
+    return true;
+}
+
 /// nodeArgs: the values along Node.Next, with an ONBUILD trigger flattened in.
 QStringList nodeArgs(const Instruction &ins)
 {
@@ -475,8 +488,8 @@ QString validateMount(const QString &spec, bool expanded)
         } else if (key == QLatin1String("size")) {
             if (type != QLatin1String("tmpfs"))
                 return QStringLiteral("unexpected key '%1' for mount type '%2'").arg(key, type);
-            static const QRegularExpression ram(
-                QStringLiteral("^(\\d+(\\.\\d+)*) ?([kKmMgGtTpP])?[iI]?[bB]?$"));
+            // Rare enough to build per use; a shared static would be matched from several threads.
+            const QRegularExpression ram(QStringLiteral("^(\\d+(\\.\\d+)*) ?([kKmMgGtTpP])?[iI]?[bB]?$"));
             if (!ram.match(value).hasMatch())
                 return QStringLiteral("invalid value for %1: %2").arg(key, value);
         } else if (key == QLatin1String("id")) {
@@ -648,8 +661,7 @@ QString validateInstruction(const Instruction &ins)
     }
     if (k == QLatin1String("from")) {
         if (args.size() == 3 && args.at(1).compare(QLatin1String("as"), Qt::CaseInsensitive) == 0) {
-            static const QRegularExpression validStageName(QStringLiteral("^[a-z][a-z0-9-_.]*$"));
-            if (!validStageName.match(args.at(2).toLower()).hasMatch())
+            if (!isValidStageName(args.at(2).toLower()))
                 return QStringLiteral(
                     "invalid name for build stage: %1, name can't start with a number or contain "
                     "symbols")
