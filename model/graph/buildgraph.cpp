@@ -35,6 +35,7 @@ const QList<QPair<QString, QString>> &defaultPlatformArgs()
     return args;
 }
 
+// Keywords are case-insensitive in Dockerfiles; the AST keeps them lower-case.
 InstructionKind kindOf(const QString &keyword)
 {
     static const QHash<QString, InstructionKind> kinds = {
@@ -142,6 +143,7 @@ QStringList splitCsv(const QString &text)
 }
 
 // path.Clean for slash-separated paths.
+// path.Clean for slash-separated paths (WORKDIR normalisation).
 QString cleanPath(const QString &path)
 {
     const bool absolute = path.startsWith(QLatin1Char('/'));
@@ -207,6 +209,7 @@ struct StageState
     QList<Instruction> onbuild; ///< ONBUILD triggers a child stage runs first
 };
 
+// The build args behind the variables an expansion used.
 QSet<QString> depsOf(const StageState &state, const QSet<QString> &matched)
 {
     QSet<QString> deps;
@@ -241,6 +244,8 @@ public:
         m_graph.diagnostics = ast.diagnostics;
     }
 
+    // The phases of dockerfile2llb's Dockerfile2LLB, in its order: meta args, stages, target, dependency
+    // graph, cycle check, reachability, then the per-stage dispatch that names the vertices.
     BuildGraph run()
     {
         splitStages();
@@ -273,6 +278,7 @@ private:
         m_graph.diagnostics.append(d);
     }
 
+    // Instructions before the first FROM: only ARGs matter (the global "meta" args).
     void splitStages()
     {
         for (const Instruction &ins : m_ast.instructions) {
@@ -307,6 +313,8 @@ private:
         return QStringLiteral("default");
     }
 
+    // defaultArgs + buildMetaArgs: platform args, then each global ARG (a --build-arg overrides its default,
+    // and a default may use the args before it).
     void buildGlobalArgs()
     {
         for (const auto &[key, value] : defaultPlatformArgs())
@@ -361,6 +369,8 @@ private:
     // wins): FROM sees only the stages before it, --from and --target see them all.
     int findStageByName(const QString &name) const { return m_nameIndex.value(name.toLower(), -1); }
 
+    // buildDispatchStates: expand FROM with the global args only, resolve FROM <stage>, and count the
+    // vertices (n of k/n) the way BuildKit does before anything is dispatched.
     void createStages()
     {
         for (int i = 0; i < m_stageInstructions.size(); ++i) {
@@ -433,6 +443,7 @@ private:
         }
     }
 
+    // Default target: the last stage in the file.
     void resolveTarget()
     {
         const int last = int(m_graph.stages.size()) - 1;
@@ -452,6 +463,7 @@ private:
             m_graph.target = m_graph.stages[m_graph.targetStage].token();
     }
 
+    // toCommand for COPY --from: a number is a stage index, a name a stage, anything else an image.
     SourceRef resolveCopyFrom(const QString &from, int line)
     {
         SourceRef ref;
@@ -547,6 +559,8 @@ private:
         m_graph.edges.append(e);
     }
 
+    // buildStageDependencyGraph: FROM, COPY --from and RUN --mount from= edges between stages. Sources that
+    // are not stages are counted because they change BuildKit's state count (single-stage naming).
     void resolveDependencies()
     {
         m_deps.resize(m_graph.stages.size());
@@ -630,6 +644,7 @@ private:
         }
     }
 
+    // allReachableStages: only these are solved and printed.
     void markNeeded()
     {
         if (m_graph.targetStage < 0)
@@ -722,6 +737,7 @@ private:
         return r.result;
     }
 
+    // The single-word expansion BuildKit applies to instruction arguments; a failure is an input error.
     QString expandWord(const QString &word, const StageState &state, int line, QSet<QString> *deps)
     {
         const ShellWordResult r = m_lexer.processWord(word, state.env);
@@ -734,6 +750,7 @@ private:
         return r.result;
     }
 
+    // dispatchArg: --build-arg value, else the default (expanded in the stage), else the global value.
     void dispatchArg(const Instruction &ins, StageState &state)
     {
         for (const QString &word : ins.args) {
@@ -785,6 +802,7 @@ private:
         }
     }
 
+    // The cache engine's inputs of a COPY/ADD: expanded sources and destination, and its flags.
     void fillCopy(const Instruction &ins, StageState &state, Step &step)
     {
         QSet<QString> deps;
@@ -814,6 +832,8 @@ private:
         step.argDependencies = sortedList(deps);
     }
 
+    // Walks one stage as dispatch() would, giving each step its text, label and inputs. A FROM <stage> child
+    // starts from its parent's environment, args in scope and working directory.
     void dispatchStage(int index)
     {
         Stage &st = m_graph.stages[index];
@@ -924,6 +944,8 @@ private:
         m_states.insert(index, state);
     }
 
+    // dispatchRun's custom name: the source line (plus a heredoc summary), upper-cased keyword, variables
+    // of the stage substituted.
     void dispatchRun(const Instruction &ins, int stage, StageState &state, Step &step)
     {
         QString customName = goTrim(ins.original);
@@ -1083,6 +1105,7 @@ QString edgeKindName(EdgeKind kind)
     return QString();
 }
 
+// Nulls rather than missing keys, so scripts can rely on every key of shared/CLI.md being present.
 QJsonObject toJson(const BuildGraph &graph)
 {
     QJsonObject root;
@@ -1156,6 +1179,7 @@ QString dotQuote(const QString &text)
 
 } // namespace
 
+// Stages as boxes (dashed when not needed, bold for the target), base images as ellipses.
 QString toDot(const BuildGraph &graph)
 {
     QString out =

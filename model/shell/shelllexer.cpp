@@ -9,6 +9,8 @@ namespace Stagelens {
 
 namespace {
 
+// Go's text/scanner returns EOF (-1) from Peek/Next at the end; we work on code points so that patterns,
+// reversal and unicode.IsLetter behave per rune as in Go.
 constexpr char32_t Eof = 0xFFFFFFFF;
 
 void appendRune(QString &out, char32_t ch)
@@ -30,6 +32,7 @@ QString runeString(char32_t ch)
     return s;
 }
 
+// Runes, not UTF-16 units: `?` in a pattern and the reversal for ${VAR%...} must treat an emoji as one char.
 QList<char32_t> toRunes(const QString &text)
 {
     QList<char32_t> runes;
@@ -48,6 +51,7 @@ QString fromRunes(const QList<char32_t> &runes)
     return s;
 }
 
+// unicode.IsSpace, which word splitting uses.
 bool isSpaceRune(char32_t ch)
 {
     return ch != Eof && QChar::isSpace(ch);
@@ -157,6 +161,7 @@ std::optional<QRegularExpression> patternToRegex(
     return re;
 }
 
+// Reverses a pattern for the suffix search of ${VAR%...} while keeping each escape before its character.
 QString reversePattern(const QString &pattern)
 {
     const QList<char32_t> in = toRunes(pattern);
@@ -261,6 +266,7 @@ public:
         , m_env(env)
     { }
 
+    // Errors are wrapped the way lex.go's process() wraps them, with the whole source word quoted.
     ShellWordResult run(const QString &source)
     {
         ShellWordResult r;
@@ -287,6 +293,7 @@ private:
         return false;
     }
 
+    // Every lookup is recorded: ProcessWordWithMatches callers (ARG dependencies) need set and unset names.
     bool getEnv(const QString &name, QString *value)
     {
         const auto it = m_env.constFind(name);
@@ -307,6 +314,7 @@ private:
         Words words;
         words.buf = &m_wordsBuffer;
 
+        // lex.go switches rawEscapes for the duration of one nested call (patterns keep their escapes).
         const bool savedRaw = m_rawEscapes;
         m_rawEscapes = rawEscapes;
         struct Restore
@@ -368,6 +376,7 @@ private:
         return true;
     }
 
+    // Single quotes: everything literal up to the next ', which cannot be escaped inside.
     bool processSingleQuote(QString *out)
     {
         const char32_t open = next();
@@ -425,6 +434,7 @@ private:
         }
     }
 
+    // "<<" and the blanks after it are kept together so a heredoc marker survives word splitting.
     bool processPossibleHeredoc(QString *out)
     {
         next();
@@ -456,6 +466,8 @@ private:
         }
     }
 
+    // A variable name: letters, digits and _, or all the digits of a positional parameter, or one special
+    // parameter character ($@, $#, ...). Positional and special parameters are never set in a Dockerfile.
     QString processName()
     {
         QString name;
@@ -505,6 +517,7 @@ private:
             return true;
         }
         next(); // {
+        // ${} ${{ ${: are rejected before a name is read, like lex.go.
         switch (peek()) {
         case Eof:
             return fail(QStringLiteral("syntax error: missing '}'"));
@@ -528,6 +541,7 @@ private:
         }
         if (ch == U'/')
             return processReplace(name, out);
+        // With ':' an empty value counts as unset (${VAR:-x} vs ${VAR-x}).
         if (ch == U':') {
             nullIsUnset = true;
             ch = next();
@@ -548,6 +562,7 @@ private:
             return false;
         }
 
+        // The variable is looked up only after the word is read, so its name lands in matched/unmatched last.
         QString value;
         const bool set = getEnv(name, &value);
         if (m_skipUnset && !set) {
@@ -592,6 +607,8 @@ private:
         }
     }
 
+    // ${VAR/pattern/replacement} and ${VAR//pattern/replacement}: both parts keep their escapes, and the
+    // pattern is greedy and unanchored.
     bool processReplace(const QString &name, QString *out)
     {
         const bool replaceAll = peek() == U'/';
@@ -679,11 +696,13 @@ ShellWordResult ShellLexer::processWord(const QString &word, const ShellEnvironm
     return e.run(word);
 }
 
+// ProcessWords shares the implementation: the word list is built alongside the single result.
 ShellWordResult ShellLexer::processWords(const QString &word, const ShellEnvironment &env) const
 {
     return processWord(word, env);
 }
 
+// strconv.Quote for the characters that occur in Dockerfile words; printable Unicode stays as it is.
 QString goQuote(const QString &text)
 {
     QString out = QStringLiteral("\"");
