@@ -163,6 +163,10 @@ void CacheEngine::setStepSeconds(const QHash<QString, double> &secondsByLabel)
     for (auto it = secondsByLabel.cbegin(); it != secondsByLabel.cend(); ++it) {
         // Expanded args change a RUN's label between builds; "[stage k/n] KEYWORD" still identifies it.
         const QString key = labelKey(it.key());
+        // BuildKit prints a FROM shared by several stages once, under one stage's label: match by image.
+        const QString text = it.key().mid(key.size() + 1);
+        if (!key.isEmpty() && text.startsWith(QLatin1String("FROM ")))
+            m_secondsByKey.insert(text, it.value());
         if (!key.isEmpty())
             m_secondsByKey.insert(
                 key + QLatin1Char(' ') + it.key().mid(key.size() + 1).section(QLatin1Char(' '), 0, 0),
@@ -178,6 +182,12 @@ std::optional<double> CacheEngine::secondsFor(const QString &label) const
     const QString key = labelKey(label);
     if (key.isEmpty())
         return std::nullopt;
+    const QString text = label.mid(key.size() + 1);
+    if (text.startsWith(QLatin1String("FROM "))) {
+        const auto from = m_secondsByKey.constFind(text);
+        if (from != m_secondsByKey.cend())
+            return *from;
+    }
     const auto byKey = m_secondsByKey.constFind(
         key + QLatin1Char(' ') + label.mid(key.size() + 1).section(QLatin1Char(' '), 0, 0));
     if (byKey != m_secondsByKey.cend())
@@ -371,8 +381,12 @@ WhatIfResult CacheEngine::whatIf(const WhatIfChanges &changes) const
             if (base.verdict != Verdict::Cached) {
                 prev.verdict = base.verdict;
                 prev.reasons = base.reasons;
-                prev.reasons.append(
-                    QStringLiteral("FROM %1: follows %2").arg(stage.baseName, base.lastLabel));
+                // The hop replaces the parent's own "follows": root cause, then how it reached this stage.
+                if (!prev.reasons.isEmpty() && prev.reasons.last().startsWith(QLatin1String("follows ")))
+                    prev.reasons.removeLast();
+                const QString key = labelKey(base.lastLabel);
+                prev.reasons.append(QStringLiteral("FROM %1: follows %2")
+                                        .arg(stage.baseName, key.isEmpty() ? base.lastLabel : key));
             }
             prev.lastLabel = base.lastLabel;
             pendingEnv = pendingEnvOut.value(stage.baseStage);
@@ -624,8 +638,8 @@ QJsonObject toJson(const WhatIfResult &result)
         o.insert(QStringLiteral("instruction"), v.instruction);
         o.insert(QStringLiteral("line"), v.line);
         o.insert(QStringLiteral("verdict"), verdictName(v.verdict));
-        o.insert(
-            QStringLiteral("reason"), v.verdict == Verdict::Cached ? QJsonValue() : QJsonValue(v.reason()));
+        o.insert(QStringLiteral("reason"),
+            v.verdict == Verdict::Cached ? QStringLiteral("no input of this step changed") : v.reason());
         o.insert(QStringLiteral("reasons"), QJsonArray::fromStringList(v.reasons));
         o.insert(QStringLiteral("seconds"), v.seconds ? QJsonValue(*v.seconds) : QJsonValue());
         steps.append(o);
