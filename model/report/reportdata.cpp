@@ -236,7 +236,9 @@ ReportData makeReportData(const ReportInput &input)
     }
 
     for (const ReportStepRow &row : std::as_const(data.steps)) {
-        if (row.start && row.end)
+        // Broken logs can carry NaN, infinite or reversed times: such a step has no place on an axis.
+        if (row.start && row.end && std::isfinite(*row.start) && std::isfinite(*row.end)
+            && *row.end >= *row.start)
             data.timeline.append(row);
     }
     std::stable_sort(data.timeline.begin(), data.timeline.end(),
@@ -264,7 +266,7 @@ ReportData makeReportData(const ReportInput &input)
 
 QString formatReportSeconds(double seconds)
 {
-    if (!std::isfinite(seconds))
+    if (!std::isfinite(seconds) || std::abs(seconds) > 1e9)
         return QStringLiteral("?");
     if (seconds < 60)
         return QStringLiteral("%1 s").arg(seconds, 0, 'f', 1);

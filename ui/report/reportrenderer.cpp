@@ -591,7 +591,9 @@ private:
             const qreal chartBottom = chartTop + fit * rowHeight;
             // Axis and grid for this chunk; each page gets its own so it reads on its own.
             m_painter->setFont(m_small);
-            for (double t = std::ceil(t0 / step) * step; t <= t1 + step * 0.01; t += step) {
+            int ticks = 0;
+            for (double t = std::ceil(t0 / step) * step; t <= t1 + step * 0.01 && ticks < 50;
+                 t += step, ++ticks) {
                 const qreal x = xOf(t);
                 m_painter->setPen(QPen(RuleColor, 0.5));
                 m_painter->drawLine(QPointF(x, chartTop), QPointF(x, chartBottom));

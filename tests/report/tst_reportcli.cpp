@@ -1,0 +1,160 @@
+// `stagelens report` as CI runs it: the built binary through QProcess, no display.
+
+#include "reportgroundtruth.h"
+
+#include <QDirIterator>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace Stagelens::Test;
+
+namespace {
+
+struct Run
+{
+    int exitCode = -1;
+    QString err;
+};
+
+Run runReport(const QStringList &args)
+{
+    QProcess process;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+    process.setProcessEnvironment(env);
+    process.start(QStringLiteral(STAGELENS_BINARY), QStringList {QStringLiteral("report")} + args);
+    if (!process.waitForFinished(120000))
+        return {};
+    return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -2,
+        QString::fromUtf8(process.readAllStandardError())};
+}
+
+// Every file under `dir` with size and modification time: the project must not change.
+QStringList snapshot(const QString &dir)
+{
+    QStringList entries;
+    QDirIterator it(
+        dir, QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot, QDirIterator::Subdirectories);
+    while (it.hasNext()) {
+        it.next();
+        entries.append(QStringLiteral("%1 %2 %3")
+                           .arg(it.filePath())
+                           .arg(it.fileInfo().size())
+                           .arg(it.fileInfo().lastModified().toMSecsSinceEpoch()));
+    }
+    entries.sort();
+    return entries;
+}
+
+QString real(const QString &relative)
+{
+    return corpusPath(QStringLiteral("buildkit-real/") + relative);
+}
+
+} // namespace
+
+class TestReportCli : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase() { QVERIFY(m_dir.isValid()); }
+
+    void formats_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<QString>("fileName");
+        QTest::addColumn<QByteArray>("magic");
+        const QStringList twoLogs {real(QStringLiteral("project")), QStringLiteral("--log"),
+            real(QStringLiteral("00-cold.log")), QStringLiteral("--log"),
+            real(QStringLiteral("02-edit-src.log"))};
+        QTest::addRow("pdf, two logs") << twoLogs << QStringLiteral("r.pdf") << QByteArray("%PDF");
+        QTest::addRow("png, two logs") << twoLogs << QStringLiteral("r.png") << QByteArray("\x89PNG");
+        QTest::addRow("svg, two logs") << twoLogs << QStringLiteral("r.svg") << QByteArray("<?xml");
+        QTest::addRow("md, two logs") << twoLogs << QStringLiteral("r.md") << QByteArray("## ");
+        const QString moby = corpusPath(QStringLiteral("dockerfiles/moby__buildkit__Dockerfile/Dockerfile"));
+        QTest::addRow("pdf, Dockerfile, no log")
+            << QStringList {moby} << QStringLiteral("moby.pdf") << QByteArray("%PDF");
+        QTest::addRow("md, Dockerfile, no log")
+            << QStringList {moby} << QStringLiteral("moby.md") << QByteArray("## ");
+        QTest::addRow("md, -f, target, build-arg") << QStringList {real(QStringLiteral("project")),
+            QStringLiteral("-f"), real(QStringLiteral("project/Dockerfile")), QStringLiteral("--target"),
+            QStringLiteral("test"), QStringLiteral("--build-arg"), QStringLiteral("VERSION=1.1"),
+            QStringLiteral("--log"), real(QStringLiteral("13-target-test.log"))}
+                                                   << QStringLiteral("target.md") << QByteArray("## ");
+    }
+
+    // Each format is written where -o says, exit 0, and nothing in the project changes.
+    void formats()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(QString, fileName);
+        QFETCH(QByteArray, magic);
+        const QString project = real(QStringLiteral("project"));
+        const QStringList before = snapshot(project);
+        const QString out = m_dir.filePath(fileName);
+        const Run run = runReport(args + QStringList {QStringLiteral("-o"), out});
+        QVERIFY2(run.exitCode == 0, qPrintable(QStringLiteral("exit %1: %2").arg(run.exitCode).arg(run.err)));
+        const QByteArray bytes = readAll(out);
+        QVERIFY2(bytes.startsWith(magic), bytes.left(16).constData());
+        QCOMPARE(snapshot(project), before);
+        // No temporary files left next to the output (QSaveFile renames into place).
+        QCOMPARE(QDir(m_dir.path()).entryList({fileName + QStringLiteral("*")}, QDir::Files).size(), 1);
+    }
+
+    // The target and the detailed log's steps reach the Markdown.
+    void targetAndArgs()
+    {
+        const QString out = m_dir.filePath(QStringLiteral("target2.md"));
+        const Run run = runReport({real(QStringLiteral("project")), QStringLiteral("--target"),
+            QStringLiteral("test"), QStringLiteral("--log"), real(QStringLiteral("13-target-test.log")),
+            QStringLiteral("-o"), out});
+        QCOMPARE(run.exitCode, 0);
+        const QString markdown = QString::fromUtf8(readAll(out));
+        QVERIFY(markdown.contains(QStringLiteral("target: **test**")));
+        const QList<TruthRow> truth = truthRows(QStringLiteral("13-target-test"));
+        QVERIFY(!truth.isEmpty());
+        QVERIFY(markdown.contains(QStringLiteral("All %1 steps").arg(truth.size())));
+    }
+
+    void usageErrors_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        const QString project = real(QStringLiteral("project"));
+        QTest::addRow("no -o") << QStringList {project};
+        QTest::addRow("unknown suffix")
+            << QStringList {project, QStringLiteral("-o"), m_dir.filePath(QStringLiteral("r.docx"))};
+        QTest::addRow("no input") << QStringList {
+            QStringLiteral("-o"), m_dir.filePath(QStringLiteral("x.md"))};
+        QTest::addRow("missing input") << QStringList {m_dir.filePath(QStringLiteral("nope")),
+            QStringLiteral("-o"), m_dir.filePath(QStringLiteral("x.md"))};
+        QTest::addRow("missing log") << QStringList {project, QStringLiteral("--log"),
+            m_dir.filePath(QStringLiteral("nope.log")), QStringLiteral("-o"),
+            m_dir.filePath(QStringLiteral("x.md"))};
+        QTest::addRow("missing -f") << QStringList {project, QStringLiteral("-f"),
+            m_dir.filePath(QStringLiteral("Nope")), QStringLiteral("-o"),
+            m_dir.filePath(QStringLiteral("x.md"))};
+        QTest::addRow("missing output dir") << QStringList {
+            project, QStringLiteral("-o"), m_dir.filePath(QStringLiteral("no/such/dir/x.md"))};
+        QTest::addRow("unknown option") << QStringList {project, QStringLiteral("--frobnicate"),
+            QStringLiteral("-o"), m_dir.filePath(QStringLiteral("x.md"))};
+    }
+
+    // Usage errors exit 2 with a message and write nothing.
+    void usageErrors()
+    {
+        QFETCH(QStringList, args);
+        const QStringList before = QDir(m_dir.path()).entryList(QDir::Files);
+        const Run run = runReport(args);
+        QVERIFY2(run.exitCode == 2, qPrintable(QStringLiteral("exit %1: %2").arg(run.exitCode).arg(run.err)));
+        QVERIFY(run.err.contains(QStringLiteral("usage:")));
+        QCOMPARE(QDir(m_dir.path()).entryList(QDir::Files), before);
+    }
+
+private:
+    QTemporaryDir m_dir;
+};
+
+QTEST_GUILESS_MAIN(TestReportCli)
+#include "tst_reportcli.moc"
