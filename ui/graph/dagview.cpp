@@ -56,10 +56,17 @@ DagView::DagView(QWidget *parent)
     viewport()->grabGesture(Qt::PinchGesture);
     connect(m_scene, &DagScene::stepSelected, this, &DagView::stepSelected);
     connect(m_scene, &DagScene::layoutFinished, this, &DagView::onLayoutFinished);
-    connect(m_scene, &DagScene::layoutStarted, this, [this] {
+    // Say that a layout is running only when it takes noticeably long, or fast layouts would flicker a
+    // notice.
+    m_pendingTimer.setSingleShot(true);
+    m_pendingTimer.setInterval(300);
+    connect(&m_pendingTimer, &QTimer::timeout, this, [this] {
+        if (!m_scene->isLayoutPending())
+            return;
         m_pendingText = QStringLiteral("Laying out the stage graph...");
         viewport()->update();
     });
+    connect(m_scene, &DagScene::layoutStarted, this, [this] { m_pendingTimer.start(); });
     connect(m_scene, &DagScene::layoutFailed, this, [this](const QString &error) {
         m_pendingText = QStringLiteral("Layout failed: %1").arg(error.left(200));
         viewport()->update();
@@ -89,6 +96,7 @@ void DagView::selectStep(int stage, int step)
 
 void DagView::onLayoutFinished()
 {
+    m_pendingTimer.stop();
     m_pendingText.clear();
     if (m_autoFit)
         fitToView();

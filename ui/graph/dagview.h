@@ -6,6 +6,7 @@
 #include "ui/graph/dagmodel.h"
 
 #include <QGraphicsView>
+#include <QTimer>
 
 namespace Stagelens {
 
@@ -59,6 +60,7 @@ private:
     bool m_autoFit = true;
     bool m_legendVisible = true;
     QString m_pendingText;
+    QTimer m_pendingTimer;
 };
 
 } // namespace Stagelens
