@@ -1036,7 +1036,11 @@ QString Stage::token() const
 
 int Stage::vertexCount() const
 {
-    return vertexTotal;
+    // the printed vertices; vertexTotal is BuildKit's n, one more per WORKDIR / that prints nothing
+    int n = 0;
+    for (const Step &s : steps)
+        n += s.isVertex() ? 1 : 0;
+    return n;
 }
 
 int BuildGraph::stageIndex(const QString &nameOrIndex) const

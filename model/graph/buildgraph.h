@@ -102,7 +102,8 @@ struct Stage
 
     /// The stage token BuildKit prints: the name, or "stage-N" for unnamed stages.
     QString token() const;
-    /// Number of vertex steps (the n of "k/n").
+    /// Number of vertex steps: the n of "k/n" except that a WORKDIR / counted by BuildKit prints no vertex
+    /// (vertexTotal is the n itself).
     int vertexCount() const;
 };
 
