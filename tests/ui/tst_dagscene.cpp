@@ -560,6 +560,29 @@ private slots:
             m.stages.append({QString(5000, QLatin1Char('n')), QString(5000, QLatin1Char('i')), true, {huge}});
             QTest::addRow("huge texts, NaN heat") << m;
         }
+        {
+            // A large file: 40 stages of 8 steps, each stage copying from the two before it.
+            DagModel m;
+            m.images.append({QStringLiteral("docker.io/library/golang:1.22")});
+            for (int s = 0; s < 40; ++s) {
+                DagStage stage {QStringLiteral("stage%1").arg(s), QString(), s % 7 != 3, {}};
+                for (int k = 0; k < 8; ++k) {
+                    DagStep step;
+                    step.shortText = QStringLiteral("RUN make part-%1-%2").arg(s).arg(k);
+                    step.state = DagStepState(1 + (s + k) % 5);
+                    step.seconds = (s * 8 + k) % 13;
+                    step.heat = step.seconds / 12.0;
+                    stage.steps.append(step);
+                }
+                m.stages.append(stage);
+                m.edges.append({s == 0 ? -1 : s - 1, s == 0 ? 0 : -1, s, 0, DagEdgeKind::From});
+                if (s >= 2)
+                    m.edges.append({s - 2, -1, s, 3, s % 2 ? DagEdgeKind::Copy : DagEdgeKind::Mount});
+            }
+            QTest::addRow("40 stages x 8 steps") << m;
+            m.collapsed = true;
+            QTest::addRow("40 stages collapsed") << m;
+        }
     }
 
     void hostileModel()
@@ -572,7 +595,8 @@ private slots:
         QVERIFY(QTest::qWaitForWindowExposed(&view));
         QVERIFY(waitForLayout(view.dagScene()));
         QVERIFY2(view.dagScene()->layoutError().isEmpty(), qPrintable(view.dagScene()->layoutError()));
-        QCOMPARE(view.dagScene()->clusterItems().size(), model.stages.size());
+        QCOMPARE(view.dagScene()->clusterItems().size() + view.dagScene()->stageNodeItems().size(),
+            model.stages.size());
         // Nothing grows without bound: every node stays a sensible size.
         for (const StepNodeItem *item : view.dagScene()->stepItems())
             QVERIFY(item->boundingRect().width() < 600);
