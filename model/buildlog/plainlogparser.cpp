@@ -13,8 +13,10 @@
 //  - "DONE d" is printed once the vertex completed, at or after every completion printed before it, so
 //    its end is e = max(T, s + d) and its start e - d (never before 0); then T = e;
 //  - CACHED takes no time (start = end = T); ERROR/CANCELED end at max(T, s + its last output time).
-// Output lines ("#N 1.234 text") do not move T: they come in batches, and their times are relative to a
-// start we only estimate.
+// Output lines ("#N 1.234 text") move T only when s + r exceeds it by more than OutputClockSlack (1.5 s):
+// they come in batches after a printer delay and their times are relative to a start we only estimate,
+// but a long step with no completion printed (or none at all, in a cut log) must still push time on.
+// A vertex that never completes ends at s + its last output time.
 // Error bound: the 0.1 s rounding of "DONE" (up to 0.05 s per vertex, accumulating along a chain of
 // sequential steps) plus the printer's delay between a vertex's real start and the completion printed
 // before its header (under a second in the Docker 20.10 logs of the corpus; a vertex printed only after a
@@ -28,6 +30,8 @@
 namespace Stagelens {
 
 namespace {
+
+constexpr double OutputClockSlack = 1.5;
 
 // "#123" followed by a space or the end: returns the number, or -1.
 int vertexNumber(QByteArrayView text, qsizetype *restStart)
@@ -285,6 +289,10 @@ void PlainLogParser::feed(const LogLine &line)
     } else if (outputTime(rest, &rel)) {
         addOutputLine(v, line);
         clock.lastOutput = std::max(clock.lastOutput, rel);
+        // Output far beyond the clock means real time passed with no completion printed (a long step,
+        // possibly one whose DONE never comes): move the clock. Small excesses are printer lag.
+        if (clock.headerTime + rel > m_clock + OutputClockSlack)
+            m_clock = clock.headerTime + rel;
     } else if (v.name.isEmpty()) {
         applyHeader(index, QString::fromUtf8(rest));
         if (!clock.headerStamp)
@@ -392,8 +400,20 @@ void PlainLogParser::closeBuild(bool endOfFile)
         if (run.error.isEmpty() && run.failedVertex >= 0)
             run.error = run.vertices.at(run.failedVertex).error;
         int running = 0;
-        for (const BuildVertex &v : std::as_const(run.vertices))
-            running += v.status == VertexStatus::Running ? 1 : 0;
+        for (int i = 0; i < run.vertices.size(); ++i) {
+            BuildVertex &v = run.vertices[i];
+            if (v.status != VertexStatus::Running)
+                continue;
+            ++running;
+            if (!v.start && v.logLines > 0 && i < m_clocks.size()) {
+                const VertexClock &clock = m_clocks.at(i);
+                const double start = clock.headerStamp && run.startEpoch
+                    ? *clock.headerStamp - *run.startEpoch
+                    : clock.headerTime;
+                v.start = std::max(0.0, start);
+                v.end = *v.start + clock.lastOutput;
+            }
+        }
         if (running > 0 && run.error.isEmpty()) {
             run.truncated = true;
             if (endOfFile)

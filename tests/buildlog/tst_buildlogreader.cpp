@@ -379,6 +379,48 @@ private Q_SLOTS:
         }
     }
 
+    // The estimate for plain logs without stamps, checked against the exact times of the same logs with
+    // their GitHub Actions stamps: the median start error stays within half a second.
+    void estimateAgainstStamps_data()
+    {
+        QTest::addColumn<QString>("file");
+        QTest::addRow("Baragji") << QStringLiteral(
+            "logs/Baragji-N_grade-gha-full-job-action-image-and-buildx-load.log");
+        QTest::addRow("jesuuslopeez")
+            << QStringLiteral("logs/jesuuslopeez-2526_DAW_u2_springboot-gha-full-job-git-context-push.log");
+    }
+    void estimateAgainstStamps()
+    {
+        QFETCH(QString, file);
+        const QByteArray stamped = Test::readAll(Test::corpusPath(file));
+        QByteArray bare;
+        const QRegularExpression stamp(QStringLiteral("^\\d{4}-\\d\\d-\\d\\dT[0-9:.]+Z ?"));
+        for (const QByteArray &line : stamped.split('\n'))
+            bare += QString::fromUtf8(line).remove(stamp).toUtf8() + '\n';
+        const BuildLogResult exact = parseBytes(stamped);
+        const BuildLogResult estimated = parseBytes(bare);
+        QCOMPARE(estimated.builds.size(), exact.builds.size());
+        QList<double> errors;
+        for (int b = 0; b < exact.builds.size(); ++b) {
+            const BuildRun &x = exact.builds.at(b);
+            const BuildRun &e = estimated.builds.at(b);
+            QCOMPARE(e.vertices.size(), x.vertices.size());
+            for (int i = 0; i < x.vertices.size(); ++i) {
+                const BuildVertex &xv = x.vertices.at(i);
+                const BuildVertex &ev = e.vertices.at(i);
+                QCOMPARE(xv.timing, TimingKind::Exact);
+                QCOMPARE(ev.timing, TimingKind::Estimated);
+                if (xv.start && ev.start)
+                    errors.append(std::abs(*xv.start - *ev.start));
+            }
+        }
+        QVERIFY(errors.size() > 10);
+        std::sort(errors.begin(), errors.end());
+        const double median = errors.at(errors.size() / 2);
+        QVERIFY2(median < 0.5,
+            qPrintable(QStringLiteral("median start error %1 s, max %2 s").arg(median).arg(errors.last())));
+    }
+
     // Cut a real log at many byte offsets: always a partial result, never more than the whole, and what
     // is finished in the part is finished the same way in the whole.
     void truncatedLogs_data()
