@@ -2,13 +2,17 @@
 
 #include "clicommon.h"
 #include "model/buildlog/buildlogreader.h"
+#include "model/cache/cacheengine.h"
+#include "model/context/contextindex.h"
 #include "model/graph/buildgraph.h"
 #include "model/report/reportdata.h"
 #include "model/report/reportoutput.h"
+#include "model/report/reportwhatif.h"
 #include "ui/report/reportrenderer.h"
 
 #include <QCommandLineParser>
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
 
 namespace Stagelens::Cli {
@@ -17,7 +21,8 @@ namespace {
 
 const QString Usage = QStringLiteral(
     "stagelens report (CONTEXT_DIR | DOCKERFILE) [-f DOCKERFILE] [--log LOGFILE ...] [--target NAME] "
-    "[--build-arg NAME=VALUE ...] [--changed PATH ...] -o OUT.(pdf|png|svg|md)");
+    "[--build-arg NAME=VALUE ...] [--changed PATH ...] [--changed-arg NAME ...] [--changed-line N ...] "
+    "-o OUT.(pdf|png|svg|md)");
 
 int usageError(const QString &message)
 {
@@ -47,10 +52,15 @@ int runReportCommand(const QStringList &args)
         QStringLiteral("a build argument, as docker build takes it"), QStringLiteral("NAME=VALUE"));
     const QCommandLineOption changedOption(QStringLiteral("changed"),
         QStringLiteral("a changed context path, for the what-if section"), QStringLiteral("PATH"));
+    const QCommandLineOption changedArgOption(QStringLiteral("changed-arg"),
+        QStringLiteral("a build arg whose value changes, for the what-if section"), QStringLiteral("NAME"));
+    const QCommandLineOption changedLineOption(QStringLiteral("changed-line"),
+        QStringLiteral("a Dockerfile line whose text changes, for the what-if section"), QStringLiteral("N"));
     const QCommandLineOption outputOption(QStringList {QStringLiteral("o"), QStringLiteral("output")},
         QStringLiteral("the report file; its suffix picks the format: .pdf, .png, .svg or .md"),
         QStringLiteral("OUT"));
-    parser.addOptions({fileOption, logOption, targetOption, argOption, changedOption, outputOption});
+    parser.addOptions({fileOption, logOption, targetOption, argOption, changedOption, changedArgOption,
+        changedLineOption, outputOption});
     const int early = parseCommandLine(parser, args, Usage);
     if (early >= 0)
         return early;
@@ -116,6 +126,7 @@ int runReportCommand(const QStringList &args)
         if (!QFileInfo(log).isFile())
             return usageError(QStringLiteral("no such file: %1").arg(log));
     }
+    QHash<QString, double> stepSeconds;
     for (const QString &log : logs) {
         const BuildLogResult result = readBuildLogFile(log);
         for (const Diagnostic &d : result.diagnostics) {
@@ -127,11 +138,41 @@ int runReportCommand(const QStringList &args)
             printError(QStringLiteral("stagelens report: %1 holds no build").arg(log));
         for (const BuildRun &run : result.builds)
             reportInput.builds.append({log, run});
+        // Later logs win: the what-if costs use the most recent time of each step.
+        const QHash<QString, double> seconds = stepSecondsFromLog(result);
+        for (auto it = seconds.cbegin(); it != seconds.cend(); ++it)
+            stepSeconds.insert(it.key(), it.value());
     }
 
-    if (parser.isSet(changedOption))
-        printError(QStringLiteral(
-            "stagelens report: --changed: the what-if section is not available in this build"));
+    WhatIfChanges changes;
+    changes.args = parser.values(changedArgOption);
+    for (const QString &line : parser.values(changedLineOption)) {
+        bool ok = false;
+        const int n = line.toInt(&ok);
+        if (!ok || n < 1)
+            return usageError(QStringLiteral("--changed-line takes a line number, not \"%1\"").arg(line));
+        changes.lines.append(n);
+    }
+    for (const QString &path : parser.values(changedOption)) {
+        bool inside = false;
+        const QString relative = ContextIndex::relativePath(path, context, &inside);
+        if (!inside || path.isEmpty())
+            return usageError(QStringLiteral("%1 is not inside %2").arg(path, context));
+        const QFileInfo info(context + QLatin1Char('/') + relative);
+        changes.paths.append(
+            {relative, info.exists() || info.isSymLink() ? ChangeKind::Content : ChangeKind::Deleted});
+    }
+    if (!changes.paths.isEmpty() || !changes.args.isEmpty() || !changes.lines.isEmpty()) {
+        QFile file(dockerfile);
+        const QByteArray text = file.open(QIODevice::ReadOnly) ? file.read(64 << 20) : QByteArray();
+        ContextScanOptions scan;
+        scan.contextDir = context;
+        scan.dockerfilePath = dockerfile;
+        auto index = std::make_shared<const ContextIndex>(ContextIndex::scan(scan));
+        CacheEngine engine(reportInput.graph, index, text);
+        engine.setStepSeconds(stepSeconds);
+        reportInput.whatIf = reportWhatIf(engine.whatIf(changes), describeChanges(changes));
+    }
 
     const ReportData data = makeReportData(reportInput);
     const QString error = writeReport(data, output);

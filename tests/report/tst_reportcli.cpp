@@ -118,6 +118,41 @@ private slots:
         QVERIFY(markdown.contains(QStringLiteral("All %1 steps").arg(truth.size())));
     }
 
+    // --changed adds the what-if section: the steps BuildKit really re-ran after editing src/ (02-edit-src)
+    // are predicted to re-run or maybe re-run, and nothing predicted to re-run stayed cached.
+    void whatIf()
+    {
+        const QString out = m_dir.filePath(QStringLiteral("whatif.md"));
+        const Run run = runReport(
+            {real(QStringLiteral("project")), QStringLiteral("--log"), real(QStringLiteral("00-cold.log")),
+                QStringLiteral("--changed"), QStringLiteral("src/main.c"), QStringLiteral("-o"), out});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        const QString markdown = QString::fromUtf8(readAll(out));
+        const int start = markdown.indexOf(QLatin1String("### What-if prediction"));
+        QVERIFY(start >= 0);
+        const QString section = markdown.mid(start, markdown.indexOf(QLatin1String("<details>")) - start);
+        QVERIFY(section.contains(QStringLiteral("Changed: src/main.c")));
+        for (const TruthRow &t : truthRows(QStringLiteral("02-edit-src"))) {
+            // Labels are Markdown-escaped in the table: compare on the escaped "[stage k/n]" key.
+            const QString key = t.name.section(QLatin1Char(']'), 0, 0).mid(1);
+            if (!t.name.startsWith(QLatin1Char('[')) || t.name.startsWith(QLatin1String("[internal]")))
+                continue;
+            const QRegularExpression row(QStringLiteral("^\\| \\\\\\[%1\\\\\\][^\\n]*\\| (rerun|maybe) \\|")
+                                             .arg(QRegularExpression::escape(key)),
+                QRegularExpression::MultilineOption);
+            const bool predicted = row.match(section).hasMatch();
+            if (isTruthMiss(t))
+                QVERIFY2(predicted,
+                    qPrintable(QStringLiteral("%1 re-ran but is not predicted in\n%2").arg(t.name, section)));
+            const QRegularExpression rerun(QStringLiteral("^\\| \\\\\\[%1\\\\\\][^\\n]*\\| rerun \\|")
+                                               .arg(QRegularExpression::escape(key)),
+                QRegularExpression::MultilineOption);
+            if (t.status == QLatin1String("cached"))
+                QVERIFY2(!rerun.match(section).hasMatch(),
+                    qPrintable(QStringLiteral("%1 stayed cached").arg(t.name)));
+        }
+    }
+
     void usageErrors_data()
     {
         QTest::addColumn<QStringList>("args");
