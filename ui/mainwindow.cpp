@@ -1,10 +1,13 @@
 #include "mainwindow.h"
 
+#include "model/analysis/contexttreemodel.h"
 #include "model/analysis/projectscan.h"
 #include "model/buildlog/buildlogreader.h"
+#include "ui/contexttreestyle.h"
 #include "ui/graph/dagscene.h"
 #include "ui/graph/dagview.h"
 #include "ui/panes/sourceview.h"
+#include "ui/plots/timelineplot.h"
 #include "ui/recentfiles.h"
 #include "ui/theme.h"
 #include "ui/viewadapters.h"
@@ -21,6 +24,7 @@
 #include <QFileInfo>
 #include <QFontDatabase>
 #include <QFormLayout>
+#include <QGroupBox>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
@@ -31,12 +35,14 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSettings>
+#include <QSortFilterProxyModel>
 #include <QSplitter>
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QTableWidget>
 #include <QTimer>
 #include <QToolBar>
+#include <QTreeView>
 #include <QTreeWidget>
 #include <QVBoxLayout>
 #include <QtConcurrent>
@@ -64,6 +70,7 @@ MainWindow::MainWindow(QWidget *parent)
     setWindowTitle(QStringLiteral("Stagelens"));
     setAcceptDrops(true);
     m_logWatcher = new QFutureWatcher<BuildLogResult>(this);
+    m_contextWatcher = new QFutureWatcher<ContextIndex>(this);
 
     createActions();
 
@@ -80,11 +87,18 @@ MainWindow::MainWindow(QWidget *parent)
         showError(tr("Graph layout failed: %1").arg(error));
         checkIdle();
     });
-    m_timelineHost = new QWidget(m_centerSplitter);
-    m_timelineHost->setLayout(new QVBoxLayout);
-    m_timelineHost->layout()->setContentsMargins(0, 0, 0, 0);
+    m_timeline = new TimelinePlot(m_centerSplitter);
+    connect(m_timeline, &TimelinePlot::rowSelected, this, [this](int row) {
+        if (row >= 0 && row < m_analysis.stepOfVertex.size()) {
+            const auto [stage, step] = m_analysis.stepOfVertex.at(row);
+            selectStep(stage, step);
+        }
+    });
     m_centerSplitter->setStretchFactor(0, 3);
     m_centerSplitter->setStretchFactor(1, 2);
+    // The graph is the main view; the timeline gets the smaller share whatever its size hint says.
+    m_centerSplitter->setSizes({600, 340});
+    m_timeline->setMinimumHeight(160);
 
     auto *mainSplitter = new QSplitter(Qt::Horizontal, this);
     mainSplitter->addWidget(createProjectPane());
@@ -236,6 +250,9 @@ QWidget *MainWindow::createProjectPane()
     m_argsTable->setHorizontalHeaderLabels({tr("Build arg"), tr("Value")});
     m_argsTable->horizontalHeader()->setStretchLastSection(true);
     m_argsTable->verticalHeader()->hide();
+    m_argsTable->setSizeAdjustPolicy(QAbstractScrollArea::AdjustToContents);
+    m_argsTable->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Maximum);
+    m_argsTable->setMaximumHeight(200);
     m_argsTable->setToolTip(tr("Edit a value to see the build as BuildKit would run it with --build-arg"));
     form->addRow(m_argsTable);
     connect(m_argsTable, &QTableWidget::itemChanged, this, [this](QTableWidgetItem *item) {
@@ -245,8 +262,58 @@ QWidget *MainWindow::createProjectPane()
         if (m_options.buildArgs.value(name) == item->text())
             return;
         m_options.buildArgs.insert(name, item->text());
+        // A new value is both a different build (labels) and a what-if question: what re-runs?
+        m_changedArgs.insert(name);
         reloadGraph();
     });
+
+    // What-if: tick context files (or edit a build arg, or mark a Dockerfile line) to see what re-runs.
+    auto *whatIfBox = new QGroupBox(tr("What if I change..."));
+    auto *whatIfLayout = new QVBoxLayout(whatIfBox);
+    auto *filter = new QLineEdit;
+    filter->setPlaceholderText(tr("Filter files"));
+    filter->setClearButtonEnabled(true);
+    m_changeKind = new QComboBox;
+    m_changeKind->addItem(tr("Edit content"), int(ChangeKind::Content));
+    m_changeKind->addItem(tr("Change mode (chmod)"), int(ChangeKind::Mode));
+    m_changeKind->addItem(tr("Delete"), int(ChangeKind::Deleted));
+    m_changeKind->addItem(tr("Touch (mtime only)"), int(ChangeKind::Touched));
+    m_changeKind->setToolTip(tr("What happens to the ticked files"));
+    m_contextModel = new ContextTreeModel(this);
+    auto *styled = new ContextTreeStyle(this);
+    styled->setSourceModel(m_contextModel);
+    m_contextFilter = new QSortFilterProxyModel(this);
+    m_contextFilter->setSourceModel(styled);
+    m_contextFilter->setRecursiveFilteringEnabled(true);
+    m_contextFilter->setFilterCaseSensitivity(Qt::CaseInsensitive);
+    m_contextFilter->setFilterRole(ContextTreeModel::PathRole);
+    m_contextTree = new QTreeView;
+    m_contextTree->setModel(m_contextFilter);
+    m_contextTree->setHeaderHidden(true);
+    m_contextTree->setUniformRowHeights(true);
+    connect(filter, &QLineEdit::textChanged, this, [this](const QString &text) {
+        m_contextFilter->setFilterFixedString(text);
+        if (!text.isEmpty())
+            m_contextTree->expandAll();
+    });
+    connect(m_contextModel, &ContextTreeModel::checkedPathsChanged, this, &MainWindow::runWhatIf);
+    connect(m_changeKind, &QComboBox::currentIndexChanged, this, &MainWindow::runWhatIf);
+    m_whatIfLabel = new QLabel(tr("Tick files, edit a build arg or double-click a Dockerfile line number."));
+    m_whatIfLabel->setTextFormat(Qt::PlainText);
+    m_whatIfLabel->setWordWrap(true);
+    auto *clear = new QPushButton(tr("Clear changes"));
+    connect(clear, &QPushButton::clicked, this, [this]() {
+        m_changedLines.clear();
+        m_changedArgs.clear();
+        m_contextModel->clearChecks();
+        runWhatIf();
+    });
+    whatIfLayout->addWidget(filter);
+    whatIfLayout->addWidget(m_changeKind);
+    whatIfLayout->addWidget(m_contextTree, 1);
+    whatIfLayout->addWidget(m_whatIfLabel);
+    whatIfLayout->addWidget(clear);
+    form->addRow(whatIfBox);
     pane->setMinimumWidth(220);
     return pane;
 }
@@ -278,8 +345,15 @@ QWidget *MainWindow::createDetailsPane()
     split->addWidget(m_logOutput);
     layout->addWidget(m_detailsTitle);
     layout->addWidget(m_detailsFacts);
+    m_reasons = new QPlainTextEdit;
+    m_reasons->setReadOnly(true);
+    m_reasons->setMaximumHeight(110);
+    m_reasons->setPlaceholderText(tr("Why the selected step would re-run"));
+    layout->addWidget(m_reasons);
     layout->addWidget(split, 1);
     m_rightTabs->addTab(details, tr("Step"));
+    connect(m_sourceView, &SourceView::lineToggled, this,
+        [this](int line) { setLineChanged(line, !m_changedLines.contains(line)); });
     connect(m_sourceView, &SourceView::lineClicked, this, [this](int line) {
         for (int s = 0; s < m_graph.stages.size(); ++s) {
             const Stage &stage = m_graph.stages.at(s);
@@ -366,8 +440,11 @@ void MainWindow::openDockerfile(const QString &path)
     m_dockerfileText = file.read(16 * 1024 * 1024);
     m_sourceView->setSource(QString::fromUtf8(m_dockerfileText));
     m_options = BuildOptions();
+    m_changedLines.clear();
+    m_changedArgs.clear();
     setWindowTitle(tr("%1 - Stagelens").arg(QDir(m_projectFolder).dirName()));
     reloadGraph();
+    scanContext();
 }
 
 void MainWindow::openLog(const QString &path)
@@ -475,6 +552,7 @@ void MainWindow::reloadGraph()
     }
     if (hasErrors(m_graph.diagnostics))
         m_rightTabs->setCurrentWidget(m_problems);
+    rebuildEngine();
     refreshAnalysis();
 }
 
@@ -535,13 +613,22 @@ void MainWindow::refreshAnalysis()
         for (int s = 0; s < m_graph.stages.size(); ++s)
             m_analysis.steps[s].resize(m_graph.stages.at(s).steps.size());
     }
-    refreshViews();
+    // The costs of the what-if answer come from the selected build: ask again.
+    applyStepSeconds();
+    runWhatIf();
 }
 
 void MainWindow::refreshViews()
 {
-    m_dagInput = makeDagInput(m_graph, m_analysis);
+    m_dagInput = makeDagInput(m_graph, m_analysis, m_whatIf);
     m_dagView->setModel(m_dagInput.model);
+    if (const BuildRun *run = selectedBuild()) {
+        m_timeline->setModel(makeTimelineModel(m_graph, *run, m_analysis, m_whatIf));
+        m_timeline->show();
+    } else {
+        m_timeline->setModel({});
+        m_timeline->hide();
+    }
     refreshSourceGutter();
     refreshStatusBar();
     refreshDetails();
@@ -603,6 +690,9 @@ void MainWindow::selectStep(int stage, int step)
         stage < m_dagInput.stepIndex.size() ? int(m_dagInput.stepIndex.at(stage).indexOf(step)) : -1;
     if (dagStep >= 0)
         m_dagView->selectStep(stage, dagStep);
+    const int vertex = m_analysis.steps.value(stage).value(step).vertex;
+    if (vertex >= 0)
+        m_timeline->selectRow(vertex);
     Q_EMIT stepSelected(stage, step);
 }
 
@@ -637,6 +727,13 @@ void MainWindow::refreshDetails()
         facts << tr("On the critical path");
     m_detailsFacts->setText(facts.join(QLatin1Char('\n')));
     m_sourceView->highlightLines(step.line, step.endLine);
+    m_reasons->clear();
+    for (const StepVerdict &verdict : std::as_const(m_whatIf.steps)) {
+        if (verdict.stage == s && verdict.step == i && verdict.verdict != Verdict::Cached) {
+            m_reasons->setPlainText(verdictName(verdict.verdict).toUpper() + QStringLiteral(": ")
+                + verdict.reasons.join(QStringLiteral("\n  -> ")));
+        }
+    }
 
     m_logOutput->clear();
     const BuildRun *run = selectedBuild();
@@ -658,6 +755,151 @@ QString MainWindow::detailsText() const
 void MainWindow::setChangedPaths(const QStringList &paths)
 {
     m_changedPaths = paths;
+    if (m_context) {
+        const int found = m_contextModel->setCheckedPaths(paths);
+        // Show the ticked files: open the folders above them.
+        for (const QString &path : paths) {
+            const QString relative = ContextIndex::relativePath(path, m_context->rootPath());
+            QModelIndex index = m_contextFilter->mapFromSource(
+                qobject_cast<QAbstractProxyModel *>(m_contextFilter->sourceModel())
+                    ->mapFromSource(m_contextModel->indexForPath(relative)));
+            if (index.isValid())
+                m_contextTree->scrollTo(index);
+            for (index = index.parent(); index.isValid(); index = index.parent())
+                m_contextTree->expand(index);
+        }
+        if (found < paths.size())
+            showError(tr("Some --changed paths are not in the build context: %1")
+                          .arg(paths.join(QStringLiteral(", "))));
+    }
+}
+
+void MainWindow::setLineChanged(int line, bool changed)
+{
+    if (changed)
+        m_changedLines.insert(line);
+    else
+        m_changedLines.remove(line);
+    runWhatIf();
+}
+
+void MainWindow::scanContext()
+{
+    const quint64 generation = ++m_contextGeneration;
+    m_context.reset();
+    m_engine.reset();
+    m_contextModel->setContext(nullptr, {});
+    ContextScanOptions options;
+    options.contextDir = m_projectFolder;
+    options.dockerfilePath = m_dockerfilePath;
+    QFuture<ContextIndex> future = QtConcurrent::run(Stagelens::scanContext, options);
+    m_contextWatcher->setFuture(future);
+    future.then(this, [this, generation](ContextIndex index) {
+        if (generation != m_contextGeneration)
+            return;
+        for (const Diagnostic &d : index.diagnostics()) {
+            if (d.severity != Severity::Info)
+                m_problems->addTopLevelItem(new QTreeWidgetItem(
+                    {d.file, severityName(d.severity) + QStringLiteral(": ") + d.message}));
+        }
+        m_context = std::make_shared<const ContextIndex>(std::move(index));
+        rebuildEngine();
+        if (!m_changedPaths.isEmpty())
+            setChangedPaths(m_changedPaths);
+        runWhatIf();
+        checkIdle();
+    });
+}
+
+void MainWindow::rebuildEngine()
+{
+    if (!m_context) {
+        m_engine.reset();
+        return;
+    }
+    m_engine = std::make_unique<CacheEngine>(m_graph, m_context, m_dockerfileText);
+    applyStepSeconds();
+    // Grey out what no needed stage reads, so users see at once which files cannot matter.
+    QSet<int> read;
+    for (int s = 0; s < m_graph.stages.size(); ++s) {
+        if (!m_graph.stages.at(s).needed)
+            continue;
+        for (int i = 0; i < m_graph.stages.at(s).steps.size(); ++i) {
+            for (int entry : m_engine->contextReads(s, i))
+                read.insert(entry);
+        }
+    }
+    const QStringList checked = m_contextModel->checkedPaths();
+    m_contextModel->setContext(m_context, read);
+    m_contextModel->setCheckedPaths(checked);
+}
+
+void MainWindow::applyStepSeconds()
+{
+    if (!m_engine)
+        return;
+    if (m_selectedBuildEntry >= 0 && m_selectedBuildEntry < m_builds.size()) {
+        const auto [log, build] = m_builds.at(m_selectedBuildEntry);
+        BuildLogResult one;
+        one.builds.append(m_logs.at(log).result.builds.at(build));
+        m_engine->setStepSeconds(stepSecondsFromLog(one));
+    } else {
+        m_engine->setStepSeconds({});
+    }
+}
+
+void MainWindow::runWhatIf()
+{
+    WhatIfChanges changes;
+    const ChangeKind kind = ChangeKind(m_changeKind->currentData().toInt());
+    for (const QString &path : m_contextModel->checkedPaths())
+        changes.paths.append({path, kind});
+    changes.args = QStringList(m_changedArgs.cbegin(), m_changedArgs.cend());
+    changes.lines = QList<int>(m_changedLines.cbegin(), m_changedLines.cend());
+    std::sort(changes.lines.begin(), changes.lines.end());
+    const bool any = !changes.paths.isEmpty() || !changes.args.isEmpty() || !changes.lines.isEmpty();
+    m_whatIf = m_engine && any ? m_engine->whatIf(changes) : WhatIfResult();
+    m_whatIfLabel->setText(
+        any ? whatIfSummary() : tr("Tick files, edit a build arg or double-click a Dockerfile line number."));
+    m_sourceView->setEditedLines(m_changedLines);
+    refreshViews();
+}
+
+QString MainWindow::whatIfSummary() const
+{
+    if (m_whatIf.steps.isEmpty())
+        return {};
+    QStringList what;
+    for (const QString &path : m_contextModel->checkedPaths())
+        what << path;
+    for (const QString &arg : m_changedArgs)
+        what << QStringLiteral("--build-arg ") + arg;
+    QList<int> lines(m_changedLines.cbegin(), m_changedLines.cend());
+    std::sort(lines.begin(), lines.end());
+    for (int line : std::as_const(lines))
+        what << tr("line %1").arg(line);
+    if (what.size() > 3)
+        what = what.mid(0, 3) << tr("%n more", nullptr, int(what.size() - 3));
+    auto cost = [this](double seconds, int unknown) {
+        if (!m_whatIf.timed)
+            return QString();
+        QString text = tr(", about %1").arg(formatSeconds(seconds));
+        if (unknown > 0)
+            text += tr(" (+%n without a known time)", nullptr, unknown);
+        return text;
+    };
+    const int rerun = m_whatIf.count(Verdict::Rerun);
+    const int maybe = m_whatIf.count(Verdict::Maybe);
+    QString text = what.join(QStringLiteral(", ")) + QStringLiteral(": ");
+    text += tr("%n step(s) re-run", nullptr, rerun) + cost(m_whatIf.rerunSeconds, m_whatIf.rerunUnknown);
+    if (maybe > 0)
+        text +=
+            tr("; %n more may re-run", nullptr, maybe) + cost(m_whatIf.maybeSeconds, m_whatIf.maybeUnknown);
+    if (rerun == 0 && maybe == 0)
+        text += tr("; everything stays cached");
+    for (const QString &note : m_whatIf.notes)
+        text += QLatin1Char('\n') + note;
+    return text;
 }
 
 void MainWindow::showError(const QString &message)
@@ -669,7 +911,8 @@ void MainWindow::showError(const QString &message)
 
 bool MainWindow::isBusy() const
 {
-    return m_logWatcher->isRunning() || !m_logQueue.isEmpty() || m_dagView->dagScene()->isLayoutPending();
+    return m_logWatcher->isRunning() || m_contextWatcher->isRunning() || !m_logQueue.isEmpty()
+        || m_dagView->dagScene()->isLayoutPending();
 }
 
 void MainWindow::checkIdle()

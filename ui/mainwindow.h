@@ -2,6 +2,8 @@
 
 #include "model/analysis/buildanalysis.h"
 #include "model/buildlog/buildrun.h"
+#include "model/cache/cacheengine.h"
+#include "model/context/contextindex.h"
 #include "model/graph/buildgraph.h"
 #include "ui/viewadapters.h"
 
@@ -11,6 +13,8 @@
 #include <functional>
 
 class QComboBox;
+class QSortFilterProxyModel;
+class QTreeView;
 class QLabel;
 class QLineEdit;
 class QPlainTextEdit;
@@ -23,8 +27,10 @@ class QTreeWidget;
 
 namespace Stagelens {
 
+class ContextTreeModel;
 class DagView;
 class RecentFiles;
+class TimelinePlot;
 class SourceView;
 
 /// The main window: a project's stage DAG with the selected build's timing, the timeline, the source and
@@ -56,7 +62,14 @@ public:
     void selectStep(int stage, int step);
     QPair<int, int> selectedStep() const { return m_selectedStep; }
     DagView *dagView() const { return m_dagView; }
+    TimelinePlot *timeline() const { return m_timeline; }
     QString detailsText() const;
+    /// The current what-if answer; empty steps when no change is selected.
+    const WhatIfResult &whatIf() const { return m_whatIf; }
+    QString whatIfSummary() const;
+    ContextTreeModel *contextModel() const { return m_contextModel; }
+    /// Marks a Dockerfile line as edited (or not) for the what-if view.
+    void setLineChanged(int line, bool changed);
 
 Q_SIGNALS:
     void idle();
@@ -94,6 +107,10 @@ private:
     void refreshDetails();
     void refreshSourceGutter();
     void showError(const QString &message);
+    void scanContext();
+    void rebuildEngine();
+    void runWhatIf();
+    void applyStepSeconds();
     bool isBusy() const;
     void checkIdle();
 
@@ -108,7 +125,14 @@ private:
     int m_selectedBuildEntry = -1;
     BuildAnalysis m_analysis;
     QPair<int, int> m_selectedStep {-1, -1};
-    QStringList m_changedPaths;
+    QStringList m_changedPaths; ///< from --changed, applied when the context scan lands
+    std::shared_ptr<const ContextIndex> m_context;
+    std::unique_ptr<CacheEngine> m_engine;
+    WhatIfResult m_whatIf;
+    QSet<int> m_changedLines;
+    QSet<QString> m_changedArgs;
+    QFutureWatcher<ContextIndex> *m_contextWatcher = nullptr;
+    quint64 m_contextGeneration = 0;
 
     // Async bookkeeping.
     QFutureWatcher<BuildLogResult> *m_logWatcher = nullptr;
@@ -121,12 +145,18 @@ private:
     QComboBox *m_dockerfileCombo = nullptr;
     QComboBox *m_targetCombo = nullptr;
     QTableWidget *m_argsTable = nullptr;
+    ContextTreeModel *m_contextModel = nullptr;
+    QSortFilterProxyModel *m_contextFilter = nullptr;
+    QTreeView *m_contextTree = nullptr;
+    QComboBox *m_changeKind = nullptr;
+    QLabel *m_whatIfLabel = nullptr;
+    QPlainTextEdit *m_reasons = nullptr;
     QComboBox *m_buildCombo = nullptr;
     QLineEdit *m_searchEdit = nullptr;
     QSplitter *m_centerSplitter = nullptr;
     DagView *m_dagView = nullptr;
     DagInput m_dagInput;
-    QWidget *m_timelineHost = nullptr;
+    TimelinePlot *m_timeline = nullptr;
     SourceView *m_sourceView = nullptr;
     QLabel *m_detailsTitle = nullptr;
     QLabel *m_detailsFacts = nullptr;

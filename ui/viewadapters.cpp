@@ -1,5 +1,7 @@
 #include "viewadapters.h"
 
+#include <QSet>
+
 namespace Stagelens {
 
 namespace {
@@ -39,8 +41,11 @@ DagEdgeKind dagEdgeKind(EdgeKind kind)
 
 } // namespace
 
-DagInput makeDagInput(const BuildGraph &graph, const BuildAnalysis &analysis)
+DagInput makeDagInput(const BuildGraph &graph, const BuildAnalysis &analysis, const WhatIfResult &whatIf)
 {
+    QHash<QPair<int, int>, Verdict> verdicts;
+    for (const StepVerdict &v : whatIf.steps)
+        verdicts.insert({v.stage, v.step}, v.verdict);
     DagInput input;
     DagModel &model = input.model;
     const bool haveLog = analysis.slowestStepSeconds > 0 || analysis.stepVertices > 0;
@@ -70,6 +75,13 @@ DagInput makeDagInput(const BuildGraph &graph, const BuildAnalysis &analysis)
                     ? *t.seconds / analysis.slowestStepSeconds
                     : 0;
                 dagStep.critical = t.critical;
+            }
+            if (!verdicts.isEmpty()) {
+                const auto it = verdicts.constFind({s, i});
+                dagStep.verdict = it == verdicts.constEnd() ? WhatIfVerdict::None
+                    : *it == Verdict::Rerun                 ? WhatIfVerdict::Rerun
+                    : *it == Verdict::Maybe                 ? WhatIfVerdict::Maybe
+                                                            : WhatIfVerdict::Cached;
             }
             dagStage.steps.append(dagStep);
             indices.append(i);
@@ -122,6 +134,62 @@ DagInput makeDagInput(const BuildGraph &graph, const BuildAnalysis &analysis)
         model.edges.append(dagEdge);
     }
     return input;
+}
+
+TimelineModel makeTimelineModel(
+    const BuildGraph &graph, const BuildRun &run, const BuildAnalysis &analysis, const WhatIfResult &whatIf)
+{
+    TimelineModel model;
+    const QSet<int> critical(analysis.criticalPath.cbegin(), analysis.criticalPath.cend());
+    for (int v = 0; v < run.vertices.size(); ++v) {
+        const BuildVertex &vertex = run.vertices.at(v);
+        TimelineRow row;
+        row.label = vertex.name;
+        const int stage = v < analysis.stepOfVertex.size() ? analysis.stepOfVertex.at(v).first : -1;
+        row.stage = stage;
+        row.stageName = stage >= 0 ? graph.stages.at(stage).token()
+            : vertex.label.internal || vertex.name.startsWith(QLatin1String("[internal]"))
+            ? QStringLiteral("internal")
+            : vertex.label.stage.isEmpty() ? QStringLiteral("build")
+                                           : vertex.label.stage;
+        row.start = vertex.start.value_or(-1);
+        row.end = vertex.end.value_or(-1);
+        switch (vertex.status) {
+        case VertexStatus::Done:
+            row.state = DagStepState::Ran;
+            break;
+        case VertexStatus::Cached:
+            row.state = DagStepState::Cached;
+            break;
+        case VertexStatus::Error:
+            row.state = DagStepState::Error;
+            break;
+        case VertexStatus::Canceled:
+        case VertexStatus::Running:
+            row.state = DagStepState::Canceled;
+            break;
+        }
+        row.critical = critical.contains(v);
+        row.estimated = vertex.timing == TimingKind::Estimated;
+        model.rows.append(row);
+    }
+    model.concurrency = analysis.concurrency;
+
+    // The predicted rebuild: steps that would run again, with their last known durations, scheduled by
+    // their dependencies (the model lays them out; we only attach them to the log's rows).
+    QList<QPair<QPair<int, int>, double>> again;
+    for (const StepVerdict &v : whatIf.steps) {
+        if (v.verdict == Verdict::Cached)
+            continue;
+        const StepTiming timing = analysis.steps.value(v.stage).value(v.step);
+        again.append({{v.stage, v.step}, v.seconds.value_or(timing.seconds.value_or(0))});
+    }
+    for (const PredictedStep &p : predictRebuild(graph, again)) {
+        const int vertex = analysis.steps.value(p.stage).value(p.step).vertex;
+        if (vertex >= 0)
+            model.predicted.append({vertex, p.start, p.end});
+    }
+    return model;
 }
 
 } // namespace Stagelens

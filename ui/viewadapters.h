@@ -4,8 +4,10 @@
 // states, timings, heat and the critical path come from the model's BuildAnalysis.
 
 #include "model/analysis/buildanalysis.h"
+#include "model/cache/cacheengine.h"
 #include "model/graph/buildgraph.h"
 #include "ui/graph/dagmodel.h"
+#include "ui/plots/timelineplot.h"
 
 namespace Stagelens {
 
@@ -24,6 +26,12 @@ struct DagInput
     QList<QList<int>> stepIndex; ///< [dag stage][dag step] -> index into BuildGraph::stages[i].steps
 };
 
-DagInput makeDagInput(const BuildGraph &graph, const BuildAnalysis &analysis);
+DagInput makeDagInput(
+    const BuildGraph &graph, const BuildAnalysis &analysis, const WhatIfResult &whatIf = {});
+
+/// The timeline's input: one row per log vertex (row index == vertex index).
+/// With a what-if answer, the steps that would re-run (and may re-run) are added as the predicted rebuild.
+TimelineModel makeTimelineModel(const BuildGraph &graph, const BuildRun &run, const BuildAnalysis &analysis,
+    const WhatIfResult &whatIf = {});
 
 } // namespace Stagelens

@@ -288,4 +288,50 @@ BuildAnalysis analyseBuild(const BuildGraph &graph, const BuildRun &run)
     return result;
 }
 
+QList<PredictedStep> predictRebuild(
+    const BuildGraph &graph, const QList<QPair<QPair<int, int>, double>> &steps)
+{
+    QHash<QPair<int, int>, double> seconds;
+    for (const auto &[ref, secs] : steps)
+        seconds.insert(ref, std::max(0.0, secs));
+    // Stages may only depend on stages BuildKit can resolve without a cycle; walk in an order where each
+    // step's dependencies come first, by repeated passes (the graph is small: stages x steps).
+    QHash<QPair<int, int>, double> endOf;
+    QList<PredictedStep> result;
+    QList<QPair<int, int>> pending = seconds.keys();
+    std::sort(pending.begin(), pending.end());
+    for (int pass = 0; pass <= graph.stages.size() && !pending.isEmpty(); ++pass) {
+        QList<QPair<int, int>> later;
+        for (const auto &ref : std::as_const(pending)) {
+            double start = 0;
+            bool ready = true;
+            // A step waits for its dependencies that also re-run; cached ones are ready at once.
+            QList<Candidate> deps = dependenciesOf(graph, ref.first, ref.second);
+            for (const Candidate &dep : deps) {
+                const QPair<int, int> key {dep.stage, dep.step};
+                if (!seconds.contains(key))
+                    continue;
+                if (!endOf.contains(key)) {
+                    ready = false;
+                    break;
+                }
+                start = std::max(start, endOf.value(key));
+            }
+            if (!ready && pass < graph.stages.size()) {
+                later.append(ref);
+                continue;
+            }
+            const double end = start + seconds.value(ref);
+            endOf.insert(ref, end);
+            result.append({ref.first, ref.second, start, end});
+        }
+        pending = later;
+    }
+    std::sort(result.begin(), result.end(), [](const PredictedStep &a, const PredictedStep &b) {
+        return a.start != b.start ? a.start < b.start
+                                  : std::make_pair(a.stage, a.step) < std::make_pair(b.stage, b.step);
+    });
+    return result;
+}
+
 } // namespace Stagelens

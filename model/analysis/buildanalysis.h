@@ -64,6 +64,21 @@ struct BuildAnalysis
 /// platform/target prefixes) and derives the timing figures.
 BuildAnalysis analyseBuild(const BuildGraph &graph, const BuildRun &run);
 
+/// One step of a predicted rebuild, laid out with its last known duration.
+struct PredictedStep
+{
+    int stage = -1;
+    int step = -1;
+    double start = 0;
+    double end = 0;
+};
+
+/// Lays out the steps that would run again (`steps`: (stage, step) with their seconds) as BuildKit would
+/// schedule them: each starts when the steps it depends on (previous step, FROM <stage>, COPY --from,
+/// mount from=) have finished; independent stages overlap. The wall time of the rebuild is the largest end.
+QList<PredictedStep> predictRebuild(
+    const BuildGraph &graph, const QList<QPair<QPair<int, int>, double>> &steps);
+
 /// A short text for a step state, for tooltips and tables ("ran", "cached", ...).
 QString stepStateName(StepState state);
 

@@ -25,6 +25,11 @@ protected:
         const QTextCursor cursor = m_view->cursorForPosition(QPoint(0, int(event->position().y())));
         Q_EMIT m_view->lineClicked(cursor.blockNumber() + 1);
     }
+    void mouseDoubleClickEvent(QMouseEvent *event) override
+    {
+        const QTextCursor cursor = m_view->cursorForPosition(QPoint(0, int(event->position().y())));
+        Q_EMIT m_view->lineToggled(cursor.blockNumber() + 1);
+    }
 
 private:
     SourceView *m_view;
@@ -54,6 +59,12 @@ void SourceView::setSource(const QString &text)
     setPlainText(text);
     m_firstHighlight = m_lastHighlight = 0;
     setExtraSelections({});
+}
+
+void SourceView::setEditedLines(const QSet<int> &lines)
+{
+    m_editedLines = lines;
+    m_gutter->update();
 }
 
 void SourceView::setLineInfo(const QHash<int, LineInfo> &info)
@@ -138,6 +149,10 @@ void SourceView::paintGutter(QPaintEvent *event)
         const int line = block.blockNumber() + 1;
         if (block.isVisible() && top + height >= event->rect().top()) {
             const bool highlighted = line >= m_firstHighlight && line <= m_lastHighlight;
+            if (m_editedLines.contains(line)) {
+                // An edited line (what-if): a bold bar along the gutter's edge plus a pencil-like mark.
+                painter.fillRect(m_gutter->width() - 4, top, 4, height, pal.color(QPalette::Highlight));
+            }
             painter.setPen(pal.color(highlighted ? QPalette::Text : QPalette::PlaceholderText));
             painter.drawText(
                 0, top, numberWidth, height, Qt::AlignRight | Qt::AlignVCenter, QString::number(line));

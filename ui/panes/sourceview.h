@@ -2,6 +2,7 @@
 
 #include <QHash>
 #include <QPlainTextEdit>
+#include <QSet>
 
 namespace Stagelens {
 
@@ -27,9 +28,13 @@ public:
     void highlightLines(int first, int last);
 
     int gutterWidth() const;
+    /// Lines marked as edited for the what-if view, drawn with a marker in the gutter.
+    void setEditedLines(const QSet<int> &lines);
 
 Q_SIGNALS:
     void lineClicked(int line);
+    /// Double-click on the gutter: the user marks (or unmarks) the line as edited.
+    void lineToggled(int line);
 
 protected:
     void resizeEvent(QResizeEvent *event) override;
@@ -42,6 +47,7 @@ private:
 
     Gutter *m_gutter;
     QHash<int, LineInfo> m_lineInfo;
+    QSet<int> m_editedLines;
     int m_firstHighlight = 0;
     int m_lastHighlight = 0;
 };
