@@ -4,13 +4,16 @@
 #include "model/buildlog/buildlogreader.h"
 #include "model/report/reportdata.h"
 #include "reportgroundtruth.h"
+#include "ui/report/reportexport.h"
 #include "ui/report/reportrenderer.h"
 
+#include <QAction>
 #include <QImage>
 #include <QProcess>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QWidget>
 #include <QXmlStreamReader>
 
 using namespace Stagelens;
@@ -259,6 +262,21 @@ private slots:
         const QImage image = renderReportImage(data, 2.0);
         QVERIFY(!image.isNull());
         QVERIFY(qint64(image.width()) * image.height() * 4 < qint64(200) << 20);
+    }
+
+    // File > Export Report: the action the main window adds, with its Ctrl+E shortcut.
+    void exportAction()
+    {
+        QWidget window;
+        int calls = 0;
+        QAction *action = createExportReportAction(&window, [&calls] {
+            ++calls;
+            return ReportInput {};
+        });
+        QCOMPARE(action->parent(), &window);
+        QCOMPARE(action->shortcut(), QKeySequence(Qt::CTRL | Qt::Key_E));
+        QVERIFY(action->text().contains(QStringLiteral("Export")));
+        QCOMPARE(calls, 0); // the input is gathered only when the user triggers it
     }
 
 private:
