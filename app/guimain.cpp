@@ -37,8 +37,11 @@ int runGui(int &argc, char **argv, void (*setIdentity)())
     QApplication app(argc, argv);
     setIdentity();
     QApplication::setApplicationDisplayName(QStringLiteral("Stagelens"));
-    QApplication::setDesktopFileName(QStringLiteral("stagelens"));
-    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/stagelens.svg")));
+    // Must match the installed .desktop file's name, so Wayland compositors link windows to it.
+    QApplication::setDesktopFileName(QStringLiteral(STAGELENS_APP_ID));
+    // The installed hicolor icons when the theme has them, the built-in SVG otherwise.
+    QApplication::setWindowIcon(
+        QIcon::fromTheme(QStringLiteral("stagelens"), QIcon(QStringLiteral(":/icons/stagelens.svg"))));
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("Stagelens: why Docker builds are slow"));

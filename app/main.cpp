@@ -45,7 +45,7 @@ void setApplicationIdentity()
 QString topLevelHelp()
 {
     QString text = QStringLiteral(
-        "usage: stagelens [PATH ...] [--changed PATH ...] [--screenshot OUT.png [--size WxH]]\n"
+        "Usage: stagelens [PATH ...] [--changed PATH ...] [--screenshot OUT.png [--size WxH]]\n"
         "       stagelens SUBCOMMAND [OPTIONS] (see stagelens SUBCOMMAND --help)\n\n"
         "Shows why Docker (BuildKit) builds are slow and what the next edit will cost.\n"
         "Without a subcommand the GUI opens; each PATH is a project folder, a Dockerfile or a build log.\n\n"

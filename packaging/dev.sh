@@ -14,7 +14,7 @@ packages=(
     libgraphviz-dev graphviz libqcustomplot-dev libsimdjson-dev
     clang libclang-rt-14-dev clang-format
     xvfb xauth poppler-utils fonts-dejavu-core
-    desktop-file-utils appstream dpkg-dev file jq
+    desktop-file-utils appstream dpkg-dev file jq librsvg2-bin help2man bash-completion
 )
 
 install_deps() {
