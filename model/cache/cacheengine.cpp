@@ -325,6 +325,11 @@ WhatIfResult CacheEngine::whatIf(const WhatIfChanges &changes) const
                     .arg(rel, ignoreFileRel.isEmpty() ? QStringLiteral(".dockerignore") : ignoreFileRel));
             continue;
         }
+        if (!root.isEmpty() && !m_graph.file.isEmpty()
+            && rel == ContextIndex::relativePath(m_graph.file, root))
+            result.notes.append(QStringLiteral("%1 is the Dockerfile: it counts only where a COPY reads it; "
+                                               "name edited instructions with their line numbers")
+                                    .arg(rel));
         paths.append({rel, change.kind, false});
     }
 
