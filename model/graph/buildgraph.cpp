@@ -308,7 +308,7 @@ private:
         if (!m_options.target.isEmpty())
             return m_options.target;
         const Instruction *last = m_stageInstructions.last().first;
-        if (last->args.size() >= 3)
+        if (last->args.size() >= 3 && last->args.at(1).compare(QLatin1String("as"), Qt::CaseInsensitive) == 0)
             return last->args.at(2).toLower();
         return QStringLiteral("default");
     }
