@@ -51,13 +51,14 @@ public:
         line.wrapper = unwrapped.wrapper;
         const QByteArrayView text = line.text;
 
+        // Legacy step output is unprefixed and may contain " => ": only a tty header interrupts it.
         if (RawJsonLogParser::claims(text)) {
             switchTo(&m_rawJson);
             m_rawJson.feedJson(line, 0);
         } else if (PlainLogParser::claims(text) && !(m_current == &m_tty && text.startsWith("#0 "))) {
             switchTo(&m_plain);
             m_plain.feed(line);
-        } else if (TtyLogParser::claims(text)) {
+        } else if (TtyLogParser::claims(text) && (m_current != &m_legacy || text.contains("[+] Building"))) {
             switchTo(&m_tty);
             m_tty.feed(line);
         } else if (LegacyLogParser::claims(text)) {

@@ -699,6 +699,21 @@ private Q_SLOTS:
         QCOMPARE(second.error, QStringLiteral("The command '/bin/sh -c exit 3' returned a non-zero code: 3"));
     }
 
+    // Legacy step output can look like a tty line (" => "); it stays output of the step.
+    void legacyOutputLikeTty()
+    {
+        const QByteArray log("Step 1/2 : FROM alpine:3.19\n ---> 05455a08881e\nStep 2/2 : RUN ./install.sh\n"
+                             " ---> Running in 9f8e7d6c5b4a\n => installing deps\n => done 0.3s\n"
+                             "Removing intermediate container 9f8e7d6c5b4a\n ---> 3c4d5e6f7081\nSuccessfully "
+                             "built 3c4d5e6f7081\n");
+        const BuildLogResult result = parseBytes(log);
+        QCOMPARE(result.builds.size(), 1);
+        QCOMPARE(logFormatName(result.builds.first().format), QStringLiteral("legacy"));
+        QCOMPARE(result.builds.first().vertices.size(), 2);
+        QCOMPARE(result.builds.first().vertices.at(1).logLines, 2);
+        QCOMPARE(result.builds.first().vertices.at(1).status, VertexStatus::Done);
+    }
+
     void promiseProgressAndCancel()
     {
         const QString path = Test::corpusPath(
