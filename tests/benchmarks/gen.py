@@ -1,0 +1,165 @@
+#!/usr/bin/env python3
+"""Reproducible benchmark inputs made from the real files in shared/corpus (read-only, never modified).
+
+  gen.py plainlog CORPUS OUT BYTES    real plain BuildKit logs concatenated, #N ids renumbered per copy
+  gen.py rawjson CORPUS OUT BYTES     the rawjson stream replicated, vertex digests renumbered per copy
+  gen.py dockerfile CORPUS OUT STAGES real multi-stage Dockerfiles replicated, stage names suffixed per copy
+  gen.py context CORPUS DIR FILES     the buildkit-real project plus FILES generated files (some ignored)
+
+Same arguments, same bytes: nothing random, nothing time-dependent.
+"""
+import os
+import re
+import shutil
+import sys
+
+# Plain-progress logs of several BuildKit generations (see corpus/README.md).
+PLAIN_LOGS = [
+    "buildkit-real/00-cold.log",
+    "buildkit-real/02-edit-src.log",
+    "buildkit-real/24-long-multiline-output.log",
+    "logs/jokob-sk-NetAlertX-plain-padded-step-counters.log",
+    "logs/Verilean-xeus-lean-long-plain-build-with-cr.log",
+]
+STAGE_SOURCES = [
+    "dockerfiles/moby__buildkit__Dockerfile/Dockerfile",
+    "dockerfiles/docker__buildx__Dockerfile/Dockerfile",
+    "dockerfiles/docker__compose__Dockerfile/Dockerfile",
+]
+
+
+def parse_size(text):
+    units = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
+    text = text.strip().upper().rstrip("B")
+    if text and text[-1] in units:
+        return int(float(text[:-1]) * units[text[-1]])
+    return int(text)
+
+
+def segments(block, pattern):
+    """Splits block into literal text and the integers matched by pattern's group 1."""
+    parts, numbers, pos = [], [], 0
+    for m in pattern.finditer(block):
+        parts.append(block[pos:m.start(1)])
+        numbers.append(int(m.group(1), 0))
+        pos = m.end(1)
+    parts.append(block[pos:])
+    return parts, numbers
+
+
+def replicate(out, target, parts, numbers, render, step):
+    written, copy = 0, 0
+    with open(out, "wb") as f:
+        while written < target:
+            offset = copy * step
+            pieces = [parts[0]]
+            for i, n in enumerate(numbers):
+                pieces.append(render(n + offset))
+                pieces.append(parts[i + 1])
+            data = "".join(pieces).encode("utf-8", "surrogateescape")
+            f.write(data)
+            written += len(data)
+            copy += 1
+    return copy
+
+
+def plainlog(corpus, out, size):
+    texts = []
+    for rel in PLAIN_LOGS:
+        with open(os.path.join(corpus, rel), "rb") as f:
+            text = f.read().decode("utf-8", "surrogateescape")
+        if not text.endswith("\n"):
+            text += "\n"
+        texts.append(text)
+    block = "".join(texts)
+    parts, numbers = segments(block, re.compile(r"(?m)^#(\d+)(?=[ \n])"))
+    step = max(numbers) + 1
+    copies = replicate(out, size, parts, numbers, str, step)
+    print(f"plainlog {out}: {copies} copies of {len(block)} chars, {len(numbers)} ids each")
+
+
+def rawjson(corpus, out, size):
+    with open(os.path.join(corpus, "logs/bakah-12-rawjson-ndjson.log"), encoding="utf-8") as f:
+        # The excerpt ends mid-object: keep only the complete JSON lines so jq and stagelens see valid input.
+        lines = [l for l in f.read().split("\n") if l.endswith("]}")]
+    block = "\n".join(lines) + "\n"
+    digests = {}
+    for d in re.findall(r"sha256:([0-9a-f]{64})", block):
+        digests.setdefault(d, len(digests))
+    # One integer per distinct digest; each copy gets fresh digests, rendered as 64 hex digits.
+    template = re.sub(r"sha256:([0-9a-f]{64})", lambda m: "sha256:0x%x" % digests[m.group(1)], block)
+    parts, numbers = segments(template, re.compile(r"sha256:(0x[0-9a-f]+)"))
+    copies = replicate(out, size, parts, numbers, lambda n: "%064x" % n, len(digests))
+    print(f"rawjson {out}: {copies} copies of {len(lines)} lines")
+
+
+def dockerfile(corpus, out, stages):
+    sources = []
+    for rel in STAGE_SOURCES:
+        with open(os.path.join(corpus, rel), encoding="utf-8") as f:
+            sources.append(f.read().replace("\r\n", "\n"))
+    from_re = re.compile(r"(?im)^\s*FROM\s.*?\bAS\s+([A-Za-z0-9_.-]+)\s*$")
+    result, count, copy = [], 0, 0
+    while count < stages:
+        text = sources[copy % len(sources)]
+        names = sorted(set(from_re.findall(text)), key=len, reverse=True)
+        suffix = f"-c{copy}"
+        if names:
+            alt = "|".join(re.escape(n) for n in names)
+            # Rename the stage in its FROM ... AS, in FROM <stage> and in --from=<stage>.
+            text = re.sub(r"(?i)(\bAS\s+)(%s)\s*$" % alt, lambda m: m.group(1) + m.group(2) + suffix, text,
+                          flags=re.M)
+            text = re.sub(r"(?im)^(\s*FROM\s+(?:--platform=\S+\s+)?)(%s)(?=\s)" % alt,
+                          lambda m: m.group(1) + m.group(2) + suffix, text)
+            text = re.sub(r"(--from=)(%s)(?=[\s,])" % alt, lambda m: m.group(1) + m.group(2) + suffix, text)
+        kept = []
+        for line in text.split("\n"):
+            if re.match(r"(?i)^\s*FROM\s", line):
+                if count == stages:
+                    break
+                count += 1
+            kept.append(line)
+        result.append("\n".join(kept))
+        copy += 1
+    with open(out, "w", encoding="utf-8") as f:
+        f.write("\n".join(result) + "\n")
+    print(f"dockerfile {out}: {count} stages from {copy} copies")
+
+
+def context(corpus, root, files):
+    if os.path.exists(root):
+        shutil.rmtree(root)
+    shutil.copytree(os.path.join(corpus, "buildkit-real/project"), root)
+    for dirpath, dirnames, filenames in os.walk(root):
+        os.chmod(dirpath, 0o755)
+        for name in filenames:
+            os.chmod(os.path.join(dirpath, name), 0o644)
+    # 100 files a folder, 10 folders a group: src/ (read by COPY), notes/ (ignored) and docs/*.md (ignored).
+    made = 0
+    while made < files:
+        group, rest = divmod(made, 1000)
+        folder, index = divmod(rest, 100)
+        top = ("src", "src", "src", "src", "src", "src", "notes", "docs", "assets", "tests")[group % 10]
+        ext = ".md" if top == "docs" else (".tmp" if index % 17 == 0 else ".c")
+        d = os.path.join(root, top, f"g{group:03d}", f"d{folder}")
+        os.makedirs(d, exist_ok=True)
+        with open(os.path.join(d, f"f{index:03d}{ext}"), "w") as f:
+            f.write(f"{made}\n")
+        made += 1
+    print(f"context {root}: {made} generated files")
+
+
+def main():
+    if len(sys.argv) != 5:
+        print(__doc__, file=sys.stderr)
+        return 2
+    kind, corpus, out, amount = sys.argv[1:]
+    {"plainlog": lambda: plainlog(corpus, out, parse_size(amount)),
+     "rawjson": lambda: rawjson(corpus, out, parse_size(amount)),
+     "dockerfile": lambda: dockerfile(corpus, out, int(amount)),
+     "context": lambda: context(corpus, out, int(amount))}[kind]()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

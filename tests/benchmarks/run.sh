@@ -1,0 +1,186 @@
+#!/bin/bash
+# Stagelens benchmarks: builds the release preset (through the shared build lock), generates the inputs from
+# the real corpus into a scratch dir, runs every benchmark against a baseline measured in the same run on the
+# same input, and prints each figure with its budget and PASS/MISS. See docs/benchmarks.md.
+#
+#   tests/benchmarks/run.sh                 everything (a 1 GB plain log: needs ~1.5 GB free in /tmp)
+#   SIZE=200M tests/benchmarks/run.sh       smaller plain log
+#   ONLY=log,rawjson,dockerfile,layout,context,gui,startup tests/benchmarks/run.sh   a subset
+#   SKIP_BUILD=1 ...                        reuse build/release as it is
+#   FULL_BUILD=1 ...                        build every target of the preset, not only the benchmarked ones
+set -uo pipefail
+
+SRC=$(cd "$(dirname "$0")/../.." && pwd)
+CORPUS=${CORPUS:-$(cd "$SRC/../shared/corpus" 2>/dev/null && pwd)}
+SCRATCH=${SCRATCH:-/tmp/stagelens-bench}
+SIZE=${SIZE:-1G}
+RAWJSON_SIZE=${RAWJSON_SIZE:-200M}
+GUI_SIZE=${GUI_SIZE:-100M}
+ITERATIONS=${ITERATIONS:-1000}
+CONTEXT_FILES=${CONTEXT_FILES:-100000}
+ONLY=${ONLY:-log,rawjson,dockerfile,layout,context,gui,startup}
+LOCK=/tmp/stagelens-build.lock
+BUILD=$SRC/build/release
+BIN=$BUILD/app/stagelens
+BENCH=$BUILD/tests/benchmarks
+RESULTS=$SCRATCH/results.txt
+export QT_QPA_PLATFORM=offscreen LC_ALL=C.UTF-8
+
+mkdir -p "$SCRATCH"
+: > "$RESULTS"
+wants() { [[ ",$ONLY," == *",$1,"* ]]; }
+now_ns() { date +%s%N; }
+ms_since() { echo "scale=3; ($(now_ns) - $1) / 1000000" | bc; }
+# Median of the numbers on stdin.
+median() { sort -g | awk '{v[NR]=$1} END {if (NR % 2) print v[(NR+1)/2]; else print (v[NR/2]+v[NR/2+1])/2}'; }
+# key=value lookup in a benchmark executable's output line.
+field() { tr ' ' '\n' <<<"$1" | sed -n "s/^$2=//p"; }
+# Times a command (stdout to /dev/null) ROUNDS times and prints the median wall time in ms.
+time_cmd() {
+    local rounds=$1
+    shift
+    for ((r = 0; r < rounds; ++r)); do
+        local t0
+        t0=$(now_ns)
+        "$@" > /dev/null 2>&1
+        ms_since "$t0"
+    done | median
+}
+# report NAME FIGURE BUDGET_TEXT PASS(0|1) DETAILS
+report() {
+    local verdict=MISS
+    [ "$4" = 1 ] && verdict=PASS
+    printf '%-22s %-28s budget %-24s %s   (%s)\n' "$1" "$2" "$3" "$verdict" "$5" | tee -a "$RESULTS"
+}
+ge() { awk -v a="$1" -v b="$2" 'BEGIN {print (a >= b) ? 1 : 0}'; }
+le() { awk -v a="$1" -v b="$2" 'BEGIN {print (a <= b) ? 1 : 0}'; }
+div() { awk -v a="$1" -v b="$2" 'BEGIN {if (b == 0) print "inf"; else printf "%.3f", a / b}'; }
+
+if [ -z "$CORPUS" ] || [ ! -d "$CORPUS/logs" ]; then
+    echo "run.sh: corpus not found (set CORPUS=.../shared/corpus)" >&2
+    exit 2
+fi
+for tool in jq dot node npm python3 bc /usr/bin/time; do
+    command -v "$tool" > /dev/null || { echo "run.sh: $tool is missing (apt-get install time jq graphviz nodejs npm bc)" >&2; exit 2; }
+done
+
+if [ -z "${SKIP_BUILD:-}" ]; then
+    TARGETS=(stagelens bench_dockerfile bench_context bench_layout bench_gui bench_startup_baseline)
+    [ -n "${FULL_BUILD:-}" ] && TARGETS=(all)
+    (cd "$SRC" && flock "$LOCK" cmake --preset release -DSTAGELENS_BENCHMARKS=ON > "$SCRATCH/configure.log") ||
+        { echo "run.sh: configure failed, see $SCRATCH/configure.log" >&2; exit 2; }
+    (cd "$SRC" && flock "$LOCK" cmake --build --preset release --target "${TARGETS[@]}" -j2 > "$SCRATCH/build.log") ||
+        { tail -30 "$SCRATCH/build.log" >&2; echo "run.sh: build failed" >&2; exit 2; }
+fi
+
+echo "Stagelens benchmarks, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, $(git -C "$SRC" rev-parse --short HEAD)" | tee -a "$RESULTS"
+GEN="python3 $SRC/tests/benchmarks/gen.py"
+
+# --- plain log: stagelens log --json vs wc -l ------------------------------------------------------------
+if wants log; then
+    LOG=$SCRATCH/plain-$SIZE.log
+    [ -s "$LOG" ] || $GEN plainlog "$CORPUS" "$LOG" "$SIZE"
+    bytes=$(stat -c %s "$LOG")
+    cat "$LOG" > /dev/null # page cache warm for both
+    wc_ms=$(time_cmd 3 wc -l "$LOG")
+    t0=$(now_ns)
+    /usr/bin/time -f '%M' -o "$SCRATCH/log.mem" "$BIN" log "$LOG" --json > /dev/null 2> "$SCRATCH/log.err"
+    rc=$?
+    sl_ms=$(ms_since "$t0")
+    mem_kb=$(tail -1 "$SCRATCH/log.mem")
+    ratio=$(div "$wc_ms" "$sl_ms")
+    mbs=$(awk -v b="$bytes" -v t="$sl_ms" 'BEGIN {printf "%.1f", b / 1048576 / (t / 1000)}')
+    wc_mbs=$(awk -v b="$bytes" -v t="$wc_ms" 'BEGIN {printf "%.1f", b / 1048576 / (t / 1000)}')
+    report "log-throughput" "${ratio}x of wc -l" ">= 0.333x" "$(ge "$ratio" 0.333)" \
+        "$((bytes / 1048576)) MB: stagelens $sl_ms ms = $mbs MB/s, wc -l $wc_ms ms = $wc_mbs MB/s, exit $rc"
+    report "log-peak-memory" "$((mem_kb / 1024)) MB" "<= 300 MB" "$(le "$mem_kb" $((300 * 1024)))" "max RSS of stagelens log"
+fi
+
+# --- rawjson: stagelens log --json vs jq -c . ------------------------------------------------------------
+if wants rawjson; then
+    RAW=$SCRATCH/rawjson-$RAWJSON_SIZE.log
+    [ -s "$RAW" ] || $GEN rawjson "$CORPUS" "$RAW" "$RAWJSON_SIZE"
+    cat "$RAW" > /dev/null
+    jq_ms=$(time_cmd 1 jq -c . "$RAW")
+    sl_ms=$(time_cmd 3 "$BIN" log "$RAW" --json)
+    ratio=$(div "$jq_ms" "$sl_ms")
+    fmt=$("$BIN" log "$RAW" --json 2> /dev/null | jq -r '[.builds[].format] | unique | join(",")')
+    report "rawjson-speed" "${ratio}x faster than jq" ">= 10x" "$(ge "$ratio" 10)" \
+        "$(($(stat -c %s "$RAW") / 1048576)) MB: stagelens $sl_ms ms (format $fmt), jq -c . $jq_ms ms"
+fi
+
+# --- Dockerfile parsing: bench_dockerfile vs dockerfile-ast in Node.js -----------------------------------
+if wants dockerfile; then
+    mapfile -t FILES < <(find "$CORPUS/dockerfiles" "$CORPUS/buildkit-parser-testfiles/testfiles" -type f \
+        \( -name 'Dockerfile*' -o -name '*.Dockerfile' \) ! -name '*.dockerignore' | sort)
+    NPM=$SCRATCH/npm
+    if [ ! -d "$NPM/node_modules/dockerfile-ast" ]; then
+        mkdir -p "$NPM" && npm install --prefix "$NPM" --no-audit --no-fund dockerfile-ast > "$SCRATCH/npm.log" 2>&1 ||
+            echo "run.sh: npm install dockerfile-ast failed, see $SCRATCH/npm.log" >&2
+    fi
+    ours=$("$BENCH/bench_dockerfile" "$ITERATIONS" "${FILES[@]}")
+    theirs=$(NODE_PATH=$NPM/node_modules node "$SRC/tests/benchmarks/bench_dockerfile.js" "$ITERATIONS" "${FILES[@]}" 2>&1 | tail -1)
+    a=$(field "$ours" per_iteration_ms)
+    b=$(field "$theirs" per_iteration_ms)
+    ratio=$(div "${b:-0}" "$a")
+    ver=$(node -p "require('$NPM/node_modules/dockerfile-ast/package.json').version" 2> /dev/null)
+    report "dockerfile-parse" "${ratio}x faster than dockerfile-ast" ">= 20x" "$(ge "$ratio" 20)" \
+        "${#FILES[@]} files x $ITERATIONS: stagelens $a ms/iteration, dockerfile-ast $ver $b ms/iteration"
+fi
+
+# --- layout: parse + graph + GUI layout of 300 stages vs dot -Tsvg ---------------------------------------
+if wants layout; then
+    DF=$SCRATCH/Dockerfile.300
+    [ -s "$DF" ] || $GEN dockerfile "$CORPUS" "$DF" 300
+    "$BIN" dockerfile "$DF" --dot > "$SCRATCH/stages.dot" 2> "$SCRATCH/dot.err"
+    dot_ms=$(time_cmd 3 dot -Tsvg "$SCRATCH/stages.dot")
+    ours=$("$BENCH/bench_layout" "$DF" 3 2>> "$SCRATCH/layout.err")
+    a=$(field "$ours" median_ms)
+    ratio=$(div "${a:-0}" "$dot_ms")
+    report "layout-300-stages" "${ratio}x dot's time" "<= 1.5x" "$(le "$ratio" 1.5)" \
+        "end to end $a ms ($(field "$ours" items) scene items), dot -Tsvg $dot_ms ms on $(grep -c -- '->' "$SCRATCH/stages.dot") edges"
+fi
+
+# --- context index + what-if ----------------------------------------------------------------------------
+if wants context; then
+    CTX=$SCRATCH/context-$CONTEXT_FILES
+    [ -d "$CTX" ] || $GEN context "$CORPUS" "$CTX" "$CONTEXT_FILES"
+    find "$CTX" -type f | wc -l > /dev/null # dentry cache warm for both
+    find_ms=$(time_cmd 3 bash -c "find '$CTX' -type f | wc -l")
+    for r in 1 2 3; do "$BENCH/bench_context" "$CTX" "$CTX/Dockerfile" src/main.c 2000; done > "$SCRATCH/context.out"
+    scan_ms=$(grep -o 'scan_ms=[0-9.]*' "$SCRATCH/context.out" | cut -d= -f2 | median)
+    q_ms=$(grep -o 'whatif_median_ms=[0-9.]*' "$SCRATCH/context.out" | cut -d= -f2 | median)
+    line=$(head -1 "$SCRATCH/context.out")
+    ratio=$(div "$scan_ms" "$find_ms")
+    report "context-index" "${ratio}x find's time" "<= 2x" "$(le "$ratio" 2)" \
+        "scan $scan_ms ms ($(field "$line" entries) entries, $(field "$line" included) not ignored), find | wc -l $find_ms ms"
+    report "whatif-query" "$q_ms ms median" "< 1 ms" "$(awk -v q="$q_ms" 'BEGIN {print (q < 1) ? 1 : 0}')" \
+        "2000 queries x 3 runs, changed src/main.c: $(grep -o 'whatif_p95_ms=[0-9.]*' "$SCRATCH/context.out" | head -1), $(grep -o 'rerun_steps=[0-9]*' "$SCRATCH/context.out" | head -1)"
+fi
+
+# --- GUI responsiveness while a big log loads ------------------------------------------------------------
+if wants gui; then
+    GLOG=$SCRATCH/plain-$GUI_SIZE.log
+    [ -s "$GLOG" ] || $GEN plainlog "$CORPUS" "$GLOG" "$GUI_SIZE"
+    ours=$("$BENCH/bench_gui" "$GLOG" 2>> "$SCRATCH/gui.err")
+    gap=$(field "$ours" max_gap_ms)
+    first=$(field "$ours" first_shown_ms)
+    parse=$(field "$ours" parse_only_ms)
+    report "gui-max-stall" "${gap:-?} ms" "<= 50 ms" "$(le "${gap:-99999}" 50)" \
+        "$((($(stat -c %s "$GLOG")) / 1048576)) MB log: load $(field "$ours" load_ms) ms, worst gap at $(field "$ours" max_gap_at_ms) ms"
+    report "gui-first-overlay" "${first:-?} ms" "< parse ($parse ms)" "$(awk -v f="${first:-99999}" -v p="${parse:-0}" 'BEGIN {print (f >= 0 && f < p) ? 1 : 0}')" \
+        "first build shown at $first ms, the parse alone takes $parse ms"
+fi
+
+# --- start-up to first painted window -------------------------------------------------------------------
+if wants startup; then
+    "$BIN" --screenshot "$SCRATCH/warm.png" > /dev/null 2>&1 # shared libraries and fonts in the page cache
+    "$BENCH/bench_startup_baseline" "$SCRATCH/warm.png" > /dev/null 2>&1
+    ours=$(time_cmd 7 "$BIN" --screenshot "$SCRATCH/empty.png")
+    base=$(time_cmd 7 "$BENCH/bench_startup_baseline" "$SCRATCH/bare.png")
+    ratio=$(div "$ours" "$base")
+    report "startup" "${ratio}x the bare window" "<= 1.5x" "$(le "$ratio" 1.5)" \
+        "stagelens --screenshot $ours ms, QApplication+QMainWindow grab $base ms (median of 7)"
+fi
+
+echo "results: $RESULTS"
