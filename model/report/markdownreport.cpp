@@ -51,14 +51,17 @@ void appendHeader(QString &out, const QStringList &names, const QString &alignme
     out += QLatin1Char('|') + rules.join(QLatin1Char('|')) + QLatin1String("|\n");
 }
 
-QStringList stepCells(const ReportStepRow &row, bool withStatus)
+// Without a log there are no times, and the table has no time columns.
+QStringList stepCells(const ReportStepRow &row, bool withStatus, bool timed)
 {
     QStringList cells {markdownEscape(cut(row.label, MarkdownLabelLimit)),
         row.stage.isEmpty() ? QStringLiteral("–") : markdownEscape(row.stage), lineText(row.line)};
     if (withStatus)
         cells.append(row.status);
-    cells.append(optionalSeconds(row.seconds));
-    cells.append(row.seconds ? formatReportShare(row.share) : QStringLiteral("–"));
+    if (timed) {
+        cells.append(optionalSeconds(row.seconds));
+        cells.append(row.seconds ? formatReportShare(row.share) : QStringLiteral("–"));
+    }
     return cells;
 }
 
@@ -209,7 +212,7 @@ QString reportToMarkdown(const ReportData &data)
                 QStringLiteral("Share")},
             QStringLiteral("llrrr"));
         for (const ReportStepRow &row : data.topMisses)
-            appendRow(out, stepCells(row, false));
+            appendRow(out, stepCells(row, false, true));
         out += QLatin1Char('\n');
     }
 
@@ -222,15 +225,33 @@ QString reportToMarkdown(const ReportData &data)
     out += QStringLiteral("<details><summary>All %1 steps%2</summary>\n\n")
                .arg(data.steps.size())
                .arg(data.hasBuild ? QStringLiteral(", slowest first") : QString());
-    appendHeader(out,
-        {QStringLiteral("Step"), QStringLiteral("Stage"), QStringLiteral("Line"), QStringLiteral("Status"),
-            QStringLiteral("Time"), QStringLiteral("Share")},
-        QStringLiteral("llrlrr"));
+    QStringList names {
+        QStringLiteral("Step"), QStringLiteral("Stage"), QStringLiteral("Line"), QStringLiteral("Status")};
+    if (data.hasBuild)
+        names << QStringLiteral("Time") << QStringLiteral("Share");
+    appendHeader(out, names, QStringLiteral("llrlrr"));
     for (int i = 0; i < data.steps.size() && i < MarkdownStepRowLimit; ++i)
-        appendRow(out, stepCells(data.steps.at(i), true));
+        appendRow(out, stepCells(data.steps.at(i), true, data.hasBuild));
     if (data.steps.size() > MarkdownStepRowLimit)
         out += QStringLiteral("\n… and %1 more steps.\n").arg(data.steps.size() - MarkdownStepRowLimit);
     out += QLatin1String("\n</details>\n");
+
+    // Errors only: warnings would crowd a CI summary, and the PDF lists them all.
+    int errors = 0;
+    for (const Diagnostic &d : data.diagnostics) {
+        if (d.severity != Severity::Error)
+            continue;
+        if (errors == 0)
+            out += QLatin1String("\n### Errors in the inputs\n\n");
+        if (++errors > 10) {
+            out += QLatin1String("- …\n");
+            break;
+        }
+        out += QStringLiteral("- %1:%2: %3\n")
+                   .arg(markdownEscape(QFileInfo(d.file).fileName()))
+                   .arg(d.line)
+                   .arg(markdownEscape(d.message));
+    }
     return out;
 }
 
