@@ -334,6 +334,8 @@ WhatIfResult CacheEngine::whatIf(const WhatIfChanges &changes) const
     }
 
     // Dockerfile lines: which step (or stage-wide instruction) each one hits.
+    // Line edits are mapped to steps by range; an edit outside every step is a global ARG, a comment or
+    // a parser directive.
     QSet<QString> changedArgs(changes.args.cbegin(), changes.args.cend());
     QHash<quint64, int> changedStepLines;
     QHash<int, int> changedFromLines;
@@ -372,6 +374,8 @@ WhatIfResult CacheEngine::whatIf(const WhatIfChanges &changes) const
     QHash<int, ChainState> finals;
     QHash<int, QStringList> pendingEnvOut; // ENV/USER/SHELL changes not yet consumed by a RUN: inherited
     QHash<quint64, StepVerdict> verdicts;
+    // One pass in dependency order: a stage's verdicts need its FROM parent's and its --from sources' final
+    // verdicts. Stages the target does not need are never built, so they never matter.
     for (int s : stageOrder()) {
         const Stage &stage = m_graph.stages.at(s);
         if (!stage.needed)
@@ -418,6 +422,7 @@ WhatIfResult CacheEngine::whatIf(const WhatIfChanges &changes) const
         for (int k = 0; k < stage.steps.size(); ++k) {
             const Step &step = stage.steps.at(k);
             const quint64 key = quint64(s) << 32 | quint32(k);
+            // ARG/ENV/USER/SHELL are no vertex of their own: they change the environment of later RUNs.
             if (!step.isVertex()) {
                 const LineInfo *info = lineInfo(step.line);
                 if (step.kind == InstructionKind::Arg && info) {
@@ -483,6 +488,7 @@ WhatIfResult CacheEngine::whatIf(const WhatIfChanges &changes) const
                     }
                 }
             }
+            // BuildKit puts every ARG in scope and the ENV into a RUN's cache key, used or not (case 09).
             if (step.kind == InstructionKind::Run) {
                 if (own.isEmpty() && !pendingArg.isEmpty())
                     own.append(pendingArg.first());
@@ -536,6 +542,8 @@ WhatIfResult CacheEngine::whatIf(const WhatIfChanges &changes) const
                 }
             }
 
+            // Own causes win; then the same-stage (or FROM) chain, which never cuts off (cases 03, 04, 20);
+            // content-keyed inputs give only "maybe" (cases 03, 09).
             StepVerdict v;
             v.stage = s;
             v.step = k;

@@ -161,6 +161,8 @@ private:
                     .arg(m_options.maxEntries));
             return;
         }
+        // AT_SYMLINK_NOFOLLOW: a symlink is recorded as itself; its target (maybe outside) is never looked
+        // at.
         struct stat st = {};
         if (fstatat(dirFd, name.constData(), &st, AT_SYMLINK_NOFOLLOW) != 0)
             return; // removed while we scan: nothing to record
@@ -182,10 +184,14 @@ private:
         else
             entry.type = EntryType::Other;
 
+        // The parent's per-pattern results make the ignore check incremental, exactly as fsutil's walker
+        // does.
         PatternMatcher::MatchInfo info;
         if (!m_index.m_ignore.isEmpty()) {
             entry.ignored = m_index.m_ignore.matchesUsingParentResults(entry.path, parentInfo, &info);
         }
+        // Only ask the kernel when the mode bits say the file might be unreadable: one syscall saved per
+        // file.
         if (entry.type == EntryType::File && (st.st_mode & 0444) != 0444
             && faccessat(dirFd, name.constData(), R_OK, AT_EACCESS) != 0) {
             entry.unreadable = true;

@@ -134,6 +134,8 @@ QList<int> SourceMatcher::resolve(const ContextIndex &index) const
                 out.append(i);
         }
     };
+    // Entries are in depth-first order with each subtree contiguous, so a directory source is one range and a
+    // wildcard source one filtered walk over its base directory's range.
     for (const Source &source : m_sources) {
         int begin = 0;
         int end = int(entries.size());
