@@ -619,7 +619,9 @@ private:
                 const qreal x0 = xOf(*row.start);
                 const qreal x1 = std::max(xOf(*row.end), x0 + 1.5);
                 const QRectF bar(x0, y + 2, x1 - x0, rowHeight - 4);
-                const QColor color = stageColor(row.stageIndex);
+                // A failed step is red whatever its stage: it is what the reader looks for first.
+                const QColor color =
+                    row.status == QLatin1String("error") ? CriticalColor : stageColor(row.stageIndex);
                 if (row.status == QLatin1String("cached")) {
                     m_painter->setPen(QPen(color.darker(120), 0.8));
                     m_painter->setBrush(Qt::NoBrush);
@@ -641,8 +643,9 @@ private:
             paragraph(QStringLiteral("… and %1 more steps (see the table).").arg(rows.size() - count),
                 m_small, Muted);
         paragraph(
-            QStringLiteral("One bar per step from its start to its end%1; hollow bars are cached steps, red "
-                           "outlines and times mark the critical path.")
+            QStringLiteral(
+                "One bar per step from its start to its end%1; hollow bars are cached steps, red bars "
+                "failed ones; red outlines and times mark the critical path.")
                 .arg(m_data.headline.estimatedTimes ? QStringLiteral(" (times estimated from the log order)")
                                                     : QString()),
             m_small, Muted);
