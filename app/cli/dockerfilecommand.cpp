@@ -96,7 +96,9 @@ int runDockerfileCommand(const QStringList &args)
         const DockerfileAst ast = parseDockerfile(text, path);
         printOut(dumpAst(ast));
         printDiagnostics(ast.diagnostics);
-        return hasErrors(ast.diagnostics) ? ExitInputErrors : ExitOk;
+        // The dump is BuildKit's parser's view: it fails only where that parser fails. Later instruction
+        // checks (unknown flags, missing FROM) are still printed as diagnostics above.
+        return ast.parserAccepted ? ExitOk : ExitInputErrors;
     }
 
     const BuildGraph graph = buildGraph(text, path, options);
