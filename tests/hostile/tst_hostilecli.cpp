@@ -1,0 +1,287 @@
+// The `stagelens` binary on hostile files, and two promises every front end keeps: nothing is ever
+// written inside an opened project folder or next to an opened log, and Dockerfile text is plain text
+// (markup in a stage or step comes back verbatim, never interpreted or escaped twice).
+
+#include "hostileutils.h"
+#include "testutils.h"
+
+#include <QCryptographicHash>
+#include <QDirIterator>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace Stagelens;
+
+namespace {
+
+struct Run
+{
+    int exitCode = -1; ///< -1 when the process crashed or timed out
+    QByteArray out;
+    QByteArray err;
+};
+
+/// STAGELENS_TEST_BINARY overrides the built binary (to check an installed one).
+QString binary()
+{
+    const QString override = qEnvironmentVariable("STAGELENS_TEST_BINARY");
+    return override.isEmpty() ? QStringLiteral(STAGELENS_BINARY) : override;
+}
+
+Run run(const QStringList &args, int timeoutMs = 120000)
+{
+    QProcess p;
+    p.setProgram(binary());
+    p.setArguments(args);
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+    p.setProcessEnvironment(env);
+    p.start();
+    Run r;
+    if (!p.waitForFinished(timeoutMs)) {
+        p.kill();
+        p.waitForFinished();
+        r.err = "timed out";
+        return r;
+    }
+    r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+    r.out = p.readAllStandardOutput();
+    r.err = p.readAllStandardError();
+    return r;
+}
+
+QString describe(const Run &r)
+{
+    return QStringLiteral("exit %1\nstderr: %2").arg(r.exitCode).arg(QString::fromUtf8(r.err.left(600)));
+}
+
+bool writeFile(const QString &path, const QByteArray &bytes)
+{
+    QFile f(path);
+    return f.open(QIODevice::WriteOnly) && f.write(bytes) == bytes.size();
+}
+
+/// Path, type, size, mtime and content hash of everything below `root` (hidden entries included,
+/// symlinks not followed). Directory mtimes catch a file that was created and removed again.
+QStringList snapshot(const QString &root)
+{
+    QStringList rows;
+    QDirIterator it(root, QDir::AllEntries | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot,
+        QDirIterator::Subdirectories);
+    QStringList paths {root};
+    while (it.hasNext())
+        paths << it.next();
+    for (const QString &path : std::as_const(paths)) {
+        const QFileInfo info(path);
+        QByteArray hash;
+        if (info.isFile() && !info.isSymLink()) {
+            QFile f(path);
+            if (f.open(QIODevice::ReadOnly))
+                hash = QCryptographicHash::hash(f.readAll(), QCryptographicHash::Sha256).toHex();
+        }
+        rows << QStringLiteral("%1 %2 %3 %4 %5")
+                    .arg(path,
+                        info.isSymLink()   ? QStringLiteral("l")
+                            : info.isDir() ? QStringLiteral("d")
+                                           : QStringLiteral("f"))
+                    .arg(info.size())
+                    .arg(info.lastModified().toMSecsSinceEpoch())
+                    .arg(QString::fromLatin1(hash));
+    }
+    rows.sort();
+    return rows;
+}
+
+bool copyTree(const QString &from, const QString &to)
+{
+    QDir().mkpath(to);
+    QDirIterator it(
+        from, QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot, QDirIterator::Subdirectories);
+    while (it.hasNext()) {
+        const QString path = it.next();
+        const QString target = to + path.mid(from.size());
+        if (it.fileInfo().isDir()) {
+            if (!QDir().mkpath(target))
+                return false;
+        } else if (!QFile::copy(path, target)) {
+            return false;
+        } else {
+            QFile(target).setPermissions(QFile(path).permissions() | QFileDevice::WriteOwner);
+        }
+    }
+    return true;
+}
+
+} // namespace
+
+class TestHostileCli : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void hostileFiles_data();
+    void hostileFiles();
+    void missingAndDirectories();
+    void whatifOnHostileContext();
+    void nothingWrittenNextToInputs();
+    void markupIsPlainText();
+};
+
+void TestHostileCli::hostileFiles_data()
+{
+    QTest::addColumn<QString>("command");
+    QTest::addColumn<QByteArray>("bytes");
+
+    const QList<QPair<const char *, QByteArray>> inputs {{"empty", QByteArray()},
+        {"binary 256 KiB", Test::junkBytes(256 * 1024)}, {"NUL bytes", QByteArray(4096, '\0')},
+        {"invalid UTF-8",
+            QByteArray("FROM alpine\nRUN echo \xff\xfe\n#1 [a\xc3 1/1] RUN \xed\xa0\x80\n#1 DONE 0.1s\n")},
+        {"20 MB single line", QByteArray(20 << 20, 'x')}};
+    for (const QString &command : {QStringLiteral("dockerfile"), QStringLiteral("log")}) {
+        for (const auto &input : inputs)
+            QTest::addRow("%s %s", qPrintable(command), input.first) << command << input.second;
+    }
+}
+
+// Exit 0 or 1 (never a crash, never "usage" for an existing file), one valid JSON document on stdout, and
+// for exit 1 a diagnostic that says where.
+void TestHostileCli::hostileFiles()
+{
+    QFETCH(QString, command);
+    QFETCH(QByteArray, bytes);
+    QTemporaryDir tmp;
+    const QString path = tmp.filePath(QStringLiteral("input"));
+    QVERIFY(writeFile(path, bytes));
+    const Run r = run({command, path, QStringLiteral("--json")});
+    QVERIFY2(r.exitCode == 0 || r.exitCode == 1, qPrintable(describe(r)));
+    QJsonParseError error;
+    const QJsonDocument json = QJsonDocument::fromJson(r.out, &error);
+    QVERIFY2(error.error == QJsonParseError::NoError && json.isObject(),
+        qPrintable(error.errorString() + describe(r)));
+    // Output stays proportional to the input.
+    QVERIFY2(r.out.size() <= 16 * bytes.size() + 65536, qPrintable(QString::number(r.out.size())));
+    if (r.exitCode == 1) {
+        const QJsonArray diagnostics = json.object().value(QStringLiteral("diagnostics")).toArray();
+        QVERIFY2(!diagnostics.isEmpty(), qPrintable(describe(r)));
+    }
+}
+
+void TestHostileCli::missingAndDirectories()
+{
+    QTemporaryDir tmp;
+    for (const QString &command : {QStringLiteral("dockerfile"), QStringLiteral("log")}) {
+        for (const QString &path : {tmp.filePath(QStringLiteral("missing")), tmp.path()}) {
+            const Run r = run({command, path, QStringLiteral("--json")});
+            QVERIFY2(r.exitCode == 2,
+                qPrintable(command + QLatin1Char(' ') + path + QLatin1Char('\n') + describe(r)));
+            QVERIFY2(!r.err.isEmpty(), "a usage error must say why on stderr");
+        }
+    }
+}
+
+void TestHostileCli::whatifOnHostileContext()
+{
+    QTemporaryDir tmp;
+    const QByteArray root = QFile::encodeName(tmp.path());
+    QVERIFY(writeFile(tmp.filePath(QStringLiteral("Dockerfile")), "FROM alpine\nCOPY . /src\nRUN make\n"));
+    QVERIFY(QFile::link(QStringLiteral("loop"), tmp.filePath(QStringLiteral("loop"))));
+    QVERIFY(QFile::link(QStringLiteral("/"), tmp.filePath(QStringLiteral("root"))));
+    QVERIFY(QDir(tmp.path()).mkpath(QStringLiteral("d")));
+    QVERIFY(QFile::link(QStringLiteral(".."), tmp.filePath(QStringLiteral("d/up"))));
+    QVERIFY(writeFile(tmp.filePath(QStringLiteral("new\nline")), "x"));
+    const Run r = run({QStringLiteral("whatif"), tmp.path(), QStringLiteral("--changed"),
+        QStringLiteral("new\nline"), QStringLiteral("--json")});
+    QVERIFY2(r.exitCode == 0 || r.exitCode == 1, qPrintable(describe(r)));
+    QVERIFY2(QJsonDocument::fromJson(r.out).isObject(), qPrintable(describe(r)));
+}
+
+// Copies of a real project and a real log; every subcommand and the GUI open them; afterwards both trees
+// are byte-for-byte, mtime-for-mtime unchanged. Outputs go to a third folder.
+void TestHostileCli::nothingWrittenNextToInputs()
+{
+    QTemporaryDir tmp;
+    const QString project = tmp.filePath(QStringLiteral("project"));
+    const QString logs = tmp.filePath(QStringLiteral("logs"));
+    const QString out = tmp.filePath(QStringLiteral("out"));
+    QVERIFY(copyTree(Test::corpusPath(QStringLiteral("buildkit-real/project")), project));
+    QVERIFY(QDir().mkpath(logs) && QDir().mkpath(out));
+    const QString log = logs + QStringLiteral("/build.log");
+    QVERIFY(QFile::copy(Test::corpusPath(QStringLiteral("buildkit-real/02-edit-src-main.log")), log)
+        || QFile::copy(Test::corpusPath(QStringLiteral("buildkit-real/22-fail-run-exit1.log")), log));
+    const QString dockerfile = project + QStringLiteral("/Dockerfile");
+
+    const QStringList before = snapshot(project) + snapshot(logs);
+    const QList<QStringList> commands {
+        {QStringLiteral("dockerfile"), dockerfile, QStringLiteral("--json")},
+        {QStringLiteral("dockerfile"), dockerfile, QStringLiteral("--ast")},
+        {QStringLiteral("log"), log, QStringLiteral("--json"), QStringLiteral("--dockerfile"), dockerfile},
+        {QStringLiteral("whatif"), project, QStringLiteral("--log"), log, QStringLiteral("--changed"),
+            QStringLiteral("src/main.c"), QStringLiteral("--json")},
+        {QStringLiteral("report"), project, QStringLiteral("--log"), log, QStringLiteral("-o"),
+            out + QStringLiteral("/r.md")},
+        {QStringLiteral("report"), project, QStringLiteral("--log"), log, QStringLiteral("-o"),
+            out + QStringLiteral("/r.png")},
+        {project, log, QStringLiteral("--screenshot"), out + QStringLiteral("/gui.png"),
+            QStringLiteral("--size"), QStringLiteral("800x600")},
+    };
+    for (const QStringList &args : commands) {
+        const Run r = run(args);
+        QVERIFY2(r.exitCode == 0 || r.exitCode == 1,
+            qPrintable(args.join(QLatin1Char(' ')) + QLatin1Char('\n') + describe(r)));
+        const QStringList after = snapshot(project) + snapshot(logs);
+        if (after != before) {
+            QStringList added, removed;
+            for (const QString &row : after)
+                if (!before.contains(row))
+                    added << row;
+            for (const QString &row : before)
+                if (!after.contains(row))
+                    removed << row;
+            QFAIL(qPrintable(
+                QStringLiteral("%1 changed the inputs\nnow: %2\nwas: %3")
+                    .arg(args.first(), added.join(QLatin1Char('\n')), removed.join(QLatin1Char('\n')))));
+        }
+    }
+    QVERIFY(QFileInfo(out + QStringLiteral("/gui.png")).size() > 0);
+}
+
+// Markup in a stage name and in step text comes back verbatim in the labels of `dockerfile --json`.
+void TestHostileCli::markupIsPlainText()
+{
+    QTemporaryDir tmp;
+    const QString path = tmp.filePath(QStringLiteral("Dockerfile"));
+    const QByteArray run1 = "RUN echo \"<b>x</b>\" &amp; true";
+    const QByteArray run2 = "RUN printf '<i>%s</i>' '&lt;&gt;' > /o.html";
+    QVERIFY(writeFile(path, "FROM alpine AS build\n" + run1 + '\n' + run2 + '\n'));
+    const Run r = run({QStringLiteral("dockerfile"), path, QStringLiteral("--json")});
+    QVERIFY2(r.exitCode == 0, qPrintable(describe(r)));
+    const QJsonArray steps = QJsonDocument::fromJson(r.out)
+                                 .object()
+                                 .value(QStringLiteral("stages"))
+                                 .toArray()
+                                 .at(0)
+                                 .toObject()
+                                 .value(QStringLiteral("steps"))
+                                 .toArray();
+    QStringList labels;
+    for (const QJsonValue &step : steps)
+        labels << step.toObject().value(QStringLiteral("label")).toString();
+    // The label is the stage token and counter followed by the instruction exactly as written (the FROM
+    // step comes first).
+    QVERIFY2(labels.size() == 3, qPrintable(labels.join(QLatin1Char('\n'))));
+    QVERIFY2(labels.at(1).endsWith(QString::fromUtf8(run1)), qPrintable(labels.at(1)));
+    QVERIFY2(labels.at(2).endsWith(QString::fromUtf8(run2)), qPrintable(labels.at(2)));
+
+    // The GUI loads it without interpreting anything (rendering is judged by the ui tests).
+    const Run gui = run({path, QStringLiteral("--screenshot"), tmp.filePath(QStringLiteral("x.png")),
+        QStringLiteral("--size"), QStringLiteral("800x600")});
+    QVERIFY2(gui.exitCode == 0, qPrintable(describe(gui)));
+}
+
+QTEST_GUILESS_MAIN(TestHostileCli)
+#include "tst_hostilecli.moc"
