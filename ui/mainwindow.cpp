@@ -3,12 +3,14 @@
 #include "model/analysis/contexttreemodel.h"
 #include "model/analysis/projectscan.h"
 #include "model/buildlog/buildlogreader.h"
+#include "model/report/reportwhatif.h"
 #include "ui/contexttreestyle.h"
 #include "ui/graph/dagscene.h"
 #include "ui/graph/dagview.h"
 #include "ui/panes/sourceview.h"
 #include "ui/plots/timelineplot.h"
 #include "ui/recentfiles.h"
+#include "ui/report/reportexport.h"
 #include "ui/theme.h"
 #include "ui/viewadapters.h"
 
@@ -150,6 +152,9 @@ void MainWindow::createActions()
         ->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
     m_recent = new RecentFiles(file->addMenu(tr("Open &Recent")), this);
     connect(m_recent, &RecentFiles::openRequested, this, &MainWindow::openPath);
+    file->addSeparator();
+    // Same report as `stagelens report`: the loaded graph, every build of every log, the what-if answer.
+    file->addAction(createExportReportAction(this, [this]() { return reportInput(); }));
     file->addSeparator();
     file->addAction(tr("&Quit"), qApp, &QApplication::closeAllWindows)->setShortcut(QKeySequence::Quit);
 
@@ -745,6 +750,28 @@ void MainWindow::refreshDetails()
             text += QStringLiteral("\nERROR: ") + vertex.error;
         m_logOutput->setPlainText(text);
     }
+}
+
+ReportInput MainWindow::reportInput() const
+{
+    ReportInput input;
+    input.project = m_projectFolder;
+    input.dockerfile = m_dockerfilePath;
+    input.graph = m_graph;
+    for (const LoadedLog &log : m_logs) {
+        for (const BuildRun &run : log.result.builds)
+            input.builds.append({log.path, run});
+    }
+    input.selectedBuild = m_selectedBuildEntry;
+    if (!m_whatIf.steps.isEmpty()) {
+        WhatIfChanges changes;
+        for (const QString &path : m_contextModel->checkedPaths())
+            changes.paths.append({path, ChangeKind(m_changeKind->currentData().toInt())});
+        changes.args = QStringList(m_changedArgs.cbegin(), m_changedArgs.cend());
+        changes.lines = QList<int>(m_changedLines.cbegin(), m_changedLines.cend());
+        input.whatIf = reportWhatIf(m_whatIf, describeChanges(changes));
+    }
+    return input;
 }
 
 QString MainWindow::detailsText() const

@@ -5,6 +5,7 @@
 #include "model/cache/cacheengine.h"
 #include "model/context/contextindex.h"
 #include "model/graph/buildgraph.h"
+#include "model/report/reportdata.h"
 #include "ui/viewadapters.h"
 
 #include <QFutureWatcher>
@@ -64,6 +65,8 @@ public:
     DagView *dagView() const { return m_dagView; }
     TimelinePlot *timeline() const { return m_timeline; }
     QString detailsText() const;
+    /// What File > Export Report writes: the same input `stagelens report` builds from its arguments.
+    ReportInput reportInput() const;
     /// The current what-if answer; empty steps when no change is selected.
     const WhatIfResult &whatIf() const { return m_whatIf; }
     QString whatIfSummary() const;

@@ -1,4 +1,5 @@
 // The main window on real corpus projects and logs: the scene has what the Dockerfile and the log say.
+#include "model/analysis/contexttreemodel.h"
 #include "model/buildlog/buildlogreader.h"
 #include "testutils.h"
 #include "ui/graph/dagitems.h"
@@ -7,6 +8,10 @@
 #include "ui/mainwindow.h"
 
 #include <QApplication>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTemporaryDir>
@@ -146,6 +151,69 @@ private Q_SLOTS:
         // And back: selecting from outside selects the node in the scene.
         window.selectStep(stage, 1);
         QCOMPARE(scene->selectedStep().first, stage);
+    }
+
+    void tickingFilesAgreesWithWhatifCli_data()
+    {
+        QTest::addColumn<QStringList>("changed");
+        QTest::addRow("src/util.c") << QStringList {QStringLiteral("src/util.c")};
+        QTest::addRow("deps.manifest") << QStringList {QStringLiteral("deps.manifest")};
+        QTest::addRow("asset and test")
+            << QStringList {QStringLiteral("assets/style.css"), QStringLiteral("tests/run_tests.sh")};
+        QTest::addRow("ignored file") << QStringList {QStringLiteral("README.md")};
+    }
+    void tickingFilesAgreesWithWhatifCli()
+    {
+        QFETCH(QStringList, changed);
+        MainWindow window;
+        window.resize(1280, 800);
+        window.show();
+        QVERIFY(openAndWait(window, {project(), realLog(QStringLiteral("00-cold.log"))}));
+        // Tick the files in the tree as the user would.
+        ContextTreeModel *tree = window.contextModel();
+        for (const QString &path : changed) {
+            const QModelIndex index = tree->indexForPath(path);
+            QVERIFY2(index.isValid(), qPrintable(path));
+            QVERIFY(tree->setData(index, Qt::Checked, Qt::CheckStateRole));
+        }
+        bool idle = false;
+        window.whenIdle([&idle]() { idle = true; });
+        QVERIFY(QTest::qWaitFor([&idle]() { return idle; }, 20000));
+
+        // The same question through the CLI.
+        QStringList args {QStringLiteral("whatif"), project(), QStringLiteral("--log"),
+            realLog(QStringLiteral("00-cold.log")), QStringLiteral("--json")};
+        for (const QString &path : changed)
+            args << QStringLiteral("--changed") << path;
+        QProcess cli;
+        cli.start(QStringLiteral(STAGELENS_BINARY), args);
+        QVERIFY(cli.waitForFinished(30000));
+        QCOMPARE(cli.exitCode(), 0);
+        const QJsonArray steps = QJsonDocument::fromJson(cli.readAllStandardOutput())
+                                     .object()
+                                     .value(QStringLiteral("steps"))
+                                     .toArray();
+        QVERIFY(!steps.isEmpty());
+        QHash<QString, QString> cliVerdicts;
+        for (const QJsonValue &step : steps)
+            cliVerdicts.insert(
+                step[QStringLiteral("label")].toString(), step[QStringLiteral("verdict")].toString());
+
+        // Every node the CLI lists shows the CLI's verdict.
+        int compared = 0;
+        for (StepNodeItem *item : window.dagView()->dagScene()->stepItems()) {
+            const auto it = cliVerdicts.constFind(item->data().label);
+            if (it == cliVerdicts.constEnd())
+                continue;
+            QCOMPARE(whatIfVerdictName(item->data().verdict), *it);
+            ++compared;
+        }
+        QCOMPARE(compared, int(cliVerdicts.size()));
+        QCOMPARE(window.whatIf().steps.size(), cliVerdicts.size());
+        // The summary names the change and, with a log, the cost.
+        QVERIFY2(window.whatIfSummary().contains(changed.first()), qPrintable(window.whatIfSummary()));
+        // And File > Export Report would carry the prediction.
+        QVERIFY(window.reportInput().whatIf.has_value());
     }
 
     void brokenInputsShowErrorsNotCrashes()
