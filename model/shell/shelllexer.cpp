@@ -12,6 +12,9 @@ namespace {
 // Go's text/scanner returns EOF (-1) from Peek/Next at the end; we work on code points so that patterns,
 // reversal and unicode.IsLetter behave per rune as in Go.
 constexpr char32_t Eof = 0xFFFFFFFF;
+// ${v//p/${v//p/...}} multiplies the length at every nesting level (BuildKit has no limit and would
+// exhaust memory): one substitution result may not exceed this many characters.
+constexpr qsizetype MaxReplaceResult = 1 << 20;
 
 void appendRune(QString &out, char32_t ch)
 {
@@ -648,6 +651,9 @@ private:
                     break;
                 result += value.mid(last, m.capturedStart() - last);
                 result += expandReplacement(replacement, m);
+                if (result.size() > MaxReplaceResult)
+                    return fail(
+                        QStringLiteral("substitution result longer than %1 characters").arg(MaxReplaceResult));
                 last = m.capturedEnd();
                 if (m.capturedLength() == 0) {
                     if (m.capturedEnd() < value.size())
