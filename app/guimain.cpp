@@ -2,6 +2,7 @@
 
 #include "cli/clicommon.h"
 #include "ui/mainwindow.h"
+#include "ui/theme.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -55,7 +56,9 @@ int runGui(int &argc, char **argv, void (*setIdentity)())
         QStringLiteral("Render the window, write OUT.png and exit."), QStringLiteral("OUT.png"));
     const QCommandLineOption sizeOption(
         QStringLiteral("size"), QStringLiteral("Window size (default 1600x1000)."), QStringLiteral("WxH"));
-    parser.addOptions({changedOption, screenshotOption, sizeOption});
+    const QCommandLineOption themeOption(QStringLiteral("theme"),
+        QStringLiteral("Colour theme: system, light or dark."), QStringLiteral("THEME"));
+    parser.addOptions({changedOption, screenshotOption, sizeOption, themeOption});
     if (!parser.parse(QApplication::arguments())) {
         Cli::printError(QStringLiteral("stagelens: %1").arg(parser.errorText()));
         return Cli::ExitUsage;
@@ -78,6 +81,19 @@ int runGui(int &argc, char **argv, void (*setIdentity)())
     for (const QString &path : paths) {
         if (!QFileInfo::exists(path)) {
             Cli::printError(QStringLiteral("stagelens: %1: no such file or folder").arg(path));
+            return Cli::ExitUsage;
+        }
+    }
+
+    if (parser.isSet(themeOption)) {
+        const QString theme = parser.value(themeOption).toLower();
+        qApp->setProperty("stagelensThemeFromCommandLine", true);
+        if (theme == QLatin1String("dark"))
+            applyTheme(ThemeMode::Dark);
+        else if (theme == QLatin1String("light"))
+            applyTheme(ThemeMode::Light);
+        else if (theme != QLatin1String("system")) {
+            Cli::printError(QStringLiteral("stagelens: --theme wants system, light or dark"));
             return Cli::ExitUsage;
         }
     }

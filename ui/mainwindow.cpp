@@ -53,6 +53,9 @@ namespace Stagelens {
 
 namespace {
 
+// Above this many step nodes the graph opens collapsed (one node per stage); moby/buildkit has ~200.
+constexpr int LargeGraphSteps = 90;
+
 QString buildEntryName(const QString &path, const BuildRun &run, int buildsInFile)
 {
     QString name = QFileInfo(path).fileName();
@@ -91,8 +94,9 @@ MainWindow::MainWindow(QWidget *parent)
     });
     m_timeline = new TimelinePlot(m_centerSplitter);
     connect(m_timeline, &TimelinePlot::rowSelected, this, [this](int row) {
-        if (row >= 0 && row < m_analysis.stepOfVertex.size()) {
-            const auto [stage, step] = m_analysis.stepOfVertex.at(row);
+        const int vertex = m_timelineInput.vertexOfRow.value(row, -1);
+        if (vertex >= 0 && vertex < m_analysis.stepOfVertex.size()) {
+            const auto [stage, step] = m_analysis.stepOfVertex.at(vertex);
             selectStep(stage, step);
         }
     });
@@ -159,6 +163,21 @@ void MainWindow::createActions()
     file->addAction(tr("&Quit"), qApp, &QApplication::closeAllWindows)->setShortcut(QKeySequence::Quit);
 
     QMenu *view = menuBar()->addMenu(tr("&View"));
+    m_collapseAction = view->addAction(tr("&Collapse Stages"));
+    m_collapseAction->setCheckable(true);
+    m_collapseAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_K));
+    m_collapseAction->setToolTip(tr("One node per stage: for large Dockerfiles"));
+    connect(m_collapseAction, &QAction::toggled, this, [this](bool collapsed) {
+        m_userCollapsed = collapsed;
+        refreshViews();
+    });
+    view->addAction(tr("&Fit Graph"), this, [this]() { m_dagView->fitToView(); })
+        ->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_0));
+    view->addAction(tr("Zoom &In"), this, [this]() { m_dagView->zoomIn(); })
+        ->setShortcut(QKeySequence::ZoomIn);
+    view->addAction(tr("Zoom &Out"), this, [this]() { m_dagView->zoomOut(); })
+        ->setShortcut(QKeySequence::ZoomOut);
+    view->addSeparator();
     QMenu *themeMenu = view->addMenu(tr("&Theme"));
     auto *themes = new QActionGroup(this);
     const QList<QPair<QString, ThemeMode>> modes {
@@ -174,7 +193,8 @@ void MainWindow::createActions()
             QSettings().setValue(QStringLiteral("view/theme"), int(mode));
         });
     }
-    if (savedTheme != int(ThemeMode::System))
+    // A theme given on the command line (already applied) wins over the saved one.
+    if (savedTheme != int(ThemeMode::System) && !qApp->property("stagelensThemeFromCommandLine").toBool())
         applyTheme(ThemeMode(savedTheme));
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
@@ -254,6 +274,7 @@ QWidget *MainWindow::createProjectPane()
     m_argsTable = new QTableWidget(0, 2);
     m_argsTable->setHorizontalHeaderLabels({tr("Build arg"), tr("Value")});
     m_argsTable->horizontalHeader()->setStretchLastSection(true);
+    m_argsTable->horizontalHeader()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
     m_argsTable->verticalHeader()->hide();
     m_argsTable->setSizeAdjustPolicy(QAbstractScrollArea::AdjustToContents);
     m_argsTable->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Maximum);
@@ -626,11 +647,23 @@ void MainWindow::refreshAnalysis()
 void MainWindow::refreshViews()
 {
     m_dagInput = makeDagInput(m_graph, m_analysis, m_whatIf);
+    // Large files read better one node per stage until the user says otherwise.
+    int vertexSteps = 0;
+    for (const DagStage &stage : std::as_const(m_dagInput.model.stages))
+        vertexSteps += int(stage.steps.size());
+    const bool collapse = m_userCollapsed.value_or(vertexSteps > LargeGraphSteps);
+    m_dagInput.model.collapsed = collapse;
+    if (m_collapseAction->isChecked() != collapse) {
+        const QSignalBlocker block(m_collapseAction);
+        m_collapseAction->setChecked(collapse);
+    }
     m_dagView->setModel(m_dagInput.model);
     if (const BuildRun *run = selectedBuild()) {
-        m_timeline->setModel(makeTimelineModel(m_graph, *run, m_analysis, m_whatIf));
+        m_timelineInput = makeTimelineInput(m_graph, *run, m_analysis, m_whatIf);
+        m_timeline->setModel(m_timelineInput.model);
         m_timeline->show();
     } else {
+        m_timelineInput = {};
         m_timeline->setModel({});
         m_timeline->hide();
     }
@@ -697,7 +730,7 @@ void MainWindow::selectStep(int stage, int step)
         m_dagView->selectStep(stage, dagStep);
     const int vertex = m_analysis.steps.value(stage).value(step).vertex;
     if (vertex >= 0)
-        m_timeline->selectRow(vertex);
+        m_timeline->selectRow(m_timelineInput.rowOfVertex(vertex));
     Q_EMIT stepSelected(stage, step);
 }
 

@@ -13,6 +13,7 @@
 
 #include <functional>
 
+class QAction;
 class QComboBox;
 class QSortFilterProxyModel;
 class QTreeView;
@@ -159,6 +160,9 @@ private:
     QSplitter *m_centerSplitter = nullptr;
     DagView *m_dagView = nullptr;
     DagInput m_dagInput;
+    TimelineInput m_timelineInput;
+    QAction *m_collapseAction = nullptr;
+    std::optional<bool> m_userCollapsed; ///< unset: collapse large graphs automatically
     TimelinePlot *m_timeline = nullptr;
     SourceView *m_sourceView = nullptr;
     QLabel *m_detailsTitle = nullptr;

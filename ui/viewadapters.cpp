@@ -2,6 +2,8 @@
 
 #include <QSet>
 
+#include <tuple>
+
 namespace Stagelens {
 
 namespace {
@@ -136,12 +138,25 @@ DagInput makeDagInput(const BuildGraph &graph, const BuildAnalysis &analysis, co
     return input;
 }
 
-TimelineModel makeTimelineModel(
+TimelineInput makeTimelineInput(
     const BuildGraph &graph, const BuildRun &run, const BuildAnalysis &analysis, const WhatIfResult &whatIf)
 {
-    TimelineModel model;
+    TimelineInput input;
+    TimelineModel &model = input.model;
+    // Steps in Dockerfile order (stage, step), BuildKit's internal vertices after them in log order.
+    QList<int> order;
+    for (int v = 0; v < run.vertices.size(); ++v)
+        order.append(v);
+    auto key = [&analysis](int v) {
+        const QPair<int, int> ref =
+            v < analysis.stepOfVertex.size() ? analysis.stepOfVertex.at(v) : qMakePair(-1, -1);
+        return ref.first < 0 ? std::make_tuple(1, 0, v)
+                             : std::make_tuple(0, ref.first * 100000 + ref.second, v);
+    };
+    std::stable_sort(order.begin(), order.end(), [&key](int a, int b) { return key(a) < key(b); });
+    input.vertexOfRow = order;
     const QSet<int> critical(analysis.criticalPath.cbegin(), analysis.criticalPath.cend());
-    for (int v = 0; v < run.vertices.size(); ++v) {
+    for (int v : std::as_const(order)) {
         const BuildVertex &vertex = run.vertices.at(v);
         TimelineRow row;
         row.label = vertex.name;
@@ -187,9 +202,9 @@ TimelineModel makeTimelineModel(
     for (const PredictedStep &p : predictRebuild(graph, again)) {
         const int vertex = analysis.steps.value(p.stage).value(p.step).vertex;
         if (vertex >= 0)
-            model.predicted.append({vertex, p.start, p.end});
+            model.predicted.append({input.rowOfVertex(vertex), p.start, p.end});
     }
-    return model;
+    return input;
 }
 
 } // namespace Stagelens

@@ -29,9 +29,17 @@ struct DagInput
 DagInput makeDagInput(
     const BuildGraph &graph, const BuildAnalysis &analysis, const WhatIfResult &whatIf = {});
 
-/// The timeline's input: one row per log vertex (row index == vertex index).
+/// The timeline's input: one row per log vertex, Dockerfile steps first in stage order, then BuildKit's own
+/// vertices (context loads, export). `vertexOfRow` maps rows back to BuildRun::vertices.
+struct TimelineInput
+{
+    TimelineModel model;
+    QList<int> vertexOfRow;
+    int rowOfVertex(int vertex) const { return int(vertexOfRow.indexOf(vertex)); }
+};
+
 /// With a what-if answer, the steps that would re-run (and may re-run) are added as the predicted rebuild.
-TimelineModel makeTimelineModel(const BuildGraph &graph, const BuildRun &run, const BuildAnalysis &analysis,
+TimelineInput makeTimelineInput(const BuildGraph &graph, const BuildRun &run, const BuildAnalysis &analysis,
     const WhatIfResult &whatIf = {});
 
 } // namespace Stagelens
