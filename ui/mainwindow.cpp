@@ -103,8 +103,8 @@ MainWindow::MainWindow(QWidget *parent)
     m_centerSplitter->setStretchFactor(0, 3);
     m_centerSplitter->setStretchFactor(1, 2);
     // The graph is the main view; the timeline gets the smaller share whatever its size hint says.
-    m_centerSplitter->setSizes({600, 340});
-    m_timeline->setMinimumHeight(160);
+    m_centerSplitter->setSizes({540, 420});
+    m_timeline->setMinimumHeight(220);
 
     auto *mainSplitter = new QSplitter(Qt::Horizontal, this);
     mainSplitter->addWidget(createProjectPane());

@@ -332,6 +332,9 @@ void TimelinePlot::Private::rebuild()
     std::stable_sort(order.begin(), order.end(), [&](int a, int b) {
         const TimelineRow &ra = rows[a], &rb = rows[b];
         if (ra.stage != rb.stage) {
+            // BuildKit's own vertices (context loads, export) go last: the Dockerfile's steps matter most.
+            if ((ra.stage < 0) != (rb.stage < 0))
+                return rb.stage < 0;
             const double sa = stageStart[ra.stage], sb = stageStart[rb.stage];
             return sa != sb ? sa < sb : ra.stage < rb.stage;
         }
