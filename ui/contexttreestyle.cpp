@@ -16,6 +16,13 @@ QVariant ContextTreeStyle::data(const QModelIndex &index, int role) const
         if (ignored || unused)
             return QApplication::palette().brush(QPalette::Disabled, QPalette::Text);
     }
+    if (role == Qt::ToolTipRole) {
+        // QToolTip guesses rich text; a file may be named "<b>x</b>". Escape it and keep line breaks.
+        const QString tip = QIdentityProxyModel::data(index, role).toString();
+        if (tip.isEmpty())
+            return {};
+        return QStringLiteral("<p style='white-space:pre'>%1</p>").arg(tip.toHtmlEscaped());
+    }
     if (role == Qt::FontRole) {
         QFont font;
         font.setStrikeOut(QIdentityProxyModel::data(index, ContextTreeModel::IgnoredRole).toBool());

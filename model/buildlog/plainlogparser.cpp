@@ -2,6 +2,8 @@
 
 #include "lineunwrapper.h"
 
+#include <cmath>
+
 // Timing of plain logs without wall-clock stamps (the estimation method)
 // ----------------------------------------------------------------------
 // BuildKit's plain printer writes events in the order it learns of them, so the file order is a time
@@ -81,13 +83,14 @@ std::optional<double> parseDuration(QByteArrayView text)
     if (m > 0) {
         bool ok = false;
         minutes = s.left(m).toDouble(&ok);
-        if (!ok)
+        if (!ok || !std::isfinite(minutes) || minutes < 0)
             return std::nullopt;
         s = s.mid(m + 1);
     }
     bool ok = false;
     const double value = s.toDouble(&ok);
-    if (!ok || value < 0)
+    // "nan"/"inf" parse as doubles but are no duration: they would poison every sum and the timeline.
+    if (!ok || !std::isfinite(value) || value < 0)
         return std::nullopt;
     return minutes * 60 + value;
 }

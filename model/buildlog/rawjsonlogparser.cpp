@@ -389,6 +389,10 @@ void RawJsonLogParser::closeBuild(bool endOfFile)
                 first = x.started;
             if (x.completed && (!last || *x.completed > *last))
                 last = x.completed;
+            // A completed time before every start (clock skew, hostile input) still dates the build, so
+            // no vertex gets a negative time.
+            if (x.completed && (!first || *x.completed < *first))
+                first = x.completed;
         }
         run.startEpoch = first;
         for (int i = 0; i < run.vertices.size(); ++i) {
@@ -400,6 +404,8 @@ void RawJsonLogParser::closeBuild(bool endOfFile)
                 v.end = *x.completed - *first;
             if (x.started && x.completed && v.status != VertexStatus::Cached)
                 v.seconds = std::max(0.0, *x.completed - *x.started);
+            if (v.start && v.end && *v.end < *v.start)
+                v.end = v.start;
             v.timing = TimingKind::Exact;
             if (x.partialLine)
                 ++v.logLines;

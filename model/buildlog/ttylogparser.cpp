@@ -2,6 +2,8 @@
 
 #include "lineunwrapper.h"
 
+#include <cmath>
+
 namespace Stagelens {
 
 namespace {
@@ -102,7 +104,7 @@ void TtyLogParser::header(QByteArrayView text, const LogLine &line)
         timeText.chop(1);
     bool ok = false;
     const double elapsed = timeText.toByteArray().toDouble(&ok);
-    if (!ok)
+    if (!ok || !std::isfinite(elapsed) || elapsed < 0)
         return;
     // A clock that goes back, or a header after a finished frame, starts the next build.
     if (m_sawHeader && (elapsed + 0.05 < m_frameTime || m_frameFinished)) {

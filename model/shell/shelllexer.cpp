@@ -652,8 +652,8 @@ private:
                 result += value.mid(last, m.capturedStart() - last);
                 result += expandReplacement(replacement, m);
                 if (result.size() > MaxReplaceResult)
-                    return fail(
-                        QStringLiteral("substitution result longer than %1 characters").arg(MaxReplaceResult));
+                    return fail(QStringLiteral("substitution result longer than %1 characters")
+                                    .arg(MaxReplaceResult));
                 last = m.capturedEnd();
                 if (m.capturedLength() == 0) {
                     if (m.capturedEnd() < value.size())

@@ -169,15 +169,6 @@ void TestHostileLog::junk()
     const QByteArray json = QJsonDocument(toJson(result)).toJson(QJsonDocument::Compact);
     QVERIFY2(memory.growth() <= budget, Test::describeMemory(memory.growth(), budget).constData());
     const QString problem = checkWellFormed(result, bytes);
-    // Known bugs, reported to the buildlog owner (remove the line when fixed):
-    QEXPECT_FAIL(
-        "absurd numbers", "plainlogparser parseDuration accepts \"DONE nan\" (NaN seconds)", Continue);
-    QEXPECT_FAIL(
-        "tty frames of junk", "ttylogparser accepts \"Building nan\" (NaN build duration)", Continue);
-    QEXPECT_FAIL("rawjson repeated digests",
-        "rawjson closeBuild dates the build from `started` only: a completed time before it gives negative "
-        "times",
-        Continue);
     QVERIFY2(problem.isEmpty(), qPrintable(problem));
     QVERIFY2(json.size() <= 64 * bytes.size() + 4096, qPrintable(QString::number(json.size())));
 }

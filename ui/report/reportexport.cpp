@@ -45,7 +45,11 @@ QString exportReportInteractively(QWidget *parent, const ReportInput &input)
     const QString error = writeReport(makeReportData(input), path);
     QApplication::restoreOverrideCursor();
     if (!error.isEmpty()) {
-        QMessageBox::warning(parent, QStringLiteral("Export Report"), error);
+        // Plain text: the message carries a user-chosen path, never to be read as markup.
+        QMessageBox box(
+            QMessageBox::Warning, QStringLiteral("Export Report"), error, QMessageBox::Ok, parent);
+        box.setTextFormat(Qt::PlainText);
+        box.exec();
         return {};
     }
     return path;
