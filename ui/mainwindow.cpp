@@ -113,7 +113,7 @@ MainWindow::MainWindow(QWidget *parent)
     mainSplitter->setStretchFactor(0, 0);
     mainSplitter->setStretchFactor(1, 1);
     mainSplitter->setStretchFactor(2, 0);
-    mainSplitter->setSizes({280, 900, 420});
+    mainSplitter->setSizes({250, 1000, 330});
     setCentralWidget(mainSplitter);
 
     m_statusSummary =

@@ -776,6 +776,14 @@ void TimelinePlot::changeEvent(QEvent *event)
 void TimelinePlot::resizeEvent(QResizeEvent *event)
 {
     QWidget::resizeEvent(event);
+    // Wrap the legend to the width actually available, so stage names are never clipped on small screens.
+    const QFontMetrics fm(d->plot->legend->font());
+    const int itemWidth = fm.horizontalAdvance(QStringLiteral("predicted rebuild")) + 48;
+    const int columns = std::clamp(width() / std::max(1, itemWidth), 2, 8);
+    if (columns != d->plot->legend->wrap()) {
+        d->plot->legend->setWrap(columns);
+        d->plot->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst, true); // re-wraps the existing items
+    }
     d->plot->replot(QCustomPlot::rpQueuedReplot);
 }
 
