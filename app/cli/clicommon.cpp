@@ -32,6 +32,20 @@ void printOut(const QString &text)
     std::fflush(stdout);
 }
 
+QString parseBuildArgs(const QStringList &values, QHash<QString, QString> *buildArgs)
+{
+    for (const QString &arg : values) {
+        const qsizetype eq = arg.indexOf(QLatin1Char('='));
+        if (eq == 0)
+            return arg;
+        if (eq > 0)
+            buildArgs->insert(arg.left(eq), arg.mid(eq + 1));
+        else if (qEnvironmentVariableIsSet(qPrintable(arg)))
+            buildArgs->insert(arg, qEnvironmentVariable(qPrintable(arg)));
+    }
+    return {};
+}
+
 int parseCommandLine(QCommandLineParser &parser, const QStringList &args, const QString &usageLine)
 {
     parser.addHelpOption();

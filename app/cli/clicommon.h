@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QHash>
 #include <QJsonDocument>
 #include <QStringList>
 
@@ -22,6 +23,10 @@ void printJson(const QJsonObject &object);
 void printError(const QString &message);
 /// Writes text to stdout as UTF-8 (no conversion by the locale).
 void printOut(const QString &text);
+
+/// Reads `--build-arg` values as docker build does: NAME=VALUE, or a bare NAME taken from the environment
+/// (skipped when unset). Returns the offending value, or an empty string when all are valid.
+QString parseBuildArgs(const QStringList &values, QHash<QString, QString> *buildArgs);
 
 /// Parses `args` (args[0] is the program, args[1] the subcommand) and handles --help and errors.
 /// Returns -1 when the caller should go on, or the exit code to return at once.

@@ -70,18 +70,10 @@ int runDockerfileCommand(const QStringList &args)
         options.platform = platforms.value(0);
         options.multiPlatform = platforms.size() > 1; // BuildKit prefixes vertex names only then
     }
-    for (const QString &arg : parser.values(buildArgOption)) {
-        const qsizetype eq = arg.indexOf(QLatin1Char('='));
-        if (eq == 0) {
-            printError(QStringLiteral("stagelens dockerfile: invalid --build-arg \"%1\"").arg(arg));
-            return ExitUsage;
-        }
-        if (eq > 0) {
-            options.buildArgs.insert(arg.left(eq), arg.mid(eq + 1));
-        } else if (qEnvironmentVariableIsSet(qPrintable(arg))) {
-            // docker build --build-arg NAME takes the value from the environment, and skips it when unset
-            options.buildArgs.insert(arg, qEnvironmentVariable(qPrintable(arg)));
-        }
+    if (const QString bad = parseBuildArgs(parser.values(buildArgOption), &options.buildArgs);
+        !bad.isEmpty()) {
+        printError(QStringLiteral("stagelens dockerfile: invalid --build-arg \"%1\"").arg(bad));
+        return ExitUsage;
     }
 
     const QString path = positional.first();

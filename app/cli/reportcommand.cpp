@@ -100,18 +100,8 @@ int runReportCommand(const QStringList &args)
 
     BuildOptions options;
     options.target = parser.value(targetOption);
-    for (const QString &arg : parser.values(argOption)) {
-        const qsizetype eq = arg.indexOf(QLatin1Char('='));
-        if (eq == 0)
-            return usageError(QStringLiteral("--build-arg needs NAME=VALUE, got %1").arg(arg));
-        // Like docker build: a bare NAME takes its value from the environment, and is skipped when unset.
-        if (eq < 0) {
-            if (qEnvironmentVariableIsSet(arg.toLocal8Bit().constData()))
-                options.buildArgs.insert(arg, qEnvironmentVariable(arg.toLocal8Bit().constData()));
-            continue;
-        }
-        options.buildArgs.insert(arg.left(eq), arg.mid(eq + 1));
-    }
+    if (const QString bad = parseBuildArgs(parser.values(argOption), &options.buildArgs); !bad.isEmpty())
+        return usageError(QStringLiteral("--build-arg needs NAME=VALUE, got %1").arg(bad));
 
     ReportInput reportInput;
     reportInput.project = context;

@@ -114,16 +114,8 @@ int runWhatifCommand(const QStringList &args)
 
     BuildOptions options;
     options.target = parser.value(targetOption);
-    for (const QString &arg : parser.values(buildArgOption)) {
-        const qsizetype eq = arg.indexOf(QLatin1Char('='));
-        if (eq == 0)
-            return usageError(QStringLiteral("invalid --build-arg \"%1\"").arg(arg));
-        if (eq > 0)
-            options.buildArgs.insert(arg.left(eq), arg.mid(eq + 1));
-        else if (qEnvironmentVariableIsSet(
-                     qPrintable(arg))) // docker build takes NAME alone from the environment
-            options.buildArgs.insert(arg, qEnvironmentVariable(qPrintable(arg)));
-    }
+    if (const QString bad = parseBuildArgs(parser.values(buildArgOption), &options.buildArgs); !bad.isEmpty())
+        return usageError(QStringLiteral("invalid --build-arg \"%1\"").arg(bad));
 
     WhatIfChanges changes;
     changes.args = parser.values(changedArgOption);
