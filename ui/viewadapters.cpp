@@ -155,6 +155,9 @@ TimelineInput makeTimelineInput(
     };
     std::stable_sort(order.begin(), order.end(), [&key](int a, int b) { return key(a) < key(b); });
     input.vertexOfRow = order;
+    input.rowOfVertexList.fill(-1, run.vertices.size());
+    for (int row = 0; row < order.size(); ++row)
+        input.rowOfVertexList[order.at(row)] = row;
     const QSet<int> critical(analysis.criticalPath.cbegin(), analysis.criticalPath.cend());
     for (int v : std::as_const(order)) {
         const BuildVertex &vertex = run.vertices.at(v);

@@ -35,7 +35,8 @@ struct TimelineInput
 {
     TimelineModel model;
     QList<int> vertexOfRow;
-    int rowOfVertex(int vertex) const { return int(vertexOfRow.indexOf(vertex)); }
+    QList<int> rowOfVertexList; ///< the inverse of vertexOfRow, so selection needs no search
+    int rowOfVertex(int vertex) const { return rowOfVertexList.value(vertex, -1); }
 };
 
 /// With a what-if answer, the steps that would re-run (and may re-run) are added as the predicted rebuild.

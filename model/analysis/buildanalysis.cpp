@@ -199,9 +199,10 @@ void findCriticalPath(const BuildGraph &graph, const BuildRun &run, BuildAnalysi
         else if (vertex.seconds)
             result.criticalSeconds += *vertex.seconds;
     }
+    const QSet<int> onPath(path.cbegin(), path.cend());
     for (auto &stage : result.steps) {
         for (StepTiming &t : stage)
-            t.critical = t.vertex >= 0 && path.contains(t.vertex);
+            t.critical = t.vertex >= 0 && onPath.contains(t.vertex);
     }
 }
 

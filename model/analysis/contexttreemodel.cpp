@@ -198,11 +198,13 @@ int ContextTreeModel::setCheckedPaths(const QStringList &paths)
         }
     }
     if (checked != m_checked) {
+        // Tell views about exactly the entries whose tick changed (old and new ones).
+        const QSet<int> changed = (checked - m_checked) + (m_checked - checked);
         m_checked = checked;
-        if (!m_topLevel.isEmpty())
-            Q_EMIT dataChanged(index(0, 0), index(int(m_topLevel.size()) - 1, 0), {Qt::CheckStateRole});
-        // Children below the top level: a reset-free way is a full dataChanged per subtree; checks are rare.
-        Q_EMIT layoutChanged();
+        for (int entry : changed) {
+            const QModelIndex idx = createIndex(m_rowInParent.at(entry), 0, quintptr(entry));
+            Q_EMIT dataChanged(idx, idx, {Qt::CheckStateRole});
+        }
         Q_EMIT checkedPathsChanged();
     }
     return found;
