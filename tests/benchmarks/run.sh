@@ -8,11 +8,14 @@
 #   ONLY=log,rawjson,dockerfile,layout,context,gui,startup tests/benchmarks/run.sh   a subset
 #   SKIP_BUILD=1 ...                        reuse build/release as it is
 #   FULL_BUILD=1 ...                        build every target of the preset, not only the benchmarked ones
+#   BUILD=build/mine ...                    an optimised build in another directory (configured like the
+#                                           release preset), so parallel work does not share build/release
 set -uo pipefail
 
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
 CORPUS=${CORPUS:-$(cd "$SRC/../shared/corpus" 2>/dev/null && pwd)}
 SCRATCH=${SCRATCH:-/tmp/stagelens-bench}
+INPUTS=${INPUTS:-/tmp/stagelens-bench} # generated inputs, shared between scratch dirs
 SIZE=${SIZE:-1G}
 RAWJSON_SIZE=${RAWJSON_SIZE:-200M}
 GUI_SIZE=${GUI_SIZE:-100M}
@@ -20,13 +23,13 @@ ITERATIONS=${ITERATIONS:-1000}
 CONTEXT_FILES=${CONTEXT_FILES:-100000}
 ONLY=${ONLY:-log,rawjson,dockerfile,layout,context,gui,startup}
 LOCK=/tmp/stagelens-build.lock
-BUILD=$SRC/build/release
+BUILD=$(realpath -m "${BUILD:-$SRC/build/release}")
 BIN=$BUILD/app/stagelens
 BENCH=$BUILD/tests/benchmarks
 RESULTS=$SCRATCH/results.txt
 export QT_QPA_PLATFORM=offscreen LC_ALL=C.UTF-8
 
-mkdir -p "$SCRATCH"
+mkdir -p "$SCRATCH" "$INPUTS"
 : > "$RESULTS"
 wants() { [[ ",$ONLY," == *",$1,"* ]]; }
 now_ns() { date +%s%N; }
@@ -67,9 +70,10 @@ done
 if [ -z "${SKIP_BUILD:-}" ]; then
     TARGETS=(stagelens bench_dockerfile bench_context bench_layout bench_gui bench_startup_baseline)
     [ -n "${FULL_BUILD:-}" ] && TARGETS=(all)
-    (cd "$SRC" && flock "$LOCK" cmake --preset release -DSTAGELENS_BENCHMARKS=ON > "$SCRATCH/configure.log") ||
+    (cd "$SRC" && flock "$LOCK" cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+        -DCMAKE_EXPORT_COMPILE_COMMANDS=ON -DSTAGELENS_BENCHMARKS=ON > "$SCRATCH/configure.log") ||
         { echo "run.sh: configure failed, see $SCRATCH/configure.log" >&2; exit 2; }
-    (cd "$SRC" && flock "$LOCK" cmake --build --preset release --target "${TARGETS[@]}" -j2 > "$SCRATCH/build.log") ||
+    (cd "$SRC" && flock "$LOCK" cmake --build "$BUILD" --target "${TARGETS[@]}" -j2 > "$SCRATCH/build.log") ||
         { tail -30 "$SCRATCH/build.log" >&2; echo "run.sh: build failed" >&2; exit 2; }
 fi
 
@@ -78,7 +82,7 @@ GEN="python3 $SRC/tests/benchmarks/gen.py"
 
 # --- plain log: stagelens log --json vs wc -l ------------------------------------------------------------
 if wants log; then
-    LOG=$SCRATCH/plain-$SIZE.log
+    LOG=$INPUTS/plain-$SIZE.log
     [ -s "$LOG" ] || $GEN plainlog "$CORPUS" "$LOG" "$SIZE"
     bytes=$(stat -c %s "$LOG")
     cat "$LOG" > /dev/null # page cache warm for both
@@ -98,7 +102,7 @@ fi
 
 # --- rawjson: stagelens log --json vs jq -c . ------------------------------------------------------------
 if wants rawjson; then
-    RAW=$SCRATCH/rawjson-$RAWJSON_SIZE.log
+    RAW=$INPUTS/rawjson-$RAWJSON_SIZE.log
     [ -s "$RAW" ] || $GEN rawjson "$CORPUS" "$RAW" "$RAWJSON_SIZE"
     cat "$RAW" > /dev/null
     jq_ms=$(time_cmd 1 jq -c . "$RAW")
@@ -113,7 +117,7 @@ fi
 if wants dockerfile; then
     mapfile -t FILES < <(find "$CORPUS/dockerfiles" "$CORPUS/buildkit-parser-testfiles/testfiles" -type f \
         \( -name 'Dockerfile*' -o -name '*.Dockerfile' \) ! -name '*.dockerignore' | sort)
-    NPM=$SCRATCH/npm
+    NPM=$INPUTS/npm
     if [ ! -d "$NPM/node_modules/dockerfile-ast" ]; then
         mkdir -p "$NPM" && npm install --prefix "$NPM" --no-audit --no-fund dockerfile-ast > "$SCRATCH/npm.log" 2>&1 ||
             echo "run.sh: npm install dockerfile-ast failed, see $SCRATCH/npm.log" >&2
@@ -130,7 +134,7 @@ fi
 
 # --- layout: parse + graph + GUI layout of 300 stages vs dot -Tsvg ---------------------------------------
 if wants layout; then
-    DF=$SCRATCH/Dockerfile.300
+    DF=$INPUTS/Dockerfile.300
     [ -s "$DF" ] || $GEN dockerfile "$CORPUS" "$DF" 300
     "$BIN" dockerfile "$DF" --dot > "$SCRATCH/stages.dot" 2> "$SCRATCH/dot.err"
     dot_ms=$(time_cmd 3 dot -Tsvg "$SCRATCH/stages.dot")
@@ -143,7 +147,7 @@ fi
 
 # --- context index + what-if ----------------------------------------------------------------------------
 if wants context; then
-    CTX=$SCRATCH/context-$CONTEXT_FILES
+    CTX=$INPUTS/context-$CONTEXT_FILES
     [ -d "$CTX" ] || $GEN context "$CORPUS" "$CTX" "$CONTEXT_FILES"
     find "$CTX" -type f | wc -l > /dev/null # dentry cache warm for both
     find_ms=$(time_cmd 3 bash -c "find '$CTX' -type f | wc -l")
@@ -160,7 +164,7 @@ fi
 
 # --- GUI responsiveness while a big log loads ------------------------------------------------------------
 if wants gui; then
-    GLOG=$SCRATCH/plain-$GUI_SIZE.log
+    GLOG=$INPUTS/plain-$GUI_SIZE.log
     [ -s "$GLOG" ] || $GEN plainlog "$CORPUS" "$GLOG" "$GUI_SIZE"
     ours=$("$BENCH/bench_gui" "$GLOG" 2>> "$SCRATCH/gui.err")
     gap=$(field "$ours" max_gap_ms)
