@@ -484,7 +484,7 @@ void MainWindow::openLog(const QString &path)
     m_progress->show();
     m_cancelButton->show();
     statusBar()->showMessage(tr("Reading %1...").arg(QFileInfo(next).fileName()));
-    QFuture<BuildLogResult> future = QtConcurrent::run(readBuildLog, next);
+    QFuture<BuildLogResult> future = QtConcurrent::run(readBuildLog, next, BuildLogReadOptions {});
     m_logWatcher->setFuture(future);
     future
         .then(this,

@@ -130,6 +130,7 @@ BuildLogResult readBuildLogDevice(
     int binaryLines = 0;
     int longLines = 0;
     bool canceled = false;
+    qsizetype announced = 0; // builds already passed to onBuildsEnded
 
     auto processLine = [&](QByteArrayView raw, qint64 offset, qsizetype padding) {
         ++lineNumber;
@@ -184,6 +185,10 @@ BuildLogResult readBuildLogDevice(
         if (skipping) {
             bufferOffset += buffer.size();
             buffer.clear();
+        }
+        if (options.onBuildsEnded && result.builds.size() - 1 > announced) {
+            options.onBuildsEnded(result.builds.mid(announced, result.builds.size() - 1 - announced));
+            announced = result.builds.size() - 1;
         }
         if (progress && !progress(total > 0 ? int(std::min<qint64>(1000, readTotal * 1000 / total)) : 0)) {
             canceled = true;
@@ -244,7 +249,7 @@ BuildLogResult readBuildLogFile(const QString &path, const BuildLogReadOptions &
     return result;
 }
 
-void readBuildLog(QPromise<BuildLogResult> &promise, const QString &path)
+void readBuildLog(QPromise<BuildLogResult> &promise, const QString &path, const BuildLogReadOptions &options)
 {
     promise.setProgressRange(0, 1000);
     QFile file(path);
@@ -256,7 +261,7 @@ void readBuildLog(QPromise<BuildLogResult> &promise, const QString &path)
         promise.addResult(std::move(result));
         return;
     }
-    result = readBuildLogDevice(file, {}, [&promise](int value) {
+    result = readBuildLogDevice(file, options, [&promise](int value) {
         promise.setProgressValue(value);
         return !promise.isCanceled();
     });

@@ -21,11 +21,17 @@ struct BuildLogReadOptions
     qint64 chunkSize = 1 << 20; ///< bytes read per step
     qint64 maxLineBytes = 16 << 20; ///< longer lines are cut (with a warning) so one line cannot eat memory
     bool splitTargets = false; ///< one BuildRun per bake/compose target and platform (see splitByTarget)
+    /// Called on the reading thread, between chunks, with the builds that ended since the last call (a build
+    /// has ended once the next one has begun), so a view can show the first builds of a long log before the
+    /// whole file is read. They are provisional: the final result (after splitTargets and the CI wrapper
+    /// fix-up) replaces them. Not called for the last build, which only the final result carries.
+    std::function<void(QList<BuildRun> ended)> onBuildsEnded;
 };
 
 /// Parses `path` on the calling thread, reporting progress (0..1000) through the promise and stopping
 /// when it is cancelled (no result is added then). Meant for QtConcurrent::run; callable from any thread.
-void readBuildLog(QPromise<BuildLogResult> &promise, const QString &path);
+void readBuildLog(
+    QPromise<BuildLogResult> &promise, const QString &path, const BuildLogReadOptions &options = {});
 
 /// Synchronous form for the CLI and tests. Any thread.
 BuildLogResult readBuildLogFile(const QString &path, const BuildLogReadOptions &options = {});

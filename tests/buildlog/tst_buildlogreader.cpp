@@ -714,6 +714,46 @@ private Q_SLOTS:
         QCOMPARE(result.builds.first().vertices.at(1).status, VertexStatus::Done);
     }
 
+    // Builds that ended are handed out while the file is still being read, and agree with the final result.
+    void buildsEndedEarly()
+    {
+        QByteArray all;
+        const QStringList files {QStringLiteral("00-cold"), QStringLiteral("22-fail-run-exit1"),
+            QStringLiteral("24-long-multiline-output"), QStringLiteral("01-nochange")};
+        for (const QString &f : files)
+            all += Test::readAll(Test::corpusPath(QStringLiteral("buildkit-real/%1.log").arg(f))) + '\n';
+        QBuffer device(&all);
+        QVERIFY(device.open(QIODevice::ReadOnly));
+        BuildLogReadOptions options;
+        options.chunkSize = 4096;
+        QList<BuildRun> ended;
+        int calls = 0;
+        qint64 firstAt = -1; // device position when the first build was handed out
+        options.onBuildsEnded = [&](QList<BuildRun> builds) {
+            ++calls;
+            if (firstAt < 0)
+                firstAt = device.pos();
+            ended += builds;
+        };
+        const BuildLogResult result = readBuildLogDevice(device, options);
+        QCOMPARE(result.builds.size(), files.size());
+        // Never the last build, which only the final result carries; the one before it may also end in the
+        // last chunk, after which there is no call.
+        QVERIFY2(ended.size() >= files.size() - 2 && ended.size() <= files.size() - 1,
+            qPrintable(QString::number(ended.size())));
+        QVERIFY(calls >= 2);
+        QVERIFY2(firstAt > 0 && firstAt < all.size() / 2, qPrintable(QString::number(firstAt)));
+        for (int b = 0; b < ended.size(); ++b) {
+            QCOMPARE(ended.at(b).index, b);
+            QCOMPARE(ended.at(b).vertices.size(), result.builds.at(b).vertices.size());
+            QCOMPARE(ended.at(b).error, result.builds.at(b).error);
+            for (int i = 0; i < ended.at(b).vertices.size(); ++i) {
+                QCOMPARE(ended.at(b).vertices.at(i).status, result.builds.at(b).vertices.at(i).status);
+                QCOMPARE(ended.at(b).vertices.at(i).end, result.builds.at(b).vertices.at(i).end);
+            }
+        }
+    }
+
     void promiseProgressAndCancel()
     {
         const QString path = Test::corpusPath(
