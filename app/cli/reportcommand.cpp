@@ -1,5 +1,6 @@
 #include "reportcommand.h"
 
+#include "changeoptions.h"
 #include "clicommon.h"
 #include "model/buildlog/buildlogreader.h"
 #include "model/cache/cacheengine.h"
@@ -21,7 +22,8 @@ namespace {
 
 const QString Usage = QStringLiteral(
     "stagelens report (CONTEXT_DIR | DOCKERFILE) [-f DOCKERFILE] [--log LOGFILE ...] [--target NAME] "
-    "[--build-arg NAME=VALUE ...] [--changed PATH ...] [--changed-arg NAME ...] [--changed-line N ...] "
+    "[--build-arg NAME=VALUE ...] [--changed PATH ...] [--chmod PATH ...] [--touched PATH ...] "
+    "[--changed-arg NAME ...] [--changed-line N ...] "
     "-o OUT.(pdf|png|svg|md)");
 
 int usageError(const QString &message)
@@ -50,17 +52,12 @@ int runReportCommand(const QStringList &args)
         QStringLiteral("the target stage (default: the last)"), QStringLiteral("NAME"));
     const QCommandLineOption argOption(QStringLiteral("build-arg"),
         QStringLiteral("a build argument, as docker build takes it"), QStringLiteral("NAME=VALUE"));
-    const QCommandLineOption changedOption(QStringLiteral("changed"),
-        QStringLiteral("a changed context path, for the what-if section"), QStringLiteral("PATH"));
-    const QCommandLineOption changedArgOption(QStringLiteral("changed-arg"),
-        QStringLiteral("a build arg whose value changes, for the what-if section"), QStringLiteral("NAME"));
-    const QCommandLineOption changedLineOption(QStringLiteral("changed-line"),
-        QStringLiteral("a Dockerfile line whose text changes, for the what-if section"), QStringLiteral("N"));
+    const ChangeOptions changeOptions(QStringLiteral(" (for the what-if section)"));
     const QCommandLineOption outputOption(QStringList {QStringLiteral("o"), QStringLiteral("output")},
         QStringLiteral("the report file; its suffix picks the format: .pdf, .png, .svg or .md"),
         QStringLiteral("OUT"));
-    parser.addOptions({fileOption, logOption, targetOption, argOption, changedOption, changedArgOption,
-        changedLineOption, outputOption});
+    parser.addOptions({fileOption, logOption, targetOption, argOption, outputOption});
+    parser.addOptions(changeOptions.options());
     const int early = parseCommandLine(parser, args, Usage);
     if (early >= 0)
         return early;
@@ -135,23 +132,8 @@ int runReportCommand(const QStringList &args)
     }
 
     WhatIfChanges changes;
-    changes.args = parser.values(changedArgOption);
-    for (const QString &line : parser.values(changedLineOption)) {
-        bool ok = false;
-        const int n = line.toInt(&ok);
-        if (!ok || n < 1)
-            return usageError(QStringLiteral("--changed-line takes a line number, not \"%1\"").arg(line));
-        changes.lines.append(n);
-    }
-    for (const QString &path : parser.values(changedOption)) {
-        bool inside = false;
-        const QString relative = ContextIndex::relativePath(path, context, &inside);
-        if (!inside || path.isEmpty())
-            return usageError(QStringLiteral("%1 is not inside %2").arg(path, context));
-        const QFileInfo info(context + QLatin1Char('/') + relative);
-        changes.paths.append(
-            {relative, info.exists() || info.isSymLink() ? ChangeKind::Content : ChangeKind::Deleted});
-    }
+    if (const QString error = changeOptions.read(parser, context, &changes); !error.isEmpty())
+        return usageError(error);
     if (!changes.paths.isEmpty() || !changes.args.isEmpty() || !changes.lines.isEmpty()) {
         QFile file(dockerfile);
         const QByteArray text = file.open(QIODevice::ReadOnly) ? file.read(64 << 20) : QByteArray();

@@ -1,5 +1,6 @@
 #include "whatifcommand.h"
 
+#include "changeoptions.h"
 #include "clicommon.h"
 #include "model/buildlog/buildlogreader.h"
 #include "model/cache/cacheengine.h"
@@ -15,7 +16,9 @@ namespace {
 
 const QString Usage = QStringLiteral(
     "stagelens whatif CONTEXT_DIR [-f DOCKERFILE] [--target NAME] [--build-arg NAME=VALUE ...] "
-    "[--changed PATH ...] [--changed-arg NAME ...] [--changed-line N ...] [--log LOGFILE] --json");
+    "[--changed PATH ...] [--chmod PATH ...] [--touched PATH ...] [--changed-arg NAME ...] [--changed-line N "
+    "...] "
+    "[--log LOGFILE] --json");
 
 constexpr qint64 MaxDockerfileBytes = 64 * 1024 * 1024; // hostile input: never read without bound
 
@@ -79,22 +82,12 @@ int runWhatifCommand(const QStringList &args)
         QStringLiteral("the stage to build (default: the last)"), QStringLiteral("NAME"));
     const QCommandLineOption buildArgOption(QStringLiteral("build-arg"),
         QStringLiteral("a build argument, as docker build takes it"), QStringLiteral("NAME=VALUE"));
-    const QCommandLineOption changedOption(QStringLiteral("changed"),
-        QStringLiteral("a context path whose content, mode or presence changes (relative to CONTEXT_DIR)"),
-        QStringLiteral("PATH"));
-    const QCommandLineOption chmodOption(
-        QStringLiteral("chmod"), QStringLiteral("a context path whose mode changes"), QStringLiteral("PATH"));
-    const QCommandLineOption touchedOption(QStringLiteral("touched"),
-        QStringLiteral("a context path whose mtime only changes (never counts)"), QStringLiteral("PATH"));
-    const QCommandLineOption changedArgOption(QStringLiteral("changed-arg"),
-        QStringLiteral("a build argument whose value changes"), QStringLiteral("NAME"));
-    const QCommandLineOption changedLineOption(QStringLiteral("changed-line"),
-        QStringLiteral("a Dockerfile line whose text changes"), QStringLiteral("N"));
+    const ChangeOptions changeOptions;
     const QCommandLineOption logOption(QStringLiteral("log"),
         QStringLiteral("a build log giving each step's time (last uncached run)"), QStringLiteral("LOGFILE"));
     const QCommandLineOption jsonOption(QStringLiteral("json"), QStringLiteral("print the JSON document"));
-    parser.addOptions({fileOption, targetOption, buildArgOption, changedOption, chmodOption, touchedOption,
-        changedArgOption, changedLineOption, logOption, jsonOption});
+    parser.addOptions({fileOption, targetOption, buildArgOption, logOption, jsonOption});
+    parser.addOptions(changeOptions.options());
     if (const int rc = parseCommandLine(parser, args, Usage); rc >= 0)
         return rc;
 
@@ -118,35 +111,8 @@ int runWhatifCommand(const QStringList &args)
         return usageError(QStringLiteral("invalid --build-arg \"%1\"").arg(bad));
 
     WhatIfChanges changes;
-    changes.args = parser.values(changedArgOption);
-    for (const QString &line : parser.values(changedLineOption)) {
-        bool ok = false;
-        const int n = line.toInt(&ok);
-        if (!ok || n < 1)
-            return usageError(QStringLiteral("--changed-line takes a line number, not \"%1\"").arg(line));
-        changes.lines.append(n);
-    }
-    auto addPaths = [&](const QCommandLineOption &option, ChangeKind kind) {
-        for (const QString &path : parser.values(option)) {
-            bool inside = false;
-            const QString rel = ContextIndex::relativePath(path, contextDir, &inside);
-            if (!inside || path.isEmpty())
-                return path;
-            // A path that no longer exists was deleted: the reason says so.
-            ChangeKind k = kind;
-            if (k == ChangeKind::Content && !QFileInfo::exists(contextDir + QLatin1Char('/') + rel)
-                && !QFileInfo(contextDir + QLatin1Char('/') + rel).isSymLink())
-                k = ChangeKind::Deleted;
-            changes.paths.append({rel, k});
-        }
-        return QString();
-    };
-    for (const auto &[option, kind] : {std::pair {&changedOption, ChangeKind::Content},
-             {&chmodOption, ChangeKind::Mode}, {&touchedOption, ChangeKind::Touched}}) {
-        const QString outside = addPaths(*option, kind);
-        if (!outside.isNull())
-            return usageError(QStringLiteral("%1 is not inside %2").arg(outside, contextDir));
-    }
+    if (const QString error = changeOptions.read(parser, contextDir, &changes); !error.isEmpty())
+        return usageError(error);
 
     QHash<QString, double> seconds;
     QList<Diagnostic> logDiagnostics;

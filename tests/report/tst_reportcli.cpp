@@ -118,21 +118,38 @@ private slots:
         QVERIFY(markdown.contains(QStringLiteral("All %1 steps").arg(truth.size())));
     }
 
-    // --changed adds the what-if section: the steps BuildKit really re-ran after editing src/ (02-edit-src)
-    // are predicted to re-run or maybe re-run, and nothing predicted to re-run stayed cached.
+    // The change options add the what-if section: the steps BuildKit really re-ran after the same edit
+    // (02-edit-src, 16-chmod-x) are predicted to re-run or maybe re-run, and nothing predicted to re-run
+    // stayed cached.
+    void whatIf_data()
+    {
+        QTest::addColumn<QStringList>("change");
+        QTest::addColumn<QString>("truth");
+        QTest::addColumn<QString>("described");
+        QTest::addRow("edit src") << QStringList {QStringLiteral("--changed"), QStringLiteral("src/main.c")}
+                                  << QStringLiteral("02-edit-src") << QStringLiteral("Changed: src/main.c");
+        QTest::addRow("chmod") << QStringList {QStringLiteral("--chmod"), QStringLiteral("src/build.sh")}
+                               << QStringLiteral("16-chmod-x")
+                               << QStringLiteral("Changed: src/build.sh (mode)");
+    }
     void whatIf()
     {
+        QFETCH(QStringList, change);
+        QFETCH(QString, truth);
+        QFETCH(QString, described);
         const QString out = m_dir.filePath(QStringLiteral("whatif.md"));
-        const Run run = runReport(
-            {real(QStringLiteral("project")), QStringLiteral("--log"), real(QStringLiteral("00-cold.log")),
-                QStringLiteral("--changed"), QStringLiteral("src/main.c"), QStringLiteral("-o"), out});
+        const Run run = runReport(QStringList {real(QStringLiteral("project")), QStringLiteral("--log"),
+                                      real(QStringLiteral("00-cold.log")), QStringLiteral("-o"), out}
+            + change);
         QVERIFY2(run.exitCode == 0, qPrintable(run.err));
         const QString markdown = QString::fromUtf8(readAll(out));
         const int start = markdown.indexOf(QLatin1String("### What-if prediction"));
         QVERIFY(start >= 0);
         const QString section = markdown.mid(start, markdown.indexOf(QLatin1String("<details>")) - start);
-        QVERIFY(section.contains(QStringLiteral("Changed: src/main.c")));
-        for (const TruthRow &t : truthRows(QStringLiteral("02-edit-src"))) {
+        QVERIFY2(section.contains(described), qPrintable(section));
+        const QList<TruthRow> rows = truthRows(truth);
+        QVERIFY(!rows.isEmpty());
+        for (const TruthRow &t : rows) {
             // Labels are Markdown-escaped in the table: compare on the escaped "[stage k/n]" key.
             const QString key = t.name.section(QLatin1Char(']'), 0, 0).mid(1);
             if (!t.name.startsWith(QLatin1Char('[')) || t.name.startsWith(QLatin1String("[internal]")))
