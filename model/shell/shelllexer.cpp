@@ -310,6 +310,19 @@ private:
         return false;
     }
 
+    static constexpr const char *MissingBrace = "syntax error: missing '}'";
+
+    // One part of a ${...} form, up to `stop`; running out of input is the error BuildKit reports for it.
+    bool readWordUntil(char32_t stop, bool rawEscapes, QString *word, const char *missing)
+    {
+        QStringList ignored;
+        if (processStopOn(stop, rawEscapes, word, &ignored))
+            return true;
+        if (peek() == Eof)
+            m_error = QString::fromLatin1(missing);
+        return false;
+    }
+
     bool processStopOn(char32_t stopChar, bool rawEscapes, QString *resultOut, QStringList *wordsOut)
     {
         QString result;
@@ -558,12 +571,8 @@ private:
         if (nullIsUnset && rawEscapes)
             return fail(QStringLiteral("unsupported modifier (%1) in substitution").arg(chs));
         QString word;
-        QStringList ignored;
-        if (!processStopOn(U'}', rawEscapes, &word, &ignored)) {
-            if (peek() == Eof)
-                m_error = QStringLiteral("syntax error: missing '}'");
+        if (!readWordUntil(U'}', rawEscapes, &word, MissingBrace))
             return false;
-        }
 
         // The variable is looked up only after the word is read, so its name lands in matched/unmatched last.
         QString value;
@@ -619,17 +628,9 @@ private:
             next();
         QString pattern;
         QString replacement;
-        QStringList ignored;
-        if (!processStopOn(U'/', true, &pattern, &ignored)) {
-            if (peek() == Eof)
-                m_error = QStringLiteral("syntax error: missing '/' in ${}");
+        if (!readWordUntil(U'/', true, &pattern, "syntax error: missing '/' in ${}")
+            || !readWordUntil(U'}', true, &replacement, MissingBrace))
             return false;
-        }
-        if (!processStopOn(U'}', true, &replacement, &ignored)) {
-            if (peek() == Eof)
-                m_error = QStringLiteral("syntax error: missing '}'");
-            return false;
-        }
         QString value;
         const bool set = getEnv(name, &value);
         if (m_skipUnset && !set) {
