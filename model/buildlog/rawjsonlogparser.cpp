@@ -4,9 +4,13 @@
 
 #include <QHash>
 
+#include <algorithm>
 #include <array>
+#include <cstring>
 #include <simdjson.h>
+#include <string>
 #include <string_view>
+#include <vector>
 
 namespace Stagelens {
 
@@ -55,11 +59,6 @@ std::optional<double> timeOf(simdjson::ondemand::value value)
     if (epoch < 0)
         return std::nullopt;
     return epoch;
-}
-
-QString toQString(std::string_view s)
-{
-    return QString::fromUtf8(s.data(), qsizetype(s.size()));
 }
 
 } // namespace
@@ -124,6 +123,157 @@ QByteArray decodeBase64(QByteArrayView base64)
     return out;
 }
 
+namespace {
+
+// Digest -> vertex index without a heap node per key: open addressing over (hash, index) slots, the key
+// bytes kept once in one arena. A lookup costs one hash and, on a hit, one compare with the arena; the old
+// QHash<QByteArray, int> chased a pointer per probe and allocated a QByteArray per vertex.
+class DigestIndex
+{
+public:
+    static size_t hashOf(std::string_view key)
+    {
+        return qHash(QByteArrayView(key.data(), qsizetype(key.size())), QHashSeed::globalSeed());
+    }
+
+    /// Starts loading the slot `hash` probes first: a table of 100k vertices does not fit in the cache, so
+    /// the caller hashes the digest as soon as it is read and parses the rest of the entry meanwhile.
+    void prefetch(size_t hash) const
+    {
+        if (!m_slots.empty())
+            __builtin_prefetch(&m_slots[hash & (m_slots.size() - 1)]);
+    }
+
+    int find(std::string_view key, size_t hash) const
+    {
+        if (m_slots.empty())
+            return -1;
+        const size_t mask = m_slots.size() - 1;
+        for (size_t i = hash & mask;; i = (i + 1) & mask) {
+            const Slot &slot = m_slots[i];
+            if (slot.index < 0)
+                return -1;
+            if (slot.hash == hash && keyOf(slot.index) == key)
+                return slot.index;
+        }
+    }
+
+    /// Adds `key` (not present yet) as entry number size(); returns that number.
+    int insert(std::string_view key, size_t hash)
+    {
+        if ((m_keys.size() + 1) * 2 > m_slots.size())
+            grow();
+        const int index = int(m_keys.size());
+        m_keys.push_back({m_arena.size(), key.size()});
+        m_arena.append(key);
+        place(hash, index);
+        return index;
+    }
+
+    void clear()
+    {
+        m_slots.clear();
+        m_keys.clear();
+        m_arena.clear();
+    }
+
+private:
+    struct Slot
+    {
+        size_t hash = 0;
+        int index = -1;
+    };
+
+    std::string_view keyOf(int index) const
+    {
+        const auto [offset, length] = m_keys[size_t(index)];
+        return std::string_view(m_arena).substr(offset, length);
+    }
+
+    void place(size_t hash, int index)
+    {
+        const size_t mask = m_slots.size() - 1;
+        size_t i = hash & mask;
+        while (m_slots[i].index >= 0)
+            i = (i + 1) & mask;
+        m_slots[i] = Slot {hash, index};
+    }
+
+    void grow()
+    {
+        std::vector<Slot> old = std::move(m_slots);
+        m_slots.assign(std::max<size_t>(64, old.size() * 2), Slot());
+        for (const Slot &slot : old) {
+            if (slot.index >= 0)
+                place(slot.hash, slot.index);
+        }
+    }
+
+    std::vector<Slot> m_slots; ///< power-of-two size, at most half full
+    std::vector<std::pair<size_t, size_t>> m_keys; ///< entry -> (offset, length) in m_arena
+    std::string m_arena;
+};
+
+// Vertices of the build in progress, in blocks that never move (a growing QList moved every BuildVertex,
+// some 300 bytes each, on each reallocation); moved into the BuildRun once, when the build closes.
+class VertexStore
+{
+public:
+    static constexpr size_t BlockSize = 1024;
+
+    size_t size() const { return m_size; }
+    BuildVertex &operator[](size_t i) { return m_blocks[i / BlockSize][i % BlockSize]; }
+
+    BuildVertex &append()
+    {
+        if (m_size % BlockSize == 0) {
+            m_blocks.emplace_back();
+            m_blocks.back().reserve(BlockSize);
+        }
+        ++m_size;
+        return m_blocks.back().emplace_back();
+    }
+
+    void moveInto(QList<BuildVertex> *out)
+    {
+        out->reserve(out->size() + qsizetype(m_size));
+        for (std::vector<BuildVertex> &block : m_blocks) {
+            for (BuildVertex &v : block)
+                out->append(std::move(v));
+        }
+        clear();
+    }
+
+    void clear()
+    {
+        m_blocks.clear();
+        m_size = 0;
+    }
+
+private:
+    std::vector<std::vector<BuildVertex>> m_blocks;
+    size_t m_size = 0;
+};
+
+/// A vertex name with its parsed label, shared by every vertex of that name.
+struct NamedLabel
+{
+    QString name;
+    VertexLabel label;
+    VertexCategory category = VertexCategory::Other;
+};
+
+// Names repeat across vertices (one step per platform or bake target, the same [internal] steps in every
+// build): parse each once. Bounded so a log of unique names does not keep a second copy of all of them.
+constexpr qsizetype MaxCachedNames = 4096;
+
+QUtf8StringView utf8View(std::string_view s)
+{
+    return QUtf8StringView(s.data(), qsizetype(s.size()));
+}
+
+} // namespace
+
 struct RawJsonLogParser::Private
 {
     struct Extra
@@ -132,10 +282,112 @@ struct RawJsonLogParser::Private
         std::optional<double> completed;
         bool partialLine = false;
     };
+    /// One vertex entry of a "vertexes" array, as views into the parser's string buffer.
+    struct VertexUpdate
+    {
+        std::string_view digest, name, error;
+        size_t digestHash = 0;
+        std::vector<std::string_view> inputs;
+        std::optional<double> started, completed;
+        bool cached = false;
+
+        void reset()
+        {
+            digest = name = error = {};
+            inputs.clear();
+            started.reset();
+            completed.reset();
+            cached = false;
+        }
+    };
+
     simdjson::ondemand::parser parser;
-    QHash<QByteArray, int> index; ///< digest (UTF-8) -> vertex index
-    QList<Extra> extra; ///< parallel to the build's vertices
+    std::vector<char> lineCopy; ///< padded copy of a line that comes without readable padding
+    DigestIndex index; ///< digest -> vertex index (entry numbers are vertex indexes)
+    VertexStore vertices; ///< the build's vertices until it closes
+    std::vector<Extra> extra; ///< parallel to vertices
+    QHash<QByteArray, NamedLabel> labels; ///< vertex name (UTF-8) -> parsed label
+    VertexUpdate update;
     int badLines = 0;
+
+    /// The vertex with `digest`, created (seen first at `line`) if new; -1 past MaxVerticesPerBuild.
+    int vertexIndex(std::string_view digest, int line)
+    {
+        return vertexIndex(digest, DigestIndex::hashOf(digest), line);
+    }
+    int vertexIndex(std::string_view digest, size_t hash, int line)
+    {
+        const int found = index.find(digest, hash);
+        if (found >= 0)
+            return found;
+        if (vertices.size() >= size_t(MaxVerticesPerBuild))
+            return -1;
+        const int vi = index.insert(digest, hash);
+        BuildVertex &v = vertices.append();
+        v.id = QString::fromUtf8(digest.data(), qsizetype(digest.size()));
+        v.firstLine = line;
+        extra.emplace_back();
+        return vi;
+    }
+
+    void setName(BuildVertex &v, std::string_view name)
+    {
+        const QByteArray key = QByteArray::fromRawData(name.data(), qsizetype(name.size()));
+        auto it = labels.constFind(key);
+        if (it == labels.constEnd()) {
+            NamedLabel named;
+            named.name = QString::fromUtf8(name.data(), qsizetype(name.size()));
+            named.label = parseVertexLabel(named.name);
+            named.category = categorizeVertex(named.name, named.label);
+            if (labels.size() >= MaxCachedNames) {
+                v.name = std::move(named.name);
+                v.label = std::move(named.label);
+                v.category = named.category;
+                return;
+            }
+            it = labels.insert(QByteArray(name.data(), qsizetype(name.size())), std::move(named));
+        }
+        v.name = it->name;
+        v.label = it->label;
+        v.category = it->category;
+    }
+
+    void apply(const VertexUpdate &u, int line)
+    {
+        const int vi = vertexIndex(u.digest, u.digestHash, line);
+        if (vi < 0)
+            return;
+        BuildVertex &v = vertices[size_t(vi)];
+        Extra &x = extra[size_t(vi)];
+        // Updates repeat the name and inputs: compare them in UTF-8 and build QStrings only on a change.
+        if (!u.name.empty() && !QtPrivate::equalStrings(utf8View(u.name), QStringView(v.name)))
+            setName(v, u.name);
+        if (!u.inputs.empty()) {
+            bool same = v.inputs.size() == qsizetype(u.inputs.size());
+            for (size_t i = 0; same && i < u.inputs.size(); ++i)
+                same = QtPrivate::equalStrings(utf8View(u.inputs[i]), QStringView(v.inputs.at(qsizetype(i))));
+            if (!same) {
+                QStringList inputs;
+                inputs.reserve(qsizetype(u.inputs.size()));
+                for (std::string_view id : u.inputs)
+                    inputs.append(QString::fromUtf8(id.data(), qsizetype(id.size())));
+                v.inputs = std::move(inputs);
+            }
+        }
+        if (u.started && (!x.started || *u.started < *x.started))
+            x.started = u.started;
+        if (u.completed)
+            x.completed = u.completed;
+        if (u.cached)
+            v.status = VertexStatus::Cached;
+        if (!u.error.empty()) {
+            v.error = QString::fromUtf8(u.error.data(), qsizetype(u.error.size()));
+            v.status = v.error.contains(QLatin1String("context canceled")) ? VertexStatus::Canceled
+                                                                           : VertexStatus::Error;
+        } else if (u.completed && v.status == VertexStatus::Running) {
+            v.status = VertexStatus::Done;
+        }
+    }
 };
 
 RawJsonLogParser::RawJsonLogParser(QList<BuildRun> *builds, QList<Diagnostic> *diagnostics)
@@ -158,31 +410,20 @@ void RawJsonLogParser::feedJson(const LogLine &line, qsizetype paddingAvailable)
     noteWrapper(line);
     BuildRun &run = *m_build;
 
-    simdjson::padded_string copy;
+    // simdjson reads up to SIMDJSON_PADDING bytes past the end: parse in place when the caller's buffer has
+    // them, else from a reused copy (no allocation per line).
+    const size_t length = size_t(line.text.size());
     simdjson::padded_string_view view;
     if (paddingAvailable >= qsizetype(simdjson::SIMDJSON_PADDING)) {
-        view = simdjson::padded_string_view(
-            line.text.data(), size_t(line.text.size()), size_t(line.text.size() + paddingAvailable));
+        view = simdjson::padded_string_view(line.text.data(), length, length + size_t(paddingAvailable));
     } else {
-        copy = simdjson::padded_string(line.text.data(), size_t(line.text.size()));
-        view = copy;
+        if (d->lineCopy.size() < length + simdjson::SIMDJSON_PADDING)
+            d->lineCopy.resize(length + simdjson::SIMDJSON_PADDING);
+        if (length > 0)
+            std::memcpy(d->lineCopy.data(), line.text.data(), length);
+        std::memset(d->lineCopy.data() + length, 0, simdjson::SIMDJSON_PADDING);
+        view = simdjson::padded_string_view(d->lineCopy.data(), length, d->lineCopy.size());
     }
-
-    // Looked up without allocating: logs name their vertex on every chunk.
-    auto vertexIndex = [&](std::string_view digest) {
-        auto it = d->index.constFind(QByteArray::fromRawData(digest.data(), qsizetype(digest.size())));
-        if (it != d->index.constEnd())
-            return *it;
-        if (run.vertices.size() >= MaxVerticesPerBuild)
-            return -1;
-        BuildVertex v;
-        v.id = toQString(digest);
-        v.firstLine = line.number;
-        d->index.insert(QByteArray(digest.data(), qsizetype(digest.size())), int(run.vertices.size()));
-        run.vertices.append(v);
-        d->extra.append(Private::Extra());
-        return int(run.vertices.size()) - 1;
-    };
 
     simdjson::ondemand::document doc;
     simdjson::ondemand::object root;
@@ -199,77 +440,51 @@ void RawJsonLogParser::feedJson(const LogLine &line, qsizetype paddingAvailable)
             if (field.value().get_array().get(array))
                 continue; // null or an unexpected shape: nothing to take from it
             if (key == "vertexes") {
+                Private::VertexUpdate &u = d->update;
                 for (auto element : array) {
                     simdjson::ondemand::object o;
                     if (element.get_object().get(o)) {
                         failed = true;
                         break;
                     }
-                    int vi = -1;
-                    // Field order is Go's struct order (digest first), but do not rely on it.
-                    QString digest, name, error;
-                    QStringList inputs;
-                    std::optional<double> started, completed;
-                    bool cached = false;
+                    // Field order is Go's struct order (digest first), but do not rely on it. The views
+                    // stay valid until the next line is parsed.
+                    u.reset();
                     for (auto f : o) {
                         std::string_view k;
                         if (f.unescaped_key().get(k))
                             break;
                         auto value = f.value();
                         std::string_view s;
-                        if (k == "digest" && !value.get_string().get(s))
-                            digest = toQString(s);
-                        else if (k == "name" && !value.get_string().get(s))
-                            name = toQString(s);
+                        if (k == "digest" && !value.get_string().get(s)) {
+                            u.digest = s;
+                            u.digestHash = DigestIndex::hashOf(s);
+                            d->index.prefetch(u.digestHash);
+                        } else if (k == "name" && !value.get_string().get(s))
+                            u.name = s;
                         else if (k == "error" && !value.get_string().get(s))
-                            error = toQString(s);
+                            u.error = s;
                         else if (k == "started")
-                            started = timeOf(value.value());
+                            u.started = timeOf(value.value());
                         else if (k == "completed")
-                            completed = timeOf(value.value());
+                            u.completed = timeOf(value.value());
                         else if (k == "cached") {
                             bool b = false;
                             if (!value.get_bool().get(b))
-                                cached = b;
+                                u.cached = b;
                         } else if (k == "inputs") {
                             simdjson::ondemand::array in;
                             if (!value.get_array().get(in)) {
                                 for (auto item : in) {
                                     std::string_view id;
                                     if (!item.get_string().get(id))
-                                        inputs.append(toQString(id));
+                                        u.inputs.push_back(id);
                                 }
                             }
                         }
                     }
-                    if (digest.isEmpty())
-                        continue;
-                    const QByteArray digestBytes = digest.toUtf8();
-                    vi = vertexIndex(std::string_view(digestBytes.constData(), size_t(digestBytes.size())));
-                    if (vi < 0)
-                        continue;
-                    BuildVertex &v = run.vertices[vi];
-                    Private::Extra &x = d->extra[vi];
-                    if (!name.isEmpty() && v.name != name) {
-                        v.name = name;
-                        v.label = parseVertexLabel(name);
-                        v.category = categorizeVertex(name, v.label);
-                    }
-                    if (!inputs.isEmpty())
-                        v.inputs = inputs;
-                    if (started && (!x.started || *started < *x.started))
-                        x.started = started;
-                    if (completed)
-                        x.completed = completed;
-                    if (cached)
-                        v.status = VertexStatus::Cached;
-                    if (!error.isEmpty()) {
-                        v.error = error;
-                        v.status = error.contains(QLatin1String("context canceled")) ? VertexStatus::Canceled
-                                                                                     : VertexStatus::Error;
-                    } else if (completed && v.status == VertexStatus::Running) {
-                        v.status = VertexStatus::Done;
-                    }
+                    if (!u.digest.empty())
+                        d->apply(u, line.number);
                 }
             } else if (key == "logs") {
                 for (auto element : array) {
@@ -290,16 +505,16 @@ void RawJsonLogParser::feedJson(const LogLine &line, qsizetype paddingAvailable)
                     }
                     if (digest.empty())
                         continue;
-                    const int vi = vertexIndex(digest);
+                    const int vi = d->vertexIndex(digest, line.number);
                     if (vi < 0)
                         continue;
                     bool endsWithNewline = false;
                     const int lines = countBase64Newlines(
                         QByteArrayView(data.data(), qsizetype(data.size())), &endsWithNewline);
-                    BuildVertex &v = run.vertices[vi];
+                    BuildVertex &v = d->vertices[size_t(vi)];
                     // A line can arrive in several chunks: count newlines now and a pending partial line
                     // once, when the build closes.
-                    Private::Extra &x = d->extra[vi];
+                    Private::Extra &x = d->extra[size_t(vi)];
                     const int before = v.logLines;
                     addOutputLine(v, line);
                     v.logLines = before + lines;
@@ -372,7 +587,7 @@ QByteArray RawJsonLogParser::extractLogs(QByteArrayView jsonLine, const QString 
             else if (k == "data" && !f.value().get_string().get(s))
                 data = s;
         }
-        if (toQString(vertex) == digest)
+        if (QtPrivate::equalStrings(utf8View(vertex), QStringView(digest)))
             out += decodeBase64(QByteArrayView(data.data(), qsizetype(data.size())));
     }
     return out;
@@ -382,6 +597,7 @@ void RawJsonLogParser::closeBuild(bool endOfFile)
 {
     if (m_build) {
         BuildRun &run = *m_build;
+        d->vertices.moveInto(&run.vertices);
         std::optional<double> first;
         std::optional<double> last;
         for (const Private::Extra &x : std::as_const(d->extra)) {
@@ -426,6 +642,7 @@ void RawJsonLogParser::closeBuild(bool endOfFile)
         }
     }
     d->index.clear();
+    d->vertices.clear();
     d->extra.clear();
     commitBuild();
 }
