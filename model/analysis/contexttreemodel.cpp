@@ -116,7 +116,8 @@ QVariant ContextTreeModel::data(const QModelIndex &index, int role) const
             tip += QLatin1Char('\n') + tr("No step of a stage the target needs reads it");
         if (e.type == EntryType::Symlink)
             tip += QLatin1Char('\n') + tr("Symbolic link (not followed)");
-        if (e.unreadable)
+        // Files are not stat'ed by the scan: ask now, for this one entry.
+        if (e.unreadable || (e.type == EntryType::File && !m_index->fileStatus(entry).readable))
             tip += QLatin1Char('\n') + tr("Not readable");
         return tip;
     }

@@ -17,6 +17,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <vector>
 
 Q_LOGGING_CATEGORY(lcContext, "stagelens.context", QtWarningMsg)
 
@@ -35,7 +36,47 @@ struct DirCloser
     }
 };
 
+struct FdCloser
+{
+    int fd = -1;
+    ~FdCloser()
+    {
+        if (fd >= 0)
+            ::close(fd);
+    }
+};
+
 constexpr int CancelCheckInterval = 512;
+
+// One directory level: names packed in one buffer, with the type the listing gave (DT_UNKNOWN when the file
+// system does not say).
+struct Listing
+{
+    struct Name
+    {
+        quint32 offset = 0;
+        quint32 length = 0;
+        unsigned char type = DT_UNKNOWN;
+    };
+    QByteArray bytes;
+    std::vector<Name> names;
+
+    QByteArrayView at(const Name &n) const { return QByteArrayView(bytes.constData() + n.offset, n.length); }
+};
+
+bool isAscii(QByteArrayView bytes)
+{
+    for (const char c : bytes) {
+        if (uchar(c) >= 0x80)
+            return false;
+    }
+    return true;
+}
+
+size_t pathHash(QStringView path)
+{
+    return qHash(path, 0);
+}
 
 } // namespace
 
@@ -71,6 +112,7 @@ public:
             m_stack.insert(qMakePair(quint64(st.st_dev), quint64(st.st_ino)));
         scanDirectory(root, QString(), -1, 0, PatternMatcher::MatchInfo());
         m_index.m_complete = !m_index.m_canceled && !m_truncated;
+        buildPathTable();
     }
 
 private:
@@ -119,40 +161,62 @@ private:
         return m_index.m_canceled;
     }
 
-    // Reads one directory level (names only), sorted by bytes so the order is stable and subtrees are
-    // contiguous in the entry list.
-    static QList<QByteArray> readNames(DIR *dir)
+    // Reads one directory level (names and d_type only), sorted by bytes so the order is stable and subtrees
+    // are contiguous in the entry list.
+    static void readNames(DIR *dir, Listing &listing)
     {
-        QList<QByteArray> names;
-        errno = 0;
+        listing.bytes.clear();
+        listing.names.clear();
         while (dirent *e = readdir(dir)) {
-            if (std::strcmp(e->d_name, ".") == 0 || std::strcmp(e->d_name, "..") == 0)
+            const char *n = e->d_name;
+            if (n[0] == '.' && (n[1] == 0 || (n[1] == '.' && n[2] == 0)))
                 continue;
-            names.append(QByteArray(e->d_name));
+            const size_t length = std::strlen(n);
+            listing.names.push_back(
+                {quint32(listing.bytes.size()), quint32(length), static_cast<unsigned char>(e->d_type)});
+            listing.bytes.append(n, qsizetype(length));
         }
-        std::sort(names.begin(), names.end());
-        return names;
+        std::sort(listing.names.begin(), listing.names.end(),
+            [&listing](const Listing::Name &a, const Listing::Name &b) {
+                const int c = std::memcmp(listing.bytes.constData() + a.offset,
+                    listing.bytes.constData() + b.offset, std::min(a.length, b.length));
+                return c != 0 ? c < 0 : a.length < b.length;
+            });
     }
 
     void scanDirectory(DIR *dir, const QString &prefix, int parentIndex, int depth,
         const PatternMatcher::MatchInfo &parentInfo)
     {
         const int dirFd = dirfd(dir);
-        const QList<QByteArray> names = readNames(dir);
-        for (qsizetype i = 0; i < names.size(); ++i) {
+        Listing listing;
+        readNames(dir, listing);
+        const qsizetype count = qsizetype(listing.names.size());
+        for (qsizetype i = 0; i < count; ++i) {
             if (checkCancel() || m_truncated)
                 return;
             if (depth == 0 && m_promise) {
-                m_promise->setProgressValue(int(1000 * i / names.size()));
+                m_promise->setProgressValue(int(1000 * i / count));
             }
-            scanEntry(dirFd, names.at(i), prefix, parentIndex, depth, parentInfo);
+            const Listing::Name &name = listing.names[size_t(i)];
+            scanEntry(dirFd, listing.at(name), name.type, prefix, parentIndex, depth, parentInfo);
         }
         if (depth == 0 && m_promise)
             m_promise->setProgressValue(1000);
     }
 
-    void scanEntry(int dirFd, const QByteArray &name, const QString &prefix, int parentIndex, int depth,
-        const PatternMatcher::MatchInfo &parentInfo)
+    static EntryType typeOf(mode_t mode)
+    {
+        if (S_ISDIR(mode))
+            return EntryType::Directory;
+        if (S_ISLNK(mode))
+            return EntryType::Symlink;
+        if (S_ISREG(mode))
+            return EntryType::File;
+        return EntryType::Other;
+    }
+
+    void scanEntry(int dirFd, QByteArrayView name, unsigned char dtype, const QString &prefix,
+        int parentIndex, int depth, const PatternMatcher::MatchInfo &parentInfo)
     {
         if (m_index.m_entries.size() >= m_options.maxEntries) {
             m_truncated = true;
@@ -161,53 +225,67 @@ private:
                     .arg(m_options.maxEntries));
             return;
         }
-        // AT_SYMLINK_NOFOLLOW: a symlink is recorded as itself; its target (maybe outside) is never looked
-        // at.
-        struct stat st = {};
-        if (fstatat(dirFd, name.constData(), &st, AT_SYMLINK_NOFOLLOW) != 0)
-            return; // removed while we scan: nothing to record
-
         ContextEntry entry;
-        const QString decoded = QString::fromUtf8(name);
-        entry.lossyName = decoded.toUtf8() != name;
-        entry.path = prefix.isEmpty() ? decoded : prefix + QLatin1Char('/') + decoded;
-        entry.mode = quint32(st.st_mode & 07777);
-        entry.size = qint64(st.st_size);
+        switch (dtype) {
+        case DT_REG:
+            entry.type = EntryType::File;
+            break;
+        case DT_DIR:
+            entry.type = EntryType::Directory;
+            break;
+        case DT_LNK:
+            entry.type = EntryType::Symlink;
+            break;
+        case DT_FIFO:
+        case DT_SOCK:
+        case DT_CHR:
+        case DT_BLK:
+            entry.type = EntryType::Other;
+            break;
+        default: {
+            // The file system did not say: ask, without following a symlink (its target, maybe outside the
+            // context, is never looked at).
+            const QByteArray zeroTerminated = name.toByteArray();
+            struct stat st = {};
+            if (fstatat(dirFd, zeroTerminated.constData(), &st, AT_SYMLINK_NOFOLLOW) != 0)
+                return; // removed while we scan: nothing to record
+            entry.type = typeOf(st.st_mode);
+            break;
+        }
+        }
+
+        QString decoded;
+        if (isAscii(name)) {
+            decoded = QString::fromLatin1(name);
+        } else {
+            decoded = QString::fromUtf8(name);
+            entry.lossyName = QByteArrayView(decoded.toUtf8()) != name;
+        }
+        if (prefix.isEmpty()) {
+            entry.path = std::move(decoded);
+        } else {
+            entry.path.reserve(prefix.size() + 1 + decoded.size());
+            entry.path.append(prefix).append(QLatin1Char('/')).append(decoded);
+        }
         entry.parent = parentIndex;
         entry.depth = depth;
-        if (S_ISDIR(st.st_mode))
-            entry.type = EntryType::Directory;
-        else if (S_ISLNK(st.st_mode))
-            entry.type = EntryType::Symlink;
-        else if (S_ISREG(st.st_mode))
-            entry.type = EntryType::File;
-        else
-            entry.type = EntryType::Other;
 
         // The parent's per-pattern results make the ignore check incremental, exactly as fsutil's walker
         // does.
         PatternMatcher::MatchInfo info;
-        if (!m_index.m_ignore.isEmpty()) {
+        if (!m_index.m_ignore.isEmpty())
             entry.ignored = m_index.m_ignore.matchesUsingParentResults(entry.path, parentInfo, &info);
-        }
-        // Only ask the kernel when the mode bits say the file might be unreadable: one syscall saved per
-        // file.
-        if (entry.type == EntryType::File && (st.st_mode & 0444) != 0444
-            && faccessat(dirFd, name.constData(), R_OK, AT_EACCESS) != 0) {
-            entry.unreadable = true;
-            if (!entry.ignored)
-                addDiagnostic(Severity::Warning,
-                    QStringLiteral("%1 is not readable: BuildKit cannot send it").arg(entry.path));
-        }
 
         const int index = int(m_index.m_entries.size());
-        m_index.m_entries.append(entry);
-        m_index.m_byPath.insert(entry.path, index); // first wins when two lossy names collide
+        if (entry.lossyName)
+            m_index.m_rawNames.insert(index, name.toByteArray());
         if (!entry.ignored)
             ++m_index.m_includedCount;
+        const bool isDirectory = entry.type == EntryType::Directory;
+        m_index.m_entries.append(std::move(entry));
 
-        if (entry.type == EntryType::Directory)
-            enterDirectory(dirFd, name, index, depth, info);
+        if (isDirectory)
+            enterDirectory(dirFd, name.toByteArray(), index, depth, info);
         m_index.m_entries[index].subtreeEnd = int(m_index.m_entries.size());
     }
 
@@ -227,7 +305,7 @@ private:
             entry.subtreeSkipped = true;
             return;
         }
-        // O_NOFOLLOW: a symlink swapped in after fstatat must not lead us outside the context.
+        // O_NOFOLLOW: a symlink swapped in after the listing must not lead us outside the context.
         const int fd = openat(dirFd, name.constData(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (fd < 0) {
             const int error = errno;
@@ -263,6 +341,31 @@ private:
         m_stack.remove(key);
     }
 
+    // The path -> index table, built once with its final size: open addressing over the entry list itself
+    // (no per-entry node or key copy). The first entry wins when two lossy names decode alike.
+    void buildPathTable()
+    {
+        const QList<ContextEntry> &entries = m_index.m_entries;
+        qsizetype capacity = 16;
+        while (capacity < entries.size() * 2)
+            capacity *= 2;
+        QList<int> table(capacity, -1);
+        const size_t mask = size_t(capacity - 1);
+        for (int i = 0; i < entries.size(); ++i) {
+            const QString &path = entries.at(i).path;
+            for (size_t s = pathHash(path) & mask;; s = (s + 1) & mask) {
+                const int at = table.at(qsizetype(s));
+                if (at < 0) {
+                    table[qsizetype(s)] = i;
+                    break;
+                }
+                if (entries.at(at).path == path)
+                    break;
+            }
+        }
+        m_index.m_slots = std::move(table);
+    }
+
     ContextIndex &m_index;
     const ContextScanOptions &m_options;
     QPromise<ContextIndex> *m_promise = nullptr;
@@ -284,6 +387,56 @@ void scanContext(QPromise<ContextIndex> &promise, const ContextScanOptions &opti
     ContextIndex index;
     ContextScanner(index, options, &promise).run();
     promise.addResult(std::move(index));
+}
+
+int ContextIndex::indexOf(QStringView path) const
+{
+    if (m_slots.isEmpty())
+        return -1;
+    const size_t mask = size_t(m_slots.size() - 1);
+    for (size_t s = pathHash(path) & mask;; s = (s + 1) & mask) {
+        const int at = m_slots.at(qsizetype(s));
+        if (at < 0 || QStringView(m_entries.at(at).path) == path)
+            return at;
+    }
+}
+
+ContextFileStatus ContextIndex::fileStatus(int entry) const
+{
+    ContextFileStatus status;
+    if (entry < 0 || entry >= m_entries.size())
+        return status;
+    // The on-disk names from the top down; every directory on the way is opened with O_NOFOLLOW, so a
+    // directory replaced by a symlink since the scan is not followed.
+    QList<QByteArray> names;
+    for (int i = entry; i >= 0; i = m_entries.at(i).parent) {
+        const ContextEntry &e = m_entries.at(i);
+        const auto raw = m_rawNames.constFind(i);
+        if (raw != m_rawNames.cend()) {
+            names.prepend(*raw);
+        } else {
+            const qsizetype skip = e.parent < 0 ? 0 : m_entries.at(e.parent).path.size() + 1;
+            names.prepend(QStringView(e.path).mid(skip).toUtf8());
+        }
+    }
+    FdCloser dir {::open(QFile::encodeName(m_root).constData(), O_PATH | O_DIRECTORY | O_CLOEXEC)};
+    for (qsizetype i = 0; i + 1 < names.size() && dir.fd >= 0; ++i) {
+        const int next =
+            openat(dir.fd, names.at(i).constData(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        ::close(dir.fd);
+        dir.fd = next;
+    }
+    if (dir.fd < 0)
+        return status;
+    struct stat st = {};
+    if (fstatat(dir.fd, names.last().constData(), &st, AT_SYMLINK_NOFOLLOW) != 0)
+        return status;
+    status.exists = true;
+    status.mode = quint32(st.st_mode & 07777);
+    status.size = qint64(st.st_size);
+    if (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode))
+        status.readable = faccessat(dir.fd, names.last().constData(), R_OK, AT_EACCESS) == 0;
+    return status;
 }
 
 bool ContextIndex::isIgnored(const QString &path) const

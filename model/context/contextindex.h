@@ -1,8 +1,10 @@
 #pragma once
 
-// The build context as BuildKit sees it: every path under the context folder with its type and mode,
-// .dockerignore applied with BuildKit's walker semantics. Paths and modes only: file contents are never read,
-// symlinks are never followed, nothing is ever written. Plain value, any thread once built.
+// The build context as BuildKit sees it: every path under the context folder with its type, .dockerignore
+// applied with BuildKit's walker semantics. Names and types only (from the directory listing, no per-file
+// stat): a file's mode, size and readability are asked of the file system on demand (fileStatus()). File
+// contents are never read, symlinks are never followed, nothing is ever written. Plain value, any thread once
+// built.
 
 #include "model/context/patternmatcher.h"
 #include "model/core/diagnostic.h"
@@ -30,15 +32,22 @@ struct ContextEntry
 {
     QString path; ///< context-relative, '/'-separated, no leading "./" ("src/main.c")
     EntryType type = EntryType::File;
-    quint32 mode = 0; ///< permission bits (st_mode & 07777)
-    qint64 size = 0;
     int parent = -1; ///< index of the parent directory entry, -1 at the top level
     int subtreeEnd = 0; ///< one past the last descendant: entries [index + 1, subtreeEnd) are below it
     int depth = 0; ///< 0 for top-level entries
     bool ignored = false; ///< excluded by the ignore file: BuildKit never receives it
     bool subtreeSkipped = false; ///< an ignored directory the walker does not enter: its children are absent
-    bool unreadable = false; ///< permission denied (directory not listable or file not readable)
+    bool unreadable = false; ///< a directory that cannot be listed (files: see ContextIndex::fileStatus)
     bool lossyName = false; ///< the on-disk name is not valid UTF-8; `path` shows it with U+FFFD
+};
+
+/// What the file system says about one entry now (ContextIndex::fileStatus).
+struct ContextFileStatus
+{
+    bool exists = false; ///< false when the entry is gone (or a parent was replaced, e.g. by a symlink)
+    quint32 mode = 0; ///< permission bits (st_mode & 07777)
+    qint64 size = 0;
+    bool readable = false; ///< the process may read it (a file: open it; a directory: list it)
 };
 
 struct ContextScanOptions
@@ -69,7 +78,11 @@ public:
     bool isComplete() const { return m_complete; }
 
     /// Index of the entry at a context-relative path, or -1.
-    int indexOf(const QString &path) const { return m_byPath.value(path, -1); }
+    int indexOf(QStringView path) const;
+    /// Asks the file system (two or three syscalls, never following a symlink) for the mode, size and
+    /// readability of entry `entry`. The scan itself does not stat files: BuildKit only opens the files a
+    /// step copies, so only those need asking.
+    ContextFileStatus fileStatus(int entry) const;
     /// Whether BuildKit would leave `path` out of the context (the path need not exist).
     bool isIgnored(const QString &path) const;
     /// Number of entries BuildKit would receive (not ignored).
@@ -86,7 +99,8 @@ private:
     QString m_ignoreFile;
     PatternMatcher m_ignore;
     QList<ContextEntry> m_entries;
-    QHash<QString, int> m_byPath;
+    QList<int> m_slots; ///< open-addressing table of entry indices by path hash; -1 = empty
+    QHash<int, QByteArray> m_rawNames; ///< on-disk names of the lossyName entries
     QList<Diagnostic> m_diagnostics;
     qsizetype m_includedCount = 0;
     bool m_canceled = false;
@@ -101,5 +115,6 @@ QString entryTypeName(EntryType type);
 
 } // namespace Stagelens
 
+Q_DECLARE_TYPEINFO(Stagelens::ContextEntry, Q_RELOCATABLE_TYPE);
 Q_DECLARE_METATYPE(Stagelens::ContextEntry)
 Q_DECLARE_METATYPE(Stagelens::ContextIndex)

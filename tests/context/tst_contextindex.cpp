@@ -14,6 +14,7 @@
 #include <QTest>
 #include <QtConcurrent>
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -78,6 +79,7 @@ private slots:
     void dockerfileSpecificIgnore();
     void symlinks();
     void unreadableEntries();
+    void fileStatusOnDemand();
     void oddNames();
     void deepTree();
     void corpusProject();
@@ -209,12 +211,19 @@ void TestContextIndex::unreadableEntries()
 
     const int locked = index.indexOf(QStringLiteral("locked.txt"));
     QVERIFY(locked >= 0);
-    QCOMPARE(index.entries().at(locked).mode, quint32(0));
+    // Mode, size and readability are asked on demand, not during the scan.
+    const ContextFileStatus lockedStatus = index.fileStatus(locked);
+    QVERIFY(lockedStatus.exists);
+    QCOMPARE(lockedStatus.mode, quint32(0));
+    QCOMPARE(lockedStatus.size, qint64(2)); // "x\n"
+    const ContextFileStatus okStatus = index.fileStatus(index.indexOf(QStringLiteral("ok.txt")));
+    QVERIFY(okStatus.exists && okStatus.readable);
+    QVERIFY(okStatus.mode != 0);
     QVERIFY(index.indexOf(QStringLiteral("ok.txt")) >= 0);
     QVERIFY(index.indexOf(QStringLiteral("closed")) >= 0);
     if (::geteuid() != 0) {
         // Root reads everything; as a user the entries are flagged and reported, never fatal.
-        QVERIFY(index.entries().at(locked).unreadable);
+        QVERIFY(!lockedStatus.readable);
         QVERIFY(index.entries().at(index.indexOf(QStringLiteral("closed"))).unreadable);
         QCOMPARE(index.indexOf(QStringLiteral("closed/inner.txt")), -1);
         QVERIFY(!index.diagnostics().isEmpty());
@@ -224,6 +233,47 @@ void TestContextIndex::unreadableEntries()
     const ContextEntry &ignored = index.entries().at(index.indexOf(QStringLiteral("ignored-closed")));
     QVERIFY(ignored.ignored);
     QVERIFY(ignored.subtreeSkipped);
+}
+
+// Mode and size come from the file system when asked, never following a symlink on the way: also for a
+// nested entry, a name that is not UTF-8, and a directory replaced by a symlink after the scan.
+void TestContextIndex::fileStatusOnDemand()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    makeTree(dir.path(),
+        {QStringLiteral("a/b/c.txt"), QStringLiteral("d/e.txt"), QStringLiteral("elsewhere/e.txt")});
+    writeFile(dir.filePath(QStringLiteral("a/b/c.txt")), "12345");
+    const QByteArray root = QFile::encodeName(dir.path());
+    const QByteArray lossy = root + "/a/\xff\xfe.bin";
+    QVERIFY(::close(::open(lossy.constData(), O_CREAT | O_WRONLY, 0640)) == 0);
+    QVERIFY(::chmod(QByteArray(root + "/a/b/c.txt").constData(), 0751) == 0);
+    ContextScanOptions options;
+    options.contextDir = dir.path();
+    const ContextIndex index = ContextIndex::scan(options);
+
+    const ContextFileStatus c = index.fileStatus(index.indexOf(QStringLiteral("a/b/c.txt")));
+    QVERIFY(c.exists && c.readable);
+    QCOMPARE(c.size, qint64(5));
+    QCOMPARE(c.mode, quint32(0751));
+    int lossyEntry = -1;
+    for (int i = 0; i < index.entries().size(); ++i)
+        lossyEntry = index.entries().at(i).lossyName ? i : lossyEntry;
+    QVERIFY(lossyEntry >= 0);
+    const ContextFileStatus l = index.fileStatus(lossyEntry);
+    QVERIFY(l.exists);
+    QCOMPARE(l.mode, quint32(0640));
+    QCOMPARE(index.entries().at(index.indexOf(QStringLiteral("a/b"))).type, EntryType::Directory);
+    QVERIFY(index.fileStatus(index.indexOf(QStringLiteral("a/b"))).exists);
+    QVERIFY(!index.fileStatus(-1).exists);
+    QVERIFY(!index.fileStatus(int(index.entries().size())).exists);
+
+    // d becomes a symlink to a directory holding e.txt: the status must not look through it.
+    const int e = index.indexOf(QStringLiteral("d/e.txt"));
+    QVERIFY(e >= 0);
+    QVERIFY(QDir(dir.filePath(QStringLiteral("d"))).removeRecursively());
+    QVERIFY(::symlink(QByteArray(root + "/elsewhere").constData(), QByteArray(root + "/d").constData()) == 0);
+    QVERIFY(!index.fileStatus(e).exists);
 }
 
 void TestContextIndex::oddNames()
