@@ -988,12 +988,22 @@ DockerfileAst Parser::run()
 
 } // namespace
 
-DockerfileAst parseDockerfile(const QByteArray &text, const QString &fileName)
+DockerfileAst parseDockerfileSyntax(const QByteArray &text, const QString &fileName)
 {
     Parser parser(text, fileName);
-    DockerfileAst ast = parser.run();
+    return parser.run();
+}
+
+void checkDockerfile(DockerfileAst &ast, const QString &fileName)
+{
     validateDockerfile(ast, fileName);
     lintDockerfile(ast, fileName);
+}
+
+DockerfileAst parseDockerfile(const QByteArray &text, const QString &fileName)
+{
+    DockerfileAst ast = parseDockerfileSyntax(text, fileName);
+    checkDockerfile(ast, fileName);
     return ast;
 }
 

@@ -6,6 +6,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QRegularExpression>
 #include <QTest>
 
 using namespace Stagelens;
@@ -90,6 +91,8 @@ private Q_SLOTS:
     void directivesAndEscape();
     void hostileInput_data();
     void hostileInput();
+    void syntaxOnlyThenChecks_data();
+    void syntaxOnlyThenChecks();
 };
 
 void TestDockerfileParser::initTestCase()
@@ -120,6 +123,10 @@ void TestDockerfileParser::buildkitCases()
         qWarning().noquote() << "actual:\n" << actual << "\nexpected:\n" << expected;
         QCOMPARE(actual, expected);
     }
+    // The parse-only entry point is what BuildKit's parser test runs: same dump, accepted.
+    const DockerfileAst syntaxOnly = parseDockerfileSyntax(input, QStringLiteral("Dockerfile"));
+    QCOMPARE(dumpAst(syntaxOnly), expected);
+    QVERIFY2(syntaxOnly.parserAccepted, qPrintable(errorsOf(syntaxOnly)));
     // BuildKit's parser accepts all of these; the later instruction checks (unknown flags in `flags`,
     // HEALTHCHECK without a command in `health`) are not part of its test and may still report errors.
     QVERIFY2(ast.parserAccepted, qPrintable(errorsOf(ast)));
@@ -487,6 +494,51 @@ void TestDockerfileParser::hostileInput()
         QVERIFY2(errorsOf(ast).contains(expectedError), qPrintable(errorsOf(ast).left(2000)));
     if (expectedInstructions >= 0)
         QCOMPARE(ast.instructions.size(), expectedInstructions);
+}
+
+void TestDockerfileParser::syntaxOnlyThenChecks_data()
+{
+    QTest::addColumn<QByteArray>("input");
+    for (const QString &file :
+        {QStringLiteral("dockerfile/lint-cases.tsv"), QStringLiteral("dockerfile/instruction-errors.tsv")}) {
+        for (const QStringList &cols : readTsv(file))
+            QTest::addRow("%s", qPrintable(cols.at(0))) << unescape(cols.at(0));
+    }
+    QTest::addRow("empty continuation and a directive error")
+        << QByteArray("# escape=x\nFROM a\nRUN a \\\n\n  b\nCOPY --nope x y\n");
+    QTest::addRow("no instructions") << QByteArray("# just a comment\n");
+}
+
+// parseDockerfileSyntax() is BuildKit's parser.Parse alone: the same AST and the parser's own diagnostics
+// as parseDockerfile(), none of the later checks; checkDockerfile() then adds exactly those.
+void TestDockerfileParser::syntaxOnlyThenChecks()
+{
+    QFETCH(QByteArray, input);
+    const DockerfileAst full = parseDockerfile(input, QStringLiteral("Dockerfile"));
+    DockerfileAst ast = parseDockerfileSyntax(input, QStringLiteral("Dockerfile"));
+    QCOMPARE(dumpAst(ast), dumpAst(full));
+    QCOMPARE(ast.parserAccepted, full.parserAccepted);
+    QCOMPARE(ast.instructions.size(), full.instructions.size());
+    for (qsizetype i = 0; i < ast.instructions.size(); ++i) {
+        QCOMPARE(ast.instructions.at(i).startLine, full.instructions.at(i).startLine);
+        QCOMPARE(ast.instructions.at(i).endLine, full.instructions.at(i).endLine);
+        QCOMPARE(ast.instructions.at(i).startColumn, full.instructions.at(i).startColumn);
+        QCOMPARE(ast.instructions.at(i).original, full.instructions.at(i).original);
+        QCOMPARE(ast.instructions.at(i).prevComments, full.instructions.at(i).prevComments);
+    }
+    QVERIFY(ast.diagnostics.size() <= full.diagnostics.size());
+    for (qsizetype i = 0; i < ast.diagnostics.size(); ++i)
+        QCOMPARE(ast.diagnostics.at(i).toString(), full.diagnostics.at(i).toString());
+    // No lint rule ("Rule: message") and no instruction check comes from the parser itself.
+    for (const Diagnostic &d : ast.diagnostics) {
+        QVERIFY2(!d.message.contains(QLatin1String("requires")), qPrintable(d.toString()));
+        QVERIFY2(!QRegularExpression(QStringLiteral("^[A-Z][A-Za-z]+: ")).match(d.message).hasMatch(),
+            qPrintable(d.toString()));
+    }
+    checkDockerfile(ast, QStringLiteral("Dockerfile"));
+    QCOMPARE(ast.diagnostics.size(), full.diagnostics.size());
+    for (qsizetype i = 0; i < ast.diagnostics.size(); ++i)
+        QCOMPARE(ast.diagnostics.at(i).toString(), full.diagnostics.at(i).toString());
 }
 
 QTEST_GUILESS_MAIN(TestDockerfileParser)
