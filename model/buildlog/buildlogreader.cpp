@@ -9,7 +9,13 @@
 #include <QFile>
 
 #include <algorithm>
+#include <cstring>
+#include <limits>
 #include <memory>
+
+#ifdef Q_OS_LINUX
+#include <sys/mman.h>
+#endif
 
 namespace Stagelens {
 
@@ -28,7 +34,8 @@ public:
         , m_rawJson(builds, diagnostics)
     { }
 
-    void dispatch(QByteArrayView raw, qint64 offset, int number, qsizetype padding)
+    /// `clean`: isCleanLine(raw).
+    void dispatch(QByteArrayView raw, qint64 offset, int number, qsizetype padding, bool clean)
     {
         if (raw.endsWith('\r'))
             raw.chop(1);
@@ -37,13 +44,13 @@ public:
         line.length = raw.size();
         line.number = number;
         // Fast path for rawjson: no wrapper, and simdjson may read the file buffer in place.
-        if (raw.startsWith("{\"") && RawJsonLogParser::claims(raw)) {
+        if (hasPrefix(raw, "{\"") && RawJsonLogParser::claims(raw)) {
             line.text = raw;
             switchTo(&m_rawJson);
             m_rawJson.feedJson(line, padding);
             return;
         }
-        UnwrappedLine unwrapped = unwrapLogLine(raw);
+        const UnwrappedView unwrapped = unwrapLogLineView(raw, &m_scratch, clean);
         if (unwrapped.timestampOnly || unwrapped.ciMarker)
             return;
         line.text = unwrapped.text;
@@ -52,7 +59,7 @@ public:
         const QByteArrayView text = line.text;
 
         // Legacy step output is unprefixed and may contain " => ": only a tty header interrupts it.
-        if (RawJsonLogParser::claims(text)) {
+        if (text.startsWith('{') && RawJsonLogParser::claims(text)) {
             switchTo(&m_rawJson);
             m_rawJson.feedJson(line, 0);
         } else if (PlainLogParser::claims(text) && !(m_current == &m_tty && text.startsWith("#0 "))) {
@@ -97,19 +104,121 @@ private:
     RawJsonLogParser m_rawJson;
     LogFormatParser *m_current = nullptr;
     bool m_sawGitLab = false;
+    QByteArray m_scratch; // the text of an unwrapped line that had to be copied
 };
 
+// Mostly control characters in its first 64 bytes.
 bool looksBinary(QByteArrayView line)
 {
     const qsizetype n = std::min<qsizetype>(line.size(), 64);
+    const auto *bytes = reinterpret_cast<const unsigned char *>(line.data());
     int control = 0;
     for (qsizetype i = 0; i < n; ++i) {
-        const unsigned char c = static_cast<unsigned char>(line[i]);
+        const unsigned char c = bytes[i];
         if (c == 0 || (c < 0x20 && c != '\t' && c != '\r' && c != 0x1b))
             ++control;
     }
     return control > 0 && control * 8 >= n;
 }
+
+// Cuts the bytes of a file into lines. The bytes come in blocks (chunks read into a buffer, or windows of
+// the mapped file); lines inside a block are handed out in place, only a line cut by the end of a block
+// is copied. Lines longer than the cap are cut to their first `maxLine` bytes.
+class LineSplitter
+{
+public:
+    // line(view, offset, padding) gets each line without its '\n', its file offset and the number of
+    // readable bytes after its end; longLine(offset) is told before a line is cut.
+    using LineFunction = std::function<void(QByteArrayView, qint64, qsizetype)>;
+
+    LineSplitter(qint64 maxLine, LineFunction line, std::function<void()> longLine)
+        : m_maxLine(maxLine)
+        , m_line(std::move(line))
+        , m_longLine(std::move(longLine))
+    { }
+
+    /// One block at file offset `offset`. With a `between`, it runs after a line once `checkEvery` bytes
+    /// were consumed since its last call; when it returns false the block is left (cancelled).
+    bool consume(const char *data, qsizetype size, qint64 offset, qint64 checkEvery = 0,
+        const std::function<bool(qint64)> *between = nullptr)
+    {
+        qsizetype start = 0;
+        if (m_skipping || !m_carry.isEmpty()) {
+            const char *nl = static_cast<const char *>(std::memchr(data, '\n', size_t(size)));
+            const qsizetype end = nl ? nl - data : size;
+            if (!m_skipping) {
+                const qsizetype room = qsizetype(m_maxLine) - m_carry.size();
+                if (end > room) {
+                    m_carry.append(data, room);
+                    cut(QByteArrayView(m_carry), m_carryOffset);
+                    m_carry.clear();
+                    m_skipping = true;
+                } else {
+                    m_carry.append(data, end);
+                    if (nl) {
+                        m_line(QByteArrayView(m_carry), m_carryOffset, 0);
+                        m_carry.clear();
+                    }
+                }
+            }
+            if (!nl)
+                return true;
+            m_skipping = false;
+            start = end + 1;
+        }
+        qint64 nextCheck = between ? m_lastCheck + checkEvery : std::numeric_limits<qint64>::max();
+        for (;;) {
+            const char *nl = static_cast<const char *>(std::memchr(data + start, '\n', size_t(size - start)));
+            if (!nl)
+                break;
+            const qsizetype end = nl - data;
+            if (end - start > m_maxLine)
+                cut(QByteArrayView(data + start, end - start), offset + start);
+            else
+                m_line(QByteArrayView(data + start, end - start), offset + start, size - end);
+            start = end + 1;
+            if (offset + start >= nextCheck) {
+                m_lastCheck = offset + start;
+                nextCheck = m_lastCheck + checkEvery;
+                if (!(*between)(m_lastCheck))
+                    return false;
+            }
+        }
+        if (start < size) {
+            m_carryOffset = offset + start;
+            if (size - start > m_maxLine) {
+                cut(QByteArrayView(data + start, size - start), m_carryOffset);
+                m_skipping = true;
+            } else {
+                m_carry.append(data + start, size - start);
+            }
+        }
+        return true;
+    }
+
+    /// The end of the file: the last line, when it has no newline.
+    void finish()
+    {
+        if (!m_carry.isEmpty() && !m_skipping)
+            m_line(QByteArrayView(m_carry), m_carryOffset, 0);
+        m_carry.clear();
+    }
+
+private:
+    void cut(QByteArrayView line, qint64 offset)
+    {
+        m_longLine();
+        m_line(line.first(qsizetype(m_maxLine)), offset, 0);
+    }
+
+    qint64 m_maxLine;
+    LineFunction m_line;
+    std::function<void()> m_longLine;
+    QByteArray m_carry; // the start of a line cut by the end of the previous block
+    qint64 m_carryOffset = 0;
+    bool m_skipping = false; // inside the rest of an over-long line
+    qint64 m_lastCheck = 0;
+};
 
 } // namespace
 
@@ -122,79 +231,79 @@ BuildLogResult readBuildLogDevice(
     const qint64 chunkSize = std::max<qint64>(options.chunkSize, 4096);
     const qint64 maxLine = std::max<qint64>(options.maxLineBytes, 1024);
 
-    QByteArray buffer; // the carried-over start of a line, then the new chunk
-    qint64 bufferOffset = 0; // file offset of buffer[0]
-    qint64 readTotal = 0;
     int lineNumber = 0;
-    bool skipping = false; // inside the rest of an over-long line
     int binaryLines = 0;
     int longLines = 0;
     bool canceled = false;
     qsizetype announced = 0; // builds already passed to onBuildsEnded
 
-    auto processLine = [&](QByteArrayView raw, qint64 offset, qsizetype padding) {
-        ++lineNumber;
-        if (looksBinary(raw)) {
-            if (++binaryLines <= 5)
-                result.diagnostics.append({Severity::Warning, QString(), lineNumber, 0,
-                    QStringLiteral("binary data skipped (not a text log line)")});
-            return;
-        }
-        dispatcher.dispatch(raw, offset, lineNumber, padding);
-    };
-
-    for (;;) {
-        const qsizetype carried = buffer.size();
-        buffer.resize(carried + chunkSize);
-        const qint64 got = device.read(buffer.data() + carried, chunkSize);
-        buffer.resize(carried + std::max<qint64>(got, 0));
-        const bool atEnd = got <= 0;
-        if (got > 0)
-            readTotal += got;
-
-        qsizetype start = 0;
-        for (;;) {
-            const qsizetype nl = buffer.indexOf('\n', start);
-            if (nl < 0)
-                break;
-            if (skipping) {
-                skipping = false;
-            } else {
-                processLine(QByteArrayView(buffer.constData() + start, nl - start), bufferOffset + start,
-                    buffer.size() - nl);
+    LineSplitter splitter(
+        maxLine,
+        [&](QByteArrayView raw, qint64 offset, qsizetype padding) {
+            ++lineNumber;
+            const bool clean = isCleanLine(raw); // then it is no binary data either
+            if (!clean && looksBinary(raw)) {
+                if (++binaryLines <= 5)
+                    result.diagnostics.append({Severity::Warning, QString(), lineNumber, 0,
+                        QStringLiteral("binary data skipped (not a text log line)")});
+                return;
             }
-            start = nl + 1;
-        }
-        if (atEnd) {
-            if (start < buffer.size() && !skipping)
-                processLine(QByteArrayView(buffer.constData() + start, buffer.size() - start),
-                    bufferOffset + start, 0);
-            break;
-        }
-        buffer.remove(0, start);
-        bufferOffset += start;
-        if (!skipping && buffer.size() > maxLine) {
-            // Keep the head of an over-long line (enough for any header or JSON prefix we need), drop
-            // the rest up to its newline.
+            dispatcher.dispatch(raw, offset, lineNumber, padding, clean);
+        },
+        [&] {
+            // Only the head of an over-long line (enough for any header or JSON prefix we need) is read.
             if (++longLines <= 5)
                 result.diagnostics.append({Severity::Warning, QString(), lineNumber + 1, 0,
                     QStringLiteral("line longer than %1 bytes: only its start was read").arg(maxLine)});
-            processLine(QByteArrayView(buffer.constData(), maxLine), bufferOffset, 0);
-            skipping = true;
-        }
-        if (skipping) {
-            bufferOffset += buffer.size();
-            buffer.clear();
-        }
+        });
+
+    // Between lines, every chunkSize bytes: hand out the builds that ended, report progress.
+    const std::function<bool(qint64)> between = [&](qint64 consumed) {
         if (options.onBuildsEnded && result.builds.size() - 1 > announced) {
             options.onBuildsEnded(result.builds.mid(announced, result.builds.size() - 1 - announced));
             announced = result.builds.size() - 1;
         }
-        if (progress && !progress(total > 0 ? int(std::min<qint64>(1000, readTotal * 1000 / total)) : 0)) {
+        if (progress && !progress(total > 0 ? int(std::min<qint64>(1000, consumed * 1000 / total)) : 0)) {
             canceled = true;
-            break;
+            return false;
         }
+        return true;
+    };
+
+    qint64 position = 0; // file offset of the next block
+#ifdef Q_OS_LINUX
+    // A regular file is read through windows of a mapping, without copying it into a buffer. The mapping
+    // is populated at once (no page fault per page) and unmapped after use, so resident memory grows by
+    // one window only. Whatever the file gains meanwhile is read below.
+    auto *file = qobject_cast<QFile *>(&device);
+    if (file && !file->isSequential() && file->pos() == 0 && total > 0 && file->handle() >= 0) {
+        constexpr qint64 Window = 8 << 20;
+        while (position < total && !canceled) {
+            const qint64 length = std::min(Window, total - position);
+            void *map = ::mmap(nullptr, size_t(length), PROT_READ, MAP_PRIVATE | MAP_POPULATE, file->handle(),
+                off_t(position));
+            if (map == MAP_FAILED)
+                break;
+            canceled = !splitter.consume(
+                static_cast<const char *>(map), qsizetype(length), position, chunkSize, &between);
+            ::munmap(map, size_t(length));
+            position += length;
+        }
+        if (position > 0 && !file->seek(position))
+            position = total; // cannot happen for a regular file; never read the mapped part twice
     }
+#endif
+    QByteArray block(qsizetype(chunkSize), Qt::Uninitialized);
+    while (!canceled) {
+        const qint64 got = device.read(block.data(), chunkSize);
+        if (got <= 0)
+            break;
+        splitter.consume(block.constData(), qsizetype(got), position);
+        position += got;
+        canceled = !between(position);
+    }
+    if (!canceled)
+        splitter.finish();
     dispatcher.finish();
     if (canceled)
         result.diagnostics.append(

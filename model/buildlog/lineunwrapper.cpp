@@ -1,6 +1,12 @@
 #include "lineunwrapper.h"
 
+#include <algorithm>
 #include <cstdint>
+#include <cstring>
+
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 namespace Stagelens {
 
@@ -9,6 +15,39 @@ namespace {
 bool isDigit(char c)
 {
     return c >= '0' && c <= '9';
+}
+
+// Position of `needle` in `haystack` at or after `from`, or -1. Looks for the byte needle[anchor] with
+// memchr (vectorised in the C library, unlike Qt 6.4's byte-array search) and compares the rest around
+// it: fast when that byte is rare in log text ('_' of "section_", ']' of a GitHub line link).
+qsizetype findAnchored(QByteArrayView haystack, QByteArrayView needle, qsizetype anchor, qsizetype from = 0)
+{
+    const char *data = haystack.data();
+    const qsizetype size = haystack.size();
+    const qsizetype length = needle.size();
+    qsizetype pos = from + anchor;
+    while (pos < size) {
+        const void *hit = std::memchr(data + pos, needle[anchor], size_t(size - pos));
+        if (!hit)
+            return -1;
+        const qsizetype at = static_cast<const char *>(hit) - data;
+        const qsizetype start = at - anchor;
+        if (start + length <= size && data[start] == needle[0]
+            && std::memcmp(data + start, needle.data(), size_t(length)) == 0)
+            return start;
+        pos = at + 1;
+    }
+    return -1;
+}
+
+constexpr QByteArrayView SectionMarker("section_");
+constexpr qsizetype SectionAnchor = 7; // the '_'
+constexpr QByteArrayView GitHubLinkMarker("](https://github.com/");
+constexpr qsizetype GitHubLinkAnchor = 0; // the ']'
+
+bool hasByte(QByteArrayView text, char c)
+{
+    return !text.isEmpty() && std::memchr(text.data(), c, size_t(text.size())) != nullptr;
 }
 
 int digits(QByteArrayView s, qsizetype pos, int count, bool *ok)
@@ -52,14 +91,14 @@ bool isCoolifyTimestampLine(QByteArrayView s)
 // even in the middle of a digest.
 QByteArray removeGitHubLineLinks(const QByteArray &text)
 {
-    static const QByteArray marker("](https://github.com/");
-    if (!text.contains(marker))
+    const QByteArrayView marker = GitHubLinkMarker;
+    if (findAnchored(text, marker, GitHubLinkAnchor) < 0)
         return text;
     QByteArray out;
     out.reserve(text.size());
     qsizetype pos = 0;
     while (pos < text.size()) {
-        const qsizetype m = text.indexOf(marker, pos);
+        const qsizetype m = findAnchored(text, marker, GitHubLinkAnchor, pos);
         if (m < 0) {
             out.append(text.constData() + pos, text.size() - pos);
             break;
@@ -93,7 +132,7 @@ QByteArray removeGitLabSections(const QByteArray &text, bool *found)
     out.reserve(text.size());
     qsizetype pos = 0;
     while (pos < text.size()) {
-        const qsizetype at = text.indexOf("section_", pos);
+        const qsizetype at = findAnchored(text, SectionMarker, SectionAnchor, pos);
         if (at < 0)
             break;
         const QByteArrayView rest = viewMid(text, at);
@@ -168,7 +207,7 @@ qsizetype parseIsoTimestamp(QByteArrayView s, double *epoch, int *fractionDigits
 
 QByteArray stripAnsi(QByteArrayView text)
 {
-    if (!text.contains('\x1b'))
+    if (!hasByte(text, '\x1b'))
         return text.toByteArray();
     QByteArray out;
     out.reserve(text.size());
@@ -203,16 +242,70 @@ QByteArray stripAnsi(QByteArrayView text)
     return out;
 }
 
-UnwrappedLine unwrapLogLine(QByteArrayView raw)
+bool isCleanLine(QByteArrayView text)
 {
-    UnwrappedLine line;
+    const auto *bytes = reinterpret_cast<const unsigned char *>(text.data());
+    const qsizetype n = text.size();
+#ifdef __SSE2__
+    if (n >= 23) {
+        const __m128i below = _mm_set1_epi8(0x1f);
+        const auto eq = [](__m128i v, char c) {
+            return _mm_cmpeq_epi8(v, _mm_set1_epi8(c));
+        };
+        __m128i found = _mm_setzero_si128();
+        // For the 16 positions j of a window: "s" at j, "e" at j+1, "n_" at j+6 ("section_"), "](" at j
+        // and at j+6, and control bytes at j and j+7 (so the last window, placed at n-23, reaches n).
+        auto check = [&](const unsigned char *at) {
+            const __m128i a0 = _mm_loadu_si128(reinterpret_cast<const __m128i *>(at));
+            const __m128i a1 = _mm_loadu_si128(reinterpret_cast<const __m128i *>(at + 1));
+            const __m128i a6 = _mm_loadu_si128(reinterpret_cast<const __m128i *>(at + 6));
+            const __m128i a7 = _mm_loadu_si128(reinterpret_cast<const __m128i *>(at + 7));
+            const __m128i section = _mm_and_si128(
+                _mm_and_si128(eq(a0, 's'), eq(a1, 'e')), _mm_and_si128(eq(a6, 'n'), eq(a7, '_')));
+            const __m128i link = _mm_or_si128(
+                _mm_and_si128(eq(a0, ']'), eq(a1, '(')), _mm_and_si128(eq(a6, ']'), eq(a7, '(')));
+            const __m128i control = _mm_or_si128(
+                _mm_cmpeq_epi8(_mm_min_epu8(a0, below), a0), _mm_cmpeq_epi8(_mm_min_epu8(a7, below), a7));
+            found = _mm_or_si128(found, _mm_or_si128(control, _mm_or_si128(section, link)));
+        };
+        qsizetype i = 0;
+        for (; i + 23 <= n; i += 16)
+            check(bytes + i);
+        if (i + 7 < n)
+            check(bytes + n - 23); // the last positions, overlapping the ones already seen
+        return _mm_movemask_epi8(found) == 0;
+    }
+#endif
+    for (qsizetype i = 0; i < n; ++i) {
+        const unsigned char c = bytes[i];
+        if (c < 0x20)
+            return false;
+        if (i + 1 < n && c == ']' && bytes[i + 1] == '(')
+            return false;
+        if (i + 8 <= n && c == 's' && std::memcmp(bytes + i, "section_", 8) == 0)
+            return false;
+    }
+    return true;
+}
+
+UnwrappedView unwrapLogLineView(QByteArrayView raw, QByteArray *scratch, bool clean)
+{
+    UnwrappedView line;
     QByteArrayView view = raw;
+    if (clean) {
+        // No wrapper inside the line, nor a gh prefix (tabs): only a leading timestamp, a GitHub command
+        // or a bare Buildkite marker can be there.
+        if (view.isEmpty() || !(isDigit(view[0]) || view[0] == '_' || hasPrefix(view, "##["))) {
+            line.text = view;
+            return line;
+        }
+    }
     if (view.endsWith('\r'))
         view.chop(1);
 
     // Buildkite: "\e_bk;t=1700000000000\a" before the text (an APC sequence carrying milliseconds).
-    const qsizetype bk = view.indexOf(QByteArrayView("_bk;t="));
-    if (bk >= 0 && bk <= 1) {
+    const qsizetype bk = hasPrefix(view, "_bk;t=") ? 0 : hasPrefix(viewMid(view, 1), "_bk;t=") ? 1 : -1;
+    if (bk >= 0) {
         qsizetype j = bk + 6;
         double ms = 0;
         while (j < view.size() && isDigit(view[j]))
@@ -224,17 +317,22 @@ UnwrappedLine unwrapLogLine(QByteArrayView raw)
         }
     }
 
-    // gh run view --log: "job<TAB>step<TAB>2024-...Z text".
-    if (line.wrapper == CiWrapper::None) {
-        const qsizetype tab1 = view.indexOf('\t');
-        const qsizetype tab2 = tab1 >= 0 ? view.indexOf('\t', tab1 + 1) : -1;
+    // gh run view --log: "job<TAB>step<TAB>2024-...Z text", the second tab within the first 400 bytes.
+    if (line.wrapper == CiWrapper::None && !clean && !view.isEmpty()) {
+        const char *data = view.data();
+        const qsizetype limit = std::min<qsizetype>(view.size(), 400);
+        const char *tab1 = static_cast<const char *>(std::memchr(data, '\t', size_t(limit)));
+        const char *tab2 = tab1
+            ? static_cast<const char *>(std::memchr(tab1 + 1, '\t', size_t(limit - (tab1 + 1 - data))))
+            : nullptr;
         double epoch = 0;
-        if (tab2 > 0 && tab2 < 400) {
-            const qsizetype len = parseIsoTimestamp(viewMid(view, tab2 + 1), &epoch);
+        if (tab2) {
+            const qsizetype at = tab2 - data;
+            const qsizetype len = parseIsoTimestamp(viewMid(view, at + 1), &epoch);
             if (len > 0) {
                 line.wrapper = CiWrapper::GhCli;
                 line.timestamp = epoch;
-                view = viewMid(view, tab2 + 1 + len);
+                view = viewMid(view, at + 1 + len);
                 if (view.startsWith(' '))
                     view = viewMid(view, 1);
             }
@@ -243,7 +341,7 @@ UnwrappedLine unwrapLogLine(QByteArrayView raw)
 
     // A leading RFC 3339 stamp: GitHub Actions raw logs use exactly 7 fraction digits; GitLab's
     // FF_TIMESTAMPS adds a stream tag ("00O ", "01E+"); anything else is a generic stamped log.
-    if (line.wrapper == CiWrapper::None) {
+    if (line.wrapper == CiWrapper::None && !view.isEmpty() && isDigit(view[0])) {
         double epoch = 0;
         int fracDigits = 0;
         const qsizetype len = parseIsoTimestamp(view, &epoch, &fracDigits);
@@ -265,16 +363,28 @@ UnwrappedLine unwrapLogLine(QByteArrayView raw)
         }
     }
 
-    if (view.startsWith("##[")) {
+    if (hasPrefix(view, "##[")) {
         // GitHub workflow commands: group titles, commands, errors. Not build output.
         line.ciMarker = true;
         if (line.wrapper == CiWrapper::None)
             line.wrapper = CiWrapper::GitHub;
     }
 
+    // Most lines carry nothing inside: no copy then (each removal below only drops bytes, so a line
+    // without any of the three markers comes out of them unchanged).
+    const bool section = !clean && findAnchored(view, SectionMarker, SectionAnchor) >= 0;
+    if (clean
+        || (!section && !hasByte(view, '\x1b')
+            && findAnchored(view, GitHubLinkMarker, GitHubLinkAnchor) < 0)) {
+        if (view.endsWith('\r'))
+            view.chop(1);
+        line.text = view;
+        return line;
+    }
+
     QByteArray text = view.toByteArray();
     bool gitlab = false;
-    if (text.contains("section_")) {
+    if (section) {
         text = removeGitLabSections(text, &gitlab);
         if (gitlab && line.wrapper == CiWrapper::None)
             line.wrapper = CiWrapper::GitLab;
@@ -283,7 +393,21 @@ UnwrappedLine unwrapLogLine(QByteArrayView raw)
     text = removeGitHubLineLinks(text);
     if (text.endsWith('\r'))
         text.chop(1);
-    line.text = std::move(text);
+    *scratch = std::move(text);
+    line.text = *scratch;
+    return line;
+}
+
+UnwrappedLine unwrapLogLine(QByteArrayView raw)
+{
+    QByteArray scratch;
+    const UnwrappedView view = unwrapLogLineView(raw, &scratch);
+    UnwrappedLine line;
+    line.text = view.text.toByteArray();
+    line.wrapper = view.wrapper;
+    line.timestamp = view.timestamp;
+    line.ciMarker = view.ciMarker;
+    line.timestampOnly = view.timestampOnly;
     return line;
 }
 

@@ -10,6 +10,7 @@
 #include <QByteArray>
 #include <QByteArrayView>
 
+#include <cstring>
 #include <optional>
 
 namespace Stagelens {
@@ -22,6 +23,25 @@ struct UnwrappedLine
     bool ciMarker = false; ///< a CI control line (##[group], ##[endgroup], section header): not build output
     bool timestampOnly = false; ///< a line holding nothing but a timestamp (Coolify pastes)
 };
+
+/// unwrapLogLine without copying: `text` points into `raw` when only a prefix or a trailing CR had to go
+/// (the common case), else into the caller's `scratch`, which it must keep alive while it uses `text`.
+struct UnwrappedView
+{
+    QByteArrayView text;
+    CiWrapper wrapper = CiWrapper::None;
+    std::optional<double> timestamp;
+    bool ciMarker = false;
+    bool timestampOnly = false;
+};
+
+/// QByteArrayView::startsWith for a literal, inlined: Qt 6.4 calls out to a generic compare for each
+/// check, which costs more than the check itself on the per-line paths.
+template<qsizetype N>
+inline bool hasPrefix(QByteArrayView text, const char (&prefix)[N])
+{
+    return text.size() >= N - 1 && std::memcmp(text.data(), prefix, size_t(N - 1)) == 0;
+}
 
 /// Qt 6.4's QByteArrayView has no mid()/left(): clamped equivalents.
 inline QByteArrayView viewMid(QByteArrayView v, qsizetype pos, qsizetype n = -1)
@@ -38,8 +58,18 @@ inline QByteArrayView viewLeft(QByteArrayView v, qsizetype n)
     return viewMid(v, 0, n);
 }
 
+/// True when `text` holds no byte below 0x20, no "section_" and no "](": then it has none of what CI wrappers
+/// put inside a line (ESC, tabs, CR, "section_", "](https://github.com/") and is no binary data. One vector
+/// pass; nearly every line of a plain log is clean.
+bool isCleanLine(QByteArrayView text);
+
 /// Unwraps one physical line (without its '\n').
 UnwrappedLine unwrapLogLine(QByteArrayView raw);
+
+/// The same as unwrapLogLine, allocating only when something inside the line has to be removed (ANSI
+/// sequences, GitLab section markers, GitHub line links). Any thread; `scratch` is per caller.
+/// `clean`: the caller knows isCleanLine(raw), which skips the searches for markers inside the line.
+UnwrappedView unwrapLogLineView(QByteArrayView raw, QByteArray *scratch, bool clean = false);
 
 /// Removes ANSI/VT escape sequences (CSI, OSC, APC, two-byte escapes) from `text`.
 QByteArray stripAnsi(QByteArrayView text);

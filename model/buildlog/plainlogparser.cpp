@@ -2,6 +2,7 @@
 
 #include "lineunwrapper.h"
 
+#include <algorithm>
 #include <cmath>
 
 // Timing of plain logs without wall-clock stamps (the estimation method)
@@ -53,22 +54,21 @@ int vertexNumber(QByteArrayView text, qsizetype *restStart)
 // "1.234 text" / "12.34 text" / "0.350 " (empty output line): the relative time of an output line.
 bool outputTime(QByteArrayView rest, double *seconds)
 {
+    static constexpr double Scale[] = {1, 1e-1, 1e-2, 1e-3, 1e-4, 1e-5, 1e-6};
     qsizetype i = 0;
-    double value = 0;
+    qint64 whole = 0;
     while (i < rest.size() && rest[i] >= '0' && rest[i] <= '9' && i < 9)
-        value = value * 10 + (rest[i++] - '0');
+        whole = whole * 10 + (rest[i++] - '0');
     if (i == 0 || i >= rest.size() || rest[i] != '.')
         return false;
     ++i;
-    double scale = 0.1;
     const qsizetype fracStart = i;
-    while (i < rest.size() && rest[i] >= '0' && rest[i] <= '9' && i - fracStart < 6) {
-        value += (rest[i++] - '0') * scale;
-        scale /= 10;
-    }
+    qint64 fraction = 0;
+    while (i < rest.size() && rest[i] >= '0' && rest[i] <= '9' && i - fracStart < 6)
+        fraction = fraction * 10 + (rest[i++] - '0');
     if (i == fracStart || (i < rest.size() && rest[i] != ' '))
         return false;
-    *seconds = value;
+    *seconds = double(whole) + double(fraction) * Scale[i - fracStart];
     return true;
 }
 
@@ -124,33 +124,49 @@ bool PlainLogParser::claims(QByteArrayView text)
     return vertexNumber(text, &rest) >= 0;
 }
 
-BuildVertex &PlainLogParser::vertexFor(int number, const LogLine &line)
+int PlainLogParser::findVertex(int number) const
 {
-    auto it = m_vertexIndex.constFind(number);
-    if (it != m_vertexIndex.constEnd())
-        return m_build->vertices[*it];
+    if (number < qsizetype(m_smallIndex.size()))
+        return m_smallIndex[size_t(number)] - 1;
+    const auto it = m_vertexIndex.constFind(number);
+    return it == m_vertexIndex.constEnd() ? -1 : *it;
+}
+
+int PlainLogParser::vertexFor(int number, const LogLine &line)
+{
+    const int existing = findVertex(number);
+    if (existing >= 0)
+        return existing;
+    const int index = int(m_build->vertices.size());
     BuildVertex v;
     v.id = QLatin1Char('#') + QString::number(number);
     v.firstLine = line.number;
-    m_vertexIndex.insert(number, int(m_build->vertices.size()));
     m_build->vertices.append(std::move(v));
+    if (number < SmallNumbers) {
+        if (number >= qsizetype(m_smallIndex.size()))
+            m_smallIndex.resize(std::max<size_t>(size_t(number) + 1, m_smallIndex.size() * 2), 0);
+        m_smallIndex[size_t(number)] = index + 1;
+    } else {
+        m_vertexIndex.insert(number, index);
+    }
     VertexClock clock;
+    clock.number = number;
     clock.headerTime = m_clock;
     clock.headerStamp = line.timestamp;
     m_clocks.append(clock);
     m_maxNumber = std::max(m_maxNumber, number);
-    return m_build->vertices.last();
+    return index;
 }
 
 bool PlainLogParser::startsNewBuild(int number, QByteArrayView rest) const
 {
-    if (m_finished && number > 0 && !m_vertexIndex.contains(number))
+    if (m_finished && number > 0 && findVertex(number) < 0)
         return true;
-    if (number != 1 || !rest.startsWith('[') || !m_vertexIndex.contains(1))
+    if (number != 1 || !rest.startsWith('[') || findVertex(1) < 0)
         return false;
     // "#1" is always the first vertex of a build: a #1 header naming something else, or coming back after
     // the build went on to later vertices or ended, belongs to the next build (retries, matrix, CI steps).
-    const BuildVertex &first = m_build->vertices.at(m_vertexIndex.value(1));
+    const BuildVertex &first = m_build->vertices.at(findVertex(1));
     if (first.name.isEmpty())
         return false;
     if (first.name != QString::fromUtf8(rest))
@@ -225,7 +241,7 @@ void PlainLogParser::feed(const LogLine &line)
     if (number == 0) {
         // "#0 building with "default" instance using docker driver" opens a build; other #0 lines are
         // the client's own output (e.g. in tty error summaries) and carry no vertex.
-        if (rest.startsWith("building with")) {
+        if (hasPrefix(rest, "building with")) {
             if (hasBuild())
                 closeBuild(false);
             BuildRun &run = beginBuild(line);
@@ -246,9 +262,10 @@ void PlainLogParser::feed(const LogLine &line)
     if (!m_build->startEpoch && line.timestamp)
         m_build->startEpoch = line.timestamp;
 
-    if (rest.isEmpty() || rest == "...")
+    if (rest.isEmpty() || (rest.size() == 3 && hasPrefix(rest, "...")))
         return;
-    if (!m_vertexIndex.contains(number) && m_build->vertices.size() >= MaxVerticesPerBuild) {
+    int index = findVertex(number);
+    if (index < 0 && m_build->vertices.size() >= MaxVerticesPerBuild) {
         if (!m_tooManyVertices)
             warn(line.number,
                 QStringLiteral("more than %1 steps in one build: the rest are skipped")
@@ -257,45 +274,65 @@ void PlainLogParser::feed(const LogLine &line)
         return;
     }
 
+    // Output lines ("#N 1.234 text") are most of a log: they only count and extend a file span. Every
+    // other kind of line starts with a letter, so a leading digit decides.
+    double rel = 0;
+    const bool digit = rest[0] >= '0' && rest[0] <= '9';
+    if (digit && index >= 0 && outputTime(rest, &rel)) {
+        BuildVertex &v = m_build->vertices[index];
+        VertexClock &clock = m_clocks[index];
+        addOutputLine(v, line);
+        clock.lastOutput = std::max(clock.lastOutput, rel);
+        if (clock.headerTime + rel > m_clock + OutputClockSlack)
+            m_clock = clock.headerTime + rel;
+        return;
+    }
+
     // Old BuildKit prints the digest on the line after each header; layer pulls print digests with
     // byte progress. Neither names a vertex.
-    if (rest.startsWith("sha256:")) {
-        if (!m_vertexIndex.contains(number))
+    if (hasPrefix(rest, "sha256:")) {
+        if (index < 0)
             vertexFor(number, line);
         return;
     }
 
-    BuildVertex &v = vertexFor(number, line);
-    const int index = m_vertexIndex.value(number);
+    if (index < 0)
+        index = vertexFor(number, line);
+    BuildVertex &v = m_build->vertices[index];
     VertexClock &clock = m_clocks[index];
-    double rel = 0;
 
-    if (rest == "CACHED") {
+    if (digit) {
+        if (outputTime(rest, &rel)) {
+            addOutputLine(v, line);
+            clock.lastOutput = std::max(clock.lastOutput, rel);
+            // Output far beyond the clock means real time passed with no completion printed (a long
+            // step, possibly one whose DONE never comes): move the clock. Small excesses are printer lag.
+            if (clock.headerTime + rel > m_clock + OutputClockSlack)
+                m_clock = clock.headerTime + rel;
+        } else if (v.name.isEmpty()) {
+            applyHeader(index, QString::fromUtf8(rest));
+            if (!clock.headerStamp)
+                clock.headerStamp = line.timestamp;
+        }
+    } else if (rest.size() == 6 && hasPrefix(rest, "CACHED")) {
         finishVertex(index, VertexStatus::Cached, line, std::nullopt);
-    } else if (rest.startsWith("DONE ")) {
+    } else if (hasPrefix(rest, "DONE ")) {
         const std::optional<double> d = parseDuration(viewMid(rest, 5));
         if (!d)
             warn(line.number, QStringLiteral("unreadable duration: %1").arg(QString::fromUtf8(rest)));
         finishVertex(index, VertexStatus::Done, line, d);
-    } else if (rest.startsWith("ERROR")) {
+    } else if (hasPrefix(rest, "ERROR")) {
         QByteArrayView message = viewMid(rest, 5);
         if (message.startsWith(':'))
             message = viewMid(message, 1);
         v.error = QString::fromUtf8(message.trimmed());
         finishVertex(index, VertexStatus::Error, line, std::nullopt);
-    } else if (rest.startsWith("CANCELED")) {
+    } else if (hasPrefix(rest, "CANCELED")) {
         finishVertex(index, VertexStatus::Canceled, line, std::nullopt);
-    } else if (rest.startsWith("WARN:")) {
+    } else if (hasPrefix(rest, "WARN:")) {
         const QString warning = QString::fromUtf8(viewMid(rest, 5).trimmed());
         if (v.warnings.size() < 100)
             v.warnings.append(warning);
-    } else if (outputTime(rest, &rel)) {
-        addOutputLine(v, line);
-        clock.lastOutput = std::max(clock.lastOutput, rel);
-        // Output far beyond the clock means real time passed with no completion printed (a long step,
-        // possibly one whose DONE never comes): move the clock. Small excesses are printer lag.
-        if (clock.headerTime + rel > m_clock + OutputClockSlack)
-            m_clock = clock.headerTime + rel;
     } else if (v.name.isEmpty()) {
         applyHeader(index, QString::fromUtf8(rest));
         if (!clock.headerStamp)
@@ -427,6 +464,10 @@ void PlainLogParser::closeBuild(bool endOfFile)
         }
     }
     commitBuild();
+    for (const VertexClock &clock : std::as_const(m_clocks)) {
+        if (clock.number < qsizetype(m_smallIndex.size()))
+            m_smallIndex[size_t(clock.number)] = 0;
+    }
     m_vertexIndex.clear();
     m_clocks.clear();
     m_clock = 0;

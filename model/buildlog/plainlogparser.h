@@ -6,6 +6,8 @@
 
 #include "logformatparser.h"
 
+#include <vector>
+
 namespace Stagelens {
 
 class PlainLogParser : public LogFormatParser
@@ -26,18 +28,24 @@ public:
 private:
     struct VertexClock
     {
+        int number = 0; ///< N of "#N"
         double headerTime = 0; ///< estimated clock when the header was first printed
         double lastOutput = 0; ///< largest relative output time seen
         std::optional<double> headerStamp; ///< wall clock of the first header, when the wrapper has one
     };
 
-    BuildVertex &vertexFor(int number, const LogLine &line);
+    /// Index into m_build->vertices of #N, or -1.
+    int findVertex(int number) const;
+    /// Index of #N, a new vertex when it has none yet.
+    int vertexFor(int number, const LogLine &line);
     bool startsNewBuild(int number, QByteArrayView rest) const;
     void applyHeader(int vertex, const QString &name);
     void finishVertex(int vertex, VertexStatus status, const LogLine &line, std::optional<double> seconds);
     void closeBuild(bool endOfFile);
 
-    QHash<int, int> m_vertexIndex; ///< #N -> index into m_build->vertices
+    static constexpr int SmallNumbers = 1 << 20;
+    std::vector<int> m_smallIndex; ///< #N -> 1 + index into m_build->vertices (0: none), for N < SmallNumbers
+    QHash<int, int> m_vertexIndex; ///< the same for larger N
     QList<VertexClock> m_clocks; ///< parallel to m_build->vertices
     double m_clock = 0; ///< estimated seconds since the build started
     int m_maxNumber = 0;

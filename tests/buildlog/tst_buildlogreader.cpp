@@ -754,6 +754,77 @@ private Q_SLOTS:
         }
     }
 
+    // Where the blocks end does not change what is read: small chunks (lines cut by chunk ends, carried
+    // over), odd chunk sizes, and the mapped file read by readBuildLogFile agree.
+    void chunking_data()
+    {
+        QTest::addColumn<QString>("path");
+        for (const char *name : {"buildkit-real/24-long-multiline-output.log",
+                 "logs/gizadirov-devops-netology-gitlab-raw-trace-ansi-sections.log",
+                 "buildkit-real/22-fail-run-exit1.log"})
+            QTest::addRow("%s", name) << Test::corpusPath(QString::fromLatin1(name));
+    }
+    void chunking()
+    {
+        QFETCH(QString, path);
+        const QByteArray bytes = Test::readAll(path);
+        const BuildLogResult mapped = readBuildLogFile(path);
+        QVERIFY(!mapped.builds.isEmpty());
+        for (const qint64 chunk : {qint64(4096), qint64(4097), qint64(5000), qint64(1 << 20)}) {
+            BuildLogReadOptions options;
+            options.chunkSize = chunk;
+            const BuildLogResult result = parseBytes(bytes, options);
+            QCOMPARE(result.builds.size(), mapped.builds.size());
+            QCOMPARE(result.diagnostics.size(), mapped.diagnostics.size());
+            for (int b = 0; b < result.builds.size(); ++b) {
+                const BuildRun &run = result.builds.at(b);
+                const BuildRun &expected = mapped.builds.at(b);
+                QCOMPARE(run.lastLine, expected.lastLine);
+                QCOMPARE(run.wrapper, expected.wrapper);
+                QCOMPARE(run.vertices.size(), expected.vertices.size());
+                for (int i = 0; i < run.vertices.size(); ++i) {
+                    const BuildVertex &v = run.vertices.at(i);
+                    const BuildVertex &e = expected.vertices.at(i);
+                    QCOMPARE(v.id, e.id);
+                    QCOMPARE(v.status, e.status);
+                    QCOMPARE(v.logLines, e.logLines);
+                    QCOMPARE(v.end, e.end);
+                    QCOMPARE(v.spans.size(), e.spans.size());
+                    for (int k = 0; k < v.spans.size(); ++k) {
+                        QCOMPARE(v.spans.at(k).offset, e.spans.at(k).offset);
+                        QCOMPARE(v.spans.at(k).length, e.spans.at(k).length);
+                    }
+                }
+            }
+        }
+    }
+
+    // A line cut by the cap at a chunk end and one longer than the cap inside a chunk are both cut, and the
+    // line after each is read whole.
+    void longLineEverywhere()
+    {
+        QByteArray log("#1 [1/1] RUN x\n#1 0.100 ");
+        log += QByteArray(3000, 'a');
+        log += "\n#1 0.200 ";
+        log += QByteArray(2000, 'b') + QByteArray(3000, 'c');
+        log += "\n#1 0.300 tail\n#1 DONE 0.4s\n";
+        for (const qint64 chunk : {qint64(4096), qint64(1 << 20)}) {
+            BuildLogReadOptions options;
+            options.chunkSize = chunk;
+            options.maxLineBytes = 1024;
+            const BuildLogResult result = parseBytes(log, options);
+            QCOMPARE(result.builds.size(), 1);
+            const BuildVertex &v = result.builds.first().vertices.first();
+            QCOMPARE(v.logLines, 3);
+            QCOMPARE(v.status, VertexStatus::Done);
+            QCOMPARE(
+                std::count_if(result.diagnostics.cbegin(), result.diagnostics.cend(),
+                    [](const Diagnostic &d) { return d.message.contains(QLatin1String("longer than")); }),
+                2);
+            QCOMPARE(result.builds.first().lastLine, 5);
+        }
+    }
+
     void promiseProgressAndCancel()
     {
         const QString path = Test::corpusPath(

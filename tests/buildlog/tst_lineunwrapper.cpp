@@ -95,6 +95,53 @@ private Q_SLOTS:
         }
     }
 
+    // The vector pre-check agrees with a byte-by-byte reading at every position (window edges, the
+    // overlapping last window), and the copy-free unwrapping gives what unwrapLogLine gives.
+    void cleanLineCheck_data()
+    {
+        QTest::addColumn<QByteArray>("raw");
+        const QList<QByteArray> inserts {QByteArray("\x1b"), QByteArray("\t"), QByteArray("\r"),
+            QByteArray("section_start:1:x\r"), QByteArray("section_"), QByteArray("sectio_"),
+            QByteArray("](https://github.com/a)"), QByteArray("]("), QByteArray("] ("), QByteArray("n_"),
+            QByteArray(1, '\0'), QByteArray("_bk;t=1\x07")};
+        for (int length : {0, 1, 7, 15, 16, 17, 22, 23, 24, 31, 38, 39, 40, 93}) {
+            const QByteArray base = QByteArray("#12 3.456 ") + QByteArray(length, 'x');
+            QTest::addRow("clean %d", length) << base.left(length);
+            for (const QByteArray &insert : inserts) {
+                for (int at = 0; at <= length; ++at) {
+                    QTest::addRow("%d at %d of %d", int(inserts.indexOf(insert)), at, length)
+                        << base.left(length).insert(at, insert);
+                }
+            }
+        }
+        QTest::addRow("github group") << QByteArray("##[group]x");
+        QTest::addRow("github group, no bracket") << QByteArray("##[endgroup");
+        QTest::addRow("stamp") << QByteArray("2024-01-02T03:04:05.1234567Z #1 DONE 0.0s");
+        QTest::addRow("buildkite bare") << QByteArray("_bk;t=1704164645123\x07#1 DONE 0.0s");
+    }
+    void cleanLineCheck()
+    {
+        QFETCH(QByteArray, raw);
+        bool expected = true;
+        for (qsizetype i = 0; i < raw.size(); ++i) {
+            const auto c = static_cast<unsigned char>(raw[i]);
+            if (c < 0x20 || raw.mid(i).startsWith("section_") || raw.mid(i).startsWith("]("))
+                expected = false;
+        }
+        const bool clean = isCleanLine(raw);
+        QCOMPARE(clean, expected);
+        const UnwrappedLine line = unwrapLogLine(raw);
+        QByteArray scratch;
+        for (const bool known : {false, clean}) {
+            const UnwrappedView view = unwrapLogLineView(raw, &scratch, known);
+            QCOMPARE(view.text.toByteArray(), line.text);
+            QCOMPARE(ciWrapperName(view.wrapper), ciWrapperName(line.wrapper));
+            QCOMPARE(view.timestamp, line.timestamp);
+            QCOMPARE(view.ciMarker, line.ciMarker);
+            QCOMPARE(view.timestampOnly, line.timestampOnly);
+        }
+    }
+
     void coolifyTimestampLine()
     {
         QVERIFY(unwrapLogLine("2026-Feb-28 01:28:25.792055").timestampOnly);
