@@ -6,6 +6,7 @@
 #include <QApplication>
 #include <QHelpEvent>
 #include <QRegularExpression>
+#include <QSet>
 #include <QSignalSpy>
 #include <QTest>
 
@@ -207,6 +208,58 @@ private slots:
         TimelinePlot plot;
         plot.setModel(model);
         QCOMPARE(plot.concurrencyData(), given);
+    }
+
+    // A build of thousands of vertices: every row is there, yet only what is on screen costs anything (row
+    // labels for the visible rows, the running count binned to the range shown with its peaks kept).
+    void thousandsOfRows()
+    {
+        TimelineModel model;
+        const int n = 6000;
+        for (int i = 0; i < n; ++i) {
+            TimelineRow row;
+            row.stage = i % 4;
+            row.label = QStringLiteral("[stage-%1] RUN step %2").arg(row.stage).arg(i);
+            row.stageName = QStringLiteral("stage-%1").arg(row.stage);
+            row.start = i * 0.5;
+            row.end = i * 0.5 + (i % 7 == 0 ? 9 : 2);
+            row.state = DagStepState::Ran;
+            model.rows.append(row);
+        }
+        TimelinePlot plot;
+        plot.resize(1000, 600);
+        plot.setModel(model);
+        plot.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&plot));
+        plot.plot()->replot(QCustomPlot::rpImmediateRefresh);
+        QCOMPARE(plot.barCount(), n);
+
+        const QList<QPointF> steps = plot.concurrencyData();
+        QVERIFY2(steps.size() > 4000, qPrintable(QString::number(steps.size())));
+        double peak = 0;
+        for (const QPointF &p : steps)
+            peak = std::max(peak, p.y());
+        QCPGraph *running = plot.plot()->graph(0);
+        QVERIFY2(running->data()->size() <= 1000, qPrintable(QString::number(running->data()->size())));
+        double drawnPeak = 0;
+        for (const QCPGraphData &d : *running->data())
+            drawnPeak = std::max(drawnPeak, d.value);
+        QCOMPARE(drawnPeak, peak);
+
+        QSet<QString> names;
+        for (const TimelineRow &row : model.rows)
+            names.insert(row.label);
+        QCPAxis *y = plot.plot()->axisRect()->axis(QCPAxis::atLeft);
+        QVector<QString> labels = y->tickVectorLabels();
+        QVERIFY2(!labels.isEmpty() && labels.size() < 100, qPrintable(QString::number(labels.size())));
+        for (const QString &label : labels)
+            QVERIFY2(names.contains(label), qPrintable(label));
+        // A row far down, once selected, is scrolled to and named.
+        plot.selectRow(n - 2);
+        plot.plot()->replot(QCustomPlot::rpImmediateRefresh);
+        labels = y->tickVectorLabels();
+        QVERIFY(labels.contains(model.rows[n - 2].label));
+        QCOMPARE(plot.rowAt(plot.rowPosition(n - 2)), n - 2);
     }
 
     void selection_data()

@@ -15,6 +15,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <numeric>
 
 namespace Stagelens {
@@ -25,6 +26,9 @@ constexpr double MinRowHeight = 20; // pixels; fewer rows fit -> the rows scroll
 constexpr double MaxRowHeight = 30; // pixels; a short build leaves room below instead of fat bars
 constexpr double MaxLabelWidth = 300; // pixels of the y axis labels; the tooltip has the full label
 constexpr double MinTimeSpan = 0.05; // seconds: the deepest zoom
+constexpr int MaxConcurrencyPoints =
+    2000; // beyond this, the running count is drawn binned to the range shown
+constexpr int ConcurrencyBins = 800;
 
 // Seconds on the time axis as "45 s", "1 min 30 s", "2 h 05 min", with steps that land on whole units.
 class TimeTicker : public QCPAxisTicker
@@ -72,6 +76,33 @@ protected:
     }
 };
 
+// The rows' names on the y axis: one tick per row, labels made (elided) only for the rows on screen, so a
+// build of thousands of vertices costs what the visible ones do.
+class RowTicker : public QCPAxisTicker
+{
+public:
+    std::function<QString(int)> label; ///< display index -> text
+    int count = 0;
+
+protected:
+    double getTickStep(const QCPRange &) override { return 1; }
+    int getSubTickCount(double) override { return 0; }
+    QVector<double> createTickVector(double, const QCPRange &range) override
+    {
+        QVector<double> ticks;
+        const int first = std::max(0, int(std::ceil(range.lower)));
+        const int last = std::min(count - 1, int(std::floor(range.upper)));
+        for (int i = first; i <= last; ++i)
+            ticks.append(i);
+        return ticks;
+    }
+    QString getTickLabel(double tick, const QLocale &, QChar, int) override
+    {
+        const int i = int(std::lround(tick));
+        return label && i >= 0 && i < count ? label(i) : QString();
+    }
+};
+
 bool hasBar(const TimelineRow &row)
 {
     return row.state != DagStepState::Cached && row.state != DagStepState::NotInLog
@@ -115,7 +146,10 @@ struct TimelinePlot::Private
     TimelineModel model;
     QList<int> order; // display index -> row
     QList<int> displayOf; // row -> display index
+    QSharedPointer<RowTicker> rowTicker;
+    QList<QString> labelCache; // display index -> elided label; null: not made yet
     QList<QPointF> concurrencyData;
+    QVector<double> concurrencyX, concurrencyY; // finite points of concurrencyData, sorted by time
     int selected = -1;
     int firstVisible = 0;
     double timeSpan = 1;
@@ -130,7 +164,54 @@ struct TimelinePlot::Private
     int visibleRows() const;
     void clampRange(QCPAxis *axis, const QCPRange &range);
     QCPItemRect *bandItem(QCPAxisRect *rect);
+    QString rowLabel(int display);
+    void updateConcurrencyPlot();
 };
+
+// A build of thousands of steps has a running count of tens of thousands of points: filling that polygon
+// took ~60 ms per replot. Over the range shown, each of a few hundred bins draws the peak count within it.
+void TimelinePlot::Private::updateConcurrencyPlot()
+{
+    if (concurrencyX.size() <= MaxConcurrencyPoints) {
+        concurrency->setData(concurrencyX, concurrencyY, true);
+        return;
+    }
+    const QCPRange range = lower->axis(QCPAxis::atBottom)->range();
+    const double width = range.size() / ConcurrencyBins;
+    qsizetype i =
+        std::upper_bound(concurrencyX.cbegin(), concurrencyX.cend(), range.lower) - concurrencyX.cbegin();
+    double running = i > 0 ? concurrencyY[i - 1] : 0;
+    QVector<double> xs, ys;
+    xs.reserve(ConcurrencyBins + 1);
+    ys.reserve(ConcurrencyBins + 1);
+    for (int bin = 0; bin < ConcurrencyBins; ++bin) {
+        const double from = range.lower + bin * width;
+        double peak = running;
+        for (; i < concurrencyX.size() && concurrencyX[i] < from + width; ++i) {
+            running = concurrencyY[i];
+            peak = std::max(peak, running);
+        }
+        xs.append(from);
+        ys.append(peak);
+    }
+    xs.append(range.upper);
+    ys.append(running);
+    concurrency->setData(xs, ys, true);
+}
+
+QString TimelinePlot::Private::rowLabel(int display)
+{
+    QString &cached = labelCache[display];
+    if (cached.isNull()) {
+        QString label = model.rows[order[display]].label.left(1000);
+        label.replace(QLatin1Char('\n'), QLatin1Char(' '));
+        const QFontMetricsF fm(main->axis(QCPAxis::atLeft)->tickLabelFont());
+        cached = fm.elidedText(label, Qt::ElideRight, MaxLabelWidth);
+        if (cached.isNull())
+            cached = QLatin1String("");
+    }
+    return cached;
+}
 
 void TimelinePlot::Private::setupPlot()
 {
@@ -197,6 +278,10 @@ void TimelinePlot::Private::setupPlot()
 
     concurrency = plot->addGraph(lx, ly);
     concurrency->setLineStyle(QCPGraph::lsStepLeft);
+    // Thousands of steps over a long build: an antialiased outline and fill of that polygon took over 100 ms
+    // per replot. The steps are axis-parallel, so plain rasterisation looks the same.
+    concurrency->setAntialiased(false);
+    concurrency->setAntialiasedFill(false);
     concurrency->setName(QStringLiteral("steps running"));
     concurrency->removeFromLegend();
 
@@ -252,6 +337,8 @@ void TimelinePlot::Private::clampRange(QCPAxis *axis, const QCPRange &range)
                                                            : main->axis(QCPAxis::atBottom);
     other->setRange(r);
     syncing = false;
+    if (concurrencyX.size() > MaxConcurrencyPoints)
+        updateConcurrencyPlot();
 }
 
 int TimelinePlot::Private::visibleRows() const
@@ -347,14 +434,15 @@ void TimelinePlot::Private::rebuild()
 
     QCPAxis *x = main->axis(QCPAxis::atBottom);
     QCPAxis *y = main->axis(QCPAxis::atLeft);
-    const QFontMetricsF fm(y->tickLabelFont());
-    QSharedPointer<QCPAxisTickerText> labels(new QCPAxisTickerText);
-    for (int i = 0; i < order.size(); ++i) {
-        QString label = rows[order[i]].label;
-        label.replace(QLatin1Char('\n'), QLatin1Char(' '));
-        labels->addTick(i, fm.elidedText(label.left(1000), Qt::ElideRight, MaxLabelWidth));
+    labelCache = QList<QString>(order.size());
+    if (!rowTicker) {
+        rowTicker.reset(new RowTicker);
+        rowTicker->label = [this](int display) {
+            return rowLabel(display);
+        };
+        y->setTicker(rowTicker);
     }
-    y->setTicker(labels);
+    rowTicker->count = int(order.size());
 
     // Stage bands behind the rows: the same colours as the DAG's stage boxes.
     for (int i = 0; i < order.size();) {
@@ -501,17 +589,24 @@ void TimelinePlot::Private::rebuild()
         if (!concurrencyData.isEmpty() && concurrencyData.first().x() > 0)
             concurrencyData.prepend(QPointF(0, 0));
     }
-    QVector<double> cx, cy;
+    QList<QPointF> points;
+    points.reserve(concurrencyData.size());
     double maxCount = 1;
     for (const QPointF &p : std::as_const(concurrencyData)) {
         if (!std::isfinite(p.x()) || !std::isfinite(p.y()))
             continue;
-        cx << p.x();
-        cy << p.y();
+        points.append(p);
         maxCount = std::max(maxCount, p.y());
         maxEnd = std::max(maxEnd, p.x());
     }
-    concurrency->setData(cx, cy, false);
+    std::stable_sort(
+        points.begin(), points.end(), [](const QPointF &a, const QPointF &b) { return a.x() < b.x(); });
+    concurrencyX.resize(points.size());
+    concurrencyY.resize(points.size());
+    for (qsizetype i = 0; i < points.size(); ++i) {
+        concurrencyX[i] = points[i].x();
+        concurrencyY[i] = points[i].y();
+    }
     lower->axis(QCPAxis::atLeft)->setRange(0, maxCount + 0.5);
 
     notice->setVisible(
@@ -522,6 +617,7 @@ void TimelinePlot::Private::rebuild()
     x->setRange(minStart - timeSpan * 0.01, maxEnd + timeSpan * 0.03);
     lower->axis(QCPAxis::atBottom)->setRange(x->range());
     syncing = false;
+    updateConcurrencyPlot();
     if (selected >= rows.size())
         selected = -1;
     applyPalette();
@@ -599,7 +695,7 @@ void TimelinePlot::Private::applyPalette()
         predictedBars->setPen(QPen(c, 1.2, Qt::DashLine));
     }
     QColor fill = ViewPalette::stateColor(DagStepState::Ran, pal);
-    concurrency->setPen(QPen(fill, 1.5));
+    concurrency->setPen(QPen(fill, 1)); // a 1 px line rasterises without the stroker
     fill.setAlphaF(0.25f);
     concurrency->setBrush(fill);
     notice->setColor(pal.color(QPalette::ToolTipText));
