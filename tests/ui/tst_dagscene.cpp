@@ -635,6 +635,138 @@ private slots:
         saveScreenshot(&view, QString::fromLatin1(QTest::currentDataTag()));
         applyTheme(ThemeMode::Light);
     }
+
+    // A what-if tick or another build of the same Dockerfile changes states, times, verdicts and the
+    // critical path, never the graph: the items are restyled where they stand, Graphviz is not asked again.
+    void restyleWithoutLayout_data()
+    {
+        QTest::addColumn<DagModel>("before");
+        QTest::addColumn<DagModel>("after");
+        const Fixture project = projectFixture();
+        QTest::addRow("what-if tick") << makeModel(project, QStringLiteral("02-edit-src"), false, false)
+                                      << makeModel(project, QStringLiteral("02-edit-src"), true, false);
+        QTest::addRow("what-if untick") << makeModel(project, QStringLiteral("02-edit-src"), true, false)
+                                        << makeModel(project, QStringLiteral("02-edit-src"), false, false);
+        QTest::addRow("another build") << makeModel(project, QStringLiteral("00-cold"), false, false)
+                                       << makeModel(project, QStringLiteral("02-edit-src"), true, false);
+        QTest::addRow("collapsed, another build") << makeModel(project, QStringLiteral("00-cold"), false,
+            true) << makeModel(project, QStringLiteral("02-edit-src"), true, true);
+    }
+    void restyleWithoutLayout()
+    {
+        QFETCH(DagModel, before);
+        QFETCH(DagModel, after);
+        DagScene scene;
+        scene.setModel(before);
+        QVERIFY(waitForLayout(&scene));
+        QCOMPARE(scene.layoutCount(), 1);
+        QHash<QGraphicsItem *, QPointF> places;
+        for (QGraphicsItem *item : scene.items())
+            places.insert(item, item->pos());
+
+        QSignalSpy started(&scene, &DagScene::layoutStarted);
+        QSignalSpy restyled(&scene, &DagScene::restyled);
+        scene.setModel(after);
+        QCOMPARE(restyled.size(), 1);
+        QCOMPARE(started.size(), 0);
+        QCOMPARE(scene.layoutCount(), 1);
+        QVERIFY(!scene.isLayoutPending());
+        // The same items in the same places...
+        QCOMPARE(scene.items().size(), places.size());
+        for (QGraphicsItem *item : scene.items()) {
+            QVERIFY(places.contains(item));
+            QCOMPARE(item->pos(), places.value(item));
+        }
+        // ...showing the new model.
+        int badges = 0;
+        for (const StepNodeItem *item : scene.stepItems()) {
+            const DagStep &step = after.stages[item->stage()].steps[item->step()];
+            QCOMPARE(item->data().state, step.state);
+            QCOMPARE(item->data().verdict, step.verdict);
+            QCOMPARE(item->data().critical, step.critical);
+            QCOMPARE(item->texts().seconds, formatSeconds(step.seconds));
+            badges += item->texts().badge.isEmpty() ? 0 : 1;
+            // Whatever the badge and the seconds take, the text still fits the box it was laid out in.
+            const DagFonts &fonts = item->fonts();
+            const StepNodeItem::Texts &t = item->texts();
+            qreal needed = StepNodeItem::stripeWidth(step.state) + 16
+                + QFontMetricsF(step.critical ? fonts.bold : fonts.text).horizontalAdvance(t.text);
+            if (!t.seconds.isEmpty())
+                needed += QFontMetricsF(fonts.small).horizontalAdvance(t.seconds) + 12;
+            if (!t.badge.isEmpty())
+                needed += QFontMetricsF(fonts.smallBold).horizontalAdvance(t.badge) + 16;
+            QVERIFY2(needed <= item->boundingRect().width() - 12 + 0.5, qPrintable(t.text));
+        }
+        if (!after.collapsed)
+            QCOMPARE(
+                badges, countSteps(after, [](const DagStep &s) { return s.verdict != WhatIfVerdict::None; }));
+        for (const DependencyEdgeItem *edge : scene.dependencyItems()) {
+            if (after.collapsed)
+                break; // merged edges: critical when both stage nodes are
+            const DagEdge &e = after.edges[edge->modelEdge];
+            const bool fromCritical = e.fromStage >= 0 && after.stages[e.fromStage].steps.last().critical;
+            const bool toCritical = after.stages[e.toStage].steps[e.toStep].critical;
+            QCOMPARE(edge->isCritical(), fromCritical && toCritical);
+        }
+        for (const StageNodeItem *node : scene.stageNodeItems()) {
+            int cached = 0;
+            for (const DagStep &step : after.stages[node->stage()].steps)
+                cached += step.state == DagStepState::Cached ? 1 : 0;
+            QCOMPARE(node->summary().contains(QStringLiteral("%1 cached").arg(cached)), cached > 0);
+        }
+    }
+
+    // What the layout depends on does change the layout.
+    void structureChangeLaysOut_data()
+    {
+        QTest::addColumn<DagModel>("before");
+        QTest::addColumn<DagModel>("after");
+        const Fixture project = projectFixture();
+        QTest::addRow("collapse") << makeModel(project, QStringLiteral("02-edit-src"), false, false)
+                                  << makeModel(project, QStringLiteral("02-edit-src"), false, true);
+        QTest::addRow("another Dockerfile") << makeModel(project, QStringLiteral("02-edit-src"), false,
+            false) << makeModel(failFixture(), QStringLiteral("22-fail-run-exit1"), false, false);
+        DagModel untimed = makeModel(project, QStringLiteral("02-edit-src"), false, false);
+        for (DagStage &stage : untimed.stages) {
+            for (DagStep &step : stage.steps) {
+                step.state = DagStepState::None;
+                step.seconds = -1;
+                step.critical = false;
+            }
+        }
+        QTest::addRow("first build loaded")
+            << untimed << makeModel(project, QStringLiteral("02-edit-src"), false, false);
+    }
+    void structureChangeLaysOut()
+    {
+        QFETCH(DagModel, before);
+        QFETCH(DagModel, after);
+        DagScene scene;
+        scene.setModel(before);
+        QVERIFY(waitForLayout(&scene));
+        QSignalSpy restyled(&scene, &DagScene::restyled);
+        scene.setModel(after);
+        QVERIFY(scene.isLayoutPending());
+        QCOMPARE(scene.layoutCount(), 2);
+        QVERIFY(waitForLayout(&scene));
+        QCOMPARE(restyled.size(), 0);
+        QCOMPARE(scene.stepItems().size() + scene.stageNodeItems().size(),
+            after.collapsed ? after.stages.size() : countSteps(after, [](const DagStep &) { return true; }));
+    }
+
+    // A model of the same structure set while its layout still runs: no second layout, the newest states.
+    void sameStructureWhileLayoutRuns()
+    {
+        DagScene scene;
+        const DagModel first = makeModel(projectFixture(), QStringLiteral("00-cold"), false, false);
+        const DagModel second = makeModel(projectFixture(), QStringLiteral("02-edit-src"), true, false);
+        scene.setModel(first);
+        scene.setModel(second);
+        QCOMPARE(scene.layoutCount(), 1);
+        QVERIFY(waitForLayout(&scene));
+        for (const StepNodeItem *item : scene.stepItems())
+            QCOMPARE(item->data().verdict, second.stages[item->stage()].steps[item->step()].verdict);
+    }
 };
 
 QTEST_MAIN(TestDagScene)

@@ -103,6 +103,23 @@ StepNodeItem::StepNodeItem(int stage, int step, const DagStep &data, const QSize
     setCursor(Qt::PointingHandCursor);
 }
 
+void StepNodeItem::setContent(const DagStep &data, const Texts &texts, bool showHeat)
+{
+    m_data = data;
+    m_texts = texts;
+    m_showHeat = showHeat;
+    // The box keeps its laid-out width: whatever the seconds and the badge take comes off the text.
+    qreal room = m_size.width() - stripeWidth(m_data.state) - 2 * Padding;
+    if (!m_texts.seconds.isEmpty())
+        room -= QFontMetricsF(m_fonts.small).horizontalAdvance(m_texts.seconds) + 12;
+    if (!m_texts.badge.isEmpty())
+        room -= QFontMetricsF(m_fonts.smallBold).horizontalAdvance(m_texts.badge) + 16;
+    const QFontMetricsF metrics(m_data.critical ? m_fonts.bold : m_fonts.text);
+    if (metrics.horizontalAdvance(m_texts.text) > room)
+        m_texts.text = metrics.elidedText(m_texts.text, Qt::ElideRight, qMax<qreal>(room, 0));
+    update();
+}
+
 qreal StepNodeItem::stripeWidth(DagStepState state)
 {
     return state == DagStepState::None ? 0 : StripeWidth;
@@ -232,6 +249,18 @@ StageNodeItem::StageNodeItem(int stage, const QString &title, const QString &sum
     setFlag(ItemIsSelectable);
     setAcceptHoverEvents(true);
     setCursor(Qt::PointingHandCursor);
+}
+
+void StageNodeItem::setContent(const QString &summary, DagStepState state, bool critical)
+{
+    m_state = state;
+    m_critical = critical;
+    const QFontMetricsF small(m_fonts.small);
+    const qreal room = m_size.width() - 2 * Padding - 6 - StepNodeItem::stripeWidth(m_state);
+    m_summary = small.horizontalAdvance(summary) > room
+        ? small.elidedText(summary, Qt::ElideRight, qMax<qreal>(room, 0))
+        : summary;
+    update();
 }
 
 QRectF StageNodeItem::boundingRect() const
@@ -427,6 +456,14 @@ DependencyEdgeItem::DependencyEdgeItem(Role role, DagEdgeKind kind, const QList<
     }
     setPath(path);
     setAcceptHoverEvents(false);
+}
+
+void DependencyEdgeItem::setCritical(bool critical)
+{
+    if (m_critical == critical)
+        return;
+    m_critical = critical; // the bounding rect has room for the wider pen either way
+    update();
 }
 
 QRectF DependencyEdgeItem::labelRect() const

@@ -65,6 +65,9 @@ public:
     const DagStep &data() const { return m_data; }
     const Texts &texts() const { return m_texts; }
     const DagFonts &fonts() const { return m_fonts; }
+    /// New state, timing and verdict for the same node (same place and size): the text is elided again when
+    /// the seconds or the badge leave it less room. For a restyle without a new layout.
+    void setContent(const DagStep &data, const Texts &texts, bool showHeat);
     /// Width of the state stripe on the left, 0 when no build is loaded.
     static qreal stripeWidth(DagStepState state);
     QColor fillColor(const QPalette &palette) const;
@@ -96,6 +99,9 @@ public:
     QRectF boundingRect() const override;
     void paint(QPainter *painter, const QStyleOptionGraphicsItem *option, QWidget *widget) override;
     int stage() const { return m_stage; }
+    QString summary() const { return m_summary; }
+    /// New summary, state and critical flag for the same node (a restyle without a new layout).
+    void setContent(const QString &summary, DagStepState state, bool critical);
 
 protected:
     void hoverEnterEvent(QGraphicsSceneHoverEvent *event) override;
@@ -195,6 +201,7 @@ public:
     Role role() const { return m_role; }
     DagEdgeKind kind() const { return m_kind; }
     bool isCritical() const { return m_critical; }
+    void setCritical(bool critical);
     QString label() const { return m_label; }
     /// Dependency index in DagModel::edges (-1 for step-order links).
     int modelEdge = -1;

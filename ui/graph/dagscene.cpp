@@ -1,10 +1,12 @@
 #include "dagscene.h"
 
+#include <QDataStream>
 #include <QEvent>
 #include <QFontInfo>
 #include <QFontMetricsF>
 #include <QFutureWatcher>
 #include <QHash>
+#include <QIODevice>
 #include <QLoggingCategory>
 
 #include <algorithm>
@@ -119,6 +121,9 @@ struct DagScene::Prepared
     QList<NodeInfo> nodes;
     QList<EdgeInfo> edges;
     QList<ClusterInfo> clusters;
+    /// What the layout depends on besides text widths: the nodes, edges and clusters, the collapsed mode,
+    /// whether a build is loaded (the state stripe) and the fonts. Equal keys: restyle, no new layout.
+    QByteArray key;
 };
 
 DagScene::DagScene(QObject *parent)
@@ -166,7 +171,18 @@ bool DagScene::event(QEvent *event)
 void DagScene::setModel(const DagModel &model)
 {
     m_model = model;
-    relayout();
+    auto prepared = std::make_shared<Prepared>(prepare());
+    if (m_pending && prepared->key == m_pendingKey) {
+        // The layout running fits this model too: it will show the newest states when it lands.
+        m_pendingPrepared = std::move(prepared);
+        return;
+    }
+    if (!m_pending && !m_shownKey.isEmpty() && prepared->key == m_shownKey) {
+        restyle(*prepared);
+        emit restyled();
+        return;
+    }
+    relayout(std::move(prepared));
 }
 
 void DagScene::setCollapsed(bool collapsed)
@@ -184,6 +200,7 @@ DagScene::Prepared DagScene::prepare() const
     const QFontMetricsF text(m_fonts.text), bold(m_fonts.bold), small(m_fonts.small),
         smallBold(m_fonts.smallBold), title(m_fonts.title);
     const qreal stepHeight = qCeil(bold.height() + 12);
+    const qreal secondsRoom = small.horizontalAdvance(QStringLiteral("00 min 00 s"));
 
     auto addNode = [&p](const NodeInfo &info, const QSizeF &size, int cluster) {
         p.nodes.append(info);
@@ -231,7 +248,18 @@ DagScene::Prepared DagScene::prepare() const
                 parts << small.elidedText(stage.baseImage, Qt::ElideMiddle, MaxTitleWidth / 2);
             info.summary = parts.join(QStringLiteral(" | "));
             info.state = stageState(stage);
-            const qreal w = qMax(title.horizontalAdvance(info.title), small.horizontalAdvance(info.summary))
+            // Room for another build's summary too (a long total, every step cached), so that switching
+            // builds restyles the node instead of laying the graph out again.
+            QString widest = info.summary;
+            if (info.state != DagStepState::None) {
+                QStringList longest {parts.first(), QStringLiteral("00 min 00 s"),
+                    QStringLiteral("%1 cached").arg(stage.steps.size())};
+                if (!stage.baseImage.isEmpty())
+                    longest << parts.last();
+                widest = longest.join(QStringLiteral(" | "));
+            }
+            const qreal w = qMax(title.horizontalAdvance(info.title),
+                                qMax(small.horizontalAdvance(info.summary), small.horizontalAdvance(widest)))
                 + 2 * NodePadding + 6 + StepNodeItem::stripeWidth(info.state);
             stageNode[s] = addNode(info, QSizeF(qCeil(w), qCeil(title.height() + small.height() + 10)), -1);
             continue;
@@ -277,9 +305,13 @@ DagScene::Prepared DagScene::prepare() const
             info.texts.text = metrics.elidedText(oneLine, Qt::ElideRight, MaxStepTextWidth);
             info.texts.seconds = formatSeconds(step.seconds);
             info.texts.badge = whatIfVerdictName(step.verdict).toUpper();
+            // Sized so that another build's times or critical path fit without a new layout: the text as
+            // if bold, and room for a long duration whenever a build is loaded.
             qreal w = StepNodeItem::stripeWidth(step.state) + NodePadding
-                + metrics.horizontalAdvance(info.texts.text) + NodePadding;
-            if (!info.texts.seconds.isEmpty())
+                + bold.horizontalAdvance(info.texts.text) + NodePadding;
+            if (step.state != DagStepState::None)
+                w += qMax(small.horizontalAdvance(info.texts.seconds), secondsRoom) + 12;
+            else if (!info.texts.seconds.isEmpty())
                 w += small.horizontalAdvance(info.texts.seconds) + 12;
             if (!info.texts.badge.isEmpty())
                 w += smallBold.horizontalAdvance(info.texts.badge) + 8 + 8;
@@ -350,27 +382,57 @@ DagScene::Prepared DagScene::prepare() const
             : edge.kind == DagEdgeKind::Mount                        ? LayoutEdgeStyle::Dotted
                                                                      : LayoutEdgeStyle::Solid;
         const QSizeF labelSize(qCeil(small.horizontalAdvance(info.label) + 10), qCeil(small.height() + 4));
-        p.request.edges.append({source, target, info.label, labelSize, style, info.critical ? 3 : 1, true});
+        // One weight for every dependency: a critical path that changes with the build must not move nodes.
+        p.request.edges.append({source, target, info.label, labelSize, style, 1, true});
     }
     p.request.rankDir = RankDir::TopToBottom;
     p.request.nodeSeparation = 22;
     p.request.rankSeparation = 26;
+
+    QDataStream key(&p.key, QIODevice::WriteOnly);
+    bool timed = false;
+    key << m.collapsed << m_fonts.text.toString() << qint64(p.nodes.size());
+    for (qsizetype n = 0; n < p.nodes.size(); ++n) {
+        const NodeInfo &info = p.nodes[n];
+        key << int(info.kind) << info.stage << info.step << info.image << p.request.nodes[n].cluster;
+        if (info.kind != NodeKind::Step)
+            key << info.title;
+        timed = timed || info.state != DagStepState::None;
+    }
+    key << qint64(p.clusters.size());
+    for (const ClusterInfo &c : std::as_const(p.clusters))
+        key << c.stage << c.title << c.subtitle;
+    key << qint64(p.edges.size());
+    for (qsizetype e = 0; e < p.edges.size(); ++e) {
+        const LayoutEdge &edge = p.request.edges[e];
+        key << edge.from << edge.to << int(edge.style) << int(p.edges[e].role) << p.edges[e].modelEdge
+            << p.edges[e].dimmed;
+    }
+    key << timed;
     return p;
 }
 
 void DagScene::relayout()
 {
+    relayout(std::make_shared<Prepared>(prepare()));
+}
+
+void DagScene::relayout(std::shared_ptr<Prepared> prepared)
+{
     const quint64 generation = ++m_generation;
-    auto prepared = std::make_shared<Prepared>(prepare());
+    ++m_layoutCount;
     m_pending = true;
+    m_pendingKey = prepared->key;
+    m_pendingPrepared = prepared;
     emit layoutStarted();
     // A watcher owned by the scene: if the scene goes away first, the result is simply never delivered.
     auto *watcher = new QFutureWatcher<GraphLayout>(this);
-    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, generation, prepared] {
+    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, generation] {
         watcher->deleteLater();
         if (generation != m_generation)
             return; // a newer model superseded this layout
         m_pending = false;
+        const std::shared_ptr<Prepared> latest = std::exchange(m_pendingPrepared, {});
         const GraphLayout layout = watcher->result();
         if (!layout.isValid()) {
             m_error = layout.error;
@@ -379,7 +441,8 @@ void DagScene::relayout()
             return;
         }
         m_error.clear();
-        buildItems(*prepared, layout);
+        buildItems(*latest, layout);
+        m_shownKey = latest->key;
         emit layoutFinished();
     });
     watcher->setFuture(layoutGraphAsync(prepared->request));
@@ -389,6 +452,9 @@ void DagScene::buildItems(const Prepared &p, const GraphLayout &layout)
 {
     m_selectingProgrammatically = true;
     clear();
+    m_nodeItems.clear();
+    m_edgeItems.clear();
+    m_shownKey.clear();
     const DagModel &m = m_model;
 
     for (qsizetype c = 0; c < p.clusters.size(); ++c) {
@@ -424,8 +490,11 @@ void DagScene::buildItems(const Prepared &p, const GraphLayout &layout)
         switch (info.kind) {
         case NodeKind::Step: {
             const DagStep &step = m.stages[info.stage].steps[info.step];
-            item =
+            auto *node =
                 new StepNodeItem(info.stage, info.step, step, rect.size(), info.texts, m_fonts, m.showHeat);
+            // A layout of an older model of the same structure: its boxes may be narrower than these texts.
+            node->setContent(step, info.texts, m.showHeat);
+            item = node;
             item->setData(ToolTipDataKey, stepToolTip(m, info.stage, info.step));
             break;
         }
@@ -448,11 +517,13 @@ void DagScene::buildItems(const Prepared &p, const GraphLayout &layout)
         if (info.stage >= 0 && !m.stages[info.stage].needed)
             item->setOpacity(0.5);
         addItem(item);
+        m_nodeItems.append(item);
     }
 
     for (qsizetype e = 0; e < p.edges.size(); ++e) {
         const EdgeInfo &info = p.edges[e];
         const EdgeGeometry &geometry = layout.edges[e];
+        m_edgeItems.append(nullptr);
         if (geometry.bezier.isEmpty())
             continue;
         auto *item = new DependencyEdgeItem(info.role, info.kind, geometry.bezier, geometry.arrowHead,
@@ -464,6 +535,7 @@ void DagScene::buildItems(const Prepared &p, const GraphLayout &layout)
         if (!info.toolTip.isEmpty())
             item->setData(ToolTipDataKey, info.toolTip);
         addItem(item);
+        m_edgeItems.last() = item;
     }
 
     m_graphRect = layout.boundingRect;
@@ -475,6 +547,30 @@ void DagScene::buildItems(const Prepared &p, const GraphLayout &layout)
             m_selection = {-1, -1};
     }
     m_selectingProgrammatically = false;
+}
+
+void DagScene::restyle(const Prepared &p)
+{
+    const DagModel &m = m_model;
+    for (qsizetype n = 0; n < p.nodes.size() && n < m_nodeItems.size(); ++n) {
+        const NodeInfo &info = p.nodes[n];
+        QGraphicsItem *item = m_nodeItems[n];
+        if (info.kind == NodeKind::Step && item->type() == StepNodeType) {
+            static_cast<StepNodeItem *>(item)->setContent(
+                m.stages[info.stage].steps[info.step], info.texts, m.showHeat);
+            item->setData(ToolTipDataKey, stepToolTip(m, info.stage, info.step));
+        } else if (info.kind == NodeKind::Stage && item->type() == StageNodeType) {
+            auto *node = static_cast<StageNodeItem *>(item);
+            node->setContent(info.summary, info.state, info.critical);
+            item->setData(ToolTipDataKey, QString(info.title + QLatin1Char('\n') + info.summary));
+        }
+    }
+    for (qsizetype e = 0; e < p.edges.size() && e < m_edgeItems.size(); ++e) {
+        if (DependencyEdgeItem *item = m_edgeItems[e]) {
+            item->setCritical(p.edges[e].critical);
+            item->setZValue(p.edges[e].critical ? 6 : 5);
+        }
+    }
 }
 
 QList<StepNodeItem *> DagScene::stepItems() const
