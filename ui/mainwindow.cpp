@@ -76,6 +76,14 @@ MainWindow::MainWindow(QWidget *parent)
     setAcceptDrops(true);
     m_logWatcher = new QFutureWatcher<BuildLogResult>(this);
     m_contextWatcher = new QFutureWatcher<ContextIndex>(this);
+    // Provisional builds can arrive every chunk of a big log; the selector follows a few times a second.
+    m_selectorTimer = new QTimer(this);
+    m_selectorTimer->setSingleShot(true);
+    m_selectorTimer->setInterval(250);
+    connect(m_selectorTimer, &QTimer::timeout, this, [this]() {
+        rebuildBuildSelector();
+        Q_EMIT provisionalBuildsShown();
+    });
 
     createActions();
 
@@ -480,21 +488,51 @@ void MainWindow::openLog(const QString &path)
         return;
     const QString next = m_logQueue.takeFirst();
     const quint64 generation = ++m_logGeneration;
+    m_pickedDuringLoad = false;
     m_progress->setValue(0);
     m_progress->show();
     m_cancelButton->show();
     statusBar()->showMessage(tr("Reading %1...").arg(QFileInfo(next).fileName()));
-    QFuture<BuildLogResult> future = QtConcurrent::run(readBuildLog, next, BuildLogReadOptions {});
+    BuildLogReadOptions options;
+    // Builds that ended while the file is still being read go to the GUI thread at once (the window shows
+    // the first of them early); a newer load or a cancel drops them through the generation. The destructor
+    // waits for the reader, so `this` outlives every call.
+    options.onBuildsEnded = [this, generation, next](QList<BuildRun> ended) {
+        QMetaObject::invokeMethod(
+            this,
+            [this, generation, next, ended = std::move(ended)]() mutable {
+                addProvisionalBuilds(generation, next, std::move(ended));
+            },
+            Qt::QueuedConnection);
+    };
+    QFuture<BuildLogResult> future = QtConcurrent::run(readBuildLog, next, options);
     m_logWatcher->setFuture(future);
     future
         .then(this,
             [this, generation, next](BuildLogResult result) {
-                if (generation == m_logGeneration) {
-                    m_logs.append({next, std::move(result)});
-                    rebuildBuildSelector();
-                    // The newest log is what the user just asked for: show its last build.
-                    selectBuild(m_buildCombo->count() - 1);
+                if (generation != m_logGeneration)
+                    return;
+                m_selectorTimer->stop();
+                // A build the user picked meanwhile stays selected; otherwise the newest log is what the
+                // user just asked for: show its last build.
+                QPair<int, int> picked {-1, -1};
+                if (m_pickedDuringLoad && m_selectedBuildEntry >= 0 && m_selectedBuildEntry < m_builds.size())
+                    picked = m_builds.at(m_selectedBuildEntry);
+                if (!m_logs.isEmpty() && m_logs.last().provisional)
+                    m_logs.removeLast();
+                const int logIndex = int(m_logs.size());
+                m_logs.append({next, std::move(result), false});
+                addLogDiagnostics(m_logs.last());
+                rebuildBuildSelector();
+                int entry = int(m_builds.size()) - 1;
+                if (picked.first >= 0) {
+                    if (picked.first == logIndex) // a provisional build: the same build of the final result
+                        picked.second = std::min(picked.second, int(m_logs.last().result.builds.size()) - 1);
+                    entry = std::max(int(m_builds.indexOf(picked)), -1);
+                    if (entry < 0)
+                        entry = int(m_builds.size()) - 1;
                 }
+                showBuild(entry);
             })
         .onCanceled(this, [this]() { statusBar()->showMessage(tr("Loading canceled"), 4000); })
         .then(this, [this]() {
@@ -507,10 +545,48 @@ void MainWindow::openLog(const QString &path)
         });
 }
 
+void MainWindow::addProvisionalBuilds(quint64 generation, const QString &path, QList<BuildRun> builds)
+{
+    if (generation != m_logGeneration || builds.isEmpty())
+        return;
+    const bool first = m_logs.isEmpty() || !m_logs.last().provisional;
+    if (first)
+        m_logs.append({path, {}, true});
+    m_logs.last().result.builds += std::move(builds);
+    if (!first) {
+        // Later batches only grow the selector, a few times a second: the view stays on what it shows.
+        if (!m_selectorTimer->isActive())
+            m_selectorTimer->start();
+        return;
+    }
+    rebuildBuildSelector();
+    if (!m_pickedDuringLoad)
+        showBuild(int(m_builds.size()) - 1);
+    Q_EMIT provisionalBuildsShown();
+}
+
+void MainWindow::dropProvisionalBuilds()
+{
+    m_selectorTimer->stop();
+    if (m_logs.isEmpty() || !m_logs.last().provisional)
+        return;
+    const int logIndex = int(m_logs.size()) - 1;
+    const bool selectedGoes = m_selectedBuildEntry >= 0 && m_selectedBuildEntry < m_builds.size()
+        && m_builds.at(m_selectedBuildEntry).first == logIndex;
+    m_logs.removeLast();
+    rebuildBuildSelector();
+    if (selectedGoes || m_selectedBuildEntry >= m_builds.size())
+        showBuild(int(m_builds.size()) - 1);
+}
+
 void MainWindow::cancelLoading()
 {
     m_logQueue.clear();
+    // A cancelled load leaves nothing behind: its provisional builds go, and whatever the reader still
+    // delivers (a late batch, a result that raced the cancel) is dropped by the generation.
+    ++m_logGeneration;
     m_logWatcher->cancel();
+    dropProvisionalBuilds();
 }
 
 void MainWindow::openFolderDialog()
@@ -587,28 +663,42 @@ void MainWindow::rebuildBuildSelector()
     const QSignalBlocker block(m_buildCombo);
     m_buildCombo->clear();
     m_builds.clear();
+    QStringList names;
     for (int l = 0; l < m_logs.size(); ++l) {
         const LoadedLog &log = m_logs.at(l);
         for (int b = 0; b < log.result.builds.size(); ++b) {
             m_builds.append({l, b});
-            m_buildCombo->addItem(
-                buildEntryName(log.path, log.result.builds.at(b), log.result.builds.size()));
+            // A log still being read does not know how many builds it has: number them all.
+            names.append(buildEntryName(
+                log.path, log.result.builds.at(b), log.provisional ? 2 : int(log.result.builds.size())));
         }
-        for (const Diagnostic &d : log.result.diagnostics) {
-            if (d.severity == Severity::Info)
-                continue;
-            m_problems->addTopLevelItem(
-                new QTreeWidgetItem({QStringLiteral("%1:%2").arg(QFileInfo(log.path).fileName()).arg(d.line),
-                    severityName(d.severity) + QStringLiteral(": ") + d.message}));
-        }
-        if (log.result.builds.isEmpty())
-            showError(tr("%1: no BuildKit build found in this file").arg(log.path));
     }
+    m_buildCombo->addItems(names);
+    if (m_selectedBuildEntry < m_builds.size())
+        m_buildCombo->setCurrentIndex(m_selectedBuildEntry);
+}
+
+void MainWindow::addLogDiagnostics(const LoadedLog &log)
+{
+    for (const Diagnostic &d : log.result.diagnostics) {
+        if (d.severity == Severity::Info)
+            continue;
+        m_problems->addTopLevelItem(
+            new QTreeWidgetItem({QStringLiteral("%1:%2").arg(QFileInfo(log.path).fileName()).arg(d.line),
+                severityName(d.severity) + QStringLiteral(": ") + d.message}));
+    }
+    if (log.result.builds.isEmpty())
+        showError(tr("%1: no BuildKit build found in this file").arg(log.path));
 }
 
 int MainWindow::buildCount() const
 {
     return m_builds.size();
+}
+
+int MainWindow::provisionalBuildCount() const
+{
+    return !m_logs.isEmpty() && m_logs.last().provisional ? int(m_logs.last().result.builds.size()) : 0;
 }
 
 const BuildRun *MainWindow::selectedBuild() const
@@ -620,6 +710,13 @@ const BuildRun *MainWindow::selectedBuild() const
 }
 
 void MainWindow::selectBuild(int index)
+{
+    if (m_logWatcher->isRunning())
+        m_pickedDuringLoad = true;
+    showBuild(index);
+}
+
+void MainWindow::showBuild(int index)
 {
     m_selectedBuildEntry = index;
     if (m_buildCombo->currentIndex() != index) {
@@ -740,7 +837,7 @@ void MainWindow::refreshDetails()
     if (s < 0 || s >= m_graph.stages.size() || i >= m_graph.stages.at(s).steps.size()) {
         m_detailsTitle->setText(tr("Select a step in the graph, the timeline or the source"));
         m_detailsFacts->clear();
-        m_logOutput->clear();
+        requestStepOutput();
         return;
     }
     const Stage &stage = m_graph.stages.at(s);
@@ -773,16 +870,64 @@ void MainWindow::refreshDetails()
         }
     }
 
-    m_logOutput->clear();
+    requestStepOutput();
+}
+
+void MainWindow::requestStepOutput()
+{
+    const auto [s, i] = m_selectedStep;
+    const int vertexIndex =
+        s >= 0 && s < m_analysis.steps.size() && i >= 0 && i < m_analysis.steps.at(s).size()
+        ? m_analysis.steps.at(s).at(i).vertex
+        : -1;
     const BuildRun *run = selectedBuild();
-    if (run && timing.vertex >= 0) {
-        const auto [log, build] = m_builds.at(m_selectedBuildEntry);
-        const BuildVertex &vertex = run->vertices.at(timing.vertex);
-        QString text = readVertexOutput(m_logs.at(log).path, *run, vertex);
+    if (!run || vertexIndex < 0 || vertexIndex >= run->vertices.size()) {
+        ++m_outputGeneration; // drops a read still running
+        m_outputPending = false;
+        m_outputKey.clear();
+        m_logOutput->clear();
+        return;
+    }
+    const auto [log, build] = m_builds.at(m_selectedBuildEntry);
+    const QString path = m_logs.at(log).path;
+    const BuildVertex &vertex = run->vertices.at(vertexIndex);
+    // What-if ticks refresh the details too: the same vertex's output is not read again.
+    const QString key = QStringLiteral("%1\n%2\n%3\n%4\n%5")
+                            .arg(path)
+                            .arg(log)
+                            .arg(build)
+                            .arg(vertexIndex)
+                            .arg(m_logs.at(log).provisional);
+    if (key == m_outputKey)
+        return;
+    m_outputKey = key;
+    const quint64 generation = ++m_outputGeneration;
+    m_outputPending = true;
+    m_logOutput->clear();
+    // The output is read back from the log file (the record keeps only spans): a worker does it, and a newer
+    // selection drops a stale answer.
+    // A watcher owned by the window, not a continuation: the read may outlive a closed window.
+    auto *watcher = new QFutureWatcher<QString>(this);
+    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, generation]() {
+        watcher->deleteLater();
+        if (generation != m_outputGeneration)
+            return;
+        m_outputPending = false;
+        m_logOutput->setPlainText(watcher->result());
+        Q_EMIT stepOutputShown();
+        checkIdle();
+    });
+    watcher->setFuture(QtConcurrent::run([path, run = *run, vertex]() {
+        QString text = readVertexOutput(path, run, vertex);
         if (!vertex.error.isEmpty())
             text += QStringLiteral("\nERROR: ") + vertex.error;
-        m_logOutput->setPlainText(text);
-    }
+        return text;
+    }));
+}
+
+QString MainWindow::stepOutputText() const
+{
+    return m_logOutput->toPlainText();
 }
 
 ReportInput MainWindow::reportInput() const
@@ -972,7 +1117,7 @@ void MainWindow::showError(const QString &message)
 bool MainWindow::isBusy() const
 {
     return m_logWatcher->isRunning() || m_contextWatcher->isRunning() || !m_logQueue.isEmpty()
-        || m_dagView->dagScene()->isLayoutPending();
+        || m_dagView->dagScene()->isLayoutPending() || m_outputPending;
 }
 
 void MainWindow::checkIdle()

@@ -24,6 +24,7 @@ class QProgressBar;
 class QPushButton;
 class QSplitter;
 class QTableWidget;
+class QTimer;
 class QTabWidget;
 class QTreeWidget;
 
@@ -59,13 +60,19 @@ public:
     QString projectFolder() const { return m_projectFolder; }
     QString dockerfilePath() const { return m_dockerfilePath; }
     int buildCount() const;
+    /// How many of buildCount() are provisional: builds of a log still being read, shown early.
+    int provisionalBuildCount() const;
+    /// Selects an entry of the build selector, as the user would (a load in progress then keeps it).
     void selectBuild(int index);
+    int selectedBuildIndex() const { return m_selectedBuildEntry; }
     /// Selects a step everywhere (DAG, timeline, source, details).
     void selectStep(int stage, int step);
     QPair<int, int> selectedStep() const { return m_selectedStep; }
     DagView *dagView() const { return m_dagView; }
     TimelinePlot *timeline() const { return m_timeline; }
     QString detailsText() const;
+    /// The selected step's output as the details pane shows it (read from the log file on a worker).
+    QString stepOutputText() const;
     /// What File > Export Report writes: the same input `stagelens report` builds from its arguments.
     ReportInput reportInput() const;
     /// The current what-if answer; empty steps when no change is selected.
@@ -78,6 +85,10 @@ public:
 Q_SIGNALS:
     void idle();
     void stepSelected(int stage, int step);
+    /// The selected step's output, read on a worker, is on show (see stepOutputText()).
+    void stepOutputShown();
+    /// Builds of a log still being read were added to the build selector.
+    void provisionalBuildsShown();
 
 protected:
     void dragEnterEvent(QDragEnterEvent *event) override;
@@ -89,6 +100,7 @@ private:
     {
         QString path;
         BuildLogResult result;
+        bool provisional = false; ///< builds handed out while the file is still being read
     };
 
     void createActions();
@@ -102,6 +114,11 @@ private:
     void openDockerfileDialog();
     void openLogDialog();
     void cancelLoading();
+    void addProvisionalBuilds(quint64 generation, const QString &path, QList<BuildRun> builds);
+    void dropProvisionalBuilds();
+    void showBuild(int index);
+    void addLogDiagnostics(const LoadedLog &log);
+    void requestStepOutput();
 
     void reloadGraph();
     void rebuildBuildSelector();
@@ -143,6 +160,11 @@ private:
     QStringList m_logQueue;
     quint64 m_logGeneration = 0;
     QList<std::function<void()>> m_idleCallbacks;
+    bool m_pickedDuringLoad = false; ///< the user chose a build while a log was being read
+    QTimer *m_selectorTimer = nullptr; ///< throttles the build selector while provisional builds arrive
+    quint64 m_outputGeneration = 0;
+    bool m_outputPending = false;
+    QString m_outputKey; ///< which vertex's output is on show (or being read)
 
     // Widgets.
     RecentFiles *m_recent = nullptr;

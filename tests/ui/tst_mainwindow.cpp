@@ -12,6 +12,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QPushButton>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTemporaryDir>
@@ -52,6 +53,37 @@ DagStepState expectedState(const BuildVertex &vertex)
     default:
         return DagStepState::Canceled;
     }
+}
+
+// A log of `copies` builds: the real cold build again and again, big enough to be read in several chunks.
+QString writeManyBuilds(const QTemporaryDir &dir, int copies)
+{
+    const QByteArray build = Test::readAll(realLog(QStringLiteral("00-cold.log")));
+    const QString path = dir.filePath(QStringLiteral("many.log"));
+    QFile file(path);
+    if (!file.open(QIODevice::WriteOnly))
+        return {};
+    for (int i = 0; i < copies; ++i)
+        file.write(build + '\n');
+    return path;
+}
+
+QPair<int, int> findStep(const MainWindow &window, const QString &labelStart)
+{
+    for (StepNodeItem *item : window.dagView()->dagScene()->stepItems()) {
+        if (item->data().label.startsWith(labelStart))
+            return {item->stage(), item->step()};
+    }
+    return {-1, -1};
+}
+
+QPushButton *cancelButton(MainWindow &window)
+{
+    for (QPushButton *button : window.findChildren<QPushButton *>()) {
+        if (button->text() == QLatin1String("Cancel"))
+            return button;
+    }
+    return nullptr;
 }
 
 } // namespace
@@ -214,6 +246,167 @@ private Q_SLOTS:
         QVERIFY2(window.whatIfSummary().contains(changed.first()), qPrintable(window.whatIfSummary()));
         // And File > Export Report would carry the prediction.
         QVERIFY(window.reportInput().whatIf.has_value());
+    }
+
+    // Ticking files and switching builds restyle the graph; Graphviz lays it out only when it changes.
+    void whatIfAndBuildSwitchDoNotRelayout()
+    {
+        MainWindow window;
+        window.resize(1280, 800);
+        window.show();
+        QVERIFY(openAndWait(window,
+            {project(), realLog(QStringLiteral("00-cold.log")), realLog(QStringLiteral("02-edit-src.log"))}));
+        QCOMPARE(window.buildCount(), 2);
+        DagScene *scene = window.dagView()->dagScene();
+        const int layouts = scene->layoutCount();
+        QSignalSpy restyled(scene, &DagScene::restyled);
+
+        QVERIFY(
+            window.contextModel()->setData(window.contextModel()->indexForPath(QStringLiteral("src/util.c")),
+                Qt::Checked, Qt::CheckStateRole));
+        bool idle = false;
+        window.whenIdle([&idle]() { idle = true; });
+        QVERIFY(QTest::qWaitFor([&idle]() { return idle; }, 20000));
+        QVERIFY(!window.whatIf().steps.isEmpty());
+        int rerun = 0;
+        for (StepNodeItem *item : scene->stepItems())
+            rerun += item->data().verdict == WhatIfVerdict::Rerun ? 1 : 0;
+        QVERIFY(rerun > 0);
+        QCOMPARE(scene->layoutCount(), layouts);
+        QVERIFY(restyled.size() >= 1);
+
+        window.selectBuild(0); // the cold build: other states, same graph
+        QVERIFY(!scene->isLayoutPending());
+        QCOMPARE(scene->layoutCount(), layouts);
+        const auto [stage, step] = findStep(window, QStringLiteral("[builder 3/3]"));
+        QVERIFY(stage >= 0);
+        QGraphicsItem *node = scene->stepItem(stage, step);
+        QVERIFY(node);
+        QCOMPARE(static_cast<StepNodeItem *>(node)->data().state, DagStepState::Ran);
+    }
+
+    // The selected step's output is read on a worker and shows up after the selection; a newer selection
+    // drops the older read.
+    void stepOutputReadOffTheGuiThread()
+    {
+        MainWindow window;
+        window.resize(1280, 800);
+        window.show();
+        QVERIFY(openAndWait(window, {project(), realLog(QStringLiteral("00-cold.log"))}));
+        const auto builder = findStep(window, QStringLiteral("[builder 3/3]"));
+        const auto test = findStep(window, QStringLiteral("[test 2/2]"));
+        QVERIFY(builder.first >= 0 && test.first >= 0);
+
+        // Select as a click in the graph does (the view's step numbers are not the graph's).
+        DagView *view = window.dagView();
+        QSignalSpy shown(&window, &MainWindow::stepOutputShown);
+        Q_EMIT view->stepSelected(builder.first, builder.second);
+        QVERIFY(shown.wait(10000));
+        QCOMPARE(shown.size(), 1);
+        QVERIFY2(window.stepOutputText().contains(QLatin1String("compiled 4 lines into /out/app")),
+            qPrintable(window.stepOutputText()));
+
+        // Two selections in a row: only the second one's output lands.
+        Q_EMIT view->stepSelected(builder.first, 0);
+        Q_EMIT view->stepSelected(test.first, test.second);
+        QVERIFY(shown.wait(10000));
+        QTest::qWait(100); // a stale read would land now
+        QCOMPARE(shown.size(), 2);
+        QVERIFY2(window.stepOutputText().contains(QLatin1String("PASS version banner")),
+            qPrintable(window.stepOutputText()));
+
+        // A what-if tick refreshes the details without reading the same output again.
+        window.setLineChanged(1, true);
+        QTest::qWait(100);
+        QCOMPARE(shown.size(), 2);
+        QVERIFY(window.stepOutputText().contains(QLatin1String("PASS version banner")));
+    }
+
+    // A big log shows its first builds while it is still being read; the final result replaces them and
+    // selects the last build, as a load always did.
+    void earlyOverlayWhileReading()
+    {
+        QTemporaryDir dir;
+        const int copies = 800; // about 4 MB: several chunks
+        const QString log = writeManyBuilds(dir, copies);
+        QVERIFY(!log.isEmpty());
+        MainWindow window;
+        window.resize(1280, 800);
+        window.show();
+        QVERIFY(openAndWait(window, {project()}));
+        QSignalSpy early(&window, &MainWindow::provisionalBuildsShown);
+        window.openPaths({log});
+        QVERIFY(early.wait(20000));
+        // Shown while the file is still being read: provisional builds, one of them selected and drawn.
+        QVERIFY(window.provisionalBuildCount() > 0);
+        QVERIFY(window.provisionalBuildCount() < copies);
+        QCOMPARE(window.buildCount(), window.provisionalBuildCount());
+        QVERIFY(window.selectedBuild());
+        QCOMPARE(window.selectedBuild()->vertices.size(),
+            readBuildLogFile(realLog(QStringLiteral("00-cold.log"))).builds.value(0).vertices.size());
+        int ran = 0;
+        for (StepNodeItem *item : window.dagView()->dagScene()->stepItems())
+            ran += item->data().state == DagStepState::Ran ? 1 : 0;
+        QVERIFY(ran > 0 || window.dagView()->dagScene()->isLayoutPending());
+
+        bool idle = false;
+        window.whenIdle([&idle]() { idle = true; });
+        QVERIFY(QTest::qWaitFor([&idle]() { return idle; }, 30000));
+        QCOMPARE(window.provisionalBuildCount(), 0);
+        QCOMPARE(window.buildCount(), copies);
+        QCOMPARE(window.selectedBuildIndex(), copies - 1);
+    }
+
+    // A build the user picks while the log is read stays selected when the final result lands.
+    void pickDuringLoadIsKept()
+    {
+        QTemporaryDir dir;
+        const int copies = 800;
+        const QString log = writeManyBuilds(dir, copies);
+        MainWindow window;
+        window.show();
+        QSignalSpy early(&window, &MainWindow::provisionalBuildsShown);
+        window.openPaths({log});
+        QVERIFY(early.wait(20000));
+        QVERIFY(window.provisionalBuildCount() > 0);
+        window.selectBuild(0);
+        bool idle = false;
+        window.whenIdle([&idle]() { idle = true; });
+        QVERIFY(QTest::qWaitFor([&idle]() { return idle; }, 30000));
+        QCOMPARE(window.buildCount(), copies);
+        QCOMPARE(window.selectedBuildIndex(), 0);
+        QVERIFY(window.selectedBuild());
+        QCOMPARE(window.selectedBuild()->index, 0);
+    }
+
+    // Cancel leaves nothing of the cancelled log behind, provisional builds included, and keeps what was
+    // loaded before.
+    void cancelDropsProvisionalBuilds()
+    {
+        QTemporaryDir dir;
+        const int copies = 800;
+        const QString log = writeManyBuilds(dir, copies);
+        MainWindow window;
+        window.show();
+        QVERIFY(openAndWait(window, {project(), realLog(QStringLiteral("00-cold.log"))}));
+        QCOMPARE(window.buildCount(), 1);
+        QSignalSpy early(&window, &MainWindow::provisionalBuildsShown);
+        window.openPaths({log});
+        QVERIFY(early.wait(20000));
+        QVERIFY(window.buildCount() > 1);
+        QPushButton *cancel = cancelButton(window);
+        QVERIFY(cancel);
+        cancel->click();
+        QCOMPARE(window.provisionalBuildCount(), 0);
+        QCOMPARE(window.buildCount(), 1);
+        QCOMPARE(window.selectedBuildIndex(), 0);
+        bool idle = false;
+        window.whenIdle([&idle]() { idle = true; });
+        QVERIFY(QTest::qWaitFor([&idle]() { return idle; }, 30000));
+        QTest::qWait(300); // nothing of the cancelled read arrives late
+        QCOMPARE(window.buildCount(), 1);
+        QCOMPARE(window.provisionalBuildCount(), 0);
+        QVERIFY(window.selectedBuild());
     }
 
     void brokenInputsShowErrorsNotCrashes()
