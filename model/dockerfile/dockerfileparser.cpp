@@ -7,6 +7,9 @@
 
 #include <QSet>
 
+#include <algorithm>
+#include <cstring>
+
 namespace Stagelens {
 
 namespace {
@@ -28,7 +31,10 @@ public:
     {
         if (m_tooLong || m_pos >= m_data.size())
             return false;
-        const qsizetype nl = m_data.indexOf('\n', m_pos);
+        const char *begin = m_data.constData();
+        const auto *found =
+            static_cast<const char *>(std::memchr(begin + m_pos, '\n', size_t(m_data.size() - m_pos)));
+        const qsizetype nl = found ? found - begin : -1;
         const qsizetype end = nl < 0 ? m_data.size() : nl + 1;
         // bufio.Scanner fails once its 64 KiB buffer is full without a complete token.
         if (end - m_pos > MaxScanTokenSize || (nl < 0 && end - m_pos >= MaxScanTokenSize)) {
@@ -40,6 +46,7 @@ public:
         return true;
     }
     bool tooLong() const { return m_tooLong; }
+    qsizetype size() const { return m_data.size(); }
 
 private:
     const QByteArray &m_data;
@@ -155,9 +162,9 @@ QByteArrayView trimContinuation(QByteArrayView line, char escape, bool *isEndOfL
 
 struct SplitResult
 {
-    QString cmd;
+    QByteArrayView cmd; ///< views into the line
     QStringList flags;
-    QByteArray args;
+    QByteArrayView args;
 };
 
 /// extractBuilderFlags: BuildKit walks bytes here, taking each byte as a rune, so non-ASCII flag
@@ -244,16 +251,25 @@ SplitResult splitCommand(QByteArrayView line, char escape)
     qsizetype i = 0;
     while (i < trimmed.size() && !GoText::isSplitSpace(QLatin1Char(trimmed[i])))
         ++i;
-    r.cmd = GoText::fromBytes(trimmed.first(i));
+    r.cmd = trimmed.first(i);
     if (i < trimmed.size()) {
         while (i < trimmed.size() && GoText::isSplitSpace(QLatin1Char(trimmed[i])))
             ++i;
-        r.args = GoText::trimSpace(extractBuilderFlags(trimmed.sliced(i), escape, &r.flags)).toByteArray();
+        r.args = GoText::trimSpace(extractBuilderFlags(trimmed.sliced(i), escape, &r.flags));
     }
     return r;
 }
 
-/// parseWords: splits on whitespace, keeping quotes and escapes in the words.
+/// Go's unicode.IsSpace with the ASCII case inline.
+inline bool isSpaceUnit(char16_t c)
+{
+    if (c < 0x80)
+        return c == ' ' || (c >= '\t' && c <= '\r');
+    return GoText::isSpace(c);
+}
+
+/// parseWords: splits on whitespace, keeping quotes and escapes in the words. Every word is a contiguous
+/// piece of the input (only an escape token ending the line is dropped), so it is cut out in one go.
 QStringList parseWords(const QString &rawRest, char escapeChar)
 {
     // Go decodes runes here, so invalid bytes come out as U+FFFD.
@@ -264,37 +280,39 @@ QStringList parseWords(const QString &rawRest, char escapeChar)
         InWord,
         InQuote
     };
-    const QChar escape = QLatin1Char(escapeChar);
+    const char16_t escape = char16_t(uchar(escapeChar));
+    const char16_t *units = reinterpret_cast<const char16_t *>(rest.constData());
     QStringList words;
     Phase phase = InSpaces;
-    QChar quote;
+    char16_t quote = 0;
     bool blankOk = false;
-    QString word;
+    qsizetype wordStart = 0;
+    qsizetype wordEnd = 0; // end of the kept part of the current word
     const qsizetype n = rest.size();
     for (qsizetype pos = 0; pos <= n; ++pos) {
-        QChar ch = pos != n ? rest.at(pos) : QChar();
+        const char16_t ch = pos != n ? units[pos] : 0;
         if (phase == InSpaces) {
             if (pos == n)
                 break;
-            if (GoText::isSpace(ch.unicode()))
+            if (isSpaceUnit(ch))
                 continue;
             phase = InWord;
+            wordStart = wordEnd = pos;
         }
         if (pos == n) {
-            if (blankOk || !word.isEmpty())
-                words.append(word);
+            if (blankOk || wordEnd > wordStart)
+                words.append(rest.mid(wordStart, wordEnd - wordStart));
             break;
         }
         if (phase == InWord) {
-            if (GoText::isSpace(ch.unicode())) {
+            if (isSpaceUnit(ch)) {
                 phase = InSpaces;
-                if (blankOk || !word.isEmpty())
-                    words.append(word);
-                word.clear();
+                if (blankOk || wordEnd > wordStart)
+                    words.append(rest.mid(wordStart, wordEnd - wordStart));
                 blankOk = false;
                 continue;
             }
-            if (ch == QLatin1Char('\'') || ch == QLatin1Char('"')) {
+            if (ch == '\'' || ch == '"') {
                 quote = ch;
                 blankOk = true;
                 phase = InQuote;
@@ -302,26 +320,22 @@ QStringList parseWords(const QString &rawRest, char escapeChar)
             if (ch == escape) {
                 if (pos + 1 == n)
                     continue; // an escape token at the end of the line is dropped
-                word.append(ch);
-                ++pos;
-                ch = rest.at(pos);
+                ++pos; // the escape and the character after it are both kept
             }
-            word.append(ch);
+            wordEnd = pos + 1;
             continue;
         }
         // InQuote: the escape token works inside double quotes only.
         if (ch == quote)
             phase = InWord;
-        if (ch == escape && quote != QLatin1Char('\'')) {
+        if (ch == escape && quote != '\'') {
             if (pos + 1 == n) {
                 phase = InWord;
                 continue;
             }
             ++pos;
-            word.append(ch);
-            ch = rest.at(pos);
         }
-        word.append(ch);
+        wordEnd = pos + 1;
     }
     return words;
 }
@@ -353,6 +367,7 @@ LineNode nameValue(const QString &rest, const QString &key, char escape)
         node.args = {parts.at(0), parts.at(1), QString()};
         return node;
     }
+    node.args.reserve(words.size() * 3);
     for (const QString &word : words) {
         const qsizetype eq = word.indexOf(QLatin1Char('='));
         if (eq < 0) {
@@ -687,6 +702,95 @@ LineNode healthConfig(const QString &rest)
     return cmd;
 }
 
+/// The instructions of BuildKit's dispatch table; Other for everything else.
+enum class Keyword
+{
+    Add,
+    Arg,
+    Cmd,
+    Copy,
+    Entrypoint,
+    Env,
+    Expose,
+    From,
+    Healthcheck,
+    Label,
+    Maintainer,
+    Onbuild,
+    Run,
+    Shell,
+    Stopsignal,
+    User,
+    Volume,
+    Workdir,
+    Other
+};
+
+struct KnownKeyword
+{
+    QLatin1StringView name;
+    Keyword keyword;
+};
+
+constexpr KnownKeyword KnownKeywords[] = {{QLatin1StringView("add"), Keyword::Add},
+    {QLatin1StringView("arg"), Keyword::Arg}, {QLatin1StringView("cmd"), Keyword::Cmd},
+    {QLatin1StringView("copy"), Keyword::Copy}, {QLatin1StringView("entrypoint"), Keyword::Entrypoint},
+    {QLatin1StringView("env"), Keyword::Env}, {QLatin1StringView("expose"), Keyword::Expose},
+    {QLatin1StringView("from"), Keyword::From}, {QLatin1StringView("healthcheck"), Keyword::Healthcheck},
+    {QLatin1StringView("label"), Keyword::Label}, {QLatin1StringView("maintainer"), Keyword::Maintainer},
+    {QLatin1StringView("onbuild"), Keyword::Onbuild}, {QLatin1StringView("run"), Keyword::Run},
+    {QLatin1StringView("shell"), Keyword::Shell}, {QLatin1StringView("stopsignal"), Keyword::Stopsignal},
+    {QLatin1StringView("user"), Keyword::User}, {QLatin1StringView("volume"), Keyword::Volume},
+    {QLatin1StringView("workdir"), Keyword::Workdir}};
+constexpr int KnownKeywordCount = int(sizeof(KnownKeywords) / sizeof(KnownKeywords[0]));
+
+/// The lower-case names as shared QStrings, so a known keyword costs no allocation.
+const QString &keywordName(Keyword k)
+{
+    static const QString names[KnownKeywordCount] = {QStringLiteral("add"), QStringLiteral("arg"),
+        QStringLiteral("cmd"), QStringLiteral("copy"), QStringLiteral("entrypoint"), QStringLiteral("env"),
+        QStringLiteral("expose"), QStringLiteral("from"), QStringLiteral("healthcheck"),
+        QStringLiteral("label"), QStringLiteral("maintainer"), QStringLiteral("onbuild"),
+        QStringLiteral("run"), QStringLiteral("shell"), QStringLiteral("stopsignal"), QStringLiteral("user"),
+        QStringLiteral("volume"), QStringLiteral("workdir")};
+    return names[int(k)];
+}
+
+bool asciiEqualsLower(QByteArrayView bytes, QLatin1StringView lower)
+{
+    if (bytes.size() != lower.size())
+        return false;
+    for (qsizetype i = 0; i < bytes.size(); ++i) {
+        char c = bytes[i];
+        if (c >= 'A' && c <= 'Z')
+            c = char(c + ('a' - 'A'));
+        if (c != lower[i].toLatin1())
+            return false;
+    }
+    return true;
+}
+
+/// The Node.Value of a command word: strings.ToLower of it (invalid bytes as U+FFFD). The common case,
+/// an ASCII spelling of a known instruction, is matched without building a string.
+Keyword lowerKeyword(QByteArrayView cmd, QString *lowered)
+{
+    for (const KnownKeyword &known : KnownKeywords) {
+        if (asciiEqualsLower(cmd, known.name)) {
+            *lowered = keywordName(known.keyword);
+            return known.keyword;
+        }
+    }
+    // Unicode case mapping can still produce a known name (the Kelvin sign lowers to 'k').
+    *lowered = GoText::replaceEscapedBytes(GoText::fromBytes(cmd)).toLower();
+    for (const KnownKeyword &known : KnownKeywords) {
+        if (*lowered == known.name) {
+            *lowered = keywordName(known.keyword);
+            return known.keyword;
+        }
+    }
+    return Keyword::Other;
+}
+
 Instruction newNodeFromLine(QByteArrayView line, const Directives &d, int depth, QString *error);
 
 LineNode subCommand(const QString &rest, const Directives &d, int depth)
@@ -701,65 +805,145 @@ LineNode subCommand(const QString &rest, const Directives &d, int depth)
     const QByteArray bytes = GoText::toBytes(rest);
     Instruction child = newNodeFromLine(bytes, d, depth + 1, &node.error);
     if (node.error.isEmpty())
-        node.children.append(child);
+        node.children.append(std::move(child));
     return node;
 }
 
 /// BuildKit's dispatch table from instruction keyword to line parser.
-LineNode dispatch(const QString &keyword, const QString &rest, const Directives &d, int depth)
+LineNode dispatch(Keyword keyword, const QString &rest, const Directives &d, int depth)
 {
-    if (keyword == QLatin1String("add") || keyword == QLatin1String("copy")
-        || keyword == QLatin1String("volume"))
+    switch (keyword) {
+    case Keyword::Add:
+    case Keyword::Copy:
+    case Keyword::Volume:
         return maybeJsonToList(rest);
-    if (keyword == QLatin1String("cmd") || keyword == QLatin1String("entrypoint")
-        || keyword == QLatin1String("run") || keyword == QLatin1String("shell"))
+    case Keyword::Cmd:
+    case Keyword::Entrypoint:
+    case Keyword::Run:
+    case Keyword::Shell:
         return maybeJson(rest);
-    if (keyword == QLatin1String("env"))
+    case Keyword::Env:
         return nameValue(rest, QStringLiteral("ENV"), d.escapeToken);
-    if (keyword == QLatin1String("label"))
+    case Keyword::Label:
         return nameValue(rest, QStringLiteral("LABEL"), d.escapeToken);
-    if (keyword == QLatin1String("arg")) {
+    case Keyword::Arg: {
         LineNode node;
         node.args = parseWords(rest, d.escapeToken);
         return node;
     }
-    if (keyword == QLatin1String("expose") || keyword == QLatin1String("from")) {
+    case Keyword::Expose:
+    case Keyword::From: {
         LineNode node;
         node.args = whitespaceDelimited(rest);
         return node;
     }
-    if (keyword == QLatin1String("healthcheck"))
+    case Keyword::Healthcheck:
         return healthConfig(rest);
-    if (keyword == QLatin1String("maintainer") || keyword == QLatin1String("stopsignal")
-        || keyword == QLatin1String("user") || keyword == QLatin1String("workdir")) {
+    case Keyword::Maintainer:
+    case Keyword::Stopsignal:
+    case Keyword::User:
+    case Keyword::Workdir: {
         LineNode node;
         if (!rest.isEmpty())
             node.args = {rest};
         return node;
     }
-    if (keyword == QLatin1String("onbuild"))
+    case Keyword::Onbuild:
         return subCommand(rest, d, depth);
+    case Keyword::Other:
+        break;
+    }
     // Unknown instructions keep an empty argument node (parseIgnore); validation reports them.
     LineNode node;
     node.args = {QString()};
     return node;
 }
 
+bool isAscii(QByteArrayView bytes)
+{
+    qsizetype i = 0;
+    for (; i + 8 <= bytes.size(); i += 8) {
+        quint64 word;
+        std::memcpy(&word, bytes.data() + i, 8);
+        if (word & 0x8080808080808080ULL)
+            return false;
+    }
+    for (; i < bytes.size(); ++i) {
+        if (uchar(bytes[i]) >= 0x80)
+            return false;
+    }
+    return true;
+}
+
+/// FROM, EXPOSE and shell-form ADD/COPY/VOLUME: parseStringsWhitespaceDelimited (or the fallback of
+/// parseMaybeJSONToList), which only splits, so ASCII arguments are split straight from the bytes.
+bool splitsOnWhitespace(Keyword keyword, QByteArrayView args)
+{
+    switch (keyword) {
+    case Keyword::From:
+    case Keyword::Expose:
+        return true;
+    case Keyword::Add:
+    case Keyword::Copy:
+    case Keyword::Volume: {
+        const QByteArrayView trimmed = GoText::trimLeftSpace(args);
+        return trimmed.isEmpty() || trimmed.front() != '[';
+    }
+    default:
+        return false;
+    }
+}
+
+/// GoText::splitWhitespace(rest, -1) on ASCII bytes.
+QStringList splitAsciiWhitespace(QByteArrayView s)
+{
+    QStringList out;
+    if (s.isEmpty())
+        return out;
+    const auto blank = [](char c) {
+        return c == ' ' || c == '\t' || c == '\v' || c == '\f' || c == '\r';
+    };
+    qsizetype pieces = 1;
+    for (qsizetype i = 0; i < s.size(); ++i) {
+        if (blank(s[i]) && (i == 0 || !blank(s[i - 1])))
+            ++pieces;
+    }
+    out.reserve(pieces);
+    qsizetype beg = 0;
+    qsizetype i = 0;
+    while (i < s.size()) {
+        if (!blank(s[i])) {
+            ++i;
+            continue;
+        }
+        out.append(QString::fromLatin1(s.sliced(beg, i - beg)));
+        while (i < s.size() && blank(s[i]))
+            ++i;
+        beg = i;
+    }
+    out.append(QString::fromLatin1(s.sliced(beg))); // Go keeps a trailing empty piece too
+    return out;
+}
+
 Instruction newNodeFromLine(QByteArrayView line, const Directives &d, int depth, QString *error)
 {
-    const SplitResult split = splitCommand(line, d.escapeToken);
+    SplitResult split = splitCommand(line, d.escapeToken);
     Instruction ins;
-    ins.keyword = GoText::replaceEscapedBytes(split.cmd).toLower();
-    ins.flags = split.flags;
+    const Keyword keyword = lowerKeyword(split.cmd, &ins.keyword);
+    ins.flags = std::move(split.flags);
     ins.original = GoText::fromBytes(line);
-    LineNode node = dispatch(ins.keyword, GoText::fromBytes(split.args), d, depth);
+    if (splitsOnWhitespace(keyword, split.args) && isAscii(split.args)) {
+        ins.args = splitAsciiWhitespace(split.args);
+        return ins;
+    }
+    LineNode node = dispatch(keyword, GoText::fromBytes(split.args), d, depth);
     if (!node.error.isEmpty()) {
         *error = node.error;
         return ins;
     }
-    ins.args = node.args;
+    ins.args = std::move(node.args);
     ins.json = node.json;
-    ins.children = node.children;
+    ins.children = std::move(node.children);
     return ins;
 }
 
@@ -796,11 +980,29 @@ QList<HeredocWord> heredocsFromLine(const QString &line, QString *error)
     return docs;
 }
 
+/// Whether `line` contains "<<" (memchr is much faster than Qt 6.4's generic substring search).
+bool hasHeredocMarker(QByteArrayView line)
+{
+    const char *p = line.data();
+    const char *end = p + line.size();
+    while (p < end && (p = static_cast<const char *>(std::memchr(p, '<', size_t(end - p)))) != nullptr) {
+        if (p + 1 < end && p[1] == '<')
+            return true;
+        p += 2;
+    }
+    return false;
+}
+
 /// 1-based column of the first non-blank character, in UTF-16 units like the rest of Qt.
 int leadingColumn(QByteArrayView raw)
 {
     const QByteArrayView trimmed = GoText::trimLeftSpace(raw);
-    return int(GoText::fromBytes(raw.first(raw.size() - trimmed.size())).size()) + 1;
+    const QByteArrayView blanks = raw.first(raw.size() - trimmed.size());
+    for (const char c : blanks) {
+        if (uchar(c) >= 0x80)
+            return int(GoText::fromBytes(blanks).size()) + 1;
+    }
+    return int(blanks.size()) + 1; // ASCII blanks: one UTF-16 unit each
 }
 
 class Parser
@@ -894,6 +1096,9 @@ void Parser::readHeredocs(Instruction &ins, int startLine, int column)
 
 DockerfileAst Parser::run()
 {
+    // Reserving saves moving the list as it grows: real Dockerfiles have an instruction per 30-60 bytes,
+    // so this rarely grows and never reserves much (an underestimate only costs one reallocation).
+    m_ast.instructions.reserve(std::min<qsizetype>(m_scanner.size() / 24 + 8, 4096));
     QStringList comments;
     QByteArrayView raw;
     bool anyInstruction = false;
@@ -902,7 +1107,7 @@ DockerfileAst Parser::run()
             raw = raw.sliced(3);
         if (isComment(raw)) {
             // BuildKit drops the first byte, not the '#': an indented comment keeps its '#'.
-            const QString comment = GoText::trimSpace(GoText::fromBytes(raw.sliced(1)));
+            const QString comment = GoText::fromBytes(GoText::trimSpace(raw.sliced(1)));
             if (comment.isEmpty())
                 comments.clear();
             else
@@ -922,7 +1127,12 @@ DockerfileAst Parser::run()
         // instruction unless an empty `#` line reset them.
         if (isEndOfLine && bytes.isEmpty())
             continue;
-        QByteArray buf = bytes.toByteArray();
+        // A one-line instruction is parsed in place; continuations are joined into `joined`.
+        QByteArrayView buf = bytes;
+        QByteArray joined;
+        const bool continued = !isEndOfLine;
+        if (continued)
+            joined = bytes.toByteArray();
 
         // Continuation lines keep their leading blanks (BuildKit's deprecated-but-kept behaviour), and
         // comment or blank lines inside a continuation are skipped without ending it.
@@ -938,8 +1148,10 @@ DockerfileAst Parser::run()
                 continue;
             }
             cont = trimContinuation(cont, m_directives.escapeToken, &isEndOfLine);
-            buf.append(cont);
+            joined.append(cont);
         }
+        if (continued)
+            buf = joined;
 
         if (hasEmptyContinuationLine) {
             addDiagnostic(Severity::Warning, m_currentLine, 1,
@@ -955,16 +1167,20 @@ DockerfileAst Parser::run()
             anyInstruction = true;
             continue;
         }
-        if (canContainHeredoc(ins) && buf.contains("<<"))
+        if (canContainHeredoc(ins) && hasHeredocMarker(buf))
             readHeredocs(ins, startLine, column);
         ins.startLine = startLine;
         ins.endLine = m_currentLine;
         ins.startColumn = column;
-        ins.prevComments = comments;
-        for (Instruction &child : ins.children) {
-            child.startLine = startLine;
-            child.endLine = m_currentLine;
-            child.startColumn = column;
+        ins.prevComments = std::move(comments);
+        comments.clear();
+        // Qt 6 allocates when a null list is iterated without const: only ONBUILD has children.
+        if (!ins.children.isEmpty()) {
+            for (Instruction &child : ins.children) {
+                child.startLine = startLine;
+                child.endLine = m_currentLine;
+                child.startColumn = column;
+            }
         }
         m_ast.instructions.append(std::move(ins));
         anyInstruction = true;

@@ -2,6 +2,8 @@
 
 #include <QChar>
 
+#include <algorithm>
+#include <cstring>
 #include <vector>
 
 namespace Stagelens::GoText {
@@ -58,8 +60,17 @@ char32_t decodeRune(const char *p, qsizetype n, int *width)
 QString fromBytes(QByteArrayView bytes)
 {
     // Fast paths: plain ASCII, then valid UTF-8 (by far the common cases) go through Qt's codecs.
+    // The ASCII scan looks at 8 bytes at a time.
     qsizetype firstHigh = 0;
-    while (firstHigh < bytes.size() && uchar(bytes[firstHigh]) < 0x80)
+    const qsizetype n = bytes.size();
+    while (firstHigh + 8 <= n) {
+        quint64 word;
+        std::memcpy(&word, bytes.data() + firstHigh, 8);
+        if (word & 0x8080808080808080ULL)
+            break;
+        firstHigh += 8;
+    }
+    while (firstHigh < n && uchar(bytes[firstHigh]) < 0x80)
         ++firstHigh;
     if (firstHigh == bytes.size())
         return QString::fromLatin1(bytes);
@@ -156,9 +167,11 @@ QByteArray toBytes(const QString &s)
 
 QString replaceEscapedBytes(const QString &s)
 {
+    // Escaped bytes are U+DC80..U+DCFF: most strings have no unit at or above U+D800 at all.
+    const char16_t *units = reinterpret_cast<const char16_t *>(s.constData());
     bool any = false;
     for (qsizetype i = 0; i < s.size() && !any; ++i)
-        any = isEscapedByte(s, i);
+        any = units[i] >= 0xD800 && isEscapedByte(s, i);
     if (!any)
         return s;
     QString out = s;
@@ -237,6 +250,18 @@ QStringList splitWhitespace(const QString &s, int n)
         return out;
     if (s.isEmpty())
         return {QString()};
+    // Count the pieces first so the list is allocated once.
+    qsizetype pieces = 1;
+    for (qsizetype k = 0; k < s.size();) {
+        if (!isSplitSpace(s.at(k))) {
+            ++k;
+            continue;
+        }
+        ++pieces;
+        while (k < s.size() && isSplitSpace(s.at(k)))
+            ++k;
+    }
+    out.reserve(n > 0 ? std::min<qsizetype>(pieces, n) : pieces);
     qsizetype beg = 0;
     qsizetype end = 0;
     qsizetype i = 0;
