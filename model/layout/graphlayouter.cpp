@@ -13,6 +13,7 @@
 
 #include <clocale>
 #include <cmath>
+#include <functional>
 #include <memory>
 
 // The dot layout plugin is linked in (libgvplugin_dot_layout) and registered as a builtin, so Graphviz never
@@ -196,28 +197,26 @@ QString joinedErrors(const QStringList &messages)
     return errors.join(QLatin1Char('\n'));
 }
 
-GraphLayout layoutLocked(const LayoutRequest &request, QStringList &messages)
+// The cgraph graph of a request, with handles parallel to the request's lists. layoutGraph() lays it out and
+// layoutRequestToDot() writes it, so the DOT is exactly the graph the layout gets.
+struct CGraph
 {
-    GraphLayout result;
-    const qsizetype nodeCount = request.nodes.size();
-    result.nodes.resize(nodeCount);
-    result.clusters.resize(request.clusters.size());
-    result.clusterLabels.resize(request.clusters.size());
-    result.edges.resize(request.edges.size());
-    if (nodeCount == 0)
-        return result;
+    std::unique_ptr<Agraph_t, GraphDeleter> graph;
+    QList<Agraph_t *> subgraphs; ///< parallel to request.clusters; null for an empty cluster
+    QList<Agnode_t *> nodes;
+    QList<Agedge_t *> edges; ///< null for an edge that refers to a missing node
+};
 
-    std::unique_ptr<GVC_t, GvcDeleter> gvc(gvContextPlugins(s_builtins, 0));
-    if (!gvc) {
-        result.error = QStringLiteral("could not create a Graphviz context");
-        return result;
-    }
-    std::unique_ptr<Agraph_t, GraphDeleter> graph(agopen(cstr("stagelens"), Agdirected, nullptr));
-    if (!graph) {
+// Builds the graph; on failure sets result.error. `disc` may be null (cgraph's default discipline).
+bool buildCGraph(const LayoutRequest &request, Agdisc_t *disc, CGraph &out, GraphLayout &result)
+{
+    const qsizetype nodeCount = request.nodes.size();
+    out.graph.reset(agopen(cstr("stagelens"), Agdirected, disc));
+    if (!out.graph) {
         result.error = QStringLiteral("could not create a Graphviz graph");
-        return result;
+        return false;
     }
-    Agraph_t *g = graph.get();
+    Agraph_t *g = out.graph.get();
 
     agattr(g, AGRAPH, cstr("rankdir"), cstr(rankDirName(request.rankDir)));
     QByteArray nodesep = number(sanitized(request.nodeSeparation, 1.5, 18) / PointsPerInch);
@@ -250,7 +249,7 @@ GraphLayout layoutLocked(const LayoutRequest &request, QStringList &messages)
         if (node.cluster >= 0 && node.cluster < clusterSize.size())
             ++clusterSize[node.cluster];
     }
-    QList<Agraph_t *> subgraphs(request.clusters.size(), nullptr);
+    out.subgraphs.fill(nullptr, request.clusters.size());
     for (qsizetype i = 0; i < request.clusters.size(); ++i) {
         if (clusterSize[i] == 0)
             continue;
@@ -261,30 +260,31 @@ GraphLayout layoutLocked(const LayoutRequest &request, QStringList &messages)
             QByteArray html = fixedSizeHtml(labelSize);
             agxset(sg, graphLabel, agstrdup_html(g, cstr(html)));
         }
-        subgraphs[i] = sg;
+        out.subgraphs[i] = sg;
     }
 
-    QList<Agnode_t *> nodes(nodeCount, nullptr);
+    out.nodes.fill(nullptr, nodeCount);
     for (qsizetype i = 0; i < nodeCount; ++i) {
         const LayoutNode &node = request.nodes[i];
         QByteArray name = "n" + QByteArray::number(i);
-        Agraph_t *owner = (node.cluster >= 0 && node.cluster < subgraphs.size() && subgraphs[node.cluster])
-            ? subgraphs[node.cluster]
+        Agraph_t *owner =
+            (node.cluster >= 0 && node.cluster < out.subgraphs.size() && out.subgraphs[node.cluster])
+            ? out.subgraphs[node.cluster]
             : g;
         Agnode_t *n = agnode(owner, cstr(name), 1);
         if (!n) {
             result.error = QStringLiteral("could not create node %1").arg(node.id);
-            return result;
+            return false;
         }
         // Graphviz wants inches here but reports everything else in points.
         QByteArray w = number(sanitized(node.size.width(), 1, 54) / PointsPerInch);
         QByteArray h = number(sanitized(node.size.height(), 1, 36) / PointsPerInch);
         agxset(n, nodeWidth, cstr(w));
         agxset(n, nodeHeight, cstr(h));
-        nodes[i] = n;
+        out.nodes[i] = n;
     }
 
-    QList<Agedge_t *> edges(request.edges.size(), nullptr);
+    out.edges.fill(nullptr, request.edges.size());
     for (qsizetype i = 0; i < request.edges.size(); ++i) {
         const LayoutEdge &edge = request.edges[i];
         if (edge.from < 0 || edge.from >= nodeCount || edge.to < 0 || edge.to >= nodeCount) {
@@ -292,7 +292,7 @@ GraphLayout layoutLocked(const LayoutRequest &request, QStringList &messages)
             continue;
         }
         QByteArray name = "e" + QByteArray::number(i);
-        Agedge_t *e = agedge(g, nodes[edge.from], nodes[edge.to], cstr(name), 1);
+        Agedge_t *e = agedge(g, out.nodes[edge.from], out.nodes[edge.to], cstr(name), 1);
         if (!e)
             continue;
         if (edge.labelSize.width() > 0 && edge.labelSize.height() > 0) {
@@ -304,8 +304,34 @@ GraphLayout layoutLocked(const LayoutRequest &request, QStringList &messages)
         agxset(e, edgeWeight, cstr(weight));
         if (!edge.constraint)
             agxset(e, edgeConstraint, cstr("false"));
-        edges[i] = e;
+        out.edges[i] = e;
     }
+    return true;
+}
+
+GraphLayout layoutLocked(const LayoutRequest &request, QStringList &messages)
+{
+    GraphLayout result;
+    const qsizetype nodeCount = request.nodes.size();
+    result.nodes.resize(nodeCount);
+    result.clusters.resize(request.clusters.size());
+    result.clusterLabels.resize(request.clusters.size());
+    result.edges.resize(request.edges.size());
+    if (nodeCount == 0)
+        return result;
+
+    std::unique_ptr<GVC_t, GvcDeleter> gvc(gvContextPlugins(s_builtins, 0));
+    if (!gvc) {
+        result.error = QStringLiteral("could not create a Graphviz context");
+        return result;
+    }
+    CGraph built;
+    if (!buildCGraph(request, nullptr, built, result))
+        return result;
+    Agraph_t *g = built.graph.get();
+    const QList<Agraph_t *> &subgraphs = built.subgraphs;
+    const QList<Agnode_t *> &nodes = built.nodes;
+    const QList<Agedge_t *> &edges = built.edges;
 
     if (gvLayout(gvc.get(), g, "dot") != 0) {
         result.error = joinedErrors(messages);
@@ -363,6 +389,20 @@ GraphLayout layoutLocked(const LayoutRequest &request, QStringList &messages)
     return result;
 }
 
+int appendToByteArray(void *chan, const char *text)
+{
+    static_cast<QByteArray *>(chan)->append(text);
+    return 0;
+}
+
+int flushNothing(void *)
+{
+    return 0;
+}
+
+// Set and called only while s_graphvizMutex is held.
+LayoutRequestObserver s_observer;
+
 struct LayoutPool
 {
     LayoutPool() { pool.setMaxThreadCount(1); }
@@ -386,6 +426,8 @@ GraphLayout layoutGraph(const LayoutRequest &request)
     }
 
     QMutexLocker locker(&s_graphvizMutex);
+    if (s_observer)
+        s_observer(request);
     QStringList messages;
     s_messageSink = &messages;
     agreseterrors();
@@ -401,6 +443,40 @@ GraphLayout layoutGraph(const LayoutRequest &request)
     if (!result.isValid())
         qCWarning(lcLayout) << "layout failed:" << result.error;
     return result;
+}
+
+QByteArray layoutRequestToDot(const LayoutRequest &request)
+{
+    QMutexLocker locker(&s_graphvizMutex);
+    Agiodisc_t io = AgIoDisc;
+    io.putstr = appendToByteArray;
+    io.flush = flushNothing;
+    Agdisc_t disc = {&AgMemDisc, &AgIdDisc, &io};
+    QStringList messages;
+    s_messageSink = &messages;
+    agreseterrors();
+    const agusererrf previous = agseterrf(captureGraphvizMessage);
+    CGraph built;
+    GraphLayout ignored;
+    QByteArray dot;
+    if (buildCGraph(request, &disc, built, ignored)) {
+        agwrite(built.graph.get(), &dot);
+        // agwrite leaves out attribute defaults that are empty strings, but the dot command's default node
+        // label is "\N" (the node name, measured as text): say label="" as the graph in memory has it.
+        const qsizetype open = dot.indexOf("{\n");
+        if (open >= 0)
+            dot.insert(open + 2, "\tnode [label=\"\"];\n");
+    }
+    built = CGraph();
+    agseterrf(previous);
+    s_messageSink = nullptr;
+    return dot;
+}
+
+void setLayoutRequestObserver(LayoutRequestObserver observer)
+{
+    QMutexLocker locker(&s_graphvizMutex);
+    s_observer = std::move(observer);
 }
 
 QFuture<GraphLayout> layoutGraphAsync(const LayoutRequest &request)

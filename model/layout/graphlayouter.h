@@ -12,6 +12,7 @@
 #include <QString>
 #include <QStringList>
 
+#include <functional>
 #include <optional>
 
 namespace Stagelens {
@@ -103,6 +104,17 @@ GraphLayout layoutGraph(const LayoutRequest &request);
 /// never queue up behind other pool work. Callable from any thread. The layout itself cannot be interrupted:
 /// callers drop stale results (generation counter) instead of cancelling.
 QFuture<GraphLayout> layoutGraphAsync(const LayoutRequest &request);
+
+/// The request as the Graphviz DOT graph layoutGraph() lays out (the same cgraph graph, written with
+/// agwrite): `dot -Tsvg` on it does the layout the GUI gets. Empty when the graph cannot be built.
+/// Callable from any thread.
+QByteArray layoutRequestToDot(const LayoutRequest &request);
+
+/// Benchmark and test hook: `observer` sees every request layoutGraph() is about to lay out, on the thread
+/// that lays it out, with the Graphviz lock held (it must not call into this file). An empty function
+/// removes it.
+using LayoutRequestObserver = std::function<void(const LayoutRequest &)>;
+void setLayoutRequestObserver(LayoutRequestObserver observer);
 
 } // namespace Stagelens
 

@@ -1,9 +1,17 @@
-// The stage DAG of a Dockerfile laid out end to end as the GUI does it: parse, build graph, analysis, the DAG
+// The stage DAG of a Dockerfile laid out end to end as the GUI does it: read, build graph, analysis, the DAG
 // view's model, DagScene's layout request (Graphviz off the GUI thread) and the scene items. Prints the
-// wall time of ROUNDS rounds (median); run.sh compares it with `dot -Tsvg` on `stagelens dockerfile --dot`.
+// wall time of ROUNDS rounds (median). run.sh compares it with `dot -Tsvg` on the DOT of exactly the graph
+// the scene asked Graphviz to lay out (--dot-out: captured from layoutGraph(), written by
+// layoutRequestToDot()).
+//
+//   bench_layout DOCKERFILE ROUNDS [--view default|expanded|collapsed] [--dot-out FILE]
+//
+// --view default does what the main window does for the file: one node per stage (View > Collapse Stages)
+// when the graph has more than 90 step nodes, one node per step inside stage clusters otherwise.
 
 #include "model/analysis/buildanalysis.h"
 #include "model/graph/buildgraph.h"
+#include "model/layout/graphlayouter.h"
 #include "ui/graph/dagscene.h"
 #include "ui/viewadapters.h"
 
@@ -13,36 +21,86 @@
 #include <QFile>
 
 #include <algorithm>
+#include <atomic>
 #include <clocale>
 #include <cstdio>
 
 using namespace Stagelens;
+
+namespace {
+
+// MainWindow::refreshViews(): LargeGraphSteps in ui/mainwindow.cpp. Keep in step with it.
+constexpr int LargeGraphSteps = 90;
+
+double median(QList<double> values)
+{
+    std::sort(values.begin(), values.end());
+    return values.isEmpty() ? 0 : values.at(values.size() / 2);
+}
+
+} // namespace
 
 int main(int argc, char **argv)
 {
     QApplication app(argc, argv);
     // Graphviz parses numbers with atof(): the same locale fix main() applies.
     std::setlocale(LC_NUMERIC, "C");
-    const QStringList args = app.arguments().mid(1);
-    if (args.size() < 2) {
-        std::fprintf(stderr, "usage: bench_layout DOCKERFILE ROUNDS\n");
+    QStringList args = app.arguments().mid(1);
+    QString view = QStringLiteral("default");
+    QString dotOut;
+    for (qsizetype i = 0; i + 1 < args.size();) {
+        if (args.at(i) == QLatin1String("--view")) {
+            view = args.at(i + 1);
+            args.remove(i, 2);
+        } else if (args.at(i) == QLatin1String("--dot-out")) {
+            dotOut = args.at(i + 1);
+            args.remove(i, 2);
+        } else {
+            ++i;
+        }
+    }
+    if (args.size() != 2
+        || !QStringList {QStringLiteral("default"), QStringLiteral("expanded"), QStringLiteral("collapsed")}
+                .contains(view)) {
+        std::fprintf(stderr,
+            "usage: bench_layout DOCKERFILE ROUNDS [--view default|expanded|collapsed] [--dot-out FILE]\n");
         return 2;
     }
     const int rounds = qBound(1, args.at(1).toInt(), 1000);
-    QList<double> times;
-    int nodes = 0;
+
+    LayoutRequest captured;
+    QElapsedTimer timer;
+    std::atomic<qint64> graphvizStartNs {0};
+    setLayoutRequestObserver([&captured, &timer, &graphvizStartNs](const LayoutRequest &request) {
+        graphvizStartNs = timer.nsecsElapsed();
+        captured = request;
+    });
+
+    QList<double> times, modelTimes, prepareTimes, afterGraphvizTimes;
+    int items = 0;
+    int steps = 0;
+    bool collapsed = false;
     bool failed = false;
     for (int round = 0; round < rounds; ++round) {
-        QElapsedTimer timer;
         timer.start();
         QFile file(args.at(0));
         if (!file.open(QIODevice::ReadOnly))
             return 2;
         const BuildGraph graph = buildGraph(file.readAll(), args.at(0), {});
         const BuildAnalysis analysis = analyseBuild(graph, BuildRun {});
-        const DagInput input = makeDagInput(graph, analysis);
+        DagInput input = makeDagInput(graph, analysis);
+        steps = 0;
+        for (const DagStage &stage : std::as_const(input.model.stages))
+            steps += int(stage.steps.size());
+        collapsed = view == QLatin1String("collapsed")
+            || (view == QLatin1String("default") && steps > LargeGraphSteps);
+        input.model.collapsed = collapsed;
+        const qint64 modelNs = timer.nsecsElapsed();
+        modelTimes.append(modelNs / 1e6);
         DagScene scene;
         QEventLoop loop;
+        QObject::connect(&scene, &DagScene::layoutStarted, &loop,
+            [&]() { prepareTimes.append((timer.nsecsElapsed() - modelNs) / 1e6); });
         QObject::connect(&scene, &DagScene::layoutFinished, &loop, &QEventLoop::quit);
         QObject::connect(&scene, &DagScene::layoutFailed, &loop, [&loop, &failed]() {
             failed = true;
@@ -51,10 +109,35 @@ int main(int argc, char **argv)
         scene.setModel(input.model);
         loop.exec();
         times.append(timer.nsecsElapsed() / 1e6);
-        nodes = scene.items().size();
+        afterGraphvizTimes.append((timer.nsecsElapsed() - graphvizStartNs) / 1e6);
+        items = int(scene.items().size());
     }
-    std::sort(times.begin(), times.end());
-    std::printf("rounds=%d items=%d failed=%d median_ms=%.3f min_ms=%.3f\n", rounds, nodes, int(failed),
-        times.at(times.size() / 2), times.first());
+    setLayoutRequestObserver({});
+
+    // Graphviz alone on the same request (building the cgraph graph, dot layout, reading it back), for the
+    // split between Graphviz and our own code.
+    QList<double> layoutTimes;
+    for (int round = 0; round < rounds; ++round) {
+        timer.start();
+        const GraphLayout layout = layoutGraph(captured);
+        layoutTimes.append(timer.nsecsElapsed() / 1e6);
+        failed = failed || !layout.isValid();
+    }
+
+    if (!dotOut.isEmpty()) {
+        QFile out(dotOut);
+        if (!out.open(QIODevice::WriteOnly) || out.write(layoutRequestToDot(captured)) < 0) {
+            std::fprintf(stderr, "cannot write %s\n", qPrintable(dotOut));
+            return 2;
+        }
+    }
+    std::printf(
+        "rounds=%d view=%s collapsed=%d steps=%d nodes=%lld edges=%lld clusters=%lld items=%d "
+        "failed=%d median_ms=%.3f min_ms=%.3f model_ms=%.3f prepare_ms=%.3f graphviz_and_items_ms=%.3f "
+        "layoutgraph_ms=%.3f\n",
+        rounds, qPrintable(view), int(collapsed), steps, static_cast<long long>(captured.nodes.size()),
+        static_cast<long long>(captured.edges.size()), static_cast<long long>(captured.clusters.size()),
+        items, int(failed), median(times), *std::min_element(times.cbegin(), times.cend()),
+        median(modelTimes), median(prepareTimes), median(afterGraphvizTimes), median(layoutTimes));
     return failed ? 1 : 0;
 }

@@ -132,17 +132,31 @@ if wants dockerfile; then
         "${#FILES[@]} files x $ITERATIONS: stagelens $a ms/iteration, dockerfile-ast $ver $b ms/iteration"
 fi
 
-# --- layout: parse + graph + GUI layout of 300 stages vs dot -Tsvg ---------------------------------------
+# --- layout: parse + graph + GUI layout of 300 stages vs dot -Tsvg on the same graph ---------------------
+# bench_layout captures the request the DAG scene sends to Graphviz and writes it as DOT (the same cgraph
+# graph, layoutRequestToDot), so `dot -Tsvg` lays out exactly the graph the GUI does. The budget applies to
+# the view the GUI opens this file in (default: collapsed, one node per stage, since it has > 90 steps);
+# the expanded view (one node per step in stage clusters) is reported too.
 if wants layout; then
     DF=$INPUTS/Dockerfile.300
     [ -s "$DF" ] || $GEN dockerfile "$CORPUS" "$DF" 300
-    "$BIN" dockerfile "$DF" --dot > "$SCRATCH/stages.dot" 2> "$SCRATCH/dot.err"
-    dot_ms=$(time_cmd 3 dot -Tsvg "$SCRATCH/stages.dot")
-    ours=$("$BENCH/bench_layout" "$DF" 3 2>> "$SCRATCH/layout.err")
-    a=$(field "$ours" median_ms)
-    ratio=$(div "${a:-0}" "$dot_ms")
-    report "layout-300-stages" "${ratio}x dot's time" "<= 1.5x" "$(le "$ratio" 1.5)" \
-        "end to end $a ms ($(field "$ours" items) scene items), dot -Tsvg $dot_ms ms on $(grep -c -- '->' "$SCRATCH/stages.dot") edges"
+    "$BIN" dockerfile "$DF" --dot > "$SCRATCH/stages.dot" 2> "$SCRATCH/dot.err" # the CLI's DOT, for reference
+    cli_dot_ms=$(time_cmd 3 dot -Tsvg "$SCRATCH/stages.dot")
+    for view in default expanded; do
+        ours=$("$BENCH/bench_layout" "$DF" 5 --view "$view" --dot-out "$SCRATCH/layout-$view.dot" 2>> "$SCRATCH/layout.err")
+        dot_ms=$(time_cmd 5 dot -Tsvg "$SCRATCH/layout-$view.dot")
+        a=$(field "$ours" median_ms)
+        ratio=$(div "${a:-0}" "$dot_ms")
+        shape="$(field "$ours" nodes) nodes, $(field "$ours" edges) edges, $(field "$ours" clusters) clusters"
+        details="end to end $a ms ($(field "$ours" items) scene items; model $(field "$ours" model_ms) ms, Graphviz in-process $(field "$ours" layoutgraph_ms) ms), dot -Tsvg $dot_ms ms on the same graph ($shape)"
+        if [ "$view" = default ]; then
+            [ "$(field "$ours" collapsed)" = 1 ] && name=collapsed || name=expanded
+            report "layout-300-stages" "${ratio}x dot's time" "<= 1.5x" "$(le "$ratio" 1.5)" \
+                "GUI's default view ($name): $details; dot -Tsvg on stagelens dockerfile --dot: $cli_dot_ms ms"
+        else
+            report "layout-300-expanded" "${ratio}x dot's time" "(none, reported)" 1 "expanded view: $details"
+        fi
+    done
 fi
 
 # --- context index + what-if ----------------------------------------------------------------------------

@@ -3,6 +3,9 @@
 
 #include <QElapsedTimer>
 #include <QFutureSynchronizer>
+#include <QHash>
+#include <QProcess>
+#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QtConcurrent/QtConcurrentRun>
@@ -419,6 +422,81 @@ private slots:
             QTest::addRow("empty cluster") << r << true;
         }
         QTest::addRow("too many nodes") << chain(MaxLayoutNodes + 1, RankDir::TopToBottom) << false;
+    }
+
+    // The DOT written for a request is the graph layoutGraph() lays out: the dot command places every node
+    // where layoutGraph() does (up to the flip and shift into scene coordinates).
+    void dotIsTheLaidOutGraph()
+    {
+        LayoutRequest request = stagesRequest(4, 3, true);
+        request.edges[2].style = LayoutEdgeStyle::Dotted;
+        const QByteArray dot = layoutRequestToDot(request);
+        QVERIFY(dot.startsWith("digraph"));
+        QCOMPARE(dot.count("subgraph cluster_"), request.clusters.size());
+        QCOMPARE(dot.count("->"), request.edges.size());
+        QVERIFY(dot.contains("newrank=true"));
+        QVERIFY(dot.contains("style=dotted"));
+        QVERIFY(dot.contains("node [label=\"\"];")); // dot's default would be the node name
+        LayoutRequest unconstrained = request;
+        unconstrained.edges[1].constraint = false;
+        QVERIFY(layoutRequestToDot(unconstrained).contains("constraint=false"));
+
+        const QString dotCommand = QStandardPaths::findExecutable(QStringLiteral("dot"));
+        if (dotCommand.isEmpty())
+            QSKIP("the dot command is not installed");
+        QProcess process;
+        process.start(dotCommand, {QStringLiteral("-Tplain")});
+        QVERIFY(process.waitForStarted());
+        process.write(dot);
+        process.closeWriteChannel();
+        QVERIFY(process.waitForFinished(30000));
+        QCOMPARE(process.exitCode(), 0);
+        const GraphLayout layout = layoutGraph(request);
+        QVERIFY(layout.isValid());
+        // "node NAME X Y W H ..." in inches, y up; "edge TAIL HEAD ...".
+        QHash<int, QRectF> placed;
+        QList<QPair<int, int>> edges;
+        for (const QByteArray &line : process.readAllStandardOutput().split('\n')) {
+            const QList<QByteArray> f = line.split(' ');
+            if (f.size() > 5 && f.at(0) == "node" && f.at(1).startsWith('n')) {
+                QRectF r(0, 0, f.at(4).toDouble() * 72, f.at(5).toDouble() * 72);
+                r.moveCenter(QPointF(f.at(2).toDouble() * 72, -f.at(3).toDouble() * 72));
+                placed.insert(f.at(1).mid(1).toInt(), r);
+            } else if (f.size() > 3 && f.at(0) == "edge") {
+                edges.append({f.at(1).mid(1).toInt(), f.at(2).mid(1).toInt()});
+            }
+        }
+        // The same nodes with the same sizes, the same edges, the same ranks. Exact x positions are not
+        // compared: cgraph's default ID discipline numbers objects by string addresses, so a layout inside a
+        // process that has allocated other things before may order a rank differently from a fresh dot
+        // process (both are dot's layouts of this graph).
+        QCOMPARE(placed.size(), request.nodes.size());
+        QList<QPair<int, int>> expected;
+        for (const LayoutEdge &e : std::as_const(request.edges))
+            expected.append({e.from, e.to});
+        std::sort(expected.begin(), expected.end());
+        std::sort(edges.begin(), edges.end());
+        QCOMPARE(edges, expected);
+        const qreal originY = placed.value(0).center().y() - layout.nodes.at(0).center().y();
+        for (qsizetype i = 0; i < request.nodes.size(); ++i) {
+            const QRectF r = placed.value(int(i));
+            QVERIFY2(qAbs(r.width() - request.nodes.at(i).size.width()) < 0.5
+                    && qAbs(r.height() - request.nodes.at(i).size.height()) < 0.5,
+                qPrintable(QStringLiteral("node %1 has another size in the DOT").arg(i)));
+            const qreal dy = r.center().y() - layout.nodes.at(i).center().y() - originY;
+            QVERIFY2(qAbs(dy) < 1, qPrintable(QStringLiteral("node %1 ranked differently by dot").arg(i)));
+        }
+    }
+
+    void observerSeesRequests()
+    {
+        QList<qsizetype> seen;
+        setLayoutRequestObserver([&seen](const LayoutRequest &r) { seen.append(r.nodes.size()); });
+        layoutGraph(chain(3, RankDir::TopToBottom));
+        layoutGraph(chain(5, RankDir::LeftToRight));
+        setLayoutRequestObserver({});
+        layoutGraph(chain(4, RankDir::TopToBottom));
+        QCOMPARE(seen, (QList<qsizetype> {3, 5}));
     }
 
     void badInput()
