@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <string>
 
 namespace Stagelens {
 
@@ -178,7 +179,7 @@ QByteArrayView extractBuilderFlags(QByteArrayView line, char escape, QStringList
         InQuote
     };
     Phase phase = InSpaces;
-    QByteArray word;
+    std::string word; // inline appends: this runs per byte of every flag
     char quote = 0;
     bool blankOk = false;
     const qsizetype n = line.size();
@@ -194,8 +195,8 @@ QByteArrayView extractBuilderFlags(QByteArrayView line, char escape, QStringList
             phase = InWord;
         }
         if (pos == n) {
-            if (word != "--" && (blankOk || !word.isEmpty()))
-                flags->append(QString::fromLatin1(word));
+            if (word != "--" && (blankOk || !word.empty()))
+                flags->append(QString::fromLatin1(word.data(), qsizetype(word.size())));
             break;
         }
         if (phase == InWord) {
@@ -203,8 +204,8 @@ QByteArrayView extractBuilderFlags(QByteArrayView line, char escape, QStringList
                 phase = InSpaces;
                 if (word == "--")
                     return line.sliced(pos);
-                if (blankOk || !word.isEmpty())
-                    flags->append(QString::fromLatin1(word));
+                if (blankOk || !word.empty())
+                    flags->append(QString::fromLatin1(word.data(), qsizetype(word.size())));
                 word.clear();
                 blankOk = false;
                 continue;
@@ -221,7 +222,7 @@ QByteArrayView extractBuilderFlags(QByteArrayView line, char escape, QStringList
                 ++pos;
                 ch = uchar(line[pos]);
             }
-            word.append(char(ch));
+            word.push_back(char(ch));
             continue;
         }
         // InQuote
@@ -237,7 +238,7 @@ QByteArrayView extractBuilderFlags(QByteArrayView line, char escape, QStringList
             ++pos;
             ch = uchar(line[pos]);
         }
-        word.append(char(ch));
+        word.push_back(char(ch));
     }
     return {};
 }
@@ -967,6 +968,7 @@ QList<HeredocWord> heredocsFromLine(const QString &line, QString *error)
     HeredocLexer lexer;
     lexer.rawQuotes = true;
     lexer.rawEscapes = true;
+    lexer.heredocMarkersOnly = true; // words without "<<" are no heredoc markers
     QString ignored; // BuildKit ignores lexing errors here: such a line simply has no heredocs
     const QStringList words = lexer.processWords(line, &ignored);
     QList<HeredocWord> docs;

@@ -25,18 +25,23 @@ QString fromU32(const std::u32string &s)
 struct HeredocLexer::Words
 {
     std::u32string &buf;
+    bool markersOnly = false; ///< keep only words containing "<<" (HeredocLexer::heredocMarkersOnly)
     QStringList words;
     bool inWord = false;
 
+    void endWord()
+    {
+        if (!markersOnly || buf.find(U"<<") != std::u32string::npos)
+            words.append(fromU32(buf));
+        buf.clear();
+        inWord = false;
+    }
     void addChar(char32_t ch)
     {
         const bool space = GoText::isSpace(ch);
         if (space && inWord) {
-            if (!buf.empty()) {
-                words.append(fromU32(buf));
-                buf.clear();
-                inWord = false;
-            }
+            if (!buf.empty())
+                endWord();
         } else if (!space) {
             addRawChar(ch);
         }
@@ -58,11 +63,8 @@ struct HeredocLexer::Words
     }
     QStringList take()
     {
-        if (!buf.empty()) {
-            words.append(fromU32(buf));
-            buf.clear();
-            inWord = false;
-        }
+        if (!buf.empty())
+            endWord();
         return words;
     }
 };
@@ -105,7 +107,7 @@ bool HeredocLexer::processStopOn(
     const bool savedRawEscapes = m_currentRawEscapes;
     m_currentRawEscapes = rawEscapes;
     m_wordsBuffer.clear();
-    Words w {m_wordsBuffer, {}, false};
+    Words w {m_wordsBuffer, heredocMarkersOnly, {}, false};
     bool ok = true;
     bool stopped = false;
     while (peek() != Eof) {

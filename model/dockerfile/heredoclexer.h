@@ -16,6 +16,9 @@ class HeredocLexer
 public:
     bool rawQuotes = false;
     bool rawEscapes = false;
+    /// Leave out every word without "<<" (the parser looks for heredoc markers only; skipping the rest
+    /// saves building a string per word). Errors are reported as before.
+    bool heredocMarkersOnly = false;
 
     /// ProcessWords: the words of `input`, or an error message in `*error` (and no words).
     QStringList processWords(const QString &input, QString *error);
