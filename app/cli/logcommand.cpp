@@ -5,7 +5,10 @@
 
 #include <QCommandLineParser>
 #include <QFileInfo>
+#include <QJsonArray>
 #include <QJsonObject>
+
+#include <cstdio>
 
 namespace Stagelens::Cli {
 
@@ -37,6 +40,37 @@ QString summaryText(const BuildLogResult &result)
             text += QStringLiteral("  error: %1\n").arg(run.error);
     }
     return text;
+}
+
+// The document printJson(toJson(result) + "file") would print, byte for byte, written build by build
+// through a reused buffer: no QJsonObject of the whole log (for a 1 GB log that was more memory than the
+// builds themselves, and most of the time).
+void printJsonText(const BuildLogResult &result, const QString &path)
+{
+    QByteArray out;
+    out.reserve(1 << 20);
+    const auto flush = [&out] {
+        std::fwrite(out.constData(), 1, size_t(out.size()), stdout);
+        out.clear(); // keeps the capacity
+    };
+    out.append("{\n    \"builds\": [\n");
+    for (qsizetype i = 0; i < result.builds.size(); ++i) {
+        out.append("        ");
+        appendJsonText(&out, result.builds.at(i), 2);
+        out.append(i + 1 < result.builds.size() ? ",\n" : "\n");
+        if (out.size() >= (1 << 20))
+            flush();
+    }
+    out.append("    ],\n    \"diagnostics\": ");
+    QJsonArray diagnostics;
+    for (const Diagnostic &d : result.diagnostics)
+        diagnostics.append(d.toJson());
+    appendJsonText(&out, diagnostics, 1);
+    out.append(",\n    \"file\": ");
+    appendJsonText(&out, QJsonValue(path), 1);
+    out.append("\n}\n");
+    flush();
+    std::fflush(stdout);
 }
 
 } // namespace
@@ -82,9 +116,7 @@ int runLogCommand(const QStringList &args)
     options.splitTargets = parser.isSet(splitOption);
     const BuildLogResult result = readBuildLogFile(path, options);
     if (parser.isSet(jsonOption)) {
-        QJsonObject json = toJson(result);
-        json.insert(QStringLiteral("file"), path);
-        printJson(json);
+        printJsonText(result, path);
     } else {
         printOut(summaryText(result));
         for (const Diagnostic &d : result.diagnostics)

@@ -1,9 +1,12 @@
 #include "buildrun.h"
 
 #include <QJsonArray>
+#include <QLocale>
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
+#include <vector>
 
 namespace Stagelens {
 
@@ -364,6 +367,374 @@ QJsonObject toJson(const BuildLogResult &result)
         diagnostics.append(d.toJson());
     o.insert(QStringLiteral("diagnostics"), diagnostics);
     return o;
+}
+
+namespace {
+
+// The rules of Qt 6.4's JSON writer (qjsonwriter.cpp), used by QJsonDocument::toJson(Indented): four
+// spaces per level, "key": value, members in key order, "[\n" + indent + "]" for an empty array, strings
+// as UTF-8 with only '"', '\\', control characters and lone surrogates escaped, integral numbers up to 2^53
+// as integers, other numbers in the shortest form that reads back ('g'). tst_buildlogreader compares the two.
+class JsonText
+{
+public:
+    explicit JsonText(QByteArray *out)
+        : m_out(out)
+    { }
+
+    void indent(int level)
+    {
+        static constexpr char Spaces[] = "                                                                ";
+        qsizetype n = 4 * qsizetype(level);
+        for (; n > qsizetype(sizeof Spaces - 1); n -= qsizetype(sizeof Spaces - 1))
+            m_out->append(Spaces, sizeof Spaces - 1);
+        m_out->append(Spaces, n);
+    }
+
+    /// Starts an object whose members are at `level`.
+    void beginObject(int level)
+    {
+        m_out->append("{\n");
+        m_level.push_back(level);
+        m_first.push_back(true);
+    }
+    void endObject()
+    {
+        const int level = m_level.back();
+        if (!m_first.back())
+            m_out->append('\n');
+        m_level.pop_back();
+        m_first.pop_back();
+        indent(level - 1);
+        m_out->append('}');
+    }
+    /// `key` must be passed in the order QJsonObject sorts keys (UTF-16 order).
+    void key(const char *key)
+    {
+        if (!m_first.back())
+            m_out->append(",\n");
+        m_first.back() = false;
+        indent(m_level.back());
+        m_out->append('"');
+        m_out->append(key);
+        m_out->append("\": ");
+    }
+    int level() const { return m_level.back(); }
+
+    void string(QStringView text)
+    {
+        m_out->append('"');
+        const qsizetype n = text.size();
+        const char16_t *u = text.utf16();
+        for (qsizetype i = 0; i < n; ++i) {
+            const char16_t c = u[i];
+            if (c < 0x80) {
+                if (c >= 0x20 && c != '"' && c != '\\') {
+                    m_out->append(char(c));
+                    continue;
+                }
+                m_out->append('\\');
+                switch (c) {
+                case '"':
+                    m_out->append('"');
+                    break;
+                case '\\':
+                    m_out->append('\\');
+                    break;
+                case '\b':
+                    m_out->append('b');
+                    break;
+                case '\f':
+                    m_out->append('f');
+                    break;
+                case '\n':
+                    m_out->append('n');
+                    break;
+                case '\r':
+                    m_out->append('r');
+                    break;
+                case '\t':
+                    m_out->append('t');
+                    break;
+                default: {
+                    const char hex[] = "0123456789abcdef";
+                    const char escaped[] = {'u', '0', '0', hex[c >> 4], hex[c & 0xf]};
+                    m_out->append(escaped, 5);
+                }
+                }
+            } else if (c < 0x800) {
+                const char bytes[] = {char(0xc0 | (c >> 6)), char(0x80 | (c & 0x3f))};
+                m_out->append(bytes, 2);
+            } else if (QChar::isHighSurrogate(c) && i + 1 < n && QChar::isLowSurrogate(u[i + 1])) {
+                const char32_t code = QChar::surrogateToUcs4(c, u[++i]);
+                const char bytes[] = {char(0xf0 | (code >> 18)), char(0x80 | ((code >> 12) & 0x3f)),
+                    char(0x80 | ((code >> 6) & 0x3f)), char(0x80 | (code & 0x3f))};
+                m_out->append(bytes, 4);
+            } else if (QChar::isSurrogate(c)) {
+                // A lone surrogate is escaped.
+                const char hex[] = "0123456789abcdef";
+                const char escaped[] = {
+                    '\\', 'u', hex[c >> 12], hex[(c >> 8) & 0xf], hex[(c >> 4) & 0xf], hex[c & 0xf]};
+                m_out->append(escaped, 6);
+            } else {
+                const char bytes[] = {
+                    char(0xe0 | (c >> 12)), char(0x80 | ((c >> 6) & 0x3f)), char(0x80 | (c & 0x3f))};
+                m_out->append(bytes, 3);
+            }
+        }
+        m_out->append('"');
+    }
+    void latin1(const char *text)
+    {
+        m_out->append('"');
+        m_out->append(text);
+        m_out->append('"');
+    }
+    void optionalString(const QString &text)
+    {
+        if (text.isEmpty())
+            null();
+        else
+            string(text);
+    }
+    void null() { m_out->append("null"); }
+    void boolean(bool value) { m_out->append(value ? "true" : "false"); }
+    void integer(qint64 value)
+    {
+        char buffer[24];
+        const auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
+        m_out->append(buffer, result.ptr - buffer);
+    }
+    void number(double value)
+    {
+        const double magnitude = std::fabs(value);
+        if (!std::isfinite(value)) {
+            null();
+        } else if (magnitude <= 9007199254740992.0 && value == std::trunc(value)) {
+            integer(qint64(value));
+        } else if (magnitude >= 1e-3 && magnitude < 1e15) {
+            // Here 'g' with the shortest precision is the shortest fixed form.
+            char buffer[64];
+            const auto result =
+                std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::fixed);
+            m_out->append(buffer, result.ptr - buffer);
+        } else {
+            m_out->append(QByteArray::number(value, 'g', QLocale::FloatingPointShortest));
+        }
+    }
+    /// Rounded to milliseconds, as optionalNumber() does for the QJsonObject form.
+    void seconds(double value) { number(std::round(value * 1000.0) / 1000.0); }
+    void optionalSeconds(const std::optional<double> &value)
+    {
+        if (value)
+            seconds(*value);
+        else
+            null();
+    }
+    void stringList(const QStringList &list)
+    {
+        const int level = m_level.back();
+        m_out->append("[\n");
+        for (qsizetype i = 0; i < list.size(); ++i) {
+            indent(level + 1);
+            string(list.at(i));
+            m_out->append(i + 1 < list.size() ? ",\n" : "\n");
+        }
+        indent(level);
+        m_out->append(']');
+    }
+
+    void value(const QJsonValue &value, int level)
+    {
+        switch (value.type()) {
+        case QJsonValue::Null:
+        case QJsonValue::Undefined:
+            null();
+            break;
+        case QJsonValue::Bool:
+            boolean(value.toBool());
+            break;
+        case QJsonValue::Double:
+            number(value.toDouble());
+            break;
+        case QJsonValue::String:
+            string(value.toString());
+            break;
+        case QJsonValue::Array: {
+            const QJsonArray array = value.toArray();
+            m_out->append("[\n");
+            for (qsizetype i = 0; i < array.size(); ++i) {
+                indent(level + 1);
+                this->value(array.at(i), level + 1);
+                m_out->append(i + 1 < array.size() ? ",\n" : "\n");
+            }
+            indent(level);
+            m_out->append(']');
+            break;
+        }
+        case QJsonValue::Object: {
+            const QJsonObject object = value.toObject();
+            m_out->append("{\n");
+            for (auto it = object.constBegin(); it != object.constEnd(); ++it) {
+                indent(level + 1);
+                string(it.key());
+                m_out->append(": ");
+                this->value(it.value(), level + 1);
+                m_out->append(std::next(it) != object.constEnd() ? ",\n" : "\n");
+            }
+            indent(level);
+            m_out->append('}');
+            break;
+        }
+        }
+    }
+
+private:
+    QByteArray *m_out;
+    std::vector<int> m_level; // member level of each open object
+    std::vector<bool> m_first; // no member written yet
+};
+
+void appendVertex(JsonText &json, const BuildVertex &vertex, int level)
+{
+    json.beginObject(level + 1);
+    json.key("category");
+    json.string(vertexCategoryName(vertex.category));
+    json.key("end");
+    json.optionalSeconds(vertex.end);
+    if (!vertex.error.isEmpty()) {
+        json.key("error");
+        json.string(vertex.error);
+    }
+    json.key("id");
+    json.string(vertex.id);
+    if (!vertex.inputs.isEmpty()) {
+        json.key("inputs");
+        json.stringList(vertex.inputs);
+    }
+    json.key("instruction");
+    json.optionalString(vertex.label.instruction);
+    json.key("line");
+    json.integer(vertex.firstLine);
+    json.key("log_lines");
+    json.integer(vertex.logLines);
+    json.key("name");
+    json.string(vertex.name);
+    json.key("platform");
+    json.optionalString(vertex.label.platform);
+    json.key("seconds");
+    json.optionalSeconds(vertex.seconds);
+    json.key("stage");
+    json.optionalString(vertex.label.stage);
+    json.key("start");
+    json.optionalSeconds(vertex.start);
+    json.key("status");
+    json.string(vertexStatusName(vertex.status));
+    json.key("step");
+    if (vertex.label.step > 0)
+        json.integer(vertex.label.step);
+    else
+        json.null();
+    json.key("steps");
+    if (vertex.label.steps > 0)
+        json.integer(vertex.label.steps);
+    else
+        json.null();
+    json.key("target");
+    json.optionalString(vertex.label.target);
+    json.key("timing");
+    json.latin1(vertex.timing == TimingKind::Exact ? "exact" : "estimated");
+    if (!vertex.warnings.isEmpty()) {
+        json.key("warnings");
+        json.stringList(vertex.warnings);
+    }
+    json.endObject();
+}
+
+} // namespace
+
+void appendJsonText(QByteArray *out, const BuildRun &run, int level)
+{
+    JsonText json(out);
+    const BuildTotals t = run.totals();
+    QStringList targets;
+    QStringList platforms;
+    for (const BuildVertex &v : run.vertices) {
+        if (!v.label.target.isEmpty() && !targets.contains(v.label.target))
+            targets.append(v.label.target);
+        if (!v.label.platform.isEmpty() && !platforms.contains(v.label.platform))
+            platforms.append(v.label.platform);
+    }
+    json.beginObject(level + 1);
+    if (!run.builder.isEmpty()) {
+        json.key("builder");
+        json.string(run.builder);
+    }
+    json.key("duration");
+    json.seconds(run.duration ? *run.duration : t.wallSeconds);
+    json.key("error");
+    json.optionalString(run.error);
+    json.key("failed_vertex");
+    if (run.failedVertex >= 0)
+        json.string(run.vertices.at(run.failedVertex).id);
+    else
+        json.null();
+    json.key("first_line");
+    json.integer(run.firstLine);
+    json.key("format");
+    json.string(logFormatName(run.format));
+    json.key("index");
+    json.integer(run.index);
+    json.key("last_line");
+    json.integer(run.lastLine);
+    json.key("platforms");
+    json.stringList(platforms);
+    json.key("targets");
+    json.stringList(targets);
+    json.key("totals");
+    json.beginObject(level + 2);
+    json.key("cached");
+    json.integer(t.cached);
+    json.key("canceled");
+    json.integer(t.canceled);
+    json.key("done");
+    json.integer(t.done);
+    json.key("error");
+    json.integer(t.errors);
+    json.key("running");
+    json.integer(t.running);
+    json.key("seconds_by_category");
+    json.beginObject(level + 3);
+    for (const VertexCategory c : {VertexCategory::Context, VertexCategory::Copy, VertexCategory::Export,
+             VertexCategory::Metadata, VertexCategory::Other, VertexCategory::Run}) {
+        json.key(vertexCategoryName(c).toLatin1().constData());
+        json.seconds(t.categorySeconds[int(c)]);
+    }
+    json.endObject();
+    json.key("vertices");
+    json.integer(t.vertices);
+    json.endObject();
+    json.key("truncated");
+    json.boolean(run.truncated);
+    json.key("vertices");
+    out->append("[\n");
+    for (qsizetype i = 0; i < run.vertices.size(); ++i) {
+        json.indent(level + 2);
+        appendVertex(json, run.vertices.at(i), level + 2);
+        out->append(i + 1 < run.vertices.size() ? ",\n" : "\n");
+    }
+    json.indent(level + 1);
+    out->append(']');
+    json.key("warnings");
+    json.stringList(run.warnings);
+    json.key("wrapper");
+    json.string(ciWrapperName(run.wrapper));
+    json.endObject();
+}
+
+void appendJsonText(QByteArray *out, const QJsonValue &value, int level)
+{
+    JsonText(out).value(value, level);
 }
 
 } // namespace Stagelens

@@ -296,6 +296,62 @@ private Q_SLOTS:
         }
     }
 
+    // The JSON text written without QJsonObject (log --json of big logs) is byte for byte what
+    // QJsonDocument writes, at the top level and nested, for every corpus log, split or not.
+    void jsonText_data() { corpusLogs_data(); }
+    void jsonText()
+    {
+        QFETCH(QString, name);
+        for (const bool split : {false, true}) {
+            BuildLogReadOptions options;
+            options.splitTargets = split;
+            const BuildLogResult result =
+                readBuildLogFile(Test::corpusPath(QStringLiteral("logs/") + name), options);
+            for (const BuildRun &run : result.builds) {
+                QByteArray top;
+                appendJsonText(&top, run, 0);
+                QCOMPARE(top + '\n', QJsonDocument(toJson(run)).toJson(QJsonDocument::Indented));
+                QByteArray nested("[\n    ");
+                appendJsonText(&nested, run, 1);
+                nested += "\n]\n";
+                QCOMPARE(nested, QJsonDocument(QJsonArray {toJson(run)}).toJson(QJsonDocument::Indented));
+            }
+            QJsonArray diagnostics;
+            for (const Diagnostic &d : result.diagnostics)
+                diagnostics.append(d.toJson());
+            QByteArray text;
+            appendJsonText(&text, diagnostics, 0);
+            QCOMPARE(text + '\n', QJsonDocument(diagnostics).toJson(QJsonDocument::Indented));
+        }
+    }
+    void jsonTextEdgeCases()
+    {
+        BuildRun run;
+        run.builder = QStringLiteral("ctl \x01\x1b\t\n\r\b\f \" \\ / \u00e9 \u4e2d ") + QChar(0xd83d)
+            + QChar(0xde00) + QChar(0xd800) + QStringLiteral("x");
+        run.duration = 1e-5;
+        run.warnings = QStringList {QStringLiteral("w")};
+        BuildVertex v;
+        v.id = QStringLiteral("#1");
+        v.seconds = 1e16;
+        v.start = 0.0005;
+        v.end = 123456.0005;
+        v.inputs = QStringList {QStringLiteral("a"), QStringLiteral("b")};
+        v.error = QStringLiteral("boom");
+        v.warnings = QStringList {QStringLiteral("careful")};
+        run.vertices = {v, BuildVertex()};
+        run.failedVertex = 0;
+        QByteArray top;
+        appendJsonText(&top, run, 0);
+        QCOMPARE(top + '\n', QJsonDocument(toJson(run)).toJson(QJsonDocument::Indented));
+        run.vertices.clear();
+        run.failedVertex = -1;
+        run.duration.reset();
+        top.clear();
+        appendJsonText(&top, run, 0);
+        QCOMPARE(top + '\n', QJsonDocument(toJson(run)).toJson(QJsonDocument::Indented));
+    }
+
     // A vertex's output comes back from the file on demand, identical to the raw "#N t text" lines.
     void vertexOutput_data()
     {
