@@ -81,7 +81,7 @@ MainWindow::MainWindow(QWidget *parent)
     m_selectorTimer->setSingleShot(true);
     m_selectorTimer->setInterval(250);
     connect(m_selectorTimer, &QTimer::timeout, this, [this]() {
-        rebuildBuildSelector();
+        appendProvisionalEntries();
         Q_EMIT provisionalBuildsShown();
     });
 
@@ -676,6 +676,25 @@ void MainWindow::rebuildBuildSelector()
     m_buildCombo->addItems(names);
     if (m_selectedBuildEntry < m_builds.size())
         m_buildCombo->setCurrentIndex(m_selectedBuildEntry);
+}
+
+void MainWindow::appendProvisionalEntries()
+{
+    // Only the log being read grows: add its new builds, leave the entries before them alone.
+    if (m_logs.isEmpty() || !m_logs.last().provisional)
+        return;
+    const int logIndex = int(m_logs.size()) - 1;
+    const LoadedLog &log = m_logs.last();
+    int shown = 0;
+    while (shown < m_builds.size() && m_builds.at(m_builds.size() - 1 - shown).first == logIndex)
+        ++shown;
+    QStringList names;
+    for (int b = shown; b < log.result.builds.size(); ++b) {
+        m_builds.append({logIndex, b});
+        names.append(buildEntryName(log.path, log.result.builds.at(b), 2));
+    }
+    const QSignalBlocker block(m_buildCombo);
+    m_buildCombo->addItems(names);
 }
 
 void MainWindow::addLogDiagnostics(const LoadedLog &log)

@@ -116,6 +116,7 @@ private:
     void cancelLoading();
     void addProvisionalBuilds(quint64 generation, const QString &path, QList<BuildRun> builds);
     void dropProvisionalBuilds();
+    void appendProvisionalEntries();
     void showBuild(int index);
     void addLogDiagnostics(const LoadedLog &log);
     void requestStepOutput();

@@ -159,6 +159,7 @@ TimelineInput makeTimelineInput(
     for (int row = 0; row < order.size(); ++row)
         input.rowOfVertexList[order.at(row)] = row;
     const QSet<int> critical(analysis.criticalPath.cbegin(), analysis.criticalPath.cend());
+    model.rows.reserve(order.size());
     for (int v : std::as_const(order)) {
         const BuildVertex &vertex = run.vertices.at(v);
         TimelineRow row;

@@ -8,6 +8,7 @@
 #include "ui/mainwindow.h"
 
 #include <QApplication>
+#include <QComboBox>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -82,6 +83,15 @@ QPushButton *cancelButton(MainWindow &window)
     for (QPushButton *button : window.findChildren<QPushButton *>()) {
         if (button->text() == QLatin1String("Cancel"))
             return button;
+    }
+    return nullptr;
+}
+
+QComboBox *buildSelector(MainWindow &window)
+{
+    for (QComboBox *combo : window.findChildren<QComboBox *>()) {
+        if (combo->toolTip() == QLatin1String("Every build found in the opened logs"))
+            return combo;
     }
     return nullptr;
 }
@@ -355,6 +365,10 @@ private Q_SLOTS:
         QCOMPARE(window.provisionalBuildCount(), 0);
         QCOMPARE(window.buildCount(), copies);
         QCOMPARE(window.selectedBuildIndex(), copies - 1);
+        QComboBox *selector = buildSelector(window);
+        QVERIFY(selector);
+        QCOMPARE(selector->count(), copies);
+        QCOMPARE(selector->currentIndex(), copies - 1);
     }
 
     // A build the user picks while the log is read stays selected when the final result lands.
@@ -405,6 +419,7 @@ private Q_SLOTS:
         QVERIFY(QTest::qWaitFor([&idle]() { return idle; }, 30000));
         QTest::qWait(300); // nothing of the cancelled read arrives late
         QCOMPARE(window.buildCount(), 1);
+        QCOMPARE(buildSelector(window)->count(), 1);
         QCOMPARE(window.provisionalBuildCount(), 0);
         QVERIFY(window.selectedBuild());
     }
