@@ -214,45 +214,41 @@ private:
     std::string m_arena;
 };
 
-// Vertices of the build in progress, in blocks that never move (a growing QList moved every BuildVertex,
-// some 300 bytes each, on each reallocation); moved into the BuildRun once, when the build closes.
+// Vertices of the build in progress. A growing QList moves every BuildVertex (some 300 bytes) on each
+// reallocation and touches twice the memory, so the list reserves MaxVerticesPerBuild at once: a block that
+// large is mapped on demand by the allocator (mmap), so only the pages the vertices really use are ever
+// touched, and nothing moves while the build grows. When the build closes, the list is handed over without
+// a copy, and squeezed first if most of the reservation went unused.
 class VertexStore
 {
 public:
-    static constexpr size_t BlockSize = 1024;
-
-    size_t size() const { return m_size; }
-    BuildVertex &operator[](size_t i) { return m_blocks[i / BlockSize][i % BlockSize]; }
+    size_t size() const { return size_t(m_list.size()); }
+    BuildVertex &operator[](size_t i) { return m_list[qsizetype(i)]; }
 
     BuildVertex &append()
     {
-        if (m_size % BlockSize == 0) {
-            m_blocks.emplace_back();
-            m_blocks.back().reserve(BlockSize);
-        }
-        ++m_size;
-        return m_blocks.back().emplace_back();
+        if (m_list.capacity() == 0)
+            m_list.reserve(MaxVerticesPerBuild);
+        return m_list.emplaceBack();
     }
 
     void moveInto(QList<BuildVertex> *out)
     {
-        out->reserve(out->size() + qsizetype(m_size));
-        for (std::vector<BuildVertex> &block : m_blocks) {
-            for (BuildVertex &v : block)
+        if (m_list.capacity() - m_list.size() > m_list.size() / 4 + 64)
+            m_list.squeeze();
+        if (out->isEmpty()) {
+            *out = std::move(m_list);
+        } else {
+            for (BuildVertex &v : m_list)
                 out->append(std::move(v));
         }
         clear();
     }
 
-    void clear()
-    {
-        m_blocks.clear();
-        m_size = 0;
-    }
+    void clear() { m_list = QList<BuildVertex>(); }
 
 private:
-    std::vector<std::vector<BuildVertex>> m_blocks;
-    size_t m_size = 0;
+    QList<BuildVertex> m_list;
 };
 
 /// A vertex name with its parsed label, shared by every vertex of that name.
