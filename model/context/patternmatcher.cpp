@@ -135,6 +135,21 @@ bool PatternMatcher::compile(Pattern &pattern)
     }
     pattern.type = type;
     if (type == Type::Regexp) {
+        // The literal ends of the pattern: everything before the first and after the last glob character.
+        // An escaped character is not taken (the escape may turn it into something else), so the ends are
+        // always text every match must start or end with.
+        auto isMeta = [](QChar c) {
+            return c == QLatin1Char('*') || c == QLatin1Char('?') || c == QLatin1Char('[')
+                || c == QLatin1Char(']') || c == QLatin1Char('\\');
+        };
+        qsizetype head = 0;
+        while (head < p.size() && !isMeta(p.at(head)))
+            ++head;
+        qsizetype tail = p.size();
+        while (tail > head && !isMeta(p.at(tail - 1)) && !(tail >= 2 && p.at(tail - 2) == QLatin1Char('\\')))
+            --tail;
+        pattern.literalPrefix = p.left(head);
+        pattern.literalSuffix = tail < p.size() && tail >= head ? p.mid(tail) : QString();
         // \z, not $: PCRE's $ would also match before a trailing newline, Go's does not.
         pattern.regexp = QRegularExpression(re + QStringLiteral("\\z"));
         if (!pattern.regexp.isValid())
@@ -158,6 +173,8 @@ bool PatternMatcher::matchOne(const Pattern &pattern, const QString &path)
         return suffix.startsWith(QLatin1Char('/')) && QStringView(path) == suffix.mid(1);
     }
     case Type::Regexp:
+        if (!path.startsWith(pattern.literalPrefix) || !path.endsWith(pattern.literalSuffix))
+            return false;
         return pattern.regexp.match(path).hasMatch();
     }
     return false;

@@ -58,6 +58,9 @@ private:
         bool exclusion = false;
         Type type = Type::Exact;
         QRegularExpression regexp;
+        /// Literal text every match of the regexp starts / ends with: a cheap test before the regexp.
+        QString literalPrefix;
+        QString literalSuffix;
     };
 
     static bool compile(Pattern &pattern);

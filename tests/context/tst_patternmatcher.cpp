@@ -167,6 +167,17 @@ void TestPatternMatcher::patterns_data()
     row("a/**/b many dirs", {QStringLiteral("a/**/b")}, "a/x/y/b", true);
     row("** everything", {QStringLiteral("**")}, "x/y", true);
     row("**foo suffix", {QStringLiteral("**foo")}, "barfoo", true);
+    // The literal ends before the first and after the last glob character are tested before the regexp.
+    row("literal prefix and suffix", {QStringLiteral("Dockerfile.*.bak")}, "Dockerfile.x.bak", true);
+    row("literal prefix differs", {QStringLiteral("Dockerfile.*")}, "dockerfile.x", false);
+    row("literal suffix differs", {QStringLiteral("src/*.c")}, "src/a.h", false);
+    row("prefix longer than path", {QStringLiteral("abcdef?")}, "abc", false);
+    row("escaped star at end", {QStringLiteral("a?b\\*")}, "axb*", true);
+    row("escaped star is literal", {QStringLiteral("a?b\\*")}, "axbc", false);
+    row("escaped dot near the end", {QStringLiteral("x*\\.y")}, "x1.y", true);
+    row("escaped dot is literal", {QStringLiteral("x*\\.y")}, "x1zy", false);
+    row("class at end", {QStringLiteral("*.[ch]")}, "main.h", true);
+    row("class at start", {QStringLiteral("[ab]*.txt")}, "b.txt", true);
     // A matched directory excludes everything below it.
     row("dir excludes children", {QStringLiteral("notes")}, "notes/todo.txt", true);
     row("trailing slash cleaned", {QStringLiteral("notes/")}, "notes/todo.txt", true);
