@@ -153,7 +153,7 @@ public:
             const Slot &slot = m_slots[i];
             if (slot.index < 0)
                 return -1;
-            if (slot.hash == hash && keyOf(slot.index) == key)
+            if (slot.tag == tagOf(hash) && keyOf(slot.index) == key)
                 return slot.index;
         }
     }
@@ -164,7 +164,7 @@ public:
         if ((m_keys.size() + 1) * 2 > m_slots.size())
             grow();
         const int index = int(m_keys.size());
-        m_keys.push_back({m_arena.size(), key.size()});
+        m_keys.push_back({m_arena.size(), key.size(), hash});
         m_arena.append(key);
         place(hash, index);
         return index;
@@ -178,16 +178,19 @@ public:
     }
 
 private:
+    /// 8 bytes, so more of a large table stays in the cache: the high half of the hash (the low half
+    /// picks the slot) and the entry number.
     struct Slot
     {
-        size_t hash = 0;
-        int index = -1;
+        quint32 tag = 0;
+        qint32 index = -1;
     };
+    static quint32 tagOf(size_t hash) { return quint32(quint64(hash) >> 32); }
 
     std::string_view keyOf(int index) const
     {
-        const auto [offset, length] = m_keys[size_t(index)];
-        return std::string_view(m_arena).substr(offset, length);
+        const Key &k = m_keys[size_t(index)];
+        return std::string_view(m_arena).substr(k.offset, k.length);
     }
 
     void place(size_t hash, int index)
@@ -196,7 +199,7 @@ private:
         size_t i = hash & mask;
         while (m_slots[i].index >= 0)
             i = (i + 1) & mask;
-        m_slots[i] = Slot {hash, index};
+        m_slots[i] = Slot {tagOf(hash), index};
     }
 
     void grow()
@@ -205,12 +208,18 @@ private:
         m_slots.assign(std::max<size_t>(64, old.size() * 2), Slot());
         for (const Slot &slot : old) {
             if (slot.index >= 0)
-                place(slot.hash, slot.index);
+                place(m_keys[size_t(slot.index)].hash, slot.index);
         }
     }
 
     std::vector<Slot> m_slots; ///< power-of-two size, at most half full
-    std::vector<std::pair<size_t, size_t>> m_keys; ///< entry -> (offset, length) in m_arena
+    struct Key
+    {
+        size_t offset; ///< in m_arena
+        size_t length;
+        size_t hash; ///< for rehashing when the table grows
+    };
+    std::vector<Key> m_keys; ///< by entry number
     std::string m_arena;
 };
 
