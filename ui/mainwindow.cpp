@@ -138,6 +138,7 @@ MainWindow::MainWindow(QWidget *parent)
     statusBar()->addPermanentWidget(m_cancelButton);
     connect(m_cancelButton, &QPushButton::clicked, this, &MainWindow::cancelLoading);
     connect(m_logWatcher, &QFutureWatcherBase::progressValueChanged, m_progress, &QProgressBar::setValue);
+    connect(m_logWatcher, &QFutureWatcherBase::finished, this, &MainWindow::onLogFinished);
 
     const QByteArray geometry = QSettings().value(QStringLiteral("window/geometry")).toByteArray();
     if (!geometry.isEmpty())
@@ -484,7 +485,9 @@ void MainWindow::openDockerfile(const QString &path)
 void MainWindow::openLog(const QString &path)
 {
     m_logQueue.append(QFileInfo(path).absoluteFilePath());
-    if (m_logWatcher->isRunning())
+    // Until its result is handled, not only while the reader runs: a second log opened in between would
+    // otherwise start at once and drop the first one's result.
+    if (m_loading)
         return;
     const QString next = m_logQueue.takeFirst();
     const quint64 generation = ++m_logGeneration;
@@ -505,44 +508,59 @@ void MainWindow::openLog(const QString &path)
             },
             Qt::QueuedConnection);
     };
-    QFuture<BuildLogResult> future = QtConcurrent::run(readBuildLog, next, options);
-    m_logWatcher->setFuture(future);
-    future
-        .then(this,
-            [this, generation, next](BuildLogResult result) {
-                if (generation != m_logGeneration)
-                    return;
-                m_selectorTimer->stop();
-                // A build the user picked meanwhile stays selected; otherwise the newest log is what the
-                // user just asked for: show its last build.
-                QPair<int, int> picked {-1, -1};
-                if (m_pickedDuringLoad && m_selectedBuildEntry >= 0 && m_selectedBuildEntry < m_builds.size())
-                    picked = m_builds.at(m_selectedBuildEntry);
-                if (!m_logs.isEmpty() && m_logs.last().provisional)
-                    m_logs.removeLast();
-                const int logIndex = int(m_logs.size());
-                m_logs.append({next, std::move(result), false});
-                addLogDiagnostics(m_logs.last());
-                rebuildBuildSelector();
-                int entry = int(m_builds.size()) - 1;
-                if (picked.first >= 0) {
-                    if (picked.first == logIndex) // a provisional build: the same build of the final result
-                        picked.second = std::min(picked.second, int(m_logs.last().result.builds.size()) - 1);
-                    entry = std::max(int(m_builds.indexOf(picked)), -1);
-                    if (entry < 0)
-                        entry = int(m_builds.size()) - 1;
-                }
-                showBuild(entry);
-            })
-        .onCanceled(this, [this]() { statusBar()->showMessage(tr("Loading canceled"), 4000); })
-        .then(this, [this]() {
-            m_progress->hide();
-            m_cancelButton->hide();
-            statusBar()->clearMessage();
-            if (!m_logQueue.isEmpty())
-                QTimer::singleShot(0, this, [this]() { openLog(m_logQueue.takeFirst()); });
-            checkIdle();
+    m_loading = true;
+    m_loadingPath = next;
+    m_loadingGeneration = generation;
+    m_logWatcher->setFuture(QtConcurrent::run(readBuildLog, next, options));
+}
+
+// The reader finished, was cancelled, or failed. Handled through the watcher rather than a continuation: a
+// continuation whose window is gone asserts in Qt 6.4.
+void MainWindow::onLogFinished()
+{
+    if (!m_loading)
+        return;
+    m_loading = false;
+    const QFuture<BuildLogResult> future = m_logWatcher->future();
+    if (future.isCanceled())
+        statusBar()->showMessage(tr("Loading canceled"), 4000);
+    else if (m_loadingGeneration == m_logGeneration && future.resultCount() > 0)
+        applyLoadedLog(m_loadingPath, future.result());
+    m_progress->hide();
+    m_cancelButton->hide();
+    if (!future.isCanceled())
+        statusBar()->clearMessage();
+    if (!m_logQueue.isEmpty())
+        QTimer::singleShot(0, this, [this]() {
+            if (!m_loading && !m_logQueue.isEmpty())
+                openLog(m_logQueue.takeFirst());
         });
+    checkIdle();
+}
+
+void MainWindow::applyLoadedLog(const QString &path, BuildLogResult result)
+{
+    m_selectorTimer->stop();
+    // A build the user picked meanwhile stays selected; otherwise the newest log is what the user just asked
+    // for: show its last build.
+    QPair<int, int> picked {-1, -1};
+    if (m_pickedDuringLoad && m_selectedBuildEntry >= 0 && m_selectedBuildEntry < m_builds.size())
+        picked = m_builds.at(m_selectedBuildEntry);
+    if (!m_logs.isEmpty() && m_logs.last().provisional)
+        m_logs.removeLast();
+    const int logIndex = int(m_logs.size());
+    m_logs.append({path, std::move(result), false});
+    addLogDiagnostics(m_logs.last());
+    rebuildBuildSelector();
+    int entry = int(m_builds.size()) - 1;
+    if (picked.first >= 0) {
+        if (picked.first == logIndex) // a provisional build: the same build of the final result
+            picked.second = std::min(picked.second, int(m_logs.last().result.builds.size()) - 1);
+        entry = int(m_builds.indexOf(picked));
+        if (entry < 0)
+            entry = int(m_builds.size()) - 1;
+    }
+    showBuild(entry);
 }
 
 void MainWindow::addProvisionalBuilds(quint64 generation, const QString &path, QList<BuildRun> builds)
@@ -717,7 +735,13 @@ int MainWindow::buildCount() const
 
 int MainWindow::provisionalBuildCount() const
 {
-    return !m_logs.isEmpty() && m_logs.last().provisional ? int(m_logs.last().result.builds.size()) : 0;
+    if (m_logs.isEmpty() || !m_logs.last().provisional)
+        return 0;
+    const int logIndex = int(m_logs.size()) - 1;
+    int count = 0;
+    for (qsizetype i = m_builds.size() - 1; i >= 0 && m_builds.at(i).first == logIndex; --i)
+        ++count;
+    return count;
 }
 
 const BuildRun *MainWindow::selectedBuild() const
@@ -730,7 +754,7 @@ const BuildRun *MainWindow::selectedBuild() const
 
 void MainWindow::selectBuild(int index)
 {
-    if (m_logWatcher->isRunning())
+    if (m_loading)
         m_pickedDuringLoad = true;
     showBuild(index);
 }
@@ -1135,7 +1159,7 @@ void MainWindow::showError(const QString &message)
 
 bool MainWindow::isBusy() const
 {
-    return m_logWatcher->isRunning() || m_contextWatcher->isRunning() || !m_logQueue.isEmpty()
+    return m_loading || m_logWatcher->isRunning() || m_contextWatcher->isRunning() || !m_logQueue.isEmpty()
         || m_dagView->dagScene()->isLayoutPending() || m_outputPending;
 }
 

@@ -116,6 +116,8 @@ private:
     void cancelLoading();
     void addProvisionalBuilds(quint64 generation, const QString &path, QList<BuildRun> builds);
     void dropProvisionalBuilds();
+    void onLogFinished();
+    void applyLoadedLog(const QString &path, BuildLogResult result);
     void appendProvisionalEntries();
     void showBuild(int index);
     void addLogDiagnostics(const LoadedLog &log);
@@ -161,6 +163,9 @@ private:
     QStringList m_logQueue;
     quint64 m_logGeneration = 0;
     QList<std::function<void()>> m_idleCallbacks;
+    bool m_loading = false; ///< a log is being read or its result not yet handled
+    QString m_loadingPath;
+    quint64 m_loadingGeneration = 0;
     bool m_pickedDuringLoad = false; ///< the user chose a build while a log was being read
     QTimer *m_selectorTimer = nullptr; ///< throttles the build selector while provisional builds arrive
     quint64 m_outputGeneration = 0;
