@@ -48,15 +48,18 @@ QString summaryText(const BuildLogResult &result)
 void printJsonText(const BuildLogResult &result, const QString &path)
 {
     QByteArray out;
-    out.reserve(1 << 20);
-    const auto flush = [&out] {
-        std::fwrite(out.constData(), 1, size_t(out.size()), stdout);
-        out.clear(); // keeps the capacity
+    out.reserve(1 << 21);
+    const std::function<void(QByteArray *)> write = [](QByteArray *bytes) {
+        std::fwrite(bytes->constData(), 1, size_t(bytes->size()), stdout);
+        bytes->resize(0); // keeps the capacity
+    };
+    const auto flush = [&] {
+        write(&out);
     };
     out.append("{\n    \"builds\": [\n");
     for (qsizetype i = 0; i < result.builds.size(); ++i) {
         out.append("        ");
-        appendJsonText(&out, result.builds.at(i), 2);
+        appendJsonText(&out, result.builds.at(i), 2, write);
         out.append(i + 1 < result.builds.size() ? ",\n" : "\n");
         if (out.size() >= (1 << 20))
             flush();

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <string>
 #include <vector>
 
 namespace Stagelens {
@@ -378,23 +379,38 @@ namespace {
 class JsonText
 {
 public:
-    explicit JsonText(QByteArray *out)
+    /// `drain`, when set, is called with `out` whenever more than DrainBytes are pending.
+    explicit JsonText(QByteArray *out, const std::function<void(QByteArray *)> *drain = nullptr)
         : m_out(out)
-    { }
+        , m_drain(drain)
+    {
+        m_buffer.reserve(1 << 16);
+    }
+    ~JsonText() { m_out->append(m_buffer.data(), qsizetype(m_buffer.size())); }
+
+    /// Hands what is pending to the drain, when there is enough of it.
+    void maybeDrain()
+    {
+        if (!m_drain || m_buffer.size() < DrainBytes)
+            return;
+        m_out->append(m_buffer.data(), qsizetype(m_buffer.size()));
+        m_buffer.clear();
+        (*m_drain)(m_out);
+    }
 
     void indent(int level)
     {
         static constexpr char Spaces[] = "                                                                ";
         qsizetype n = 4 * qsizetype(level);
         for (; n > qsizetype(sizeof Spaces - 1); n -= qsizetype(sizeof Spaces - 1))
-            m_out->append(Spaces, sizeof Spaces - 1);
-        m_out->append(Spaces, n);
+            put(Spaces, sizeof Spaces - 1);
+        put(Spaces, n);
     }
 
     /// Starts an object whose members are at `level`.
     void beginObject(int level)
     {
-        m_out->append("{\n");
+        put("{\n");
         m_level.push_back(level);
         m_first.push_back(true);
     }
@@ -402,93 +418,93 @@ public:
     {
         const int level = m_level.back();
         if (!m_first.back())
-            m_out->append('\n');
+            put('\n');
         m_level.pop_back();
         m_first.pop_back();
         indent(level - 1);
-        m_out->append('}');
+        put('}');
     }
     /// `key` must be passed in the order QJsonObject sorts keys (UTF-16 order).
     void key(const char *key)
     {
         if (!m_first.back())
-            m_out->append(",\n");
+            put(",\n");
         m_first.back() = false;
         indent(m_level.back());
-        m_out->append('"');
-        m_out->append(key);
-        m_out->append("\": ");
+        put('"');
+        put(key);
+        put("\": ");
     }
     int level() const { return m_level.back(); }
 
     void string(QStringView text)
     {
-        m_out->append('"');
+        put('"');
         const qsizetype n = text.size();
         const char16_t *u = text.utf16();
         for (qsizetype i = 0; i < n; ++i) {
             const char16_t c = u[i];
             if (c < 0x80) {
                 if (c >= 0x20 && c != '"' && c != '\\') {
-                    m_out->append(char(c));
+                    put(char(c));
                     continue;
                 }
-                m_out->append('\\');
+                put('\\');
                 switch (c) {
                 case '"':
-                    m_out->append('"');
+                    put('"');
                     break;
                 case '\\':
-                    m_out->append('\\');
+                    put('\\');
                     break;
                 case '\b':
-                    m_out->append('b');
+                    put('b');
                     break;
                 case '\f':
-                    m_out->append('f');
+                    put('f');
                     break;
                 case '\n':
-                    m_out->append('n');
+                    put('n');
                     break;
                 case '\r':
-                    m_out->append('r');
+                    put('r');
                     break;
                 case '\t':
-                    m_out->append('t');
+                    put('t');
                     break;
                 default: {
                     const char hex[] = "0123456789abcdef";
                     const char escaped[] = {'u', '0', '0', hex[c >> 4], hex[c & 0xf]};
-                    m_out->append(escaped, 5);
+                    put(escaped, 5);
                 }
                 }
             } else if (c < 0x800) {
                 const char bytes[] = {char(0xc0 | (c >> 6)), char(0x80 | (c & 0x3f))};
-                m_out->append(bytes, 2);
+                put(bytes, 2);
             } else if (QChar::isHighSurrogate(c) && i + 1 < n && QChar::isLowSurrogate(u[i + 1])) {
                 const char32_t code = QChar::surrogateToUcs4(c, u[++i]);
                 const char bytes[] = {char(0xf0 | (code >> 18)), char(0x80 | ((code >> 12) & 0x3f)),
                     char(0x80 | ((code >> 6) & 0x3f)), char(0x80 | (code & 0x3f))};
-                m_out->append(bytes, 4);
+                put(bytes, 4);
             } else if (QChar::isSurrogate(c)) {
                 // A lone surrogate is escaped.
                 const char hex[] = "0123456789abcdef";
                 const char escaped[] = {
                     '\\', 'u', hex[c >> 12], hex[(c >> 8) & 0xf], hex[(c >> 4) & 0xf], hex[c & 0xf]};
-                m_out->append(escaped, 6);
+                put(escaped, 6);
             } else {
                 const char bytes[] = {
                     char(0xe0 | (c >> 12)), char(0x80 | ((c >> 6) & 0x3f)), char(0x80 | (c & 0x3f))};
-                m_out->append(bytes, 3);
+                put(bytes, 3);
             }
         }
-        m_out->append('"');
+        put('"');
     }
     void latin1(const char *text)
     {
-        m_out->append('"');
-        m_out->append(text);
-        m_out->append('"');
+        put('"');
+        put(text);
+        put('"');
     }
     void optionalString(const QString &text)
     {
@@ -497,13 +513,14 @@ public:
         else
             string(text);
     }
-    void null() { m_out->append("null"); }
-    void boolean(bool value) { m_out->append(value ? "true" : "false"); }
+    void null() { put("null"); }
+    void raw(const char *text) { put(text); }
+    void boolean(bool value) { put(value ? "true" : "false"); }
     void integer(qint64 value)
     {
         char buffer[24];
         const auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
-        m_out->append(buffer, result.ptr - buffer);
+        put(buffer, result.ptr - buffer);
     }
     void number(double value)
     {
@@ -517,9 +534,9 @@ public:
             char buffer[64];
             const auto result =
                 std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::fixed);
-            m_out->append(buffer, result.ptr - buffer);
+            put(buffer, result.ptr - buffer);
         } else {
-            m_out->append(QByteArray::number(value, 'g', QLocale::FloatingPointShortest));
+            put(QByteArray::number(value, 'g', QLocale::FloatingPointShortest));
         }
     }
     /// Rounded to milliseconds, as optionalNumber() does for the QJsonObject form.
@@ -534,14 +551,14 @@ public:
     void stringList(const QStringList &list)
     {
         const int level = m_level.back();
-        m_out->append("[\n");
+        put("[\n");
         for (qsizetype i = 0; i < list.size(); ++i) {
             indent(level + 1);
             string(list.at(i));
-            m_out->append(i + 1 < list.size() ? ",\n" : "\n");
+            put(i + 1 < list.size() ? ",\n" : "\n");
         }
         indent(level);
-        m_out->append(']');
+        put(']');
     }
 
     void value(const QJsonValue &value, int level)
@@ -562,35 +579,45 @@ public:
             break;
         case QJsonValue::Array: {
             const QJsonArray array = value.toArray();
-            m_out->append("[\n");
+            put("[\n");
             for (qsizetype i = 0; i < array.size(); ++i) {
                 indent(level + 1);
                 this->value(array.at(i), level + 1);
-                m_out->append(i + 1 < array.size() ? ",\n" : "\n");
+                put(i + 1 < array.size() ? ",\n" : "\n");
             }
             indent(level);
-            m_out->append(']');
+            put(']');
             break;
         }
         case QJsonValue::Object: {
             const QJsonObject object = value.toObject();
-            m_out->append("{\n");
+            put("{\n");
             for (auto it = object.constBegin(); it != object.constEnd(); ++it) {
                 indent(level + 1);
                 string(it.key());
-                m_out->append(": ");
+                put(": ");
                 this->value(it.value(), level + 1);
-                m_out->append(std::next(it) != object.constEnd() ? ",\n" : "\n");
+                put(std::next(it) != object.constEnd() ? ",\n" : "\n");
             }
             indent(level);
-            m_out->append('}');
+            put('}');
             break;
         }
         }
     }
 
 private:
+    static constexpr size_t DrainBytes = 1 << 20;
+
+    // The text goes through a std::string: its appends are inline, QByteArray's are calls.
+    void put(char c) { m_buffer.push_back(c); }
+    void put(const char *text) { m_buffer.append(text); }
+    void put(const char *text, qsizetype n) { m_buffer.append(text, size_t(n)); }
+    void put(const QByteArray &bytes) { m_buffer.append(bytes.constData(), size_t(bytes.size())); }
+
     QByteArray *m_out;
+    const std::function<void(QByteArray *)> *m_drain;
+    std::string m_buffer;
     std::vector<int> m_level; // member level of each open object
     std::vector<bool> m_first; // no member written yet
 };
@@ -653,9 +680,10 @@ void appendVertex(JsonText &json, const BuildVertex &vertex, int level)
 
 } // namespace
 
-void appendJsonText(QByteArray *out, const BuildRun &run, int level)
+void appendJsonText(
+    QByteArray *out, const BuildRun &run, int level, const std::function<void(QByteArray *)> &drain)
 {
-    JsonText json(out);
+    JsonText json(out, drain ? &drain : nullptr);
     const BuildTotals t = run.totals();
     QStringList targets;
     QStringList platforms;
@@ -717,14 +745,15 @@ void appendJsonText(QByteArray *out, const BuildRun &run, int level)
     json.key("truncated");
     json.boolean(run.truncated);
     json.key("vertices");
-    out->append("[\n");
+    json.raw("[\n");
     for (qsizetype i = 0; i < run.vertices.size(); ++i) {
         json.indent(level + 2);
         appendVertex(json, run.vertices.at(i), level + 2);
-        out->append(i + 1 < run.vertices.size() ? ",\n" : "\n");
+        json.raw(i + 1 < run.vertices.size() ? ",\n" : "\n");
+        json.maybeDrain();
     }
     json.indent(level + 1);
-    out->append(']');
+    json.raw("]");
     json.key("warnings");
     json.stringList(run.warnings);
     json.key("wrapper");

@@ -10,6 +10,7 @@
 #include <QMetaType>
 #include <QString>
 
+#include <functional>
 #include <optional>
 
 namespace Stagelens {
@@ -164,7 +165,9 @@ QJsonObject toJson(const BuildLogResult &result);
 /// Appends the text QJsonDocument::Indented writes for toJson(run) as a value nested `level` deep (its
 /// members indented by level + 1), byte for byte, without building the QJsonObject: a 1 GB log's
 /// document text is written in a fraction of the time and memory. The caller writes what surrounds it.
-void appendJsonText(QByteArray *out, const BuildRun &run, int level);
+/// `drain`, when set, is called between vertices once about 1 MB is in `out`, to write and clear it.
+void appendJsonText(
+    QByteArray *out, const BuildRun &run, int level, const std::function<void(QByteArray *)> &drain = {});
 /// The same for any JSON value (diagnostics, small objects), through Qt's own document writer rules.
 void appendJsonText(QByteArray *out, const QJsonValue &value, int level);
 

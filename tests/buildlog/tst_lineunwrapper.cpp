@@ -104,7 +104,7 @@ private Q_SLOTS:
             QByteArray("section_start:1:x\r"), QByteArray("section_"), QByteArray("sectio_"),
             QByteArray("](https://github.com/a)"), QByteArray("]("), QByteArray("] ("), QByteArray("n_"),
             QByteArray(1, '\0'), QByteArray("_bk;t=1\x07")};
-        for (int length : {0, 1, 7, 15, 16, 17, 22, 23, 24, 31, 38, 39, 40, 93}) {
+        for (int length : {0, 1, 7, 15, 16, 17, 22, 23, 24, 31, 38, 39, 40, 70, 71, 93}) {
             const QByteArray base = QByteArray("#12 3.456 ") + QByteArray(length, 'x');
             QTest::addRow("clean %d", length) << base.left(length);
             for (const QByteArray &insert : inserts) {
