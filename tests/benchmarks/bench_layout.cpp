@@ -4,7 +4,10 @@
 // the scene asked Graphviz to lay out (--dot-out: captured from layoutGraph(), written by
 // layoutRequestToDot()).
 //
-//   bench_layout DOCKERFILE ROUNDS [--view default|expanded|collapsed] [--dot-out FILE]
+//   bench_layout DOCKERFILE ROUNDS [--view default|expanded|collapsed] [--dot-out FILE [--time-dot]]
+//
+// --time-dot runs `dot -Tsvg FILE` after each of our rounds (paired rounds: on a shared machine both see
+// the same load) and prints its median and the median of the per-round ratios.
 //
 // --view default does what the main window does for the file: one node per stage (View > Collapse Stages)
 // when the graph has more than 90 step nodes, one node per step inside stage clusters otherwise.
@@ -19,6 +22,7 @@
 #include <QElapsedTimer>
 #include <QEventLoop>
 #include <QFile>
+#include <QProcess>
 
 #include <algorithm>
 #include <atomic>
@@ -48,22 +52,27 @@ int main(int argc, char **argv)
     QStringList args = app.arguments().mid(1);
     QString view = QStringLiteral("default");
     QString dotOut;
-    for (qsizetype i = 0; i + 1 < args.size();) {
-        if (args.at(i) == QLatin1String("--view")) {
+    bool timeDot = false;
+    for (qsizetype i = 0; i < args.size();) {
+        if (args.at(i) == QLatin1String("--view") && i + 1 < args.size()) {
             view = args.at(i + 1);
             args.remove(i, 2);
-        } else if (args.at(i) == QLatin1String("--dot-out")) {
+        } else if (args.at(i) == QLatin1String("--time-dot")) {
+            timeDot = true;
+            args.remove(i);
+        } else if (args.at(i) == QLatin1String("--dot-out") && i + 1 < args.size()) {
             dotOut = args.at(i + 1);
             args.remove(i, 2);
         } else {
             ++i;
         }
     }
-    if (args.size() != 2
+    if (args.size() != 2 || (timeDot && dotOut.isEmpty())
         || !QStringList {QStringLiteral("default"), QStringLiteral("expanded"), QStringLiteral("collapsed")}
                 .contains(view)) {
         std::fprintf(stderr,
-            "usage: bench_layout DOCKERFILE ROUNDS [--view default|expanded|collapsed] [--dot-out FILE]\n");
+            "usage: bench_layout DOCKERFILE ROUNDS [--view default|expanded|collapsed] [--dot-out FILE "
+            "[--time-dot]]\n");
         return 2;
     }
     const int rounds = qBound(1, args.at(1).toInt(), 1000);
@@ -76,7 +85,7 @@ int main(int argc, char **argv)
         captured = request;
     });
 
-    QList<double> times, modelTimes, prepareTimes, afterGraphvizTimes;
+    QList<double> times, modelTimes, prepareTimes, afterGraphvizTimes, dotTimes, ratios;
     int items = 0;
     int steps = 0;
     bool collapsed = false;
@@ -111,6 +120,22 @@ int main(int argc, char **argv)
         times.append(timer.nsecsElapsed() / 1e6);
         afterGraphvizTimes.append((timer.nsecsElapsed() - graphvizStartNs) / 1e6);
         items = int(scene.items().size());
+        if (round == 0 && !dotOut.isEmpty()) {
+            QFile out(dotOut);
+            if (!out.open(QIODevice::WriteOnly) || out.write(layoutRequestToDot(captured)) < 0) {
+                std::fprintf(stderr, "cannot write %s\n", qPrintable(dotOut));
+                return 2;
+            }
+        }
+        if (timeDot) {
+            QElapsedTimer dotTimer;
+            dotTimer.start();
+            const int rc = QProcess::execute(
+                QStringLiteral("dot"), {QStringLiteral("-Tsvg"), QStringLiteral("-o/dev/null"), dotOut});
+            dotTimes.append(dotTimer.nsecsElapsed() / 1e6);
+            ratios.append(times.last() / dotTimes.last());
+            failed = failed || rc != 0;
+        }
     }
     setLayoutRequestObserver({});
 
@@ -124,13 +149,6 @@ int main(int argc, char **argv)
         failed = failed || !layout.isValid();
     }
 
-    if (!dotOut.isEmpty()) {
-        QFile out(dotOut);
-        if (!out.open(QIODevice::WriteOnly) || out.write(layoutRequestToDot(captured)) < 0) {
-            std::fprintf(stderr, "cannot write %s\n", qPrintable(dotOut));
-            return 2;
-        }
-    }
     std::printf(
         "rounds=%d view=%s collapsed=%d steps=%d nodes=%lld edges=%lld clusters=%lld items=%d "
         "failed=%d median_ms=%.3f min_ms=%.3f model_ms=%.3f prepare_ms=%.3f graphviz_and_items_ms=%.3f "
@@ -139,5 +157,14 @@ int main(int argc, char **argv)
         static_cast<long long>(captured.edges.size()), static_cast<long long>(captured.clusters.size()),
         items, int(failed), median(times), *std::min_element(times.cbegin(), times.cend()),
         median(modelTimes), median(prepareTimes), median(afterGraphvizTimes), median(layoutTimes));
+    if (timeDot)
+        std::printf("dot_median_ms=%.3f paired_ratio_median=%.3f ", median(dotTimes), median(ratios));
+    std::printf("rounds_ms=");
+    for (qsizetype i = 0; i < times.size(); ++i)
+        std::printf("%s%.1f", i ? "," : "", times.at(i));
+    std::printf(" graphviz_and_items_rounds_ms=");
+    for (qsizetype i = 0; i < afterGraphvizTimes.size(); ++i)
+        std::printf("%s%.1f", i ? "," : "", afterGraphvizTimes.at(i));
+    std::printf("\n");
     return failed ? 1 : 0;
 }

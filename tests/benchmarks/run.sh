@@ -143,18 +143,20 @@ if wants layout; then
     "$BIN" dockerfile "$DF" --dot > "$SCRATCH/stages.dot" 2> "$SCRATCH/dot.err" # the CLI's DOT, for reference
     cli_dot_ms=$(time_cmd 3 dot -Tsvg "$SCRATCH/stages.dot")
     for view in default expanded; do
-        ours=$("$BENCH/bench_layout" "$DF" 5 --view "$view" --dot-out "$SCRATCH/layout-$view.dot" 2>> "$SCRATCH/layout.err")
-        dot_ms=$(time_cmd 5 dot -Tsvg "$SCRATCH/layout-$view.dot")
+        # Paired rounds: bench_layout runs `dot -Tsvg` on the DOT right after each of its rounds, so both
+        # see the same machine load; the figure is the median of the per-round ratios.
+        ours=$("$BENCH/bench_layout" "$DF" 7 --view "$view" --dot-out "$SCRATCH/layout-$view.dot" --time-dot 2>> "$SCRATCH/layout.err")
         a=$(field "$ours" median_ms)
-        ratio=$(div "${a:-0}" "$dot_ms")
+        dot_ms=$(field "$ours" dot_median_ms)
+        ratio=$(field "$ours" paired_ratio_median)
         shape="$(field "$ours" nodes) nodes, $(field "$ours" edges) edges, $(field "$ours" clusters) clusters"
-        details="end to end $a ms ($(field "$ours" items) scene items; model $(field "$ours" model_ms) ms, Graphviz in-process $(field "$ours" layoutgraph_ms) ms), dot -Tsvg $dot_ms ms on the same graph ($shape)"
+        details="median of 7 paired rounds: end to end $a ms ($(field "$ours" items) scene items; model $(field "$ours" model_ms) ms, scene prepare $(field "$ours" prepare_ms) ms, Graphviz in-process $(field "$ours" layoutgraph_ms) ms), dot -Tsvg $dot_ms ms on the same graph ($shape)"
         if [ "$view" = default ]; then
             [ "$(field "$ours" collapsed)" = 1 ] && name=collapsed || name=expanded
-            report "layout-300-stages" "${ratio}x dot's time" "<= 1.5x" "$(le "$ratio" 1.5)" \
+            report "layout-300-stages" "${ratio:-?}x dot's time" "<= 1.5x" "$(le "${ratio:-99}" 1.5)" \
                 "GUI's default view ($name): $details; dot -Tsvg on stagelens dockerfile --dot: $cli_dot_ms ms"
         else
-            report "layout-300-expanded" "${ratio}x dot's time" "(none, reported)" 1 "expanded view: $details"
+            report "layout-300-expanded" "${ratio:-?}x dot's time" "(none, reported)" 1 "expanded view: $details"
         fi
     done
 fi
