@@ -50,12 +50,16 @@ public:
             m_rawJson.feedJson(line, padding);
             return;
         }
-        const UnwrappedView unwrapped = unwrapLogLineView(raw, &m_scratch, clean);
-        if (unwrapped.timestampOnly || unwrapped.ciMarker)
-            return;
-        line.text = unwrapped.text;
-        line.timestamp = unwrapped.timestamp;
-        line.wrapper = unwrapped.wrapper;
+        if (clean && !cleanLineMayHavePrefix(raw)) {
+            line.text = raw; // nearly every line: nothing to unwrap
+        } else {
+            const UnwrappedView unwrapped = unwrapLogLineView(raw, &m_scratch, clean);
+            if (unwrapped.timestampOnly || unwrapped.ciMarker)
+                return;
+            line.text = unwrapped.text;
+            line.timestamp = unwrapped.timestamp;
+            line.wrapper = unwrapped.wrapper;
+        }
         const QByteArrayView text = line.text;
 
         // Legacy step output is unprefixed and may contain " => ": only a tty header interrupts it.

@@ -346,7 +346,7 @@ UnwrappedView unwrapLogLineView(QByteArrayView raw, QByteArray *scratch, bool cl
     if (clean) {
         // No wrapper inside the line, nor a gh prefix (tabs): only a leading timestamp, a GitHub command
         // or a bare Buildkite marker can be there.
-        if (view.isEmpty() || !(isDigit(view[0]) || view[0] == '_' || hasPrefix(view, "##["))) {
+        if (!cleanLineMayHavePrefix(view)) {
             line.text = view;
             return line;
         }

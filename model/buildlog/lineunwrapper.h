@@ -63,6 +63,17 @@ inline QByteArrayView viewLeft(QByteArrayView v, qsizetype n)
 /// pass; nearly every line of a plain log is clean.
 bool isCleanLine(QByteArrayView text);
 
+/// Whether a clean line (isCleanLine) can carry a wrapper prefix at all: a leading timestamp, a GitHub
+/// command ("##[") or a bare Buildkite marker. When not, unwrapping gives the line back unchanged.
+inline bool cleanLineMayHavePrefix(QByteArrayView raw)
+{
+    if (raw.isEmpty())
+        return false;
+    const char c = raw[0];
+    return (c >= '0' && c <= '9') || c == '_'
+        || (c == '#' && raw.size() >= 3 && raw[1] == '#' && raw[2] == '[');
+}
+
 /// Unwraps one physical line (without its '\n').
 UnwrappedLine unwrapLogLine(QByteArrayView raw);
 
