@@ -204,7 +204,7 @@ QString TimelinePlot::Private::rowLabel(int display)
 {
     QString &cached = labelCache[display];
     if (cached.isNull()) {
-        QString label = model.rows[order[display]].label.left(1000);
+        QString label = model.rows.at(order.at(display)).label.left(1000); // const: no detach of shared rows
         label.replace(QLatin1Char('\n'), QLatin1Char(' '));
         const QFontMetricsF fm(main->axis(QCPAxis::atLeft)->tickLabelFont());
         cached = fm.elidedText(label, Qt::ElideRight, MaxLabelWidth);
