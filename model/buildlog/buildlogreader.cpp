@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <future>
 #include <limits>
 #include <memory>
 
@@ -276,23 +277,48 @@ BuildLogResult readBuildLogDevice(
 
     qint64 position = 0; // file offset of the next block
 #ifdef Q_OS_LINUX
-    // A regular file is read through windows of a mapping, without copying it into a buffer. The mapping
-    // is populated at once (no page fault per page) and unmapped after use, so resident memory grows by
-    // one window only. Whatever the file gains meanwhile is read below.
+    // A regular file is read through windows of a mapping, without copying it into a buffer. Each mapping
+    // is populated at once (no page fault per page) and unmapped after use, so resident memory grows by a
+    // few windows only. Mapping the next window and unmapping the last one is kernel work (a tenth of the
+    // time) done on a helper thread while this one reads. Whatever the file gains meanwhile is read below.
     auto *file = qobject_cast<QFile *>(&device);
     if (file && !file->isSequential() && file->pos() == 0 && total > 0 && file->handle() >= 0) {
-        constexpr qint64 Window = 8 << 20;
-        while (position < total && !canceled) {
-            const qint64 length = std::min(Window, total - position);
-            void *map = ::mmap(nullptr, size_t(length), PROT_READ, MAP_PRIVATE | MAP_POPULATE, file->handle(),
-                off_t(position));
-            if (map == MAP_FAILED)
+        static constexpr qint64 Window = 8 << 20;
+        const int fd = file->handle();
+        struct Mapped
+        {
+            void *data = MAP_FAILED;
+            qint64 length = 0;
+        };
+        const auto mapAt = [fd, total](qint64 at) {
+            Mapped m;
+            m.length = std::min(Window, total - at);
+            m.data = ::mmap(nullptr, size_t(m.length), PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, off_t(at));
+            return m;
+        };
+        const auto unmap = [](Mapped m) {
+            if (m.data != MAP_FAILED)
+                ::munmap(m.data, size_t(m.length));
+        };
+        std::future<Mapped> next = std::async(std::launch::async | std::launch::deferred, mapAt, position);
+        std::future<void> unmapping;
+        while (next.valid()) {
+            const Mapped window = next.get();
+            if (window.data == MAP_FAILED)
                 break;
-            canceled = !splitter.consume(
-                static_cast<const char *>(map), qsizetype(length), position, chunkSize, &between);
-            ::munmap(map, size_t(length));
-            position += length;
+            if (position + window.length < total && !canceled)
+                next =
+                    std::async(std::launch::async | std::launch::deferred, mapAt, position + window.length);
+            if (!canceled)
+                canceled = !splitter.consume(static_cast<const char *>(window.data), qsizetype(window.length),
+                    position, chunkSize, &between);
+            if (unmapping.valid())
+                unmapping.get();
+            unmapping = std::async(std::launch::async | std::launch::deferred, unmap, window);
+            position += window.length;
         }
+        if (unmapping.valid())
+            unmapping.get();
         if (position > 0 && !file->seek(position))
             position = total; // cannot happen for a regular file; never read the mapped part twice
     }
