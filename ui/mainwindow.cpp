@@ -487,7 +487,13 @@ void MainWindow::openLog(const QString &path)
     m_logQueue.append(QFileInfo(path).absoluteFilePath());
     // Until its result is handled, not only while the reader runs: a second log opened in between would
     // otherwise start at once and drop the first one's result.
-    if (m_loading)
+    if (!m_loading)
+        startNextLog();
+}
+
+void MainWindow::startNextLog()
+{
+    if (m_loading || m_logQueue.isEmpty())
         return;
     const QString next = m_logQueue.takeFirst();
     const quint64 generation = ++m_logGeneration;
@@ -530,11 +536,9 @@ void MainWindow::onLogFinished()
     m_cancelButton->hide();
     if (!future.isCanceled())
         statusBar()->clearMessage();
+    // The next log in the order they were opened (re-queueing it through openLog() would put it last).
     if (!m_logQueue.isEmpty())
-        QTimer::singleShot(0, this, [this]() {
-            if (!m_loading && !m_logQueue.isEmpty())
-                openLog(m_logQueue.takeFirst());
-        });
+        QTimer::singleShot(0, this, &MainWindow::startNextLog);
     checkIdle();
 }
 

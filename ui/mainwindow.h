@@ -117,6 +117,7 @@ private:
     void addProvisionalBuilds(quint64 generation, const QString &path, QList<BuildRun> builds);
     void dropProvisionalBuilds();
     void onLogFinished();
+    void startNextLog();
     void applyLoadedLog(const QString &path, BuildLogResult result);
     void appendProvisionalEntries();
     void showBuild(int index);

@@ -457,6 +457,12 @@ private Q_SLOTS:
                 realLog(QStringLiteral("04-edit-manifest.log"))}));
         QCOMPARE(window.buildCount(), 3);
         QCOMPARE(window.selectedBuildIndex(), 2);
+        // In the order they were opened; the last one's build is on show.
+        const ReportInput input = window.reportInput();
+        QCOMPARE(input.builds.size(), 3);
+        QVERIFY(input.builds.at(0).logFile.endsWith(QLatin1String("00-cold.log")));
+        QVERIFY(input.builds.at(1).logFile.endsWith(QLatin1String("02-edit-src.log")));
+        QVERIFY(input.builds.at(2).logFile.endsWith(QLatin1String("04-edit-manifest.log")));
     }
 
     void brokenInputsShowErrorsNotCrashes()
