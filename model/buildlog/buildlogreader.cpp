@@ -63,13 +63,16 @@ public:
         }
         const QByteArrayView text = line.text;
 
+        int vertex = -1; // N of a plain "#N " line
+        qsizetype restStart = 0;
         // Legacy step output is unprefixed and may contain " => ": only a tty header interrupts it.
         if (text.startsWith('{') && RawJsonLogParser::claims(text)) {
             switchTo(&m_rawJson);
             m_rawJson.feedJson(line, 0);
-        } else if (PlainLogParser::claims(text) && !(m_current == &m_tty && text.startsWith("#0 "))) {
+        } else if ((vertex = PlainLogParser::claimedNumber(text, &restStart)) >= 0
+            && !(m_current == &m_tty && text.startsWith("#0 "))) {
             switchTo(&m_plain);
-            m_plain.feed(line);
+            m_plain.feedClaimed(line, vertex, restStart);
         } else if (TtyLogParser::claims(text) && (m_current != &m_legacy || text.contains("[+] Building"))) {
             switchTo(&m_tty);
             m_tty.feed(line);

@@ -234,8 +234,17 @@ void PlainLogParser::feed(const LogLine &line)
 {
     qsizetype restStart = 0;
     const int number = vertexNumber(line.text, &restStart);
-    if (number < 0)
-        return;
+    if (number >= 0)
+        feedClaimed(line, number, restStart);
+}
+
+int PlainLogParser::claimedNumber(QByteArrayView text, qsizetype *restStart)
+{
+    return vertexNumber(text, restStart);
+}
+
+void PlainLogParser::feedClaimed(const LogLine &line, int number, qsizetype restStart)
+{
     const QByteArrayView rest = viewMid(line.text, restStart);
 
     if (number == 0) {

@@ -19,6 +19,10 @@ public:
     static bool claims(QByteArrayView text);
 
     void feed(const LogLine &line) override;
+    /// feed() for a line whose "#N " the caller has read: vertexNumber(text) and where the rest starts.
+    void feedClaimed(const LogLine &line, int number, qsizetype restStart);
+    /// claims() that also returns N (or -1) and where the text after "#N " starts.
+    static int claimedNumber(QByteArrayView text, qsizetype *restStart);
     void feedOther(const LogLine &line) override;
     void finish(bool endOfFile) override;
 
