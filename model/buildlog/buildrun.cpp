@@ -29,15 +29,23 @@ bool isStepCounter(const QString &token, int *k, int *n)
     return true;
 }
 
-bool isInstructionKeyword(const QString &word)
+bool isInstructionKeyword(QStringView word)
 {
-    static const QStringList keywords {QStringLiteral("FROM"), QStringLiteral("RUN"), QStringLiteral("COPY"),
-        QStringLiteral("ADD"), QStringLiteral("WORKDIR"), QStringLiteral("ENV"), QStringLiteral("ARG"),
-        QStringLiteral("USER"), QStringLiteral("LABEL"), QStringLiteral("EXPOSE"), QStringLiteral("VOLUME"),
-        QStringLiteral("CMD"), QStringLiteral("ENTRYPOINT"), QStringLiteral("SHELL"),
-        QStringLiteral("ONBUILD"), QStringLiteral("HEALTHCHECK"), QStringLiteral("STOPSIGNAL"),
-        QStringLiteral("MAINTAINER")};
-    return keywords.contains(word);
+    // A switch on the length first: this runs for every vertex of a log (100k in a 1 GB one).
+    static constexpr QLatin1StringView Keywords[] {QLatin1StringView("FROM"), QLatin1StringView("RUN"),
+        QLatin1StringView("COPY"), QLatin1StringView("ADD"), QLatin1StringView("WORKDIR"),
+        QLatin1StringView("ENV"), QLatin1StringView("ARG"), QLatin1StringView("USER"),
+        QLatin1StringView("LABEL"), QLatin1StringView("EXPOSE"), QLatin1StringView("VOLUME"),
+        QLatin1StringView("CMD"), QLatin1StringView("ENTRYPOINT"), QLatin1StringView("SHELL"),
+        QLatin1StringView("ONBUILD"), QLatin1StringView("HEALTHCHECK"), QLatin1StringView("STOPSIGNAL"),
+        QLatin1StringView("MAINTAINER")};
+    if (word.size() < 3 || word.size() > 11)
+        return false;
+    for (const QLatin1StringView keyword : Keywords) {
+        if (keyword.size() == word.size() && word == keyword)
+            return true;
+    }
+    return false;
 }
 
 QJsonValue optionalNumber(const std::optional<double> &value)
@@ -162,9 +170,12 @@ VertexLabel parseVertexLabel(const QString &name)
         }
     }
     label.text = rest;
-    const QString word = rest.section(QLatin1Char(' '), 0, 0);
-    if (label.step > 0 && isInstructionKeyword(word))
-        label.instruction = word;
+    if (label.step > 0) {
+        const qsizetype space = rest.indexOf(QLatin1Char(' '));
+        const QStringView word = space < 0 ? QStringView(rest) : QStringView(rest).left(space);
+        if (isInstructionKeyword(word))
+            label.instruction = word.toString();
+    }
     return label;
 }
 
