@@ -55,6 +55,10 @@ namespace {
 
 // Above this many step nodes the graph opens collapsed (one node per stage); moby/buildkit has ~200.
 constexpr int LargeGraphSteps = 90;
+// Builds with more vertices than this are analysed on a worker: matching tens of thousands of vertices to
+// steps takes tens of milliseconds, too long for the GUI thread. Smaller ones are analysed at once, so the
+// common case shows its figures in the same event-loop turn.
+constexpr qsizetype AsyncAnalysisVertices = 5000;
 
 QString buildEntryName(const QString &path, const BuildRun &run, int buildsInFile)
 {
@@ -775,17 +779,44 @@ void MainWindow::showBuild(int index)
 
 void MainWindow::refreshAnalysis()
 {
-    if (const BuildRun *run = selectedBuild()) {
-        m_analysis = analyseBuild(m_graph, *run);
-    } else {
-        m_analysis = BuildAnalysis();
-        m_analysis.steps.resize(m_graph.stages.size());
-        for (int s = 0; s < m_graph.stages.size(); ++s)
-            m_analysis.steps[s].resize(m_graph.stages.at(s).steps.size());
+    const quint64 generation = ++m_analysisGeneration; // drops a worker's answer for an older request
+    m_analysisPending = false;
+    const BuildRun *run = selectedBuild();
+    if (run && run->vertices.size() > AsyncAnalysisVertices) {
+        // Until the answer lands, the analysis refers to no vertex, so nothing can index the new build with
+        // the old build's vertex numbers; the views keep showing what they showed.
+        m_analysis = unmatchedAnalysis();
+        m_timelineInput.vertexOfRow.clear();
+        m_timelineInput.rowOfVertexList.clear();
+        m_analysisPending = true;
+        auto *watcher = new QFutureWatcher<BuildAnalysis>(this);
+        connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, generation]() {
+            watcher->deleteLater();
+            if (generation != m_analysisGeneration)
+                return;
+            m_analysisPending = false;
+            m_analysis = watcher->result();
+            applyStepSeconds();
+            runWhatIf();
+            checkIdle();
+        });
+        watcher->setFuture(
+            QtConcurrent::run([graph = m_graph, run = *run]() { return analyseBuild(graph, run); }));
+        return;
     }
+    m_analysis = run ? analyseBuild(m_graph, *run) : unmatchedAnalysis();
     // The costs of the what-if answer come from the selected build: ask again.
     applyStepSeconds();
     runWhatIf();
+}
+
+BuildAnalysis MainWindow::unmatchedAnalysis() const
+{
+    BuildAnalysis analysis;
+    analysis.steps.resize(m_graph.stages.size());
+    for (int s = 0; s < m_graph.stages.size(); ++s)
+        analysis.steps[s].resize(m_graph.stages.at(s).steps.size());
+    return analysis;
 }
 
 void MainWindow::refreshViews()
@@ -1164,7 +1195,7 @@ void MainWindow::showError(const QString &message)
 bool MainWindow::isBusy() const
 {
     return m_loading || m_logWatcher->isRunning() || m_contextWatcher->isRunning() || !m_logQueue.isEmpty()
-        || m_dagView->dagScene()->isLayoutPending() || m_outputPending;
+        || m_dagView->dagScene()->isLayoutPending() || m_outputPending || m_analysisPending;
 }
 
 void MainWindow::checkIdle()

@@ -127,6 +127,7 @@ private:
     void reloadGraph();
     void rebuildBuildSelector();
     void refreshAnalysis();
+    BuildAnalysis unmatchedAnalysis() const; ///< shaped like the graph, no vertex matched
     void refreshViews();
     void refreshStatusBar();
     void refreshDetails();
@@ -169,6 +170,8 @@ private:
     quint64 m_loadingGeneration = 0;
     bool m_pickedDuringLoad = false; ///< the user chose a build while a log was being read
     QTimer *m_selectorTimer = nullptr; ///< throttles the build selector while provisional builds arrive
+    quint64 m_analysisGeneration = 0;
+    bool m_analysisPending = false; ///< a big build's analysis is running on a worker
     quint64 m_outputGeneration = 0;
     bool m_outputPending = false;
     QString m_outputKey; ///< which vertex's output is on show (or being read)

@@ -14,6 +14,7 @@
 #include <QJsonObject>
 #include <QProcess>
 #include <QPushButton>
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTemporaryDir>
@@ -382,6 +383,51 @@ private Q_SLOTS:
         for (StepNodeItem *item : window.dagView()->dagScene()->stepItems())
             ranNow += item->data().state == DagStepState::Ran ? 1 : 0;
         QVERIFY(ranNow > 0);
+    }
+
+    // A build too big to analyse on the GUI thread is analysed on a worker: the window is not idle until the
+    // answer lands, and then the DAG shows the build's states.
+    void bigBuildAnalysedOnWorker()
+    {
+        QTemporaryDir dir;
+        // One build of thousands of vertices: the cold build again and again with fresh #N ids, the way the
+        // benchmark's generated logs are made.
+        const QByteArray cold = Test::readAll(realLog(QStringLiteral("00-cold.log")));
+        const QRegularExpression id(
+            QStringLiteral("^#(\\d+)(?=[ \\n])"), QRegularExpression::MultilineOption);
+        QString text;
+        for (int copy = 0; copy < 300; ++copy) {
+            QString part = QString::fromUtf8(cold);
+            QString renumbered;
+            qsizetype last = 0;
+            for (const QRegularExpressionMatch &m : id.globalMatch(part)) {
+                renumbered += part.mid(last, m.capturedStart() - last)
+                    + QStringLiteral("#%1").arg(m.captured(1).toInt() + copy * 100);
+                last = m.capturedEnd();
+            }
+            text += renumbered + part.mid(last) + QLatin1Char('\n');
+        }
+        const QString path = dir.filePath(QStringLiteral("big.log"));
+        {
+            QFile file(path);
+            QVERIFY(file.open(QIODevice::WriteOnly));
+            file.write(text.toUtf8());
+        }
+        const BuildLogResult parsed = readBuildLogFile(path);
+        QCOMPARE(parsed.builds.size(), 1);
+        QVERIFY2(parsed.builds.first().vertices.size() > 5000,
+            qPrintable(QString::number(parsed.builds.first().vertices.size())));
+
+        MainWindow window;
+        window.resize(1280, 800);
+        window.show();
+        QVERIFY(openAndWait(window, {project(), path}));
+        QVERIFY(window.selectedBuild());
+        QCOMPARE(window.selectedBuild()->vertices.size(), parsed.builds.first().vertices.size());
+        int ran = 0;
+        for (StepNodeItem *item : window.dagView()->dagScene()->stepItems())
+            ran += item->data().state == DagStepState::Ran ? 1 : 0;
+        QVERIFY(ran > 0);
     }
 
     // A build the user picks while the log is read stays selected when the final result lands.
