@@ -289,7 +289,9 @@ resolved=$(ldd "$binary" 2>/dev/null)
 uncovered=""
 count=0
 for lib in $needed; do
-    path=$(awk -v l="$lib" '$1 == l && $3 ~ /^\// {print $3; exit}' <<<"$resolved")
+    # "libfoo.so.1 => /path (0x...)"; the dynamic loader itself (NEEDED when the binary uses TLS from
+    # libstdc++ headers, e.g. std::future) is listed by its path alone: "/lib64/ld-linux-x86-64.so.2 (0x...)".
+    path=$(awk -v l="$lib" '$1 == l && $3 ~ /^\// {print $3; exit} $1 ~ "^/" && $1 ~ ("/" l "$") {print $1; exit}' <<<"$resolved")
     if [ -z "$path" ]; then
         uncovered="$uncovered $lib(unresolved)"
         continue
