@@ -552,6 +552,14 @@ public:
     }
     /// Rounded to milliseconds, as optionalNumber() does for the QJsonObject form.
     void seconds(double value) { number(std::round(value * 1000.0) / 1000.0); }
+    /// A k/n counter: absent (0) is null.
+    void positiveOrNull(int value)
+    {
+        if (value > 0)
+            integer(value);
+        else
+            null();
+    }
     void optionalSeconds(const std::optional<double> &value)
     {
         if (value)
@@ -669,15 +677,9 @@ void appendVertex(JsonText &json, const BuildVertex &vertex, int level)
     json.key("status");
     json.string(vertexStatusName(vertex.status));
     json.key("step");
-    if (vertex.label.step > 0)
-        json.integer(vertex.label.step);
-    else
-        json.null();
+    json.positiveOrNull(vertex.label.step);
     json.key("steps");
-    if (vertex.label.steps > 0)
-        json.integer(vertex.label.steps);
-    else
-        json.null();
+    json.positiveOrNull(vertex.label.steps);
     json.key("target");
     json.optionalString(vertex.label.target);
     json.key("timing");
