@@ -64,8 +64,19 @@ if [ -z "$CORPUS" ] || [ ! -d "$CORPUS/logs" ]; then
     echo "run.sh: corpus not found (set CORPUS=.../shared/corpus)" >&2
     exit 2
 fi
-for tool in jq dot node npm python3 bc /usr/bin/time; do
-    command -v "$tool" > /dev/null || { echo "run.sh: $tool is missing (apt-get install time jq graphviz nodejs npm bc)" >&2; exit 2; }
+# The baselines' tools: installed on first use when we can (root on Debian), as the README's commands do.
+declare -A PACKAGE_OF=([jq]=jq [dot]=graphviz [node]=nodejs [npm]=npm [python3]=python3 [bc]=bc [/usr/bin/time]=time)
+missing=()
+for tool in "${!PACKAGE_OF[@]}"; do
+    command -v "$tool" > /dev/null || missing+=("${PACKAGE_OF[$tool]}")
+done
+if [ ${#missing[@]} -gt 0 ] && [ "$(id -u)" -eq 0 ] && command -v apt-get > /dev/null; then
+    echo "run.sh: installing ${missing[*]}" >&2
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq &&
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" > /dev/null
+fi
+for tool in "${!PACKAGE_OF[@]}"; do
+    command -v "$tool" > /dev/null || { echo "run.sh: $tool is missing (apt-get install ${PACKAGE_OF[$tool]})" >&2; exit 2; }
 done
 
 if [ -z "${SKIP_BUILD:-}" ]; then
