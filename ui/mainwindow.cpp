@@ -79,7 +79,6 @@ MainWindow::MainWindow(QWidget *parent)
     setWindowTitle(QStringLiteral("Stagelens"));
     setAcceptDrops(true);
     m_logWatcher = new QFutureWatcher<BuildLogResult>(this);
-    m_contextWatcher = new QFutureWatcher<ContextIndex>(this);
     // Provisional builds can arrive every chunk of a big log; the selector follows a few times a second.
     m_selectorTimer = new QTimer(this);
     m_selectorTimer->setSingleShot(true);
@@ -1075,11 +1074,16 @@ void MainWindow::scanContext()
     ContextScanOptions options;
     options.contextDir = m_projectFolder;
     options.dockerfilePath = m_dockerfilePath;
-    QFuture<ContextIndex> future = QtConcurrent::run(Stagelens::scanContext, options);
-    m_contextWatcher->setFuture(future);
-    future.then(this, [this, generation](ContextIndex index) {
+    m_contextPending = true;
+    // A watcher owned by the window, not a continuation: in Qt 6.4 a continuation whose window is gone
+    // asserts, and a scan of a big context may outlive the window.
+    auto *watcher = new QFutureWatcher<ContextIndex>(this);
+    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, generation]() {
+        watcher->deleteLater();
         if (generation != m_contextGeneration)
             return;
+        m_contextPending = false;
+        ContextIndex index = watcher->result();
         for (const Diagnostic &d : index.diagnostics()) {
             if (d.severity != Severity::Info)
                 m_problems->addTopLevelItem(new QTreeWidgetItem(
@@ -1092,6 +1096,7 @@ void MainWindow::scanContext()
         runWhatIf();
         checkIdle();
     });
+    watcher->setFuture(QtConcurrent::run(Stagelens::scanContext, options));
 }
 
 void MainWindow::rebuildEngine()
@@ -1194,7 +1199,7 @@ void MainWindow::showError(const QString &message)
 
 bool MainWindow::isBusy() const
 {
-    return m_loading || m_logWatcher->isRunning() || m_contextWatcher->isRunning() || !m_logQueue.isEmpty()
+    return m_loading || m_logWatcher->isRunning() || m_contextPending || !m_logQueue.isEmpty()
         || m_dagView->dagScene()->isLayoutPending() || m_outputPending || m_analysisPending;
 }
 

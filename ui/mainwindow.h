@@ -157,7 +157,7 @@ private:
     WhatIfResult m_whatIf;
     QSet<int> m_changedLines;
     QSet<QString> m_changedArgs;
-    QFutureWatcher<ContextIndex> *m_contextWatcher = nullptr;
+    bool m_contextPending = false; ///< a context scan runs, or its result is not yet applied
     quint64 m_contextGeneration = 0;
 
     // Async bookkeeping.

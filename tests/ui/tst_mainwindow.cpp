@@ -430,6 +430,23 @@ private Q_SLOTS:
         QVERIFY(ran > 0);
     }
 
+    // Closing the window while its context scan and log read still run: the workers finish on their own,
+    // nothing is delivered to the gone window (Qt 6.4 continuations assert there), and a new window works.
+    void closeWhileLoading()
+    {
+        for (int round = 0; round < 3; ++round) {
+            auto *window = new MainWindow;
+            window->openPaths({project(), realLog(QStringLiteral("00-cold.log"))});
+            QTest::qWait(round); // 0, 1 and 2 ms: before, during and (maybe) after the workers start
+            delete window;
+        }
+        QTest::qWait(300);
+        MainWindow window;
+        QVERIFY(openAndWait(window, {project(), realLog(QStringLiteral("00-cold.log"))}));
+        QCOMPARE(window.buildCount(), 1);
+        QVERIFY(window.selectedBuild());
+    }
+
     // A build the user picks while the log is read stays selected when the final result lands.
     void pickDuringLoadIsKept()
     {
