@@ -22,6 +22,10 @@ namespace Stagelens {
 
 namespace {
 
+const QString NoticeLong =
+    QStringLiteral("Times are estimated: the log does not say when every step started");
+const QString NoticeShort = QStringLiteral("Times are estimated");
+
 constexpr double MinRowHeight = 20; // pixels; fewer rows fit -> the rows scroll (Shift+wheel)
 constexpr double MaxRowHeight = 30; // pixels; a short build leaves room below instead of fat bars
 constexpr double MaxLabelWidth = 300; // pixels of the y axis labels; the tooltip has the full label
@@ -296,9 +300,16 @@ void TimelinePlot::Private::setupPlot()
     notice->position->setCoords(0.99, 0.02);
     notice->setPositionAlignment(Qt::AlignRight | Qt::AlignTop);
     notice->setPadding(QMargins(6, 3, 6, 3));
-    notice->setText(QStringLiteral("Times are estimated: the log does not say when every step started"));
+    notice->setText(NoticeLong);
     notice->setLayer(QStringLiteral("legend"));
     notice->setVisible(false);
+    // The full sentence where it fits the plot, the short form on narrow windows (it was cut off at the left
+    // at 1280x800); decided after each layout, when the axis rect's width is known.
+    QObject::connect(plot, &QCustomPlot::afterLayout, plot, [this]() {
+        const QFontMetrics fm(notice->font());
+        const int room = main->rect().width() - 24;
+        notice->setText(fm.horizontalAdvance(NoticeLong) <= room ? NoticeLong : NoticeShort);
+    });
 }
 
 QCPItemRect *TimelinePlot::Private::bandItem(QCPAxisRect *rect)
