@@ -224,20 +224,26 @@ private:
 };
 
 // Vertices of the build in progress. A growing QList moves every BuildVertex (some 300 bytes) on each
-// reallocation and touches twice the memory, so the list reserves MaxVerticesPerBuild at once: a block that
-// large is mapped on demand by the allocator (mmap), so only the pages the vertices really use are ever
-// touched, and nothing moves while the build grows. When the build closes, the list is handed over without
-// a copy, and squeezed first if most of the reservation went unused.
+// reallocation and touches twice the memory, so a build that outgrows its first 1024 vertices reserves
+// MaxVerticesPerBuild at once: a block that large is mapped on demand by the allocator (mmap), so only the
+// pages the vertices really use are ever touched, and nothing moves while the build grows. When the build
+// closes, the list is handed over without a copy, and squeezed first if most of the reservation went unused.
 class VertexStore
 {
+    static constexpr int SmallBuildVertices = 1024;
+
 public:
     size_t size() const { return size_t(m_list.size()); }
     BuildVertex &operator[](size_t i) { return m_list[qsizetype(i)]; }
 
     BuildVertex &append()
     {
-        if (m_list.capacity() == 0)
-            m_list.reserve(MaxVerticesPerBuild);
+        // Small builds (nearly all) never ask for the big block: mapping and unmapping it per build made the
+        // fuzzer, and logs of many small builds, several times slower. A build that outgrows the first
+        // block moves once, into the big one.
+        if (m_list.size() == m_list.capacity())
+            m_list.reserve(
+                m_list.capacity() == 0 ? qsizetype(SmallBuildVertices) : qsizetype(MaxVerticesPerBuild));
         return m_list.emplaceBack();
     }
 
