@@ -53,12 +53,28 @@ namespace Stagelens {
 
 namespace {
 
-// Above this many step nodes the graph opens collapsed (one node per stage); moby/buildkit has ~200.
-constexpr int LargeGraphSteps = 90;
 // Builds with more vertices than this are analysed on a worker: matching tens of thousands of vertices to
 // steps takes tens of milliseconds, too long for the GUI thread. Smaller ones are analysed at once, so the
 // common case shows its figures in the same event-loop turn.
 constexpr qsizetype AsyncAnalysisVertices = 5000;
+
+// Runs `work` on the thread pool and hands its result to `apply` on the GUI thread, unless `*latest` has
+// moved on since (a newer request, a cancel). Through a watcher the window owns, not a continuation: in Qt
+// 6.4 a continuation whose window is gone asserts, and the work may outlive the window.
+template<typename Work, typename Apply>
+void runLatest(QObject *owner, const quint64 *latest, Work work, Apply apply)
+{
+    using Result = std::invoke_result_t<Work>;
+    const quint64 generation = *latest;
+    auto *watcher = new QFutureWatcher<Result>(owner);
+    QObject::connect(watcher, &QFutureWatcherBase::finished, owner,
+        [watcher, latest, generation, apply = std::move(apply)]() mutable {
+            watcher->deleteLater();
+            if (generation == *latest)
+                apply(watcher->result());
+        });
+    watcher->setFuture(QtConcurrent::run(std::move(work)));
+}
 
 QString buildEntryName(const QString &path, const BuildRun &run, int buildsInFile)
 {
@@ -778,7 +794,7 @@ void MainWindow::showBuild(int index)
 
 void MainWindow::refreshAnalysis()
 {
-    const quint64 generation = ++m_analysisGeneration; // drops a worker's answer for an older request
+    ++m_analysisGeneration; // drops a worker's answer for an older request
     m_analysisPending = false;
     const BuildRun *run = selectedBuild();
     if (run && run->vertices.size() > AsyncAnalysisVertices) {
@@ -788,19 +804,15 @@ void MainWindow::refreshAnalysis()
         m_timelineInput.vertexOfRow.clear();
         m_timelineInput.rowOfVertexList.clear();
         m_analysisPending = true;
-        auto *watcher = new QFutureWatcher<BuildAnalysis>(this);
-        connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, generation]() {
-            watcher->deleteLater();
-            if (generation != m_analysisGeneration)
-                return;
-            m_analysisPending = false;
-            m_analysis = watcher->result();
-            applyStepSeconds();
-            runWhatIf();
-            checkIdle();
-        });
-        watcher->setFuture(
-            QtConcurrent::run([graph = m_graph, run = *run]() { return analyseBuild(graph, run); }));
+        runLatest(
+            this, &m_analysisGeneration, [graph = m_graph, run = *run]() { return analyseBuild(graph, run); },
+            [this](BuildAnalysis analysis) {
+                m_analysisPending = false;
+                m_analysis = std::move(analysis);
+                applyStepSeconds();
+                runWhatIf();
+                checkIdle();
+            });
         return;
     }
     m_analysis = run ? analyseBuild(m_graph, *run) : unmatchedAnalysis();
@@ -822,10 +834,7 @@ void MainWindow::refreshViews()
 {
     m_dagInput = makeDagInput(m_graph, m_analysis, m_whatIf);
     // Large files read better one node per stage until the user says otherwise.
-    int vertexSteps = 0;
-    for (const DagStage &stage : std::as_const(m_dagInput.model.stages))
-        vertexSteps += int(stage.steps.size());
-    const bool collapse = m_userCollapsed.value_or(vertexSteps > LargeGraphSteps);
+    const bool collapse = m_userCollapsed.value_or(opensCollapsed(m_dagInput.model));
     m_dagInput.model.collapsed = collapse;
     if (m_collapseAction->isChecked() != collapse) {
         const QSignalBlocker block(m_collapseAction);
@@ -978,28 +987,25 @@ void MainWindow::requestStepOutput()
     if (key == m_outputKey)
         return;
     m_outputKey = key;
-    const quint64 generation = ++m_outputGeneration;
+    ++m_outputGeneration;
     m_outputPending = true;
     m_logOutput->clear();
     // The output is read back from the log file (the record keeps only spans): a worker does it, and a newer
     // selection drops a stale answer.
-    // A watcher owned by the window, not a continuation: the read may outlive a closed window.
-    auto *watcher = new QFutureWatcher<QString>(this);
-    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, generation]() {
-        watcher->deleteLater();
-        if (generation != m_outputGeneration)
-            return;
-        m_outputPending = false;
-        m_logOutput->setPlainText(watcher->result());
-        Q_EMIT stepOutputShown();
-        checkIdle();
-    });
-    watcher->setFuture(QtConcurrent::run([path, run = *run, vertex]() {
-        QString text = readVertexOutput(path, run, vertex);
-        if (!vertex.error.isEmpty())
-            text += QStringLiteral("\nERROR: ") + vertex.error;
-        return text;
-    }));
+    runLatest(
+        this, &m_outputGeneration,
+        [path, run = *run, vertex]() {
+            QString text = readVertexOutput(path, run, vertex);
+            if (!vertex.error.isEmpty())
+                text += QStringLiteral("\nERROR: ") + vertex.error;
+            return text;
+        },
+        [this](const QString &text) {
+            m_outputPending = false;
+            m_logOutput->setPlainText(text);
+            Q_EMIT stepOutputShown();
+            checkIdle();
+        });
 }
 
 QString MainWindow::stepOutputText() const
@@ -1067,7 +1073,7 @@ void MainWindow::setLineChanged(int line, bool changed)
 
 void MainWindow::scanContext()
 {
-    const quint64 generation = ++m_contextGeneration;
+    ++m_contextGeneration;
     m_context.reset();
     m_engine.reset();
     m_contextModel->setContext(nullptr, {});
@@ -1075,28 +1081,22 @@ void MainWindow::scanContext()
     options.contextDir = m_projectFolder;
     options.dockerfilePath = m_dockerfilePath;
     m_contextPending = true;
-    // A watcher owned by the window, not a continuation: in Qt 6.4 a continuation whose window is gone
-    // asserts, and a scan of a big context may outlive the window.
-    auto *watcher = new QFutureWatcher<ContextIndex>(this);
-    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, generation]() {
-        watcher->deleteLater();
-        if (generation != m_contextGeneration)
-            return;
-        m_contextPending = false;
-        ContextIndex index = watcher->result();
-        for (const Diagnostic &d : index.diagnostics()) {
-            if (d.severity != Severity::Info)
-                m_problems->addTopLevelItem(new QTreeWidgetItem(
-                    {d.file, severityName(d.severity) + QStringLiteral(": ") + d.message}));
-        }
-        m_context = std::make_shared<const ContextIndex>(std::move(index));
-        rebuildEngine();
-        if (!m_changedPaths.isEmpty())
-            setChangedPaths(m_changedPaths);
-        runWhatIf();
-        checkIdle();
-    });
-    watcher->setFuture(QtConcurrent::run(Stagelens::scanContext, options));
+    runLatest(
+        this, &m_contextGeneration, [options]() { return ContextIndex::scan(options); },
+        [this](ContextIndex index) {
+            m_contextPending = false;
+            for (const Diagnostic &d : index.diagnostics()) {
+                if (d.severity != Severity::Info)
+                    m_problems->addTopLevelItem(new QTreeWidgetItem(
+                        {d.file, severityName(d.severity) + QStringLiteral(": ") + d.message}));
+            }
+            m_context = std::make_shared<const ContextIndex>(std::move(index));
+            rebuildEngine();
+            if (!m_changedPaths.isEmpty())
+                setChangedPaths(m_changedPaths);
+            runWhatIf();
+            checkIdle();
+        });
 }
 
 void MainWindow::rebuildEngine()

@@ -33,9 +33,6 @@ using namespace Stagelens;
 
 namespace {
 
-// MainWindow::refreshViews(): LargeGraphSteps in ui/mainwindow.cpp. Keep in step with it.
-constexpr int LargeGraphSteps = 90;
-
 double median(QList<double> values)
 {
     std::sort(values.begin(), values.end());
@@ -101,8 +98,9 @@ int main(int argc, char **argv)
         steps = 0;
         for (const DagStage &stage : std::as_const(input.model.stages))
             steps += int(stage.steps.size());
+        // The view the main window opens the file in (opensCollapsed), unless one is asked for.
         collapsed = view == QLatin1String("collapsed")
-            || (view == QLatin1String("default") && steps > LargeGraphSteps);
+            || (view == QLatin1String("default") && opensCollapsed(input.model));
         input.model.collapsed = collapsed;
         const qint64 modelNs = timer.nsecsElapsed();
         modelTimes.append(modelNs / 1e6);

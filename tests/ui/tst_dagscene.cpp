@@ -370,6 +370,20 @@ private slots:
         }
     }
 
+    // The main window and the layout benchmark open a file collapsed by the same rule: more than 90 step
+    // nodes in all, whatever the stages.
+    void opensCollapsedCountsAllSteps()
+    {
+        DagModel model;
+        for (int s = 0; s < 3; ++s)
+            model.stages.append(DagStage {QStringLiteral("s%1").arg(s), QString(), true, QList<DagStep>(30)});
+        QVERIFY(!opensCollapsed(model)); // 90
+        model.stages.last().steps.append(DagStep());
+        QVERIFY(opensCollapsed(model)); // 91
+        model.stages.clear();
+        QVERIFY(!opensCollapsed(model));
+    }
+
     void collapsed_data()
     {
         QTest::addColumn<DagModel>("model");

@@ -51,6 +51,15 @@ QString dagEdgeKindName(DagEdgeKind kind)
     return {};
 }
 
+bool opensCollapsed(const DagModel &model)
+{
+    constexpr qsizetype LargeGraphSteps = 90;
+    qsizetype steps = 0;
+    for (const DagStage &stage : model.stages)
+        steps += stage.steps.size();
+    return steps > LargeGraphSteps;
+}
+
 QString formatSeconds(double seconds)
 {
     if (!std::isfinite(seconds) || seconds < 0)

@@ -81,6 +81,10 @@ struct DagModel
     bool collapsed = false; ///< one node per stage, for large files
 };
 
+/// Whether the DAG view opens `model` collapsed (one node per stage) until the user says otherwise: above
+/// 90 step nodes one node per step is unreadable (moby/buildkit has ~200). Benchmarks use it too.
+bool opensCollapsed(const DagModel &model);
+
 QString dagStepStateName(DagStepState state);
 QString whatIfVerdictName(WhatIfVerdict verdict);
 QString dagEdgeKindName(DagEdgeKind kind);
