@@ -194,12 +194,21 @@ fi
 if wants gui; then
     GLOG=$INPUTS/plain-$GUI_SIZE.log
     [ -s "$GLOG" ] || $GEN plainlog "$CORPUS" "$GLOG" "$GUI_SIZE"
-    ours=$("$BENCH/bench_gui" "$GLOG" 2>> "$SCRATCH/gui.err")
+    # One warm-up run (the first process after a build pays for loading fonts and libraries from disk, as
+    # the start-up benchmark's warm-up does), then three runs: the worst of them is reported, since the
+    # budget says the GUI never stalls longer.
+    "$BENCH/bench_gui" "$GLOG" > /dev/null 2>> "$SCRATCH/gui.err"
+    ours="" gap=-1
+    for r in 1 2 3; do
+        run=$("$BENCH/bench_gui" "$GLOG" 2>> "$SCRATCH/gui.err")
+        g=$(field "$run" max_gap_ms)
+        if [ "${g:-99999}" -gt "$gap" ]; then ours=$run gap=${g:-99999}; fi
+    done
     gap=$(field "$ours" max_gap_ms)
     first=$(field "$ours" first_shown_ms)
     parse=$(field "$ours" parse_only_ms)
     report "gui-max-stall" "${gap:-?} ms" "<= 50 ms" "$(le "${gap:-99999}" 50)" \
-        "$((($(stat -c %s "$GLOG")) / 1048576)) MB log: load $(field "$ours" load_ms) ms, worst gap at $(field "$ours" max_gap_at_ms) ms"
+        "$((($(stat -c %s "$GLOG")) / 1048576)) MB log, worst of 3 runs after a warm-up: load $(field "$ours" load_ms) ms, worst gap at $(field "$ours" max_gap_at_ms) ms"
     report "gui-first-overlay" "${first:-?} ms" "< parse ($parse ms)" "$(awk -v f="${first:-99999}" -v p="${parse:-0}" 'BEGIN {print (f >= 0 && f < p) ? 1 : 0}')" \
         "first build shown at $first ms, the parse alone takes $parse ms"
 fi
