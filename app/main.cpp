@@ -9,6 +9,7 @@
 
 #include <QApplication>
 #include <QCoreApplication>
+#include <QFileInfo>
 #include <QStringList>
 
 #include <clocale>
@@ -58,9 +59,70 @@ QString topLevelHelp()
                        "  --changed PATH       preselect PATH (relative to the project) in the what-if view\n"
                        "  --screenshot OUT.png render the window after loading, write the PNG and exit\n"
                        "  --size WxH           window size for --screenshot (default 1600x1000)\n"
+                       "  --theme THEME        colour theme: system, light or dark\n"
                        "  --version            print the version and exit\n"
                        "  -h, --help           print this help and exit\n");
     return text;
+}
+
+// The GUI's own options, as guimain.cpp declares them: checked here, before QApplication loads a window
+// system plugin, so that a typo is a usage error even on a machine without a display (Qt's xcb plugin aborts
+// there).
+struct GuiOption
+{
+    const char *name;
+    bool takesValue;
+};
+
+constexpr GuiOption GuiOptions[] = {{"--changed", true}, {"--screenshot", true}, {"--size", true},
+    {"--theme", true}, {"--help", false}, {"-h", false}, {"--version", false}, {"-v", false}};
+
+int usageError(int argc, char **argv, const QString &message)
+{
+    QCoreApplication app(argc, argv);
+    Stagelens::Cli::printError(QStringLiteral("stagelens: %1").arg(message));
+    Stagelens::Cli::printError(QStringLiteral("run 'stagelens --help' for the forms and subcommands"));
+    return Stagelens::Cli::ExitUsage;
+}
+
+// A word that names no file and looks like a subcommand ("reprot") is a mistyped subcommand, not a path.
+bool looksLikeSubcommand(const char *arg)
+{
+    if (!*arg || QFileInfo::exists(QString::fromLocal8Bit(arg)))
+        return false;
+    for (const char *c = arg; *c; ++c) {
+        if (!((*c >= 'a' && *c <= 'z') || *c == '-'))
+            return false;
+    }
+    return arg[0] != '-';
+}
+
+// Empty when the GUI command line is well formed; else what is wrong with it.
+QString checkGuiArguments(int argc, char **argv)
+{
+    if (argc > 1 && looksLikeSubcommand(argv[1]))
+        return QStringLiteral("unknown subcommand '%1'").arg(QString::fromLocal8Bit(argv[1]));
+    for (int i = 1; i < argc; ++i) {
+        const QByteArray arg(argv[i]);
+        if (arg == "--")
+            break;
+        if (!arg.startsWith('-') || arg == "-")
+            continue;
+        const QByteArray name = arg.left(arg.indexOf('=') < 0 ? arg.size() : arg.indexOf('='));
+        const GuiOption *known = nullptr;
+        for (const GuiOption &option : GuiOptions) {
+            if (name == option.name)
+                known = &option;
+        }
+        if (!known)
+            return QStringLiteral("unknown option '%1'").arg(QString::fromLocal8Bit(name));
+        if (known->takesValue && !arg.contains('=')) {
+            if (i + 1 >= argc)
+                return QStringLiteral("missing value after %1").arg(QString::fromLocal8Bit(name));
+            ++i;
+        }
+    }
+    return {};
 }
 
 } // namespace
@@ -102,5 +164,7 @@ int main(int argc, char **argv)
             return 0;
         }
     }
+    if (const QString error = checkGuiArguments(argc, argv); !error.isEmpty())
+        return usageError(argc, argv, error);
     return Stagelens::runGui(argc, argv, setApplicationIdentity);
 }

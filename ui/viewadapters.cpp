@@ -45,7 +45,7 @@ DagEdgeKind dagEdgeKind(EdgeKind kind)
 
 DagInput makeDagInput(const BuildGraph &graph, const BuildAnalysis &analysis, const WhatIfResult &whatIf)
 {
-    QHash<QPair<int, int>, Verdict> verdicts;
+    QHash<StepRef, Verdict> verdicts;
     for (const StepVerdict &v : whatIf.steps)
         verdicts.insert({v.stage, v.step}, v.verdict);
     DagInput input;
@@ -79,7 +79,7 @@ DagInput makeDagInput(const BuildGraph &graph, const BuildAnalysis &analysis, co
                 dagStep.critical = t.critical;
             }
             if (!verdicts.isEmpty()) {
-                const auto it = verdicts.constFind({s, i});
+                const auto it = verdicts.constFind(StepRef {s, i});
                 dagStep.verdict = it == verdicts.constEnd() ? WhatIfVerdict::None
                     : *it == Verdict::Rerun                 ? WhatIfVerdict::Rerun
                     : *it == Verdict::Maybe                 ? WhatIfVerdict::Maybe
@@ -121,18 +121,10 @@ DagInput makeDagInput(const BuildGraph &graph, const BuildAnalysis &analysis, co
         dagEdge.fromStage = edge.from;
         dagEdge.toStage = edge.to;
         dagEdge.kind = dagEdgeKind(edge.kind);
-        // Point the edge at the consuming step (the line of the instruction), FROM edges at the stage top.
-        const Stage &to = graph.stages.at(edge.to);
-        int toStep = 0;
-        if (edge.kind != EdgeKind::From) {
-            for (int i = 0; i < to.steps.size(); ++i) {
-                if (to.steps.at(i).line == edge.line) {
-                    toStep = std::max(0, int(input.stepIndex.at(edge.to).indexOf(i)));
-                    break;
-                }
-            }
-        }
-        dagEdge.toStep = toStep;
+        // Point the edge at the consuming step's node, FROM edges at the stage top.
+        dagEdge.toStep = edge.kind == EdgeKind::From
+            ? 0
+            : std::max(0, int(input.stepIndex.value(edge.to).indexOf(edge.toStep)));
         model.edges.append(dagEdge);
     }
     return input;
@@ -148,10 +140,8 @@ TimelineInput makeTimelineInput(
     for (int v = 0; v < run.vertices.size(); ++v)
         order.append(v);
     auto key = [&analysis](int v) {
-        const QPair<int, int> ref =
-            v < analysis.stepOfVertex.size() ? analysis.stepOfVertex.at(v) : qMakePair(-1, -1);
-        return ref.first < 0 ? std::make_tuple(1, 0, v)
-                             : std::make_tuple(0, ref.first * 100000 + ref.second, v);
+        const StepRef ref = analysis.stepOfVertex.value(v);
+        return ref.isValid() ? std::make_tuple(0, ref, v) : std::make_tuple(1, StepRef(), v);
     };
     std::stable_sort(order.begin(), order.end(), [&key](int a, int b) { return key(a) < key(b); });
     input.vertexOfRow = order;
@@ -164,7 +154,7 @@ TimelineInput makeTimelineInput(
         const BuildVertex &vertex = run.vertices.at(v);
         TimelineRow row;
         row.label = vertex.name;
-        const int stage = v < analysis.stepOfVertex.size() ? analysis.stepOfVertex.at(v).first : -1;
+        const int stage = analysis.stepOfVertex.value(v).stage;
         row.stage = stage;
         row.stageName = stage >= 0 ? graph.stages.at(stage).token()
             : vertex.label.internal || vertex.name.startsWith(QLatin1String("[internal]"))
@@ -196,12 +186,12 @@ TimelineInput makeTimelineInput(
 
     // The predicted rebuild: steps that would run again, with their last known durations, scheduled by
     // their dependencies (the model lays them out; we only attach them to the log's rows).
-    QList<QPair<QPair<int, int>, double>> again;
+    QHash<StepRef, double> again;
     for (const StepVerdict &v : whatIf.steps) {
         if (v.verdict == Verdict::Cached)
             continue;
         const StepTiming timing = analysis.steps.value(v.stage).value(v.step);
-        again.append({{v.stage, v.step}, v.seconds.value_or(timing.seconds.value_or(0))});
+        again.insert({v.stage, v.step}, v.seconds.value_or(timing.seconds.value_or(0)));
     }
     for (const PredictedStep &p : predictRebuild(graph, again)) {
         const int vertex = analysis.steps.value(p.stage).value(p.step).vertex;

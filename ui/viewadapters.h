@@ -11,13 +11,6 @@
 
 namespace Stagelens {
 
-/// Identifies a DAG step node by (stage, step) of the BuildGraph.
-struct DagStepRef
-{
-    int stage = -1;
-    int step = -1;
-};
-
 /// The DAG view's input. Only vertex steps (those BuildKit prints) become step nodes; `refs` maps each
 /// node back to its (stage, step) in the graph, in the order of DagModel::stages[i].steps.
 struct DagInput

@@ -1,7 +1,7 @@
 #include "logcommand.h"
 
 #include "clicommon.h"
-#include "model/buildlog/buildlogreader.h"
+#include "model/session/projectsession.h"
 
 #include <QCommandLineParser>
 #include <QFileInfo>
@@ -115,9 +115,13 @@ int runLogCommand(const QStringList &args)
         return ExitUsage;
     }
 
-    BuildLogReadOptions options;
-    options.splitTargets = parser.isSet(splitOption);
-    const BuildLogResult result = readBuildLogFile(path, options);
+    // The same session the window runs, driven synchronously.
+    ProjectSession session;
+    session.setSplitTargets(parser.isSet(splitOption));
+    if (parser.isSet(dockerfileOption))
+        session.openDockerfile(parser.value(dockerfileOption));
+    session.addLog(path);
+    const BuildLogResult &result = session.logResult(session.logCount() - 1);
     if (parser.isSet(jsonOption)) {
         printJsonText(result, path);
     } else {

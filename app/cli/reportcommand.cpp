@@ -2,13 +2,9 @@
 
 #include "changeoptions.h"
 #include "clicommon.h"
-#include "model/buildlog/buildlogreader.h"
-#include "model/cache/cacheengine.h"
-#include "model/context/contextindex.h"
-#include "model/graph/buildgraph.h"
 #include "model/report/reportdata.h"
 #include "model/report/reportoutput.h"
-#include "model/report/reportwhatif.h"
+#include "model/session/projectsession.h"
 #include "ui/report/reportrenderer.h"
 
 #include <QCommandLineParser>
@@ -100,51 +96,35 @@ int runReportCommand(const QStringList &args)
     if (const QString bad = parseBuildArgs(parser.values(argOption), &options.buildArgs); !bad.isEmpty())
         return usageError(QStringLiteral("--build-arg needs NAME=VALUE, got %1").arg(bad));
 
-    ReportInput reportInput;
-    reportInput.project = context;
-    reportInput.dockerfile = dockerfile;
-    reportInput.graph = buildGraphFromFile(dockerfile, options);
-    bool inputErrors = hasErrors(reportInput.graph.diagnostics);
-    for (const Diagnostic &d : std::as_const(reportInput.graph.diagnostics))
-        printError(d.toString());
-
     const QStringList logs = parser.values(logOption);
     for (const QString &log : logs) {
         if (!QFileInfo(log).isFile())
             return usageError(QStringLiteral("no such file: %1").arg(log));
     }
-    QHash<QString, double> stepSeconds;
-    for (const QString &log : logs) {
-        const BuildLogResult result = readBuildLogFile(log);
-        for (const Diagnostic &d : result.diagnostics) {
-            printError(d.toString());
-            reportInput.graph.diagnostics.append(d);
-        }
-        inputErrors = inputErrors || hasErrors(result.diagnostics);
-        if (result.builds.isEmpty())
-            printError(QStringLiteral("stagelens report: %1 holds no build").arg(log));
-        for (const BuildRun &run : result.builds)
-            reportInput.builds.append({log, run});
-        // Later logs win: the what-if costs use the most recent time of each step.
-        const QHash<QString, double> seconds = stepSecondsFromLog(result);
-        for (auto it = seconds.cbegin(); it != seconds.cend(); ++it)
-            stepSeconds.insert(it.key(), it.value());
-    }
-
     WhatIfChanges changes;
     if (const QString error = changeOptions.read(parser, context, &changes); !error.isEmpty())
         return usageError(error);
-    if (!changes.paths.isEmpty() || !changes.args.isEmpty() || !changes.lines.isEmpty()) {
-        QFile file(dockerfile);
-        const QByteArray text = file.open(QIODevice::ReadOnly) ? file.read(64 << 20) : QByteArray();
-        ContextScanOptions scan;
-        scan.contextDir = context;
-        scan.dockerfilePath = dockerfile;
-        auto index = std::make_shared<const ContextIndex>(ContextIndex::scan(scan));
-        CacheEngine engine(reportInput.graph, index, text);
-        engine.setStepSeconds(stepSeconds);
-        reportInput.whatIf = reportWhatIf(engine.whatIf(changes), describeChanges(changes));
+
+    // The same session the window runs, driven synchronously: File > Export Report writes the same report.
+    ProjectSession session;
+    session.openDockerfile(dockerfile, context, options);
+    for (const Diagnostic &d : session.graph().diagnostics)
+        printError(d.toString());
+    bool inputErrors = hasErrors(session.graph().diagnostics);
+    for (const QString &log : logs) {
+        const int before = session.buildCount();
+        session.addLog(log);
+        if (session.buildCount() == before)
+            printError(QStringLiteral("stagelens report: %1 holds no build").arg(log));
     }
+    for (const Problem &p : session.diagnostics()->problems()) {
+        if (p.source != ProblemSource::Log)
+            continue;
+        printError(p.diagnostic.toString());
+        inputErrors = inputErrors || p.diagnostic.severity == Severity::Error;
+    }
+    session.setChanges(changes);
+    const ReportInput reportInput = session.reportInput();
 
     const ReportData data = makeReportData(reportInput);
     const QString error = writeReport(data, output);

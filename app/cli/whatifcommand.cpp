@@ -2,8 +2,9 @@
 
 #include "changeoptions.h"
 #include "clicommon.h"
-#include "model/buildlog/buildlogreader.h"
-#include "model/cache/cacheengine.h"
+#include "model/cache/changedescription.h"
+#include "model/core/duration.h"
+#include "model/session/projectsession.h"
 
 #include <QCommandLineParser>
 #include <QFile>
@@ -19,8 +20,6 @@ const QString Usage = QStringLiteral(
     "[--changed PATH ...] [--chmod PATH ...] [--touched PATH ...] [--changed-arg NAME ...] [--changed-line N "
     "...] "
     "[--log LOGFILE] --json");
-
-constexpr qint64 MaxDockerfileBytes = 64 * 1024 * 1024; // hostile input: never read without bound
 
 int usageError(const QString &message)
 {
@@ -44,8 +43,7 @@ QString verdictMark(Verdict verdict)
 
 QString seconds(const QJsonValue &value)
 {
-    return value.isNull() ? QStringLiteral("unknown")
-                          : QStringLiteral("%1 s").arg(value.toDouble(), 0, 'f', 1);
+    return value.isNull() ? QStringLiteral("time unknown") : formatDuration(value.toDouble());
 }
 
 // The human form, when --json is not given: one line per step, then the totals and notes.
@@ -58,10 +56,10 @@ void printText(const WhatIfResult &result, const QJsonObject &json)
             out += QStringLiteral("\n          because %1").arg(v.reason());
         out += QLatin1Char('\n');
     }
-    out += QStringLiteral("re-runs: %1 steps, %2; maybe: %3 steps, %4\n")
-               .arg(result.count(Verdict::Rerun))
+    out += QStringLiteral("re-runs: %1, %2; maybe: %3, %4\n")
+               .arg(countSteps(result.count(Verdict::Rerun)))
                .arg(seconds(json.value(QStringLiteral("rerun_seconds"))))
-               .arg(result.count(Verdict::Maybe))
+               .arg(countSteps(result.count(Verdict::Maybe)))
                .arg(seconds(json.value(QStringLiteral("maybe_seconds"))));
     for (const QString &note : result.notes)
         out += QStringLiteral("note: %1\n").arg(note);
@@ -100,10 +98,8 @@ int runWhatifCommand(const QStringList &args)
         return usageError(QStringLiteral("%1 is not a folder").arg(contextDir));
     const QString dockerfile =
         parser.isSet(fileOption) ? parser.value(fileOption) : contextDir + QStringLiteral("/Dockerfile");
-    QFile file(dockerfile);
-    if (!QFileInfo(dockerfile).isFile() || !file.open(QIODevice::ReadOnly))
+    if (!QFileInfo(dockerfile).isFile() || !QFileInfo(dockerfile).isReadable())
         return usageError(QStringLiteral("cannot read %1").arg(dockerfile));
-    const QByteArray text = file.read(MaxDockerfileBytes);
 
     BuildOptions options;
     options.target = parser.value(targetOption);
@@ -113,29 +109,27 @@ int runWhatifCommand(const QStringList &args)
     WhatIfChanges changes;
     if (const QString error = changeOptions.read(parser, contextDir, &changes); !error.isEmpty())
         return usageError(error);
+    if (parser.isSet(logOption) && !QFileInfo(parser.value(logOption)).isFile())
+        return usageError(QStringLiteral("cannot read %1").arg(parser.value(logOption)));
 
-    QHash<QString, double> seconds;
+    // The same session the window runs, driven synchronously.
+    ProjectSession session;
+    session.openDockerfile(dockerfile, contextDir, options);
     QList<Diagnostic> logDiagnostics;
     if (parser.isSet(logOption)) {
-        const QString logPath = parser.value(logOption);
-        if (!QFileInfo(logPath).isFile())
-            return usageError(QStringLiteral("cannot read %1").arg(logPath));
-        const BuildLogResult log = readBuildLogFile(logPath);
-        seconds = stepSecondsFromLog(log);
-        logDiagnostics = log.diagnostics;
+        session.addLog(parser.value(logOption));
+        for (const Problem &p : session.diagnostics()->problems()) {
+            if (p.source == ProblemSource::Log)
+                logDiagnostics.append(p.diagnostic);
+        }
+        if (session.stepCosts().isEmpty())
+            printError(QStringLiteral(
+                "stagelens whatif: the log has no step that ran (every step CACHED?): times unknown"));
     }
-
-    const BuildGraph graph = buildGraph(text, dockerfile, options);
-    ContextScanOptions scan;
-    scan.contextDir = contextDir;
-    scan.dockerfilePath = dockerfile;
-    auto context = std::make_shared<const ContextIndex>(ContextIndex::scan(scan));
-    CacheEngine engine(graph, context, text);
-    engine.setStepSeconds(seconds);
-    if (parser.isSet(logOption) && seconds.isEmpty())
-        printError(QStringLiteral(
-            "stagelens whatif: the log has no step that ran (every step CACHED?): times unknown"));
-    WhatIfResult result = engine.whatIf(changes);
+    session.setChanges(changes);
+    const BuildGraph &graph = session.graph();
+    const std::shared_ptr<const ContextIndex> context = session.context();
+    WhatIfResult result = session.whatIf();
     result.diagnostics = graph.diagnostics + context->diagnostics();
 
     QJsonObject json = toJson(result);

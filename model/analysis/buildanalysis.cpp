@@ -26,132 +26,21 @@ StepState stateOf(VertexStatus status)
     return StepState::Running;
 }
 
-// BuildKit collapses whitespace differently across versions and clips long names; compare loosely.
-QString squashed(const QString &text)
+void applyMatch(const BuildGraph &graph, const BuildRun &run, BuildAnalysis &result)
 {
-    return text.simplified();
-}
-
-// The stage token a log prints, as our graph names it ("deps", "stage-1", or empty in a one-stage file).
-bool tokenMatches(const BuildGraph &graph, const Stage &stage, const QString &logStage)
-{
-    if (logStage.isEmpty())
-        return stage.name.isEmpty() && (graph.stages.size() == 1 || stage.token().isEmpty());
-    return QString::compare(stage.token(), logStage, Qt::CaseInsensitive) == 0;
-}
-
-struct Candidate
-{
-    int stage;
-    int step;
-};
-
-// The steps that must finish before (stage, step) can start, as Dockerfile semantics give them.
-QList<Candidate> dependenciesOf(const BuildGraph &graph, int stageIndex, int stepIndex)
-{
-    QList<Candidate> deps;
-    const Stage &stage = graph.stages.at(stageIndex);
-    auto lastVertexOf = [&graph](int s) -> Candidate {
-        // Follow FROM <stage> chains down to the stage that has a vertex step.
-        for (int guard = 0; s >= 0 && guard < graph.stages.size(); ++guard) {
-            const Stage &st = graph.stages.at(s);
-            for (int i = st.steps.size() - 1; i >= 0; --i) {
-                if (st.steps.at(i).isVertex())
-                    return {s, i};
-            }
-            s = st.baseStage;
-        }
-        return {-1, -1};
-    };
-    int previous = -1;
-    for (int i = stepIndex - 1; i >= 0; --i) {
-        if (stage.steps.at(i).isVertex()) {
-            previous = i;
-            break;
-        }
-    }
-    if (previous >= 0)
-        deps.append({stageIndex, previous});
-    else if (stage.baseStage >= 0)
-        deps.append(lastVertexOf(stage.baseStage));
-    const Step &step = stage.steps.at(stepIndex);
-    if (step.fromStage >= 0)
-        deps.append(lastVertexOf(step.fromStage));
-    for (const Mount &mount : step.mounts) {
-        if (mount.fromStage >= 0)
-            deps.append(lastVertexOf(mount.fromStage));
-    }
-    deps.removeIf([](const Candidate &c) { return c.stage < 0; });
-    return deps;
-}
-
-void matchVertices(const BuildGraph &graph, const BuildRun &run, BuildAnalysis &result)
-{
-    // Index vertex steps by (k, keyword) so each log vertex looks at a handful of candidates.
-    QHash<QPair<int, QString>, QList<Candidate>> byNumber;
-    for (int s = 0; s < graph.stages.size(); ++s) {
-        const Stage &stage = graph.stages.at(s);
-        for (int i = 0; i < stage.steps.size(); ++i) {
-            const Step &step = stage.steps.at(i);
-            if (step.isVertex())
-                byNumber[{step.number, step.keyword.toUpper()}].append({s, i});
-        }
-    }
-
-    for (int v = 0; v < run.vertices.size(); ++v) {
-        const BuildVertex &vertex = run.vertices.at(v);
-        const VertexLabel &label = vertex.label;
-        if (label.step <= 0 || label.internal)
-            continue;
-        ++result.stepVertices;
-        const QList<Candidate> candidates = byNumber.value({label.step, label.instruction.toUpper()});
-        const QString text = squashed(label.text);
-        QList<Candidate> byToken;
-        for (const Candidate &c : candidates) {
-            if (tokenMatches(graph, graph.stages.at(c.stage), label.stage))
-                byToken.append(c);
-        }
-        const bool isFrom = label.instruction.compare(QLatin1String("FROM"), Qt::CaseInsensitive) == 0;
-        QList<Candidate> chosen;
-        if (isFrom) {
-            // One FROM vertex serves every stage built on the same image; BuildKit labels it with one of
-            // them.
-            QString base;
-            for (const Candidate &c : byToken.isEmpty() ? candidates : byToken)
-                base = graph.stages.at(c.stage).steps.at(c.step).text;
-            for (const Candidate &c : candidates) {
-                const Step &step = graph.stages.at(c.stage).steps.at(c.step);
-                if (squashed(step.text) == text || (!byToken.isEmpty() && step.text == base))
-                    chosen.append(c);
-            }
-            if (chosen.isEmpty())
-                chosen = byToken;
-        } else {
-            for (const Candidate &c : byToken) {
-                if (squashed(graph.stages.at(c.stage).steps.at(c.step).text) == text)
-                    chosen.append(c);
-            }
-            // Different build args change the expanded text: fall back to the stage and counter alone.
-            if (chosen.isEmpty() && byToken.size() == 1)
-                chosen = byToken;
-            if (chosen.size() > 1)
-                chosen = chosen.mid(0, 1);
-        }
-        if (chosen.isEmpty()) {
-            result.unmatchedVertices.append(v);
-            continue;
-        }
-        result.stepOfVertex[v] = {chosen.first().stage, chosen.first().step};
-        for (const Candidate &c : chosen) {
-            StepTiming &timing = result.steps[c.stage][c.step];
-            // A repeated vertex (e.g. a retry in the same build) keeps the later, final state.
-            timing.vertex = v;
-            timing.state = stateOf(vertex.status);
-            timing.seconds = vertex.seconds;
-            timing.start = vertex.start;
-            timing.end = vertex.end;
-            timing.exact = vertex.timing == TimingKind::Exact;
-        }
+    const StepMatch match = matchSteps(graph, run);
+    result.stepOfVertex = match.stepOfVertex;
+    result.unmatchedVertices = match.unmatchedVertices;
+    result.stepVertices = match.stepVertices;
+    for (auto it = match.vertexOfStep.cbegin(); it != match.vertexOfStep.cend(); ++it) {
+        const BuildVertex &vertex = run.vertices.at(it.value());
+        StepTiming &timing = result.steps[it.key().stage][it.key().step];
+        timing.vertex = it.value();
+        timing.state = stateOf(vertex.status);
+        timing.seconds = vertex.seconds;
+        timing.start = vertex.start;
+        timing.end = vertex.end;
+        timing.exact = vertex.timing == TimingKind::Exact;
     }
 }
 
@@ -159,30 +48,30 @@ void findCriticalPath(const BuildGraph &graph, const BuildRun &run, BuildAnalysi
 {
     // Start from the step that finished last and walk back, each time to the dependency that finished
     // last: that chain is what kept the build from ending earlier.
-    Candidate current {-1, -1};
+    StepRef current;
     double latest = -1;
     for (int s = 0; s < result.steps.size(); ++s) {
         for (int i = 0; i < result.steps.at(s).size(); ++i) {
             const StepTiming &t = result.steps.at(s).at(i);
             if (t.vertex >= 0 && t.end && *t.end > latest) {
                 latest = *t.end;
-                current = {s, i};
+                current = StepRef {s, i};
             }
         }
     }
     QList<int> path;
-    QSet<int> seen;
-    while (current.stage >= 0 && !seen.contains(current.stage * 100000 + current.step)) {
-        seen.insert(current.stage * 100000 + current.step);
+    QSet<StepRef> seen;
+    while (current.isValid() && !seen.contains(current)) {
+        seen.insert(current);
         StepTiming &timing = result.steps[current.stage][current.step];
         // A cached step took no time: nothing before it could have delayed the build through it.
         if (timing.state == StepState::Cached)
             break;
         if (timing.vertex >= 0 && !path.contains(timing.vertex))
             path.prepend(timing.vertex);
-        Candidate next {-1, -1};
+        StepRef next;
         double nextEnd = -1;
-        for (const Candidate &dep : dependenciesOf(graph, current.stage, current.step)) {
+        for (const StepRef &dep : graph.dependencies(current)) {
             const StepTiming &t = result.steps.at(dep.stage).at(dep.step);
             if (t.vertex >= 0 && t.end && *t.end > nextEnd) {
                 nextEnd = *t.end;
@@ -252,17 +141,23 @@ QString stepStateName(StepState state)
     return {};
 }
 
+BuildAnalysis emptyAnalysis(const BuildGraph &graph)
+{
+    BuildAnalysis analysis;
+    analysis.steps.resize(graph.stages.size());
+    for (int s = 0; s < graph.stages.size(); ++s)
+        analysis.steps[s].resize(graph.stages.at(s).steps.size());
+    return analysis;
+}
+
 BuildAnalysis analyseBuild(const BuildGraph &graph, const BuildRun &run)
 {
-    BuildAnalysis result;
-    result.steps.resize(graph.stages.size());
-    for (int s = 0; s < graph.stages.size(); ++s) {
-        result.steps[s].resize(graph.stages.at(s).steps.size());
-        for (StepTiming &t : result.steps[s])
+    BuildAnalysis result = emptyAnalysis(graph);
+    for (QList<StepTiming> &stage : result.steps) {
+        for (StepTiming &t : stage)
             t.state = StepState::NotInLog;
     }
-    result.stepOfVertex.fill({-1, -1}, run.vertices.size());
-    matchVertices(graph, run, result);
+    applyMatch(graph, run, result);
 
     for (const BuildVertex &vertex : run.vertices) {
         if (vertex.seconds)
@@ -271,7 +166,7 @@ BuildAnalysis analyseBuild(const BuildGraph &graph, const BuildRun &run)
             result.estimatedTimes = true;
     }
     for (int v = 0; v < run.vertices.size(); ++v) {
-        if (result.stepOfVertex.at(v).first < 0)
+        if (!result.stepOfVertex.at(v).isValid())
             continue;
         const BuildVertex &vertex = run.vertices.at(v);
         if (vertex.status == VertexStatus::Cached)
@@ -289,42 +184,36 @@ BuildAnalysis analyseBuild(const BuildGraph &graph, const BuildRun &run)
     return result;
 }
 
-QList<PredictedStep> predictRebuild(
-    const BuildGraph &graph, const QList<QPair<QPair<int, int>, double>> &steps)
+QList<PredictedStep> predictRebuild(const BuildGraph &graph, const QHash<StepRef, double> &steps)
 {
-    QHash<QPair<int, int>, double> seconds;
-    for (const auto &[ref, secs] : steps)
-        seconds.insert(ref, std::max(0.0, secs));
     // Stages may only depend on stages BuildKit can resolve without a cycle; walk in an order where each
     // step's dependencies come first, by repeated passes (the graph is small: stages x steps).
-    QHash<QPair<int, int>, double> endOf;
+    QHash<StepRef, double> endOf;
     QList<PredictedStep> result;
-    QList<QPair<int, int>> pending = seconds.keys();
+    QList<StepRef> pending = steps.keys();
     std::sort(pending.begin(), pending.end());
     for (int pass = 0; pass <= graph.stages.size() && !pending.isEmpty(); ++pass) {
-        QList<QPair<int, int>> later;
-        for (const auto &ref : std::as_const(pending)) {
+        QList<StepRef> later;
+        for (const StepRef &ref : std::as_const(pending)) {
             double start = 0;
             bool ready = true;
             // A step waits for its dependencies that also re-run; cached ones are ready at once.
-            QList<Candidate> deps = dependenciesOf(graph, ref.first, ref.second);
-            for (const Candidate &dep : deps) {
-                const QPair<int, int> key {dep.stage, dep.step};
-                if (!seconds.contains(key))
+            for (const StepRef &dep : graph.dependencies(ref)) {
+                if (!steps.contains(dep))
                     continue;
-                if (!endOf.contains(key)) {
+                if (!endOf.contains(dep)) {
                     ready = false;
                     break;
                 }
-                start = std::max(start, endOf.value(key));
+                start = std::max(start, endOf.value(dep));
             }
             if (!ready && pass < graph.stages.size()) {
                 later.append(ref);
                 continue;
             }
-            const double end = start + seconds.value(ref);
+            const double end = start + std::max(0.0, steps.value(ref));
             endOf.insert(ref, end);
-            result.append({ref.first, ref.second, start, end});
+            result.append({ref.stage, ref.step, start, end});
         }
         pending = later;
     }

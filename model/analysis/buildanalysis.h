@@ -3,6 +3,7 @@
 // Joins a build log to the Dockerfile: which log vertex is which step, and what the build's timing says
 // (critical path, concurrency, totals). Plain values, callable from any thread.
 
+#include "model/analysis/stepmatcher.h"
 #include "model/buildlog/buildrun.h"
 #include "model/graph/buildgraph.h"
 
@@ -42,7 +43,7 @@ struct BuildAnalysis
     QList<QList<StepTiming>> steps;
     /// Per log vertex: the (stage, step) it was matched to, or (-1, -1). A shared FROM vertex is matched to
     /// the first stage that names it here, and to every such stage in `steps`.
-    QList<QPair<int, int>> stepOfVertex;
+    QList<StepRef> stepOfVertex;
     /// Vertices that look like Dockerfile steps ("[stage k/n] ...") but match no step of the graph.
     QList<int> unmatchedVertices;
     /// Vertex indices on the critical path, in time order.
@@ -60,9 +61,10 @@ struct BuildAnalysis
     QList<QPointF> concurrency;
 };
 
-/// Matches `run`'s vertices to `graph`'s steps (by label, tolerant of expanded ARG values and of
-/// platform/target prefixes) and derives the timing figures.
+/// Matches `run`'s vertices to `graph`'s steps (matchSteps) and derives the timing figures.
 BuildAnalysis analyseBuild(const BuildGraph &graph, const BuildRun &run);
+/// The analysis of no build: shaped like the graph, every step NoLog.
+BuildAnalysis emptyAnalysis(const BuildGraph &graph);
 
 /// One step of a predicted rebuild, laid out with its last known duration.
 struct PredictedStep
@@ -73,11 +75,10 @@ struct PredictedStep
     double end = 0;
 };
 
-/// Lays out the steps that would run again (`steps`: (stage, step) with their seconds) as BuildKit would
-/// schedule them: each starts when the steps it depends on (previous step, FROM <stage>, COPY --from,
-/// mount from=) have finished; independent stages overlap. The wall time of the rebuild is the largest end.
-QList<PredictedStep> predictRebuild(
-    const BuildGraph &graph, const QList<QPair<QPair<int, int>, double>> &steps);
+/// Lays out the steps that would run again (with their seconds) as BuildKit would schedule them: each
+/// starts when the steps it depends on (BuildGraph::dependencies) have finished; independent stages overlap.
+/// The wall time of the rebuild is the largest end.
+QList<PredictedStep> predictRebuild(const BuildGraph &graph, const QHash<StepRef, double> &steps);
 
 /// A short text for a step state, for tooltips and tables ("ran", "cached", ...).
 QString stepStateName(StepState state);

@@ -1,11 +1,8 @@
 #include "cacheengine.h"
 
-#include "model/buildlog/buildrun.h"
 #include "model/context/pathmatch.h"
-#include "model/dockerfile/dockerfileparser.h"
 
 #include <QJsonArray>
-#include <QRegularExpression>
 
 #include <algorithm>
 
@@ -92,8 +89,7 @@ const StepVerdict *WhatIfResult::find(const QString &label) const
     return nullptr;
 }
 
-CacheEngine::CacheEngine(
-    BuildGraph graph, std::shared_ptr<const ContextIndex> context, const QByteArray &dockerfileText)
+CacheEngine::CacheEngine(BuildGraph graph, std::shared_ptr<const ContextIndex> context)
     : m_graph(std::move(graph))
     , m_context(std::move(context))
 {
@@ -118,86 +114,27 @@ CacheEngine::CacheEngine(
                         spec.sources.append(m.source.isEmpty() ? QStringLiteral(".") : m.source);
                 }
             }
-            m_stepSpans.append({step.line, std::max(step.line, step.endLine), s, k});
             if (spec.sources.isEmpty())
                 continue;
             StepInputs inputs;
-            inputs.stage = s;
-            inputs.step = k;
+            inputs.step = {s, k};
             inputs.matcher = SourceMatcher(spec);
             if (m_context)
                 inputs.reads = inputs.matcher.resolve(*m_context);
-            m_inputByStep.insert(quint64(s) << 32 | quint32(k), int(m_inputs.size()));
+            m_inputByStep.insert(inputs.step, int(m_inputs.size()));
             m_inputs.append(std::move(inputs));
         }
     }
-
-    std::sort(m_stepSpans.begin(), m_stepSpans.end(),
-        [](const StepSpan &a, const StepSpan &b) { return a.startLine < b.startLine; });
-
-    if (!dockerfileText.isEmpty()) {
-        const DockerfileAst ast = parseDockerfile(dockerfileText, m_graph.file);
-        bool seenFrom = false;
-        for (const Instruction &in : ast.instructions) {
-            LineInfo info;
-            info.keyword = in.keyword.toLower();
-            info.original = in.original;
-            info.startLine = in.startLine;
-            info.endLine = std::max(in.startLine, in.endLine);
-            if (info.keyword == QLatin1String("from"))
-                seenFrom = true;
-            info.global = !seenFrom;
-            if (info.keyword == QLatin1String("arg")) {
-                for (const QString &a : in.args)
-                    info.declares.append(a.section(QLatin1Char('='), 0, 0));
-            }
-            m_lines.append(info);
-        }
-    }
 }
 
-void CacheEngine::setStepSeconds(const QHash<QString, double> &secondsByLabel)
+void CacheEngine::setStepSeconds(const QHash<StepRef, double> &seconds)
 {
-    m_secondsByLabel = secondsByLabel;
-    m_secondsByKey.clear();
-    for (auto it = secondsByLabel.cbegin(); it != secondsByLabel.cend(); ++it) {
-        // Expanded args change a RUN's label between builds; "[stage k/n] KEYWORD" still identifies it.
-        const QString key = labelKey(it.key());
-        // BuildKit prints a FROM shared by several stages once, under one stage's label: match by image.
-        const QString text = it.key().mid(key.size() + 1);
-        if (!key.isEmpty() && text.startsWith(QLatin1String("FROM ")))
-            m_secondsByKey.insert(text, it.value());
-        if (!key.isEmpty())
-            m_secondsByKey.insert(
-                key + QLatin1Char(' ') + it.key().mid(key.size() + 1).section(QLatin1Char(' '), 0, 0),
-                it.value());
-    }
+    m_seconds = seconds;
 }
 
-std::optional<double> CacheEngine::secondsFor(const QString &label) const
+QList<int> CacheEngine::contextReads(StepRef step) const
 {
-    const auto exact = m_secondsByLabel.constFind(label);
-    if (exact != m_secondsByLabel.cend())
-        return *exact;
-    const QString key = labelKey(label);
-    if (key.isEmpty())
-        return std::nullopt;
-    const QString text = label.mid(key.size() + 1);
-    if (text.startsWith(QLatin1String("FROM "))) {
-        const auto from = m_secondsByKey.constFind(text);
-        if (from != m_secondsByKey.cend())
-            return *from;
-    }
-    const auto byKey = m_secondsByKey.constFind(
-        key + QLatin1Char(' ') + label.mid(key.size() + 1).section(QLatin1Char(' '), 0, 0));
-    if (byKey != m_secondsByKey.cend())
-        return *byKey;
-    return std::nullopt;
-}
-
-QList<int> CacheEngine::contextReads(int stage, int step) const
-{
-    const int i = m_inputByStep.value(quint64(stage) << 32 | quint32(step), -1);
+    const int i = m_inputByStep.value(step, -1);
     return i < 0 ? QList<int>() : m_inputs.at(i).reads;
 }
 
@@ -219,82 +156,11 @@ QString CacheEngine::readsPath(const StepInputs &inputs, const QString &path) co
     return inputs.matcher.reads(path, false) ? path : QString();
 }
 
-const CacheEngine::LineInfo *CacheEngine::lineInfo(int line) const
-{
-    // Instructions are in file order and never overlap: binary search keeps hostile queries cheap.
-    auto it = std::upper_bound(m_lines.cbegin(), m_lines.cend(), line,
-        [](int l, const LineInfo &info) { return l < info.startLine; });
-    if (it == m_lines.cbegin())
-        return nullptr;
-    --it;
-    return line <= it->endLine ? &*it : nullptr;
-}
-
-const CacheEngine::StepSpan *CacheEngine::stepAt(int line) const
-{
-    auto it = std::upper_bound(m_stepSpans.cbegin(), m_stepSpans.cend(), line,
-        [](int l, const StepSpan &span) { return l < span.startLine; });
-    if (it == m_stepSpans.cbegin())
-        return nullptr;
-    --it;
-    return line <= it->endLine ? &*it : nullptr;
-}
-
-bool CacheEngine::mentions(int line, const QString &name) const
-{
-    const LineInfo *info = lineInfo(line);
-    if (!info)
-        return false;
-    const QRegularExpression re(
-        QStringLiteral("\\$\\{?%1(?![A-Za-z0-9_])").arg(QRegularExpression::escape(name)));
-    return re.match(info->original).hasMatch();
-}
-
-QList<int> CacheEngine::stageOrder() const
-{
-    // Kahn's algorithm over FROM/COPY --from/mount edges; a cycle (invalid input) falls back to file order.
-    const int n = int(m_graph.stages.size());
-    QList<QList<int>> deps(n);
-    for (int s = 0; s < n; ++s) {
-        const Stage &stage = m_graph.stages.at(s);
-        auto add = [&](int d) {
-            if (d >= 0 && d < n && d != s && !deps[s].contains(d))
-                deps[s].append(d);
-        };
-        add(stage.baseStage);
-        for (const Step &step : stage.steps) {
-            add(step.fromStage);
-            for (const Mount &m : step.mounts)
-                add(m.fromStage);
-        }
-    }
-    QList<int> order;
-    QList<bool> done(n, false);
-    bool progress = true;
-    while (progress && order.size() < n) {
-        progress = false;
-        for (int s = 0; s < n; ++s) {
-            if (done[s])
-                continue;
-            if (std::all_of(deps[s].cbegin(), deps[s].cend(), [&](int d) { return done[d]; })) {
-                done[s] = true;
-                order.append(s);
-                progress = true;
-            }
-        }
-    }
-    for (int s = 0; s < n; ++s) {
-        if (!done[s])
-            order.append(s);
-    }
-    return order;
-}
-
 WhatIfResult CacheEngine::whatIf(const WhatIfChanges &changes) const
 {
     WhatIfResult result;
     result.target = m_graph.target;
-    result.timed = !m_secondsByLabel.isEmpty();
+    result.timed = !m_seconds.isEmpty();
 
     // Context paths: drop what cannot matter, with a note saying why.
     QList<EffectivePath> paths;
@@ -337,46 +203,46 @@ WhatIfResult CacheEngine::whatIf(const WhatIfChanges &changes) const
     // Line edits are mapped to steps by range; an edit outside every step is a global ARG, a comment or
     // a parser directive.
     QSet<QString> changedArgs(changes.args.cbegin(), changes.args.cend());
-    QHash<quint64, int> changedStepLines;
+    QHash<StepRef, int> changedStepLines;
     QHash<int, int> changedFromLines;
     for (int line : changes.lines) {
-        if (const StepSpan *span = stepAt(line)) {
-            const Step &step = m_graph.stages.at(span->stage).steps.at(span->step);
-            if (span->step == 0 && step.kind == InstructionKind::From)
-                changedFromLines.insert(span->stage, line);
+        if (const StepRef ref = m_graph.stepAtLine(line); ref.isValid()) {
+            const Step &step = *m_graph.step(ref);
+            if (ref.step == 0 && step.kind == InstructionKind::From)
+                changedFromLines.insert(ref.stage, line);
             else
-                changedStepLines.insert(quint64(span->stage) << 32 | quint32(span->step), line);
+                changedStepLines.insert(ref, line);
             if (step.kind == InstructionKind::Metadata)
                 result.notes.append(QStringLiteral("line %1 (%2) changes image metadata only, no layer")
                                         .arg(line)
                                         .arg(step.keyword));
             continue;
         }
-        const LineInfo *info = lineInfo(line);
-        if (info && info->global && info->keyword == QLatin1String("arg")) {
+        if (const GlobalArg *arg = m_graph.globalArgAt(line)) {
             // A global ARG default feeds FROM lines and every stage that redeclares it.
-            for (const QString &name : info->declares)
-                changedArgs.insert(name);
-        } else if (!info) {
-            result.notes.append(QStringLiteral("line %1 is a comment or blank: no step changes").arg(line));
+            for (const GlobalArg &other : m_graph.globalArgs) {
+                if (other.line == arg->line)
+                    changedArgs.insert(other.name);
+            }
+        } else if (m_graph.lineCount > 0 && line > m_graph.lineCount) {
+            result.notes.append(QStringLiteral("line %1 is past the end of the Dockerfile (%2 lines)")
+                                    .arg(line)
+                                    .arg(m_graph.lineCount));
         } else {
-            result.notes.append(
-                QStringLiteral("line %1 (%2) changes no layer").arg(line).arg(info->keyword.toUpper()));
+            result.notes.append(QStringLiteral("line %1 is a comment or blank: no step changes").arg(line));
         }
     }
 
     QStringList globalArgList;
-    for (const LineInfo &info : m_lines) {
-        if (info.global && info.keyword == QLatin1String("arg"))
-            globalArgList.append(info.declares);
-    }
+    for (const GlobalArg &arg : m_graph.globalArgs)
+        globalArgList.append(arg.name);
 
     QHash<int, ChainState> finals;
     QHash<int, QStringList> pendingEnvOut; // ENV/USER/SHELL changes not yet consumed by a RUN: inherited
-    QHash<quint64, StepVerdict> verdicts;
+    QHash<StepRef, StepVerdict> verdicts;
     // One pass in dependency order: a stage's verdicts need its FROM parent's and its --from sources' final
     // verdicts. Stages the target does not need are never built, so they never matter.
-    for (int s : stageOrder()) {
+    for (int s : m_graph.stageOrder()) {
         const Stage &stage = m_graph.stages.at(s);
         if (!stage.needed)
             continue;
@@ -412,7 +278,7 @@ WhatIfResult CacheEngine::whatIf(const WhatIfChanges &changes) const
             candidates.append(globalArgList);
             for (const QString &name : std::as_const(candidates)) {
                 if (changedArgs.contains(name)
-                    && (from.argDependencies.contains(name) || mentions(from.line, name))) {
+                    && (from.argDependencies.contains(name) || from.variables.contains(name))) {
                     stageRerun = QStringLiteral("FROM uses build arg %1: the whole stage re-runs").arg(name);
                     break;
                 }
@@ -421,12 +287,11 @@ WhatIfResult CacheEngine::whatIf(const WhatIfChanges &changes) const
 
         for (int k = 0; k < stage.steps.size(); ++k) {
             const Step &step = stage.steps.at(k);
-            const quint64 key = quint64(s) << 32 | quint32(k);
+            const StepRef key {s, k};
             // ARG/ENV/USER/SHELL are no vertex of their own: they change the environment of later RUNs.
             if (!step.isVertex()) {
-                const LineInfo *info = lineInfo(step.line);
-                if (step.kind == InstructionKind::Arg && info) {
-                    for (const QString &name : info->declares) {
+                if (step.kind == InstructionKind::Arg) {
+                    for (const QString &name : step.declares) {
                         if (changedArgs.contains(name)) {
                             stageArgList.append(name);
                             pendingArg.append(
@@ -442,21 +307,12 @@ WhatIfResult CacheEngine::whatIf(const WhatIfChanges &changes) const
                                             .arg(changedStepLines.value(key));
                     if (step.kind == InstructionKind::Arg) {
                         pendingArg.append(why);
-                        if (info)
-                            stageArgList.append(info->declares);
+                        stageArgList.append(step.declares);
                     } else if (step.kind == InstructionKind::Env || step.kind == InstructionKind::User
                         || step.kind == InstructionKind::Shell) {
                         pendingEnv.append(why);
-                        if (step.kind == InstructionKind::Env && info) {
-                            static const QRegularExpression envName(
-                                QStringLiteral("^([A-Za-z_][A-Za-z0-9_]*)"));
-                            for (const QString &word :
-                                info->original.mid(3).split(QLatin1Char(' '), Qt::SkipEmptyParts)) {
-                                const auto m = envName.match(word);
-                                if (m.hasMatch() && word.contains(QLatin1Char('=')))
-                                    changedEnvNames.append(m.captured(1));
-                            }
-                        }
+                        if (step.kind == InstructionKind::Env)
+                            changedEnvNames.append(step.declares);
                     }
                 }
                 continue;
@@ -475,13 +331,13 @@ WhatIfResult CacheEngine::whatIf(const WhatIfChanges &changes) const
                     }
                 }
                 for (const QString &name : std::as_const(stageArgList)) {
-                    if (own.isEmpty() && mentions(step.line, name))
+                    if (own.isEmpty() && step.variables.contains(name))
                         own.append(QStringLiteral("%1 uses build arg %2").arg(step.keyword, name));
                 }
             }
             if (own.isEmpty()) {
                 for (const QString &name : std::as_const(changedEnvNames)) {
-                    if (mentions(step.line, name)) {
+                    if (step.variables.contains(name)) {
                         own.append(
                             QStringLiteral("%1 uses ${%2}, whose ENV changed").arg(step.keyword, name));
                         break;
@@ -564,7 +420,8 @@ WhatIfResult CacheEngine::whatIf(const WhatIfChanges &changes) const
                 v.verdict = Verdict::Maybe;
                 v.reasons = follows(prev);
             }
-            v.seconds = secondsFor(step.label);
+            if (const auto it = m_seconds.constFind(key); it != m_seconds.cend())
+                v.seconds = *it;
             prev.verdict = v.verdict;
             prev.reasons = v.reasons;
             prev.lastLabel = step.label;
@@ -590,7 +447,7 @@ WhatIfResult CacheEngine::whatIf(const WhatIfChanges &changes) const
     // Output in stage order, then step order, with the cost totals.
     for (int s = 0; s < m_graph.stages.size(); ++s) {
         for (int k = 0; k < m_graph.stages.at(s).steps.size(); ++k) {
-            const auto it = verdicts.constFind(quint64(s) << 32 | quint32(k));
+            const auto it = verdicts.constFind(StepRef {s, k});
             if (it == verdicts.cend())
                 continue;
             const StepVerdict &v = *it;
@@ -681,18 +538,6 @@ QJsonObject toJson(const WhatIfResult &result)
         diagnostics.append(d.toJson());
     o.insert(QStringLiteral("diagnostics"), diagnostics);
     return o;
-}
-
-QHash<QString, double> stepSecondsFromLog(const BuildLogResult &log)
-{
-    QHash<QString, double> out;
-    for (const BuildRun &run : log.builds) {
-        for (const BuildVertex &v : run.vertices) {
-            if (v.status == VertexStatus::Done && v.seconds)
-                out.insert(v.name, *v.seconds); // later builds overwrite: the last uncached run wins
-        }
-    }
-    return out;
 }
 
 QString labelKey(const QString &label)

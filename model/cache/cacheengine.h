@@ -31,8 +31,6 @@
 
 namespace Stagelens {
 
-struct BuildLogResult;
-
 enum class Verdict
 {
     Cached,
@@ -99,13 +97,13 @@ class CacheEngine
 public:
     CacheEngine() = default;
     /// Prepares the engine; `context` may be null (then only the COPY sources decide, no ignore file).
-    /// `dockerfileText` lets line edits find global ARGs and variable uses; may be empty. Any thread.
-    CacheEngine(
-        BuildGraph graph, std::shared_ptr<const ContextIndex> context, const QByteArray &dockerfileText = {});
+    /// Everything it needs of the Dockerfile is in the graph (line table, variable uses). Any thread.
+    CacheEngine(BuildGraph graph, std::shared_ptr<const ContextIndex> context);
 
-    /// Step times by vertex label (see stepSecondsFromLog). Labels that differ only in expanded arguments
-    /// are matched by their "[stage k/n]" prefix.
-    void setStepSeconds(const QHash<QString, double> &secondsByLabel);
+    /// What each step costs when it runs (stepCosts of the loaded builds); an answer is "timed" once set
+    /// with any entry.
+    void setStepSeconds(const QHash<StepRef, double> &seconds);
+    const QHash<StepRef, double> &stepSeconds() const { return m_seconds; }
 
     /// Answers one query. Cost: O(changes x steps x log n), independent of the context size. Any thread.
     WhatIfResult whatIf(const WhatIfChanges &changes) const;
@@ -113,49 +111,23 @@ public:
     const BuildGraph &graph() const { return m_graph; }
     const ContextIndex *context() const { return m_context.get(); }
     /// The context entries (indices into ContextIndex::entries()) a step reads, ascending.
-    QList<int> contextReads(int stage, int step) const;
+    QList<int> contextReads(StepRef step) const;
 
 private:
     struct StepInputs
     {
-        int stage = -1;
-        int step = -1;
+        StepRef step;
         SourceMatcher matcher;
         QList<int> reads;
     };
-    struct LineInfo
-    {
-        QString keyword; ///< lower-case
-        QStringList declares; ///< ARG names
-        QString original;
-        int startLine = 0;
-        int endLine = 0;
-        bool global = false; ///< before the first FROM
-    };
 
-    struct StepSpan
-    {
-        int startLine = 0;
-        int endLine = 0;
-        int stage = -1;
-        int step = -1;
-    };
-
-    std::optional<double> secondsFor(const QString &label) const;
-    const StepSpan *stepAt(int line) const;
     QString readsPath(const StepInputs &inputs, const QString &path) const;
-    const LineInfo *lineInfo(int line) const;
-    bool mentions(int line, const QString &name) const;
-    QList<int> stageOrder() const;
 
     BuildGraph m_graph;
     std::shared_ptr<const ContextIndex> m_context;
     QList<StepInputs> m_inputs; ///< steps that read the build context
-    QHash<quint64, int> m_inputByStep; ///< (stage << 32 | step) -> index into m_inputs
-    QList<LineInfo> m_lines; ///< instructions by line (from the AST)
-    QList<StepSpan> m_stepSpans; ///< every step's line range, by first line
-    QHash<QString, double> m_secondsByLabel;
-    QHash<QString, double> m_secondsByKey;
+    QHash<StepRef, int> m_inputByStep; ///< index into m_inputs
+    QHash<StepRef, double> m_seconds;
 };
 
 QString verdictName(Verdict verdict);
@@ -163,9 +135,6 @@ QString changeKindName(ChangeKind kind);
 
 /// The `whatif --json` document of shared/CLI.md.
 QJsonObject toJson(const WhatIfResult &result);
-
-/// Step seconds from a log: for each label, BuildKit's time of its last run that was not CACHED.
-QHash<QString, double> stepSecondsFromLog(const BuildLogResult &log);
 
 /// "[builder 2/3]" from "[builder 2/3] COPY src/ ./"; empty when the name has no such prefix.
 QString labelKey(const QString &label);

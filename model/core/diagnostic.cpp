@@ -39,6 +39,8 @@ QJsonObject Diagnostic::toJson() const
     o.insert(QStringLiteral("line"), line);
     o.insert(QStringLiteral("column"), column);
     o.insert(QStringLiteral("message"), message);
+    if (!code.isEmpty())
+        o.insert(QStringLiteral("code"), code);
     return o;
 }
 

@@ -22,6 +22,7 @@ struct Diagnostic
     int line = 0;
     int column = 0;
     QString message;
+    QString code; ///< a stable id for checks that scripts look for ("log-dockerfile-mismatch"); may be empty
 
     /// "file:line:column: error: message", the form compilers use, so editors can jump to it.
     QString toString() const;

@@ -263,10 +263,55 @@ public:
         m_singleUnnamed = m_stageInstructions.size() == 1 && m_extraStates == 0;
         for (int i = 0; i < m_graph.stages.size(); ++i)
             dispatchStage(i);
+        resolveEdgeTargets();
         return m_graph;
     }
 
 private:
+    // Which step of the consuming stage each COPY --from / mount edge comes into, found once here so views
+    // never search by line number.
+    void resolveEdgeTargets()
+    {
+        for (Edge &edge : m_graph.edges) {
+            if (edge.kind == EdgeKind::From || edge.to < 0 || edge.to >= m_graph.stages.size())
+                continue;
+            const QList<Step> &steps = m_graph.stages.at(edge.to).steps;
+            for (int k = 1; k < steps.size(); ++k) {
+                if (steps.at(k).line == edge.line) {
+                    edge.toStep = k;
+                    break;
+                }
+            }
+        }
+    }
+
+    // The variables an instruction's text refers to, set or not, as the lexer sees them (quotes included:
+    // '$X' refers to nothing). Text the lexer rejects is scanned for $NAME / ${NAME forms instead.
+    QStringList referencedVariables(const QString &text, const ShellEnvironment &env) const
+    {
+        QSet<QString> names;
+        const ShellWordResult r = m_lexer.processWord(text, env);
+        if (r.ok()) {
+            names = r.matched;
+            names.unite(r.unmatched);
+        } else {
+            for (qsizetype i = text.indexOf(QLatin1Char('$')); i >= 0;
+                 i = text.indexOf(QLatin1Char('$'), i + 1)) {
+                qsizetype start = i + 1;
+                if (start < text.size() && text.at(start) == QLatin1Char('{'))
+                    ++start;
+                qsizetype end = start;
+                while (end < text.size()
+                    && (text.at(end).isLetterOrNumber() || text.at(end) == QLatin1Char('_'))
+                    && text.at(end).unicode() < 128)
+                    ++end;
+                if (end > start && !text.at(start).isDigit())
+                    names.insert(text.mid(start, end - start));
+            }
+        }
+        return sortedList(names);
+    }
+
     void error(int line, const QString &message, Severity severity = Severity::Error)
     {
         Diagnostic d;
@@ -342,6 +387,8 @@ private:
                 const auto [key, def] = splitArgWord(word);
                 if (key.isEmpty())
                     continue;
+                m_graph.globalArgs.append({key, ins->startLine, std::max(ins->startLine, ins->endLine)});
+                m_graph.argDeclarations.append({key, def, ins->startLine, true});
                 std::optional<QString> value;
                 QSet<QString> deps;
                 if (m_options.buildArgs.contains(key)) {
@@ -855,6 +902,7 @@ private:
         fromStep.line = from->startLine;
         fromStep.endLine = qMax(from->endLine, from->startLine);
         fromStep.argDependencies = sortedList(m_fromDeps[index]);
+        fromStep.variables = referencedVariables(goTrim(from->original), m_global);
         if (st.baseStage < 0 && st.baseName != ScratchImage && !st.base.isEmpty()) {
             fromStep.text = QStringLiteral("FROM ") + st.base;
             fromStep.label = prefixed(index, &cmdIndex, fromStep.text);
@@ -894,14 +942,26 @@ private:
             step.endLine = onbuildFlags[c] ? from->startLine : qMax(ins.endLine, ins.startLine);
             const QString original = goTrim(ins.original);
             step.text = original;
+            step.variables = referencedVariables(original, state.env);
             const QString onbuildPrefix = onbuildFlags[c] ? QStringLiteral("ONBUILD ") : QString();
             switch (step.kind) {
             case InstructionKind::Arg:
+                for (const QString &word : ins.args) {
+                    const auto [name, def] = splitArgWord(word);
+                    if (name.isEmpty())
+                        continue;
+                    step.declares.append(name);
+                    m_graph.argDeclarations.append({name, def, ins.startLine, false});
+                }
                 dispatchArg(ins, state);
                 break;
-            case InstructionKind::Env:
+            case InstructionKind::Env: {
+                const int stride = ins.args.size() % 3 == 0 ? 3 : 2;
+                for (qsizetype i = 0; i + 1 < ins.args.size(); i += stride)
+                    step.declares.append(ins.args.at(i));
                 dispatchEnv(ins, state);
                 break;
+            }
             case InstructionKind::Workdir: {
                 QSet<QString> deps;
                 const QString path = expandWord(ins.args.join(QLatin1Char(' ')), state, ins.startLine, &deps);
@@ -1057,9 +1117,9 @@ int BuildGraph::stageIndex(const QString &nameOrIndex) const
     return -1;
 }
 
-QList<QPair<int, int>> BuildGraph::neededVertices() const
+QList<StepRef> BuildGraph::neededVertices() const
 {
-    QList<QPair<int, int>> out;
+    QList<StepRef> out;
     for (int s = 0; s < stages.size(); ++s) {
         if (!stages[s].needed)
             continue;
@@ -1071,6 +1131,115 @@ QList<QPair<int, int>> BuildGraph::neededVertices() const
     return out;
 }
 
+const Step *BuildGraph::step(StepRef ref) const
+{
+    if (ref.stage < 0 || ref.stage >= stages.size() || ref.step < 0
+        || ref.step >= stages.at(ref.stage).steps.size())
+        return nullptr;
+    return &stages.at(ref.stage).steps.at(ref.step);
+}
+
+StepRef BuildGraph::stepAtLine(int line) const
+{
+    // A FROM's ONBUILD triggers share its line: the FROM (step 0) is what the line names.
+    for (int s = 0; s < stages.size(); ++s) {
+        const QList<Step> &steps = stages.at(s).steps;
+        for (int k = 0; k < steps.size(); ++k) {
+            if (line >= steps.at(k).line && line <= std::max(steps.at(k).line, steps.at(k).endLine))
+                return {s, k};
+        }
+    }
+    return {};
+}
+
+const GlobalArg *BuildGraph::globalArgAt(int line) const
+{
+    for (const GlobalArg &arg : globalArgs) {
+        if (line >= arg.line && line <= std::max(arg.line, arg.endLine))
+            return &arg;
+    }
+    return nullptr;
+}
+
+QList<int> BuildGraph::stageOrder() const
+{
+    // Kahn's algorithm by repeated passes (stages are few); a cycle falls back to file order.
+    const int n = int(stages.size());
+    QList<QList<int>> deps(n);
+    for (int s = 0; s < n; ++s) {
+        const Stage &stage = stages.at(s);
+        auto add = [&](int d) {
+            if (d >= 0 && d < n && d != s && !deps[s].contains(d))
+                deps[s].append(d);
+        };
+        add(stage.baseStage);
+        for (const Step &step : stage.steps) {
+            add(step.fromStage);
+            for (const Mount &m : step.mounts)
+                add(m.fromStage);
+        }
+    }
+    QList<int> order;
+    QList<bool> done(n, false);
+    bool progress = true;
+    while (progress && order.size() < n) {
+        progress = false;
+        for (int s = 0; s < n; ++s) {
+            if (done[s] || !std::all_of(deps[s].cbegin(), deps[s].cend(), [&](int d) { return done[d]; }))
+                continue;
+            done[s] = true;
+            order.append(s);
+            progress = true;
+        }
+    }
+    for (int s = 0; s < n; ++s) {
+        if (!done[s])
+            order.append(s);
+    }
+    return order;
+}
+
+StepRef BuildGraph::lastVertexOf(int stage) const
+{
+    for (int guard = 0; stage >= 0 && stage < stages.size() && guard < stages.size(); ++guard) {
+        const Stage &st = stages.at(stage);
+        for (int i = int(st.steps.size()) - 1; i >= 0; --i) {
+            if (st.steps.at(i).isVertex())
+                return {stage, i};
+        }
+        stage = st.baseStage;
+    }
+    return {};
+}
+
+QList<StepRef> BuildGraph::dependencies(StepRef ref) const
+{
+    QList<StepRef> deps;
+    const Step *self = step(ref);
+    if (!self)
+        return deps;
+    const Stage &stage = stages.at(ref.stage);
+    int previous = -1;
+    for (int i = ref.step - 1; i >= 0; --i) {
+        if (stage.steps.at(i).isVertex()) {
+            previous = i;
+            break;
+        }
+    }
+    if (previous >= 0)
+        deps.append({ref.stage, previous});
+    else if (stage.baseStage >= 0)
+        deps.append(lastVertexOf(stage.baseStage));
+    if (self->fromStage >= 0)
+        deps.append(lastVertexOf(self->fromStage));
+    for (const Mount &mount : self->mounts) {
+        if (mount.fromStage >= 0)
+            deps.append(lastVertexOf(mount.fromStage));
+    }
+    deps.removeIf([](const StepRef &d) { return !d.isValid(); });
+    return deps;
+}
+
 BuildGraph buildGraphFromAst(const DockerfileAst &ast, const QString &fileName, const BuildOptions &options)
 {
     return GraphBuilder(ast, fileName, options).run();
@@ -1078,7 +1247,10 @@ BuildGraph buildGraphFromAst(const DockerfileAst &ast, const QString &fileName, 
 
 BuildGraph buildGraph(const QByteArray &dockerfileText, const QString &fileName, const BuildOptions &options)
 {
-    return buildGraphFromAst(parseDockerfile(dockerfileText, fileName), fileName, options);
+    BuildGraph graph = buildGraphFromAst(parseDockerfile(dockerfileText, fileName), fileName, options);
+    graph.lineCount =
+        int(dockerfileText.count('\n')) + (dockerfileText.isEmpty() || dockerfileText.endsWith('\n') ? 0 : 1);
+    return graph;
 }
 
 BuildGraph buildGraphFromFile(const QString &path, const BuildOptions &options)

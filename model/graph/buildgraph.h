@@ -5,6 +5,7 @@
 // Logs attach to it by label; the cache engine walks it; the views draw it. Plain values, any thread.
 
 #include "model/core/diagnostic.h"
+#include "model/core/stepref.h"
 
 #include <QHash>
 #include <QJsonObject>
@@ -12,6 +13,8 @@
 #include <QMetaType>
 #include <QString>
 #include <QStringList>
+
+#include <optional>
 
 namespace Stagelens {
 
@@ -81,6 +84,11 @@ struct Step
     /// (BuildKit adds them to the command's environment, used or not); for other steps the args its
     /// expanded text or flags depend on (directly, or through an ENV that used them).
     QStringList argDependencies;
+    /// Variables the instruction's text refers to ($NAME, ${NAME...}), set or not, as the shell lexer saw
+    /// them; sorted. A changed value of one of them changes the instruction.
+    QStringList variables;
+    /// ARG: the names it declares; ENV: the names it sets. Empty for other instructions.
+    QStringList declares;
 
     bool isVertex() const { return number > 0; }
     /// True when this COPY/ADD (or RUN bind mount without from=) reads files from the build context.
@@ -113,6 +121,25 @@ struct Edge
     int to = 0; ///< consuming stage
     EdgeKind kind = EdgeKind::From;
     int line = 0; ///< Dockerfile line of the consuming instruction
+    int toStep =
+        0; ///< index into stages[to].steps of the consuming instruction (0, the FROM, for From edges)
+};
+
+/// One name an ARG instruction declares, as written.
+struct ArgDeclaration
+{
+    QString name;
+    std::optional<QString> defaultValue; ///< after '=', unexpanded; none for "ARG NAME"
+    int line = 0;
+    bool global = false; ///< before the first FROM
+};
+
+/// An ARG before the first FROM: its value feeds FROM lines and every stage that declares it again.
+struct GlobalArg
+{
+    QString name;
+    int line = 0;
+    int endLine = 0;
 };
 
 /// The inputs that, besides the Dockerfile text, decide what BuildKit builds.
@@ -132,11 +159,29 @@ struct BuildGraph
     QList<Stage> stages;
     QList<Edge> edges;
     QList<Diagnostic> diagnostics;
+    QList<GlobalArg> globalArgs; ///< in file order
+    QList<ArgDeclaration> argDeclarations; ///< every ARG name of the file, in file order (repeats kept)
+    int lineCount = 0; ///< lines of the Dockerfile text (0 when built from an AST alone)
 
     /// Stage by name (case-insensitive, as BuildKit) or by index text; -1 when none.
     int stageIndex(const QString &nameOrIndex) const;
     /// Every vertex step of every needed stage, in stage order: (stage index, step index) pairs.
-    QList<QPair<int, int>> neededVertices() const;
+    QList<StepRef> neededVertices() const;
+    /// The step, or null for an invalid reference.
+    const Step *step(StepRef ref) const;
+    /// The step (vertex or not) whose lines contain `line`, or an invalid reference.
+    StepRef stepAtLine(int line) const;
+    /// The global ARG declared on `line`, or null.
+    const GlobalArg *globalArgAt(int line) const;
+    /// Stages in an order where each comes after every stage it reads (FROM, COPY --from, mount from=);
+    /// file order among independent ones, and file order for stages on a cycle (invalid input).
+    QList<int> stageOrder() const;
+    /// The vertex steps that must end before `ref` can start: the previous vertex of its stage (or, for the
+    /// first, the last vertex of the FROM <stage> chain), and the last vertex of each stage it copies or
+    /// mounts from.
+    QList<StepRef> dependencies(StepRef ref) const;
+    /// The last vertex step of `stage`, following FROM <stage> down when the stage has none.
+    StepRef lastVertexOf(int stage) const;
 };
 
 /// Interprets Dockerfile text. Never throws; problems are in `diagnostics` with line and column.

@@ -1,5 +1,7 @@
 #include "markdownreport.h"
 
+#include "model/core/duration.h"
+
 #include <QDir>
 #include <QFileInfo>
 
@@ -16,7 +18,7 @@ QString cut(const QString &text, int limit)
 
 QString optionalSeconds(const std::optional<double> &seconds)
 {
-    return seconds ? formatReportSeconds(*seconds) : QStringLiteral("–");
+    return seconds ? formatDuration(*seconds) : QStringLiteral("–");
 }
 
 QString lineText(int line)
@@ -72,9 +74,9 @@ void appendHeadline(QString &out, const ReportData &data)
         h.estimatedTimes ? QStringLiteral(" (estimated from the log order)") : QString();
     appendHeader(out, {QStringLiteral("Figure"), QStringLiteral("Value")}, QStringLiteral("lr"));
     appendRow(
-        out, {QStringLiteral("Wall time"), QStringLiteral("**%1**").arg(formatReportSeconds(h.wallSeconds))});
-    appendRow(out, {QStringLiteral("Summed step time"), formatReportSeconds(h.summedSeconds)});
-    appendRow(out, {QStringLiteral("Critical path"), formatReportSeconds(h.criticalSeconds) + estimated});
+        out, {QStringLiteral("Wall time"), QStringLiteral("**%1**").arg(formatDuration(h.wallSeconds))});
+    appendRow(out, {QStringLiteral("Summed step time"), formatDuration(h.summedSeconds)});
+    appendRow(out, {QStringLiteral("Critical path"), formatDuration(h.criticalSeconds) + estimated});
     appendRow(out,
         {QStringLiteral("Cache hits"),
             QStringLiteral("%1 (%2 of %3 Dockerfile steps cached)")
@@ -92,7 +94,7 @@ void appendHeadline(QString &out, const ReportData &data)
         QString alignment;
         for (const ReportCategory &category : data.categories) {
             names.append(markdownEscape(category.name));
-            values.append(formatReportSeconds(category.seconds));
+            values.append(formatDuration(category.seconds));
             alignment += QLatin1Char('r');
         }
         out += QLatin1String("Time per category:\n\n");
@@ -151,9 +153,8 @@ void appendComparison(QString &out, const QList<ReportBuildRow> &rows)
         const QString log = markdownEscape(row.logFile);
         appendRow(out,
             {row.selected ? QStringLiteral("**%1**").arg(log) : log, QString::number(row.index + 1),
-                formatReportSeconds(row.wallSeconds), QString::number(row.steps),
-                QString::number(row.ranSteps), QString::number(row.cachedSteps),
-                QString::number(row.failedSteps)});
+                formatDuration(row.wallSeconds), QString::number(row.steps), QString::number(row.ranSteps),
+                QString::number(row.cachedSteps), QString::number(row.failedSteps)});
     }
     out += QLatin1Char('\n');
 }

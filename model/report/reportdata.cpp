@@ -1,5 +1,7 @@
 #include "reportdata.h"
 
+#include "model/core/duration.h"
+
 #include <QFileInfo>
 #include <QSet>
 
@@ -22,13 +24,13 @@ std::optional<double> durationOf(const BuildVertex &vertex)
     return vertex.seconds;
 }
 
-bool isStepVertex(const BuildVertex &vertex, const QPair<int, int> &matched)
+bool isStepVertex(const BuildVertex &vertex, const StepRef &matched)
 {
-    return matched.first >= 0 || (vertex.label.step > 0 && !vertex.label.internal);
+    return matched.isValid() || (vertex.label.step > 0 && !vertex.label.internal);
 }
 
 // A cache miss is a Dockerfile step BuildKit executed; FROM "DONE" lines are image resolution, not misses.
-bool isMiss(const BuildVertex &vertex, const QPair<int, int> &matched)
+bool isMiss(const BuildVertex &vertex, const StepRef &matched)
 {
     if (!isStepVertex(vertex, matched))
         return false;
@@ -113,17 +115,14 @@ QList<ReportStepRow> loggedRows(
     rows.reserve(run.vertices.size());
     for (int i = 0; i < run.vertices.size(); ++i) {
         const BuildVertex &vertex = run.vertices.at(i);
-        const QPair<int, int> matched =
-            i < analysis.stepOfVertex.size() ? analysis.stepOfVertex.at(i) : QPair<int, int>(-1, -1);
+        const StepRef matched = analysis.stepOfVertex.value(i);
         ReportStepRow row;
         row.label = vertex.name;
         row.stage = vertex.label.stage;
-        if (matched.first >= 0 && matched.first < graph.stages.size()) {
-            const Stage &stage = graph.stages.at(matched.first);
-            row.stage = stage.token();
-            row.stageIndex = matched.first;
-            if (matched.second >= 0 && matched.second < stage.steps.size())
-                row.line = stage.steps.at(matched.second).line;
+        if (const Step *step = graph.step(matched)) {
+            row.stage = graph.stages.at(matched.stage).token();
+            row.stageIndex = matched.stage;
+            row.line = step->line;
         }
         // BuildKit prints one FROM vertex for stages sharing a base; the analysis ties it to the first
         // such stage, but the row should name the stage its label names.
@@ -262,18 +261,6 @@ ReportData makeReportData(const ReportInput &input)
         }
     }
     return data;
-}
-
-QString formatReportSeconds(double seconds)
-{
-    if (!std::isfinite(seconds) || std::abs(seconds) > 1e9)
-        return QStringLiteral("?");
-    if (seconds < 60)
-        return QStringLiteral("%1 s").arg(seconds, 0, 'f', 1);
-    const qint64 whole = qint64(std::llround(seconds));
-    if (whole < 3600)
-        return QStringLiteral("%1 min %2 s").arg(whole / 60).arg(whole % 60, 2, 10, QLatin1Char('0'));
-    return QStringLiteral("%1 h %2 min").arg(whole / 3600).arg((whole % 3600) / 60, 2, 10, QLatin1Char('0'));
 }
 
 QString formatReportShare(double share)

@@ -160,8 +160,6 @@ constexpr int TopMissCount = 10;
 /// Computes every figure and table of the report. Never fails: missing parts leave their sections empty.
 ReportData makeReportData(const ReportInput &input);
 
-/// Short human form of a duration for tables: "0.4 s", "12.0 s", "2 min 05 s".
-QString formatReportSeconds(double seconds);
 /// "37 %" style share with one decimal under 10 %.
 QString formatReportShare(double share);
 /// Name of a category as the report prints it.

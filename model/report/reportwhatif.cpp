@@ -17,18 +17,4 @@ ReportWhatIf reportWhatIf(const WhatIfResult &result, const QStringList &changes
     return whatIf;
 }
 
-QStringList describeChanges(const WhatIfChanges &changes)
-{
-    QStringList words;
-    for (const PathChange &path : changes.paths)
-        words.append(path.kind == ChangeKind::Content
-                ? path.path
-                : QStringLiteral("%1 (%2)").arg(path.path, changeKindName(path.kind)));
-    for (const QString &arg : changes.args)
-        words.append(QStringLiteral("ARG %1").arg(arg));
-    for (int line : changes.lines)
-        words.append(QStringLiteral("line %1").arg(line));
-    return words;
-}
-
 } // namespace Stagelens

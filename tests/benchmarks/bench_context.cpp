@@ -49,7 +49,7 @@ int main(int argc, char **argv)
     }
     const QByteArray text = file.readAll();
     timer.restart();
-    const CacheEngine engine(buildGraph(text, dockerfile, {}), index, text);
+    const CacheEngine engine(buildGraph(text, dockerfile, {}), index);
     const double engineMs = timer.nsecsElapsed() / 1e6;
 
     WhatIfChanges changes;

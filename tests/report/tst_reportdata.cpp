@@ -1,6 +1,7 @@
 // ReportData and the Markdown writer against the buildkit-real ground truth (steps.tsv, regen.sh).
 
 #include "model/buildlog/buildlogreader.h"
+#include "model/core/duration.h"
 #include "model/report/markdownreport.h"
 #include "model/report/reportdata.h"
 #include "model/report/reportoutput.h"
@@ -220,7 +221,7 @@ private slots:
         for (const QStringList &row : rows)
             QVERIFY2(row.size() == 6, qPrintable(row.join(QLatin1String(" ¦ "))));
         for (const TruthRow &t : truth) {
-            const QString time = t.seconds ? formatReportSeconds(*t.seconds) : QStringLiteral("–");
+            const QString time = t.seconds ? formatDuration(*t.seconds) : QStringLiteral("–");
             int found = -1;
             for (int i = 0; i < rows.size() && found < 0; ++i) {
                 const QString label = markdownUnescape(rows.at(i).at(0));
@@ -283,7 +284,7 @@ private slots:
         QVERIFY(!data.hasBuild);
         QCOMPARE(data.steps.size(), vertices.size());
         for (int i = 0; i < vertices.size(); ++i) {
-            const Step &step = input.graph.stages.at(vertices.at(i).first).steps.at(vertices.at(i).second);
+            const Step &step = *input.graph.step(vertices.at(i));
             QCOMPARE(data.steps.at(i).label, step.label);
             QCOMPARE(data.steps.at(i).line, step.line);
             QVERIFY(!data.steps.at(i).seconds);

@@ -2,6 +2,7 @@
 // pdfinfo/pdftotext, the image's size and ink, the SVG's XML and text.
 
 #include "model/buildlog/buildlogreader.h"
+#include "model/core/duration.h"
 #include "model/report/reportdata.h"
 #include "reportgroundtruth.h"
 #include "ui/report/reportexport.h"
@@ -60,7 +61,7 @@ Case makeCase(const QString &name)
         // The report details the last build given.
         for (const TruthRow &t : truthRows(cases.last()))
             c.rows.append(
-                {t.prefix(), t.status, t.seconds ? formatReportSeconds(*t.seconds) : QStringLiteral("–")});
+                {t.prefix(), t.status, t.seconds ? formatDuration(*t.seconds) : QStringLiteral("–")});
     }
     c.data = makeReportData(input);
     return c;
@@ -140,7 +141,7 @@ private slots:
         const QStringList lines = text.split(QLatin1Char('\n'));
         checkRows(c.rows, lines, true);
         if (c.data.hasBuild) {
-            QVERIFY(text.contains(formatReportSeconds(c.data.headline.wallSeconds)));
+            QVERIFY(text.contains(formatDuration(c.data.headline.wallSeconds)));
             QVERIFY(text.contains(QStringLiteral("Timeline")));
             QVERIFY(text.contains(QStringLiteral("Top cache misses")));
         }

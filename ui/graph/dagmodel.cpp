@@ -1,5 +1,7 @@
 #include "dagmodel.h"
 
+#include "model/core/duration.h"
+
 #include <cmath>
 
 namespace Stagelens {
@@ -62,18 +64,8 @@ bool opensCollapsed(const DagModel &model)
 
 QString formatSeconds(double seconds)
 {
-    if (!std::isfinite(seconds) || seconds < 0)
-        return {};
-    if (seconds < 10)
-        return QStringLiteral("%1 s").arg(seconds, 0, 'f', 1);
-    if (seconds < 60)
-        return QStringLiteral("%1 s").arg(qRound(seconds));
-    if (seconds < 3600) {
-        const int total = qRound(seconds);
-        return QStringLiteral("%1 min %2 s").arg(total / 60).arg(total % 60, 2, 10, QLatin1Char('0'));
-    }
-    const qint64 minutes = qint64(seconds / 60);
-    return QStringLiteral("%1 h %2 min").arg(minutes / 60).arg(minutes % 60, 2, 10, QLatin1Char('0'));
+    // Nodes and bars without a time (cached, not in the log) draw no time at all rather than "unknown".
+    return std::isfinite(seconds) && seconds >= 0 ? formatDuration(seconds) : QString();
 }
 
 } // namespace Stagelens

@@ -89,6 +89,7 @@ QString dagStepStateName(DagStepState state);
 QString whatIfVerdictName(WhatIfVerdict verdict);
 QString dagEdgeKindName(DagEdgeKind kind);
 /// "0.4 s", "12 s", "2 min 05 s": short, for nodes and tooltips.
+/// formatDuration for a node or bar: empty when `seconds` is negative (no time to draw).
 QString formatSeconds(double seconds);
 
 } // namespace Stagelens

@@ -185,6 +185,25 @@ void DagScene::setModel(const DagModel &model)
     relayout(std::move(prepared));
 }
 
+bool DagScene::setModelAndLayOut(const DagModel &model)
+{
+    m_model = model;
+    const Prepared prepared = prepare();
+    ++m_generation; // a background layout still running is dropped
+    ++m_layoutCount;
+    m_pending = false;
+    m_pendingPrepared.reset();
+    const GraphLayout layout = layoutGraph(prepared.request);
+    if (!layout.isValid()) {
+        m_error = layout.error;
+        return false;
+    }
+    m_error.clear();
+    buildItems(prepared, layout);
+    m_shownKey = prepared.key;
+    return true;
+}
+
 void DagScene::setCollapsed(bool collapsed)
 {
     if (m_model.collapsed == collapsed)

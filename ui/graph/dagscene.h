@@ -26,6 +26,9 @@ public:
     /// (only states, timings, verdicts or the critical path changed) the existing items are restyled at once
     /// and restyled() fires: no layout, nothing moves. GUI thread only.
     void setModel(const DagModel &model);
+    /// Replaces the model and lays it out on the calling thread (layout is synchronous and thread-safe), for
+    /// reports: no event loop runs. Returns false (see layoutError()) when the layout fails.
+    bool setModelAndLayOut(const DagModel &model);
     const DagModel &model() const { return m_model; }
     /// Stage-only mode: one node per stage. Relayouts.
     void setCollapsed(bool collapsed);

@@ -3,15 +3,13 @@
 #include "ui/graph/dagscene.h"
 #include "ui/viewadapters.h"
 
-#include <QEventLoop>
 #include <QFont>
 #include <QPainter>
 #include <QPalette>
-#include <QTimer>
 
 namespace Stagelens {
 
-DagSnapshot::DagSnapshot(const ReportData &data, bool collapsed, int timeoutMs)
+DagSnapshot::DagSnapshot(const ReportData &data, bool collapsed)
     : m_scene(std::make_unique<DagScene>())
     , m_collapsed(collapsed)
 {
@@ -30,22 +28,10 @@ DagSnapshot::DagSnapshot(const ReportData &data, bool collapsed, int timeoutMs)
     DagInput input = makeDagInput(data.graph, data.analysis);
     input.model.collapsed = collapsed;
 
-    QEventLoop loop;
-    bool finished = false;
-    QObject::connect(m_scene.get(), &DagScene::layoutFinished, &loop, [&] {
-        finished = true;
-        loop.quit();
-    });
-    QObject::connect(m_scene.get(), &DagScene::layoutFailed, &loop, [&](const QString &error) {
-        m_error = error.isEmpty() ? QStringLiteral("the graph layout failed") : error;
-        loop.quit();
-    });
-    QTimer::singleShot(timeoutMs, &loop, &QEventLoop::quit);
-    m_scene->setModel(input.model);
-    if (m_scene->isLayoutPending())
-        loop.exec(QEventLoop::ExcludeUserInputEvents);
-    if (!finished && m_error.isEmpty())
-        m_error = QStringLiteral("the graph layout did not finish in time");
+    // Laid out here and now: a report never spins an event loop while other results could re-enter.
+    if (!m_scene->setModelAndLayOut(input.model))
+        m_error = m_scene->layoutError().isEmpty() ? QStringLiteral("the graph layout failed")
+                                                   : m_scene->layoutError();
     if (m_error.isEmpty())
         m_rect = m_scene->itemsBoundingRect().marginsAdded(QMarginsF(4, 4, 4, 4));
 }

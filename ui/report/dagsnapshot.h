@@ -19,9 +19,9 @@ class DagScene;
 class DagSnapshot
 {
 public:
-    /// Lays out the DAG of `data` (one node per stage when `collapsed`) and waits for it, running a local
-    /// event loop for at most `timeoutMs`. Check error() for failure.
-    DagSnapshot(const ReportData &data, bool collapsed, int timeoutMs = 20000);
+    /// Lays out the DAG of `data` (one node per stage when `collapsed`) on the calling thread. Check error()
+    /// for failure.
+    DagSnapshot(const ReportData &data, bool collapsed);
     ~DagSnapshot();
 
     bool isValid() const { return m_error.isEmpty() && !m_rect.isEmpty(); }
@@ -38,8 +38,5 @@ private:
     QString m_error;
     bool m_collapsed = false;
 };
-
-/// Vertex steps of the needed stages: above this, the report draws one node per stage.
-constexpr int DagCollapseSteps = 90;
 
 } // namespace Stagelens

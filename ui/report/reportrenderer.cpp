@@ -1,7 +1,9 @@
 #include "reportrenderer.h"
 
+#include "model/core/duration.h"
 #include "model/report/markdownreport.h"
 #include "ui/report/dagsnapshot.h"
+#include "ui/viewadapters.h"
 
 #include <QBuffer>
 #include <QFileInfo>
@@ -114,7 +116,7 @@ QFont makeFont(int pixelSize, bool bold = false)
 
 QString optionalSeconds(const std::optional<double> &seconds)
 {
-    return seconds ? formatReportSeconds(*seconds) : QStringLiteral("–");
+    return seconds ? formatDuration(*seconds) : QStringLiteral("–");
 }
 
 QString lineText(int line)
@@ -396,9 +398,9 @@ private:
         };
         const QString estimated = h.estimatedTimes ? QStringLiteral(" (estimated)") : QString();
         const QList<Card> cards {
-            {formatReportSeconds(h.wallSeconds), QStringLiteral("wall time")},
-            {formatReportSeconds(h.summedSeconds), QStringLiteral("summed step time")},
-            {formatReportSeconds(h.criticalSeconds), QStringLiteral("critical path") + estimated},
+            {formatDuration(h.wallSeconds), QStringLiteral("wall time")},
+            {formatDuration(h.summedSeconds), QStringLiteral("summed step time")},
+            {formatDuration(h.criticalSeconds), QStringLiteral("critical path") + estimated},
             {formatReportShare(h.cacheHitRatio),
                 QStringLiteral("cache hits (%1 of %2 steps)")
                     .arg(h.cachedSteps)
@@ -470,7 +472,7 @@ private:
         const QFontMetricsF fm = metrics(m_table);
         for (const ReportCategory &c : m_data.categories) {
             const QString text = QStringLiteral("%1 %2 (%3)")
-                                     .arg(c.name, formatReportSeconds(c.seconds),
+                                     .arg(c.name, formatDuration(c.seconds),
                                          formatReportShare(total > 0 ? c.seconds / total : 0));
             const qreal w = 10 + fm.horizontalAdvance(text) + 14;
             if (x + w > m_left + m_width && x > m_left) {
@@ -534,7 +536,7 @@ private:
         QList<TableRow> rows;
         for (const ReportBuildRow &b : m_data.comparison) {
             TableRow row;
-            row.cells = {b.logFile, QString::number(b.index + 1), formatReportSeconds(b.wallSeconds),
+            row.cells = {b.logFile, QString::number(b.index + 1), formatDuration(b.wallSeconds),
                 QString::number(b.steps), QString::number(b.ranSteps), QString::number(b.cachedSteps),
                 QString::number(b.failedSteps)};
             row.bold = b.selected;
@@ -598,8 +600,7 @@ private:
                 m_painter->setPen(QPen(RuleColor, 0.5));
                 m_painter->drawLine(QPointF(x, chartTop), QPointF(x, chartBottom));
                 m_painter->setPen(Muted);
-                m_painter->drawText(
-                    QRectF(x - 30, m_y, 60, axisHeight), Qt::AlignCenter, formatReportSeconds(t));
+                m_painter->drawText(QRectF(x - 30, m_y, 60, axisHeight), Qt::AlignCenter, formatDuration(t));
             }
             m_painter->drawText(QRectF(m_left, m_y, labelWidth, axisHeight), Qt::AlignLeft | Qt::AlignVCenter,
                 QStringLiteral("step (coloured by stage)"));
@@ -634,7 +635,7 @@ private:
                 if (row.seconds && *row.seconds > 0) {
                     m_painter->setPen(row.critical ? CriticalColor : Muted);
                     m_painter->drawText(QRectF(x1 + 3, y, 60, rowHeight), Qt::AlignLeft | Qt::AlignVCenter,
-                        formatReportSeconds(*row.seconds));
+                        formatDuration(*row.seconds));
                 }
             }
             m_y = chartBottom + 2;
@@ -787,7 +788,7 @@ private:
             if (timed) {
                 row.cells.append(s.needed ? QString::number(s.ranSteps) : QStringLiteral("–"));
                 row.cells.append(s.needed ? QString::number(s.cachedSteps) : QStringLiteral("–"));
-                row.cells.append(s.needed ? formatReportSeconds(s.seconds) : QStringLiteral("–"));
+                row.cells.append(s.needed ? formatDuration(s.seconds) : QStringLiteral("–"));
             }
             row.mark = stageColor(s.index);
             row.markColumn = 1;
@@ -1048,10 +1049,8 @@ QSizeF tallPageSize(const ReportData &data, const DagSnapshot *dag)
 
 std::unique_ptr<DagSnapshot> makeDag(const ReportData &data)
 {
-    int steps = 0;
-    for (const Stage &stage : data.graph.stages)
-        steps += stage.vertexCount();
-    return std::make_unique<DagSnapshot>(data, steps > DagCollapseSteps);
+    // The view the window opens the same graph in.
+    return std::make_unique<DagSnapshot>(data, opensCollapsed(makeDagInput(data.graph, data.analysis).model));
 }
 
 } // namespace

@@ -1,0 +1,106 @@
+#include "stepmatcher.h"
+
+namespace Stagelens {
+
+namespace {
+
+// BuildKit collapses whitespace differently across versions and clips long names; compare loosely.
+QString squashed(const QString &text)
+{
+    return text.simplified();
+}
+
+// The stage token a log prints, as our graph names it ("deps", "stage-1", or empty in a one-stage file).
+bool tokenMatches(const BuildGraph &graph, const Stage &stage, const QString &logStage)
+{
+    if (logStage.isEmpty())
+        return stage.name.isEmpty() && (graph.stages.size() == 1 || stage.token().isEmpty());
+    return QString::compare(stage.token(), logStage, Qt::CaseInsensitive) == 0;
+}
+
+} // namespace
+
+StepMatch matchSteps(const BuildGraph &graph, const BuildRun &run)
+{
+    StepMatch match;
+    match.stepOfVertex.fill(StepRef(), run.vertices.size());
+    // Index vertex steps by (k, keyword) so each log vertex looks at a handful of candidates.
+    QHash<QPair<int, QString>, QList<StepRef>> byNumber;
+    for (int s = 0; s < graph.stages.size(); ++s) {
+        const Stage &stage = graph.stages.at(s);
+        for (int i = 0; i < stage.steps.size(); ++i) {
+            const Step &step = stage.steps.at(i);
+            if (step.isVertex())
+                byNumber[{step.number, step.keyword.toUpper()}].append({s, i});
+        }
+    }
+
+    for (int v = 0; v < run.vertices.size(); ++v) {
+        const VertexLabel &label = run.vertices.at(v).label;
+        if (label.step <= 0 || label.internal)
+            continue;
+        ++match.stepVertices;
+        const QList<StepRef> candidates = byNumber.value({label.step, label.instruction.toUpper()});
+        const QString text = squashed(label.text);
+        QList<StepRef> byToken;
+        for (const StepRef &c : candidates) {
+            if (tokenMatches(graph, graph.stages.at(c.stage), label.stage))
+                byToken.append(c);
+        }
+        const bool isFrom = label.instruction.compare(QLatin1String("FROM"), Qt::CaseInsensitive) == 0;
+        QList<StepRef> chosen;
+        if (isFrom) {
+            // One FROM vertex serves every stage built on the same image; BuildKit labels it with one of
+            // them.
+            QString base;
+            for (const StepRef &c : byToken.isEmpty() ? candidates : byToken)
+                base = graph.step(c)->text;
+            for (const StepRef &c : candidates) {
+                const Step &step = *graph.step(c);
+                if (squashed(step.text) == text || (!byToken.isEmpty() && step.text == base))
+                    chosen.append(c);
+            }
+            if (chosen.isEmpty())
+                chosen = byToken;
+        } else {
+            for (const StepRef &c : byToken) {
+                if (squashed(graph.step(c)->text) == text)
+                    chosen.append(c);
+            }
+            // Different build args change the expanded text: fall back to the stage and counter alone.
+            if (chosen.isEmpty() && byToken.size() == 1)
+                chosen = byToken;
+            if (chosen.size() > 1)
+                chosen = chosen.mid(0, 1);
+        }
+        if (chosen.isEmpty()) {
+            match.unmatchedVertices.append(v);
+            continue;
+        }
+        match.stepOfVertex[v] = chosen.first();
+        for (const StepRef &c : std::as_const(chosen))
+            match.vertexOfStep.insert(c, v); // a repeated vertex (a retry) keeps the later, final state
+    }
+    return match;
+}
+
+QHash<StepRef, double> stepCosts(const BuildGraph &graph, const QList<const BuildRun *> &runs)
+{
+    QHash<StepRef, double> costs;
+    qsizetype vertexSteps = 0;
+    for (const Stage &stage : graph.stages)
+        vertexSteps += stage.vertexCount();
+    // Newest first; older builds only fill in the steps the newer ones had cached.
+    for (auto it = runs.crbegin(); it != runs.crend() && costs.size() < vertexSteps; ++it) {
+        const BuildRun &run = **it;
+        const StepMatch match = matchSteps(graph, run);
+        for (auto m = match.vertexOfStep.cbegin(); m != match.vertexOfStep.cend(); ++m) {
+            const BuildVertex &vertex = run.vertices.at(m.value());
+            if (vertex.status == VertexStatus::Done && vertex.seconds && !costs.contains(m.key()))
+                costs.insert(m.key(), *vertex.seconds);
+        }
+    }
+    return costs;
+}
+
+} // namespace Stagelens

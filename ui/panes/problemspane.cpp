@@ -1,0 +1,72 @@
+#include "problemspane.h"
+
+#include "model/itemmodels/diagnosticsmodel.h"
+
+#include <QApplication>
+#include <QHeaderView>
+#include <QIdentityProxyModel>
+#include <QStyle>
+#include <QTableView>
+#include <QVBoxLayout>
+
+namespace Stagelens {
+
+namespace {
+
+// The model says how severe a problem is; the view says it with the platform's message icons.
+class SeverityIcons : public QIdentityProxyModel
+{
+public:
+    using QIdentityProxyModel::QIdentityProxyModel;
+
+    QVariant data(const QModelIndex &index, int role) const override
+    {
+        if (role == Qt::DecorationRole && index.column() == DiagnosticsModel::SeverityColumn) {
+            const auto severity = Severity(index.data(DiagnosticsModel::SeverityRole).toInt());
+            const QStyle::StandardPixmap pixmap = severity == Severity::Error ? QStyle::SP_MessageBoxCritical
+                : severity == Severity::Warning                               ? QStyle::SP_MessageBoxWarning
+                                                : QStyle::SP_MessageBoxInformation;
+            return QApplication::style()->standardIcon(pixmap);
+        }
+        return QIdentityProxyModel::data(index, role);
+    }
+};
+
+} // namespace
+
+ProblemsPane::ProblemsPane(DiagnosticsModel *model, QWidget *parent)
+    : QWidget(parent)
+    , m_model(model)
+{
+    auto *icons = new SeverityIcons(this);
+    icons->setSourceModel(model);
+    m_view = new QTableView;
+    m_view->setModel(icons);
+    m_view->verticalHeader()->hide();
+    m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_view->setWordWrap(true);
+    m_view->horizontalHeader()->setSectionResizeMode(
+        DiagnosticsModel::WhereColumn, QHeaderView::ResizeToContents);
+    m_view->horizontalHeader()->setSectionResizeMode(
+        DiagnosticsModel::SeverityColumn, QHeaderView::ResizeToContents);
+    m_view->horizontalHeader()->setStretchLastSection(true);
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(m_view);
+    connect(m_view, &QAbstractItemView::activated, this, [this](const QModelIndex &index) {
+        Q_EMIT locationActivated(index.data(DiagnosticsModel::FileRole).toString(),
+            index.data(DiagnosticsModel::LineRole).toInt());
+    });
+    connect(model, &QAbstractItemModel::modelReset, this, [this]() {
+        m_view->resizeRowsToContents();
+        Q_EMIT problemsChanged(m_model->count(Severity::Error));
+    });
+}
+
+QString ProblemsPane::title() const
+{
+    const int n = m_model->count(Severity::Error) + m_model->count(Severity::Warning);
+    return n > 0 ? tr("Problems (%1)").arg(n) : tr("Problems");
+}
+
+} // namespace Stagelens
