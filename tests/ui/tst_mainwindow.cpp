@@ -1,6 +1,8 @@
 // The main window on real corpus projects and logs: the scene has what the Dockerfile and the log say.
 #include "model/analysis/contexttreemodel.h"
 #include "model/buildlog/buildlogreader.h"
+#include "model/report/markdownreport.h"
+#include "model/report/reportdata.h"
 #include "testutils.h"
 #include "ui/graph/dagitems.h"
 #include "ui/graph/dagscene.h"
@@ -19,6 +21,7 @@
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimer>
 
 using namespace Stagelens;
 
@@ -421,13 +424,108 @@ private Q_SLOTS:
         MainWindow window;
         window.resize(1280, 800);
         window.show();
-        QVERIFY(openAndWait(window, {project(), path}));
+        QVERIFY(openAndWait(window, {project(), realLog(QStringLiteral("00-cold.log")), path}));
+        QCOMPARE(window.buildCount(), 2);
         QVERIFY(window.selectedBuild());
         QCOMPARE(window.selectedBuild()->vertices.size(), parsed.builds.first().vertices.size());
+
+        // Proof that the GUI thread stays free: choosing the big build again returns before its analysis is
+        // done (the session is still busy), and the event loop keeps turning until the answer lands.
+        window.selectBuild(0);
+        QVERIFY(!window.session()->isBusy()); // the small build is analysed at once
+        window.selectBuild(1);
+        QVERIFY(window.session()->isBusy());
+        QCOMPARE(window.analysis().stepVertices, 0); // nothing of the big build is known yet
+        int turns = 0;
+        QTimer ticker;
+        connect(&ticker, &QTimer::timeout, [&turns]() { ++turns; });
+        ticker.start(0);
+        QVERIFY(QTest::qWaitFor([&window]() { return !window.session()->isBusy(); }, 20000));
+        ticker.stop();
+        QVERIFY2(turns > 0, "the GUI thread did not run while the big build was analysed");
+        QVERIFY(window.analysis().stepVertices > 5000);
+        bool idle = false;
+        window.whenIdle([&idle]() { idle = true; });
+        QVERIFY(QTest::qWaitFor([&idle]() { return idle; }, 20000));
         int ran = 0;
         for (StepNodeItem *item : window.dagView()->dagScene()->stepItems())
             ran += item->data().state == DagStepState::Ran ? 1 : 0;
         QVERIFY(ran > 0);
+    }
+
+    // File > Export Report and `stagelens report` on the same inputs write the same report: the same step rows,
+    // figures and verdicts, because both come from the one session.
+    void reportFromWindowEqualsCli_data()
+    {
+        QTest::addColumn<QStringList>("logs");
+        QTest::addColumn<QStringList>("changed");
+        QTest::addColumn<int>("kind");
+        QTest::addRow("one log, edit") << QStringList {QStringLiteral("00-cold.log")}
+                                       << QStringList {QStringLiteral("src/util.c")} << int(ChangeKind::Content);
+        QTest::addRow("two logs, chmod") << QStringList {QStringLiteral("00-cold.log"), QStringLiteral("02-edit-src.log")}
+                                         << QStringList {QStringLiteral("src/build.sh")} << int(ChangeKind::Mode);
+        QTest::addRow("two logs, no change")
+            << QStringList {QStringLiteral("02-edit-src.log"), QStringLiteral("00-cold.log")} << QStringList() << 0;
+    }
+    void reportFromWindowEqualsCli()
+    {
+        QFETCH(QStringList, logs);
+        QFETCH(QStringList, changed);
+        QFETCH(int, kind);
+        QStringList paths {project()};
+        QStringList args {QStringLiteral("report"), project()};
+        for (const QString &log : logs) {
+            paths << realLog(log);
+            args << QStringLiteral("--log") << realLog(log);
+        }
+        MainWindow window;
+        window.resize(1280, 800);
+        window.show();
+        QVERIFY(openAndWait(window, paths));
+        window.session()->setChangedPaths(changed, ChangeKind(kind));
+        const QByteArray fromWindow = reportToMarkdown(makeReportData(window.reportInput())).toUtf8();
+
+        QTemporaryDir dir;
+        const QString out = dir.filePath(QStringLiteral("report.md"));
+        args << QStringLiteral("-o") << out;
+        for (const QString &path : changed)
+            args << (ChangeKind(kind) == ChangeKind::Mode ? QStringLiteral("--chmod") : QStringLiteral("--changed"))
+                 << path;
+        QProcess cli;
+        cli.start(QStringLiteral(STAGELENS_BINARY), args);
+        QVERIFY(cli.waitForFinished(60000));
+        QVERIFY2(cli.exitCode() == 0, cli.readAllStandardError().constData());
+        const QByteArray fromCli = Test::readAll(out);
+        QVERIFY(fromCli.contains("[builder 3/3] RUN")); // the step rows are there
+        QVERIFY(changed.isEmpty() || fromCli.contains("### What-if prediction"));
+        QCOMPARE(QString::fromUtf8(fromWindow), QString::fromUtf8(fromCli));
+    }
+
+    // Changing the target (or a build arg) with a log loaded keeps the log's problems listed.
+    void targetChangeKeepsLogProblems()
+    {
+        MainWindow window;
+        window.resize(1280, 800);
+        window.show();
+        QVERIFY(openAndWait(window,
+            {project(), Test::corpusPath(QStringLiteral("logs/buildx-1619-gha-timestamps-error-context.log"))}));
+        const DiagnosticsModel *problems = window.session()->diagnostics();
+        auto fromLogs = [problems]() {
+            int n = 0;
+            for (int row = 0; row < problems->rowCount(); ++row)
+                n += problems->index(row, 0).data(DiagnosticsModel::SourceRole).toInt() == int(ProblemSource::Log);
+            return n;
+        };
+        const int before = fromLogs();
+        QVERIFY(before > 0);
+        window.session()->setTarget(QStringLiteral("test"));
+        bool idle = false;
+        window.whenIdle([&idle]() { idle = true; });
+        QVERIFY(QTest::qWaitFor([&idle]() { return idle; }, 20000));
+        QCOMPARE(window.graph().target, QStringLiteral("test"));
+        QCOMPARE(fromLogs(), before);
+        window.session()->setBuildArg(QStringLiteral("VERSION"), QStringLiteral("9"));
+        QCOMPARE(fromLogs(), before);
     }
 
     // Closing the window while its context scan and log read still run: the workers finish on their own,
