@@ -8,26 +8,6 @@ namespace Stagelens {
 
 namespace {
 
-DagStepState dagState(StepState state)
-{
-    switch (state) {
-    case StepState::NoLog:
-        return DagStepState::None;
-    case StepState::NotInLog:
-        return DagStepState::NotInLog;
-    case StepState::Ran:
-        return DagStepState::Ran;
-    case StepState::Cached:
-        return DagStepState::Cached;
-    case StepState::Error:
-        return DagStepState::Error;
-    case StepState::Canceled:
-    case StepState::Running:
-        return DagStepState::Canceled;
-    }
-    return DagStepState::None;
-}
-
 DagEdgeKind dagEdgeKind(EdgeKind kind)
 {
     switch (kind) {
@@ -71,7 +51,7 @@ DagInput makeDagInput(const BuildGraph &graph, const BuildAnalysis &analysis, co
             dagStep.line = step.line;
             if (s < analysis.steps.size() && i < analysis.steps.at(s).size()) {
                 const StepTiming &t = analysis.steps.at(s).at(i);
-                dagStep.state = dagState(t.state);
+                dagStep.state = t.state;
                 dagStep.seconds = t.seconds.value_or(-1);
                 dagStep.heat = t.seconds && analysis.slowestStepSeconds > 0
                     ? *t.seconds / analysis.slowestStepSeconds
@@ -165,17 +145,19 @@ TimelineInput makeTimelineInput(
         row.end = vertex.end.value_or(-1);
         switch (vertex.status) {
         case VertexStatus::Done:
-            row.state = DagStepState::Ran;
+            row.state = StepState::Ran;
             break;
         case VertexStatus::Cached:
-            row.state = DagStepState::Cached;
+            row.state = StepState::Cached;
             break;
         case VertexStatus::Error:
-            row.state = DagStepState::Error;
+            row.state = StepState::Error;
             break;
         case VertexStatus::Canceled:
+            row.state = StepState::Canceled;
+            break;
         case VertexStatus::Running:
-            row.state = DagStepState::Canceled;
+            row.state = StepState::Running;
             break;
         }
         row.critical = critical.contains(v);

@@ -7,9 +7,7 @@
 
 namespace Stagelens {
 
-namespace {
-
-StepState stateOf(VertexStatus status)
+StepState stepStateOf(VertexStatus status)
 {
     switch (status) {
     case VertexStatus::Done:
@@ -26,6 +24,8 @@ StepState stateOf(VertexStatus status)
     return StepState::Running;
 }
 
+namespace {
+
 void applyMatch(const BuildGraph &graph, const BuildRun &run, BuildAnalysis &result)
 {
     const StepMatch match = matchSteps(graph, run);
@@ -36,7 +36,7 @@ void applyMatch(const BuildGraph &graph, const BuildRun &run, BuildAnalysis &res
         const BuildVertex &vertex = run.vertices.at(it.value());
         StepTiming &timing = result.steps[it.key().stage][it.key().step];
         timing.vertex = it.value();
-        timing.state = stateOf(vertex.status);
+        timing.state = stepStateOf(vertex.status);
         timing.seconds = vertex.seconds;
         timing.start = vertex.start;
         timing.end = vertex.end;

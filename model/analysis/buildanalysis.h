@@ -5,6 +5,7 @@
 
 #include "model/analysis/stepmatcher.h"
 #include "model/buildlog/buildrun.h"
+#include "model/core/stepstate.h"
 #include "model/graph/buildgraph.h"
 
 #include <QList>
@@ -13,18 +14,6 @@
 #include <optional>
 
 namespace Stagelens {
-
-/// What the loaded build did with one Dockerfile step.
-enum class StepState
-{
-    NoLog, ///< no build selected
-    NotInLog, ///< the build has no vertex for this step (stage not needed, or a different target)
-    Ran,
-    Cached,
-    Error,
-    Canceled,
-    Running
-};
 
 struct StepTiming
 {
@@ -79,6 +68,9 @@ struct PredictedStep
 /// starts when the steps it depends on (BuildGraph::dependencies) have finished; independent stages overlap.
 /// The wall time of the rebuild is the largest end.
 QList<PredictedStep> predictRebuild(const BuildGraph &graph, const QHash<StepRef, double> &steps);
+
+/// The state of a step whose vertex has `status`.
+StepState stepStateOf(VertexStatus status);
 
 /// A short text for a step state, for tooltips and tables ("ran", "cached", ...).
 QString stepStateName(StepState state);

@@ -59,7 +59,7 @@ QStringList stepCells(const ReportStepRow &row, bool withStatus, bool timed)
     QStringList cells {markdownEscape(cut(row.label, MarkdownLabelLimit)),
         row.stage.isEmpty() ? QStringLiteral("–") : markdownEscape(row.stage), lineText(row.line)};
     if (withStatus)
-        cells.append(row.status);
+        cells.append(reportStatusName(row.status));
     if (timed) {
         cells.append(optionalSeconds(row.seconds));
         cells.append(row.seconds ? formatReportShare(row.share) : QStringLiteral("–"));
@@ -109,8 +109,8 @@ void appendWhatIf(QString &out, const ReportWhatIf &whatIf)
     int rerun = 0;
     int maybe = 0;
     for (const ReportWhatIfStep &step : whatIf.steps) {
-        rerun += step.verdict == QLatin1String("rerun");
-        maybe += step.verdict == QLatin1String("maybe");
+        rerun += step.verdict == Verdict::Rerun;
+        maybe += step.verdict == Verdict::Maybe;
     }
     out += QLatin1String("### What-if prediction\n\n");
     QStringList changes;
@@ -126,7 +126,7 @@ void appendWhatIf(QString &out, const ReportWhatIf &whatIf)
                .arg(whatIf.steps.size() - rerun - maybe);
     bool header = false;
     for (const ReportWhatIfStep &step : whatIf.steps) {
-        if (step.verdict == QLatin1String("cached"))
+        if (step.verdict == Verdict::Cached)
             continue;
         if (!header) {
             appendHeader(out,
@@ -136,8 +136,9 @@ void appendWhatIf(QString &out, const ReportWhatIf &whatIf)
             header = true;
         }
         appendRow(out,
-            {markdownEscape(cut(step.label, MarkdownLabelLimit)), lineText(step.line), step.verdict,
-                optionalSeconds(step.seconds), markdownEscape(cut(step.reason, MarkdownLabelLimit))});
+            {markdownEscape(cut(step.label, MarkdownLabelLimit)), lineText(step.line),
+                verdictName(step.verdict), optionalSeconds(step.seconds),
+                markdownEscape(cut(step.reason, MarkdownLabelLimit))});
     }
     out += QLatin1Char('\n');
 }

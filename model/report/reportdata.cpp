@@ -96,7 +96,7 @@ QList<ReportStepRow> plannedRows(const BuildGraph &graph)
         row.stage = graph.stages.at(stageIndex).token();
         row.stageIndex = stageIndex;
         row.line = step.line;
-        row.status = QStringLiteral("not built");
+        row.status = StepState::NoLog;
         row.category = step.kind == InstructionKind::Run                                ? VertexCategory::Run
             : (step.kind == InstructionKind::Copy || step.kind == InstructionKind::Add) ? VertexCategory::Copy
             : step.kind == InstructionKind::From ? VertexCategory::Metadata
@@ -137,7 +137,7 @@ QList<ReportStepRow> loggedRows(
                 }
             }
         }
-        row.status = vertexStatusName(vertex.status);
+        row.status = stepStateOf(vertex.status);
         row.category = vertex.category;
         row.seconds = durationOf(vertex);
         if (row.seconds && wallSeconds > 0)
@@ -261,6 +261,11 @@ ReportData makeReportData(const ReportInput &input)
         }
     }
     return data;
+}
+
+QString reportStatusName(StepState status)
+{
+    return status == StepState::NoLog ? QStringLiteral("not built") : stepStateName(status);
 }
 
 QString formatReportShare(double share)

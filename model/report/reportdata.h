@@ -6,6 +6,7 @@
 
 #include "model/analysis/buildanalysis.h"
 #include "model/buildlog/buildrun.h"
+#include "model/cache/cacheengine.h"
 #include "model/core/diagnostic.h"
 #include "model/graph/buildgraph.h"
 
@@ -32,7 +33,7 @@ struct ReportWhatIfStep
     QString label;
     QString stage;
     int line = 0;
-    QString verdict; ///< "rerun", "maybe", "cached" (the whatif --json spelling)
+    Verdict verdict = Verdict::Cached;
     QString reason;
     std::optional<double> seconds; ///< from the matched log
 };
@@ -87,7 +88,7 @@ struct ReportStepRow
     QString stage; ///< stage token; empty for [internal] and export vertices
     int stageIndex = -1; ///< index into BuildGraph::stages, -1 when not matched
     int line = 0; ///< Dockerfile line, 0 when not a Dockerfile step
-    QString status; ///< "ran", "cached", "error", "canceled", "running", "not built"
+    StepState status = StepState::NoLog; ///< NoLog: a step that will be built (no log given)
     VertexCategory category = VertexCategory::Other;
     std::optional<double> seconds;
     double share = 0; ///< seconds / wall time, 0..1 (can exceed 1 for a lone step of a truncated log)
@@ -160,6 +161,8 @@ constexpr int TopMissCount = 10;
 /// Computes every figure and table of the report. Never fails: missing parts leave their sections empty.
 ReportData makeReportData(const ReportInput &input);
 
+/// "ran", "cached", "error", "canceled", "unfinished"; "not built" for a step of a report without a log.
+QString reportStatusName(StepState status);
 /// "37 %" style share with one decimal under 10 %.
 QString formatReportShare(double share);
 /// Name of a category as the report prints it.

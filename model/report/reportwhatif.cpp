@@ -8,7 +8,7 @@ ReportWhatIf reportWhatIf(const WhatIfResult &result, const QStringList &changes
     whatIf.changes = changes;
     for (const StepVerdict &step : result.steps)
         whatIf.steps.append(
-            {step.label, step.stageToken, step.line, verdictName(step.verdict), step.reason(), step.seconds});
+            {step.label, step.stageToken, step.line, step.verdict, step.reason(), step.seconds});
     // Without a log the engine knows no times: say "unknown" rather than print 0 s.
     if (result.timed) {
         whatIf.rerunSeconds = result.rerunSeconds;

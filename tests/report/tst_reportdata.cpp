@@ -44,7 +44,8 @@ QString logPath(const QString &caseName)
 int takeRow(QList<ReportStepRow> &rows, const TruthRow &truth)
 {
     for (int i = 0; i < rows.size(); ++i) {
-        if (rows.at(i).label.startsWith(truth.prefix()) && rows.at(i).status == truth.status)
+        if (rows.at(i).label.startsWith(truth.prefix())
+            && reportStatusName(rows.at(i).status) == truth.status)
             return i;
     }
     return -1;
@@ -55,7 +56,8 @@ QString describe(const QList<ReportStepRow> &rows)
     QString text;
     for (const ReportStepRow &r : rows)
         text += QStringLiteral("\n  %1 | %2 | %3")
-                    .arg(r.label, r.status, r.seconds ? QString::number(*r.seconds) : QStringLiteral("-"));
+                    .arg(r.label, reportStatusName(r.status),
+                        r.seconds ? QString::number(*r.seconds) : QStringLiteral("-"));
     return text;
 }
 

@@ -90,7 +90,8 @@ private Q_SLOTS:
     void targetChangeKeepsLogProblems()
     {
         ProjectSession session;
-        QAbstractItemModelTester tester(session.diagnostics(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester tester(
+            session.diagnostics(), QAbstractItemModelTester::FailureReportingMode::QtTest);
         QVERIFY(session.openProject(real(QStringLiteral("project"))));
         // A real CI log whose reader reports a problem of its own.
         session.addLog(Test::corpusPath(QStringLiteral("logs/buildx-1619-gha-timestamps-error-context.log")));
@@ -122,11 +123,13 @@ private Q_SLOTS:
     void buildArgsShowDefaultsAndAskWhatIf()
     {
         ProjectSession session;
-        QAbstractItemModelTester tester(session.buildArgs(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester tester(
+            session.buildArgs(), QAbstractItemModelTester::FailureReportingMode::QtTest);
         QVERIFY(session.openProject(real(QStringLiteral("project"))));
         // The expectation comes from the file's text, not from the graph.
         QHash<QString, QString> declared;
-        const QRegularExpression arg(QStringLiteral("^ARG ([A-Z_]+)(?:=(\\S*))?$"), QRegularExpression::MultilineOption);
+        const QRegularExpression arg(
+            QStringLiteral("^ARG ([A-Z_]+)(?:=(\\S*))?$"), QRegularExpression::MultilineOption);
         for (const QRegularExpressionMatch &m :
             arg.globalMatch(QString::fromUtf8(Test::readAll(real(QStringLiteral("project/Dockerfile")))))) {
             if (!declared.contains(m.captured(1)) || !m.captured(2).isEmpty())
@@ -138,7 +141,8 @@ private Q_SLOTS:
             const QString name = model->index(row, BuildArgsModel::NameColumn).data().toString();
             QVERIFY2(declared.contains(name), qPrintable(name));
             if (!declared.value(name).isEmpty())
-                QCOMPARE(model->index(row, BuildArgsModel::DefaultColumn).data().toString(), declared.value(name));
+                QCOMPARE(
+                    model->index(row, BuildArgsModel::DefaultColumn).data().toString(), declared.value(name));
         }
         QCOMPARE(declared.value(QStringLiteral("BASE")), QStringLiteral("localbase:1"));
 
@@ -174,7 +178,8 @@ private Q_SLOTS:
         changes.lines.append(47);
         QByteArray answers[2];
         for (int m = 0; m < 2; ++m) {
-            ProjectSession session(m == 0 ? ProjectSession::Mode::Synchronous : ProjectSession::Mode::Asynchronous);
+            ProjectSession session(
+                m == 0 ? ProjectSession::Mode::Synchronous : ProjectSession::Mode::Asynchronous);
             QSignalSpy idle(&session, &ProjectSession::idle);
             session.openProject(real(QStringLiteral("project")));
             session.addLog(real(QStringLiteral("00-cold.log")));
@@ -214,10 +219,12 @@ private Q_SLOTS:
         session.openProject(real(QStringLiteral("project")));
         QVERIFY(waitIdle(session));
         QVERIFY(session.context());
-        QCOMPARE(session.context()->rootPath(), QFileInfo(real(QStringLiteral("project"))).absoluteFilePath());
+        QCOMPARE(
+            session.context()->rootPath(), QFileInfo(real(QStringLiteral("project"))).absoluteFilePath());
         // Stay a while: a late result of the first walk must not replace the second.
         QTest::qWait(200);
-        QCOMPARE(session.context()->rootPath(), QFileInfo(real(QStringLiteral("project"))).absoluteFilePath());
+        QCOMPARE(
+            session.context()->rootPath(), QFileInfo(real(QStringLiteral("project"))).absoluteFilePath());
     }
 
     void synchronousModeIsNeverBusy()

@@ -124,17 +124,17 @@ QHash<QString, TsvStep> readSteps(const QString &caseName)
     return steps;
 }
 
-DagStepState stateOf(const QString &status)
+StepState stateOf(const QString &status)
 {
     if (status == QLatin1String("DONE"))
-        return DagStepState::Ran;
+        return StepState::Ran;
     if (status == QLatin1String("CACHED"))
-        return DagStepState::Cached;
+        return StepState::Cached;
     if (status == QLatin1String("ERROR"))
-        return DagStepState::Error;
+        return StepState::Error;
     if (status == QLatin1String("CANCELED"))
-        return DagStepState::Canceled;
-    return DagStepState::NotInLog;
+        return StepState::Canceled;
+    return StepState::NotInLog;
 }
 
 /// The DagModel the main window would build for `fixture` and the build `caseName`. With `whatIf`, the
@@ -171,10 +171,10 @@ DagModel makeModel(const Fixture &fixture, const QString &caseName, bool whatIf,
             const TsvStep logged = steps.value(key);
             step.state = stateOf(logged.status);
             step.seconds = logged.seconds;
-            if (whatIf && step.state == DagStepState::Ran)
+            if (whatIf && step.state == StepState::Ran)
                 step.verdict = instruction.contains(QLatin1String("--from=")) ? WhatIfVerdict::Maybe
                                                                               : WhatIfVerdict::Rerun;
-            else if (whatIf && step.state == DagStepState::Cached)
+            else if (whatIf && step.state == StepState::Cached)
                 step.verdict = WhatIfVerdict::Cached;
             model.maxSeconds = qMax(model.maxSeconds, step.seconds);
             stage.steps.append(step);
@@ -202,7 +202,7 @@ DagModel makeModel(const Fixture &fixture, const QString &caseName, bool whatIf,
     for (DagStage &stage : model.stages) {
         for (DagStep &step : stage.steps) {
             step.heat = (model.maxSeconds > 0 && step.seconds > 0) ? step.seconds / model.maxSeconds : 0;
-            step.critical = step.state == DagStepState::Ran
+            step.critical = step.state == StepState::Ran
                 && (stage.name == QLatin1String("builder") || stage.name == QLatin1String("test")
                     || stage.name == QLatin1String("runtime") || stage.name == QLatin1String("broken"));
         }
@@ -290,7 +290,7 @@ private slots:
 
         // States as the log has them: the counts of ERROR/CACHED/DONE rows in steps.tsv for this case.
         const QHash<QString, TsvStep> logged = readSteps(caseName);
-        QMap<DagStepState, int> expected;
+        QMap<StepState, int> expected;
         for (const DagStage &stage : model.stages) {
             for (int k = 0; k < stage.steps.size(); ++k) {
                 const QString key =
@@ -298,7 +298,7 @@ private slots:
                 ++expected[stateOf(logged.value(key).status)];
             }
         }
-        QMap<DagStepState, int> shown;
+        QMap<StepState, int> shown;
         int critical = 0;
         for (const StepNodeItem *item : scene.stepItems()) {
             ++shown[item->data().state];
@@ -307,12 +307,12 @@ private slots:
         }
         QVERIFY2(shown == expected,
             qPrintable(QStringLiteral("shown %1 error / %2 cached / %3 ran, log %4 / %5 / %6")
-                           .arg(shown.value(DagStepState::Error))
-                           .arg(shown.value(DagStepState::Cached))
-                           .arg(shown.value(DagStepState::Ran))
-                           .arg(expected.value(DagStepState::Error))
-                           .arg(expected.value(DagStepState::Cached))
-                           .arg(expected.value(DagStepState::Ran))));
+                           .arg(shown.value(StepState::Error))
+                           .arg(shown.value(StepState::Cached))
+                           .arg(shown.value(StepState::Ran))
+                           .arg(expected.value(StepState::Error))
+                           .arg(expected.value(StepState::Cached))
+                           .arg(expected.value(StepState::Ran))));
         QCOMPARE(critical, countSteps(model, [](const DagStep &s) { return s.critical; }));
         int badges = 0;
         for (const StepNodeItem *item : scene.stepItems())
@@ -583,7 +583,7 @@ private slots:
                 for (int k = 0; k < 8; ++k) {
                     DagStep step;
                     step.shortText = QStringLiteral("RUN make part-%1-%2").arg(s).arg(k);
-                    step.state = DagStepState(1 + (s + k) % 5);
+                    step.state = StepState(1 + (s + k) % 5);
                     step.seconds = (s * 8 + k) % 13;
                     step.heat = step.seconds / 12.0;
                     stage.steps.append(step);
@@ -725,7 +725,7 @@ private slots:
         for (const StageNodeItem *node : scene.stageNodeItems()) {
             int cached = 0;
             for (const DagStep &step : after.stages[node->stage()].steps)
-                cached += step.state == DagStepState::Cached ? 1 : 0;
+                cached += step.state == StepState::Cached ? 1 : 0;
             QCOMPARE(node->summary().contains(QStringLiteral("%1 cached").arg(cached)), cached > 0);
         }
     }
@@ -743,7 +743,7 @@ private slots:
         DagModel untimed = makeModel(project, QStringLiteral("02-edit-src"), false, false);
         for (DagStage &stage : untimed.stages) {
             for (DagStep &step : stage.steps) {
-                step.state = DagStepState::None;
+                step.state = StepState::NoLog;
                 step.seconds = -1;
                 step.critical = false;
             }

@@ -23,17 +23,17 @@ const QStringList ProjectStages = {QStringLiteral("deps"), QStringLiteral("build
     QStringLiteral("assets"), QStringLiteral("docs"), QStringLiteral("runtime"), QStringLiteral("prep"),
     QStringLiteral("broken")};
 
-DagStepState stateOf(const QString &status)
+StepState stateOf(const QString &status)
 {
     if (status == QLatin1String("DONE"))
-        return DagStepState::Ran;
+        return StepState::Ran;
     if (status == QLatin1String("CACHED"))
-        return DagStepState::Cached;
+        return StepState::Cached;
     if (status == QLatin1String("ERROR"))
-        return DagStepState::Error;
+        return StepState::Error;
     if (status == QLatin1String("CANCELED"))
-        return DagStepState::Canceled;
-    return DagStepState::None;
+        return StepState::Canceled;
+    return StepState::NoLog;
 }
 
 struct TsvCounts
@@ -66,12 +66,11 @@ TimelineModel modelFromSteps(const QString &caseName, TsvCounts *counts)
         row.end = clock + seconds;
         clock = row.end;
         // Every step that ran, failed or was canceled gets a bar (0.0s ones a hairline).
-        if (row.state == DagStepState::Ran || row.state == DagStepState::Error
-            || row.state == DagStepState::Canceled)
+        if (row.state == StepState::Ran || row.state == StepState::Error || row.state == StepState::Canceled)
             ++counts->done;
-        if (row.state == DagStepState::Cached)
+        if (row.state == StepState::Cached)
             ++counts->cached;
-        if (row.state == DagStepState::Error)
+        if (row.state == StepState::Error)
             ++counts->error;
         model.rows.append(row);
     }
@@ -82,7 +81,7 @@ TimelineModel modelFromSteps(const QString &caseName, TsvCounts *counts)
 TimelineModel overlapping(TsvCounts *counts)
 {
     TimelineModel model;
-    auto add = [&model](const QString &label, int stage, double start, double end, DagStepState state,
+    auto add = [&model](const QString &label, int stage, double start, double end, StepState state,
                    bool critical) {
         TimelineRow row;
         row.label = label;
@@ -94,13 +93,13 @@ TimelineModel overlapping(TsvCounts *counts)
         row.critical = critical;
         model.rows.append(row);
     };
-    add(QStringLiteral("[deps 4/4] RUN fetch"), 0, 0.5, 14.0, DagStepState::Ran, true);
-    add(QStringLiteral("[assets 4/4] RUN minify"), 3, 0.5, 6.0, DagStepState::Ran, false);
-    add(QStringLiteral("[docs 3/3] RUN count"), 4, 1.0, 3.0, DagStepState::Ran, false);
-    add(QStringLiteral("[builder 3/3] RUN build"), 1, 14.0, 95.0, DagStepState::Ran, true);
-    add(QStringLiteral("[test 2/2] RUN tests"), 2, 95.0, 130.0, DagStepState::Error, true);
-    add(QStringLiteral("[runtime 2/6] WORKDIR /app"), 5, 0.6, 0.6, DagStepState::Cached, false);
-    add(QStringLiteral("[runtime 6/6] RUN echo"), 5, 130.0, 131.0, DagStepState::Canceled, false);
+    add(QStringLiteral("[deps 4/4] RUN fetch"), 0, 0.5, 14.0, StepState::Ran, true);
+    add(QStringLiteral("[assets 4/4] RUN minify"), 3, 0.5, 6.0, StepState::Ran, false);
+    add(QStringLiteral("[docs 3/3] RUN count"), 4, 1.0, 3.0, StepState::Ran, false);
+    add(QStringLiteral("[builder 3/3] RUN build"), 1, 14.0, 95.0, StepState::Ran, true);
+    add(QStringLiteral("[test 2/2] RUN tests"), 2, 95.0, 130.0, StepState::Error, true);
+    add(QStringLiteral("[runtime 2/6] WORKDIR /app"), 5, 0.6, 0.6, StepState::Cached, false);
+    add(QStringLiteral("[runtime 6/6] RUN echo"), 5, 130.0, 131.0, StepState::Canceled, false);
     counts->done = 6; // the bars: every row with a duration except the cached one
     counts->cached = 1;
     counts->error = 1;
@@ -115,8 +114,7 @@ int runningAt(const TimelineModel &model, double t)
 {
     int n = 0;
     for (const TimelineRow &row : model.rows)
-        n += (row.state != DagStepState::Cached && row.end > row.start && row.start <= t && t < row.end) ? 1
-                                                                                                         : 0;
+        n += (row.state != StepState::Cached && row.end > row.start && row.start <= t && t < row.end) ? 1 : 0;
     return n;
 }
 
@@ -223,7 +221,7 @@ private slots:
             row.stageName = QStringLiteral("stage-%1").arg(row.stage);
             row.start = i * 0.5;
             row.end = i * 0.5 + (i % 7 == 0 ? 9 : 2);
-            row.state = DagStepState::Ran;
+            row.state = StepState::Ran;
             model.rows.append(row);
         }
         TimelinePlot plot;

@@ -1,6 +1,6 @@
 #include "dagitems.h"
 
-#include "ui/graph/viewpalette.h"
+#include "ui/style/palette.h"
 
 #include <QFontMetricsF>
 #include <QGraphicsScene>
@@ -38,7 +38,7 @@ void drawSelection(QPainter *painter, const QRectF &rect, const QPalette &palett
 
 } // namespace
 
-void drawStateIcon(QPainter *painter, const QRectF &box, DagStepState state, const QColor &color)
+void drawStateIcon(QPainter *painter, const QRectF &box, StepState state, const QColor &color)
 {
     const qreal s = qMin(box.width(), box.height());
     const QRectF r(box.center().x() - s / 2, box.center().y() - s / 2, s, s);
@@ -48,7 +48,7 @@ void drawStateIcon(QPainter *painter, const QRectF &box, DagStepState state, con
     painter->setPen(pen);
     painter->setBrush(Qt::NoBrush);
     switch (state) {
-    case DagStepState::Ran: {
+    case StepState::Ran: {
         QPolygonF play;
         play << QPointF(r.left() + s * 0.2, r.top() + s * 0.1)
              << QPointF(r.right() - s * 0.05, r.center().y())
@@ -57,7 +57,7 @@ void drawStateIcon(QPainter *painter, const QRectF &box, DagStepState state, con
         painter->drawPolygon(play);
         break;
     }
-    case DagStepState::Cached: {
+    case StepState::Cached: {
         QPolygonF check;
         check << QPointF(r.left() + s * 0.1, r.center().y())
               << QPointF(r.left() + s * 0.4, r.bottom() - s * 0.15)
@@ -65,22 +65,23 @@ void drawStateIcon(QPainter *painter, const QRectF &box, DagStepState state, con
         painter->drawPolyline(check);
         break;
     }
-    case DagStepState::Error:
+    case StepState::Error:
         painter->drawLine(
             r.topLeft() + QPointF(s * 0.15, s * 0.15), r.bottomRight() - QPointF(s * 0.15, s * 0.15));
         painter->drawLine(
             r.topRight() + QPointF(-s * 0.15, s * 0.15), r.bottomLeft() + QPointF(s * 0.15, -s * 0.15));
         break;
-    case DagStepState::Canceled:
+    case StepState::Canceled:
+    case StepState::Running: // cut off: drawn like a cancelled step, named "unfinished" in tooltips
         painter->drawEllipse(r.adjusted(s * 0.08, s * 0.08, -s * 0.08, -s * 0.08));
         painter->drawLine(
             r.topRight() + QPointF(-s * 0.22, s * 0.22), r.bottomLeft() + QPointF(s * 0.22, -s * 0.22));
         break;
-    case DagStepState::NotInLog:
+    case StepState::NotInLog:
         painter->drawLine(
             QPointF(r.left() + s * 0.15, r.center().y()), QPointF(r.right() - s * 0.15, r.center().y()));
         break;
-    case DagStepState::None:
+    case StepState::NoLog:
         break;
     }
     painter->restore();
@@ -120,9 +121,9 @@ void StepNodeItem::setContent(const DagStep &data, const Texts &texts, bool show
     update();
 }
 
-qreal StepNodeItem::stripeWidth(DagStepState state)
+qreal StepNodeItem::stripeWidth(StepState state)
 {
-    return state == DagStepState::None ? 0 : StripeWidth;
+    return state == StepState::NoLog ? 0 : StripeWidth;
 }
 
 QRectF StepNodeItem::boundingRect() const
@@ -179,8 +180,8 @@ void StepNodeItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *, QW
     QPen border(lineColor(palette), 1);
     if (m_data.critical)
         border = QPen(palette.color(QPalette::Text), 2.5);
-    if (m_data.state == DagStepState::Error)
-        border = QPen(ViewPalette::stateColor(DagStepState::Error, palette), m_data.critical ? 3 : 2);
+    if (m_data.state == StepState::Error)
+        border = QPen(ViewPalette::stateColor(StepState::Error, palette), m_data.critical ? 3 : 2);
     if (m_hovered && !m_data.critical)
         border = QPen(palette.color(QPalette::Highlight), 1.5);
     painter->setPen(border);
@@ -236,7 +237,7 @@ void StepNodeItem::hoverLeaveEvent(QGraphicsSceneHoverEvent *event)
 
 // ---- StageNodeItem
 
-StageNodeItem::StageNodeItem(int stage, const QString &title, const QString &summary, DagStepState state,
+StageNodeItem::StageNodeItem(int stage, const QString &title, const QString &summary, StepState state,
     bool critical, const QSizeF &size, const DagFonts &fonts)
     : m_stage(stage)
     , m_title(title)
@@ -251,7 +252,7 @@ StageNodeItem::StageNodeItem(int stage, const QString &title, const QString &sum
     setCursor(Qt::PointingHandCursor);
 }
 
-void StageNodeItem::setContent(const QString &summary, DagStepState state, bool critical)
+void StageNodeItem::setContent(const QString &summary, StepState state, bool critical)
 {
     m_state = state;
     m_critical = critical;

@@ -40,7 +40,7 @@ enum DagItemType
 constexpr int ToolTipDataKey = 0;
 
 /// Draws the state glyph used by nodes and the legend (triangle, check, cross, slash, dash).
-void drawStateIcon(QPainter *painter, const QRectF &box, DagStepState state, const QColor &color);
+void drawStateIcon(QPainter *painter, const QRectF &box, StepState state, const QColor &color);
 
 /// One Dockerfile step. Selectable; hover highlights it.
 class StepNodeItem : public QGraphicsObject
@@ -69,7 +69,7 @@ public:
     /// the seconds or the badge leave it less room. For a restyle without a new layout.
     void setContent(const DagStep &data, const Texts &texts, bool showHeat);
     /// Width of the state stripe on the left, 0 when no build is loaded.
-    static qreal stripeWidth(DagStepState state);
+    static qreal stripeWidth(StepState state);
     QColor fillColor(const QPalette &palette) const;
 
 protected:
@@ -92,7 +92,7 @@ class StageNodeItem : public QGraphicsObject
 {
     Q_OBJECT
 public:
-    StageNodeItem(int stage, const QString &title, const QString &summary, DagStepState state, bool critical,
+    StageNodeItem(int stage, const QString &title, const QString &summary, StepState state, bool critical,
         const QSizeF &size, const DagFonts &fonts);
 
     int type() const override { return StageNodeType; }
@@ -101,7 +101,7 @@ public:
     int stage() const { return m_stage; }
     QString summary() const { return m_summary; }
     /// New summary, state and critical flag for the same node (a restyle without a new layout).
-    void setContent(const QString &summary, DagStepState state, bool critical);
+    void setContent(const QString &summary, StepState state, bool critical);
 
 protected:
     void hoverEnterEvent(QGraphicsSceneHoverEvent *event) override;
@@ -111,7 +111,7 @@ private:
     int m_stage;
     QString m_title;
     QString m_summary;
-    DagStepState m_state;
+    StepState m_state;
     bool m_critical;
     QSizeF m_size;
     DagFonts m_fonts;

@@ -6,20 +6,22 @@
 
 namespace Stagelens {
 
-QString dagStepStateName(DagStepState state)
+QString dagStepStateName(StepState state)
 {
     switch (state) {
-    case DagStepState::None:
+    case StepState::NoLog:
         return QStringLiteral("no build loaded");
-    case DagStepState::Ran:
+    case StepState::Ran:
         return QStringLiteral("ran");
-    case DagStepState::Cached:
+    case StepState::Cached:
         return QStringLiteral("cached");
-    case DagStepState::Error:
+    case StepState::Error:
         return QStringLiteral("error");
-    case DagStepState::Canceled:
+    case StepState::Canceled:
         return QStringLiteral("canceled");
-    case DagStepState::NotInLog:
+    case StepState::Running:
+        return QStringLiteral("unfinished");
+    case StepState::NotInLog:
         return QStringLiteral("not in log");
     }
     return {};

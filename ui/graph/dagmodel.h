@@ -3,22 +3,13 @@
 // The input of the stage DAG view: plain values the main window fills from the BuildGraph, the matched log
 // and the what-if verdicts. The view never reaches into the model layer itself.
 
+#include "model/core/stepstate.h"
+
 #include <QList>
 #include <QMetaType>
 #include <QString>
 
 namespace Stagelens {
-
-/// What the loaded build did with a step.
-enum class DagStepState
-{
-    None, ///< no build loaded
-    Ran,
-    Cached,
-    Error,
-    Canceled,
-    NotInLog ///< a build is loaded but it has no vertex for this step
-};
 
 /// What the cache engine predicts for a step after the user's edit.
 enum class WhatIfVerdict
@@ -41,7 +32,7 @@ struct DagStep
     QString label; ///< full instruction or BuildKit label, shown in the tooltip
     QString shortText; ///< what the node shows ("COPY src/ ./"); elided when very long
     int line = 0; ///< Dockerfile line, 0 when unknown
-    DagStepState state = DagStepState::None;
+    StepState state = StepState::NoLog;
     double seconds = -1; ///< negative: unknown
     double heat = 0; ///< 0..1, duration relative to the slowest step
     bool critical = false; ///< on the critical path
@@ -85,7 +76,7 @@ struct DagModel
 /// 90 step nodes one node per step is unreadable (moby/buildkit has ~200). Benchmarks use it too.
 bool opensCollapsed(const DagModel &model);
 
-QString dagStepStateName(DagStepState state);
+QString dagStepStateName(StepState state);
 QString whatIfVerdictName(WhatIfVerdict verdict);
 QString dagEdgeKindName(DagEdgeKind kind);
 /// "0.4 s", "12 s", "2 min 05 s": short, for nodes and tooltips.

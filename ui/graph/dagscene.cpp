@@ -41,7 +41,7 @@ struct NodeInfo
     StepNodeItem::Texts texts;
     QString title;
     QString summary;
-    DagStepState state = DagStepState::None;
+    StepState state = StepState::NoLog;
     bool critical = false;
 };
 
@@ -81,7 +81,7 @@ QString stepToolTip(const DagModel &model, int stage, int step)
                  .arg(s.steps.size());
     if (d.line > 0)
         lines << QStringLiteral("Dockerfile line %1").arg(d.line);
-    if (d.state != DagStepState::None) {
+    if (d.state != StepState::NoLog) {
         QString state = QStringLiteral("Cache: %1").arg(dagStepStateName(d.state));
         if (d.seconds >= 0)
             state += QStringLiteral(", %1").arg(formatSeconds(d.seconds));
@@ -99,18 +99,18 @@ QString stepToolTip(const DagModel &model, int stage, int step)
 }
 
 // The summary state of a collapsed stage: the most alarming one wins.
-DagStepState stageState(const DagStage &stage)
+StepState stageState(const DagStage &stage)
 {
-    auto has = [&stage](DagStepState state) {
+    auto has = [&stage](StepState state) {
         return std::any_of(
             stage.steps.begin(), stage.steps.end(), [state](const DagStep &s) { return s.state == state; });
     };
-    for (DagStepState s : {DagStepState::Error, DagStepState::Canceled, DagStepState::Ran,
-             DagStepState::Cached, DagStepState::NotInLog}) {
+    for (StepState s : {StepState::Error, StepState::Canceled, StepState::Running, StepState::Ran,
+             StepState::Cached, StepState::NotInLog}) {
         if (has(s))
             return s;
     }
-    return DagStepState::None;
+    return StepState::NoLog;
 }
 
 } // namespace
@@ -255,7 +255,7 @@ DagScene::Prepared DagScene::prepare() const
             int cached = 0;
             for (const DagStep &step : stage.steps) {
                 total += qMax(0.0, step.seconds);
-                cached += step.state == DagStepState::Cached ? 1 : 0;
+                cached += step.state == StepState::Cached ? 1 : 0;
                 info.critical = info.critical || step.critical;
             }
             QStringList parts {QStringLiteral("%1 steps").arg(stage.steps.size())};
@@ -270,7 +270,7 @@ DagScene::Prepared DagScene::prepare() const
             // Room for another build's summary too (a long total, every step cached), so that switching
             // builds restyles the node instead of laying the graph out again.
             QString widest = info.summary;
-            if (info.state != DagStepState::None) {
+            if (info.state != StepState::NoLog) {
                 QStringList longest {parts.first(), QStringLiteral("00 min 00 s"),
                     QStringLiteral("%1 cached").arg(stage.steps.size())};
                 if (!stage.baseImage.isEmpty())
@@ -328,7 +328,7 @@ DagScene::Prepared DagScene::prepare() const
             // if bold, and room for a long duration whenever a build is loaded.
             qreal w = StepNodeItem::stripeWidth(step.state) + NodePadding
                 + bold.horizontalAdvance(info.texts.text) + NodePadding;
-            if (step.state != DagStepState::None)
+            if (step.state != StepState::NoLog)
                 w += qMax(small.horizontalAdvance(info.texts.seconds), secondsRoom) + 12;
             else if (!info.texts.seconds.isEmpty())
                 w += small.horizontalAdvance(info.texts.seconds) + 12;
@@ -416,7 +416,7 @@ DagScene::Prepared DagScene::prepare() const
         key << int(info.kind) << info.stage << info.step << info.image << p.request.nodes[n].cluster;
         if (info.kind != NodeKind::Step)
             key << info.title;
-        timed = timed || info.state != DagStepState::None;
+        timed = timed || info.state != StepState::NoLog;
     }
     key << qint64(p.clusters.size());
     for (const ClusterInfo &c : std::as_const(p.clusters))

@@ -2,7 +2,7 @@
 
 #include "ui/graph/dagscene.h"
 #include "ui/graph/plaintooltip.h"
-#include "ui/graph/viewpalette.h"
+#include "ui/style/palette.h"
 
 #include <QGestureEvent>
 #include <QHelpEvent>
@@ -298,21 +298,21 @@ QList<DagView::LegendEntry> DagView::legendEntries() const
     }
 
     // Step states: the coloured square carries the same glyph as the node stripe.
-    QList<DagStepState> shown;
-    for (DagStepState s : {DagStepState::Ran, DagStepState::Cached, DagStepState::Error,
-             DagStepState::Canceled, DagStepState::NotInLog}) {
+    QList<StepState> shown;
+    for (StepState s :
+        {StepState::Ran, StepState::Cached, StepState::Error, StepState::Canceled, StepState::NotInLog}) {
         if (states[int(s)])
             shown.append(s);
     }
     if (!shown.isEmpty()) {
         LegendEntry row;
         row.height = rowHeight;
-        for (DagStepState s : shown)
+        for (StepState s : shown)
             row.width += rowHeight + 4 + fm.horizontalAdvance(dagStepStateName(s)) + 12;
         row.paint = [shown, font, rowHeight, pal](QPainter *p, QPointF at) {
             const QFontMetricsF fm(font);
             p->setFont(font);
-            for (DagStepState s : shown) {
+            for (StepState s : shown) {
                 const QRectF box(at.x(), at.y() + 2, rowHeight - 4, rowHeight - 4);
                 const QColor c = ViewPalette::stateColor(s, pal);
                 p->setPen(Qt::NoPen);

@@ -1,7 +1,7 @@
 #include "timelineplot.h"
 
 #include "ui/graph/plaintooltip.h"
-#include "ui/graph/viewpalette.h"
+#include "ui/style/palette.h"
 
 #include <QEvent>
 #include <QFontMetricsF>
@@ -109,14 +109,13 @@ protected:
 
 bool hasBar(const TimelineRow &row)
 {
-    return row.state != DagStepState::Cached && row.state != DagStepState::NotInLog
-        && std::isfinite(row.start) && std::isfinite(row.end) && row.start >= 0
-        && row.end >= row.start; // 0 s steps: a hairline bar
+    return row.state != StepState::Cached && row.state != StepState::NotInLog && std::isfinite(row.start)
+        && std::isfinite(row.end) && row.start >= 0 && row.end >= row.start; // 0 s steps: a hairline bar
 }
 
 bool hasMarker(const TimelineRow &row)
 {
-    return row.state == DagStepState::Cached && std::isfinite(row.start) && row.start >= 0;
+    return row.state == StepState::Cached && std::isfinite(row.start) && row.start >= 0;
 }
 
 // A thin vertical tick: the custom path is in units of size/6 (QCPScatterStyle draws it scaled).
@@ -489,10 +488,10 @@ void TimelinePlot::Private::rebuild()
         const double stop = hasBar(row) ? row.end : row.start;
         if (std::isfinite(stop) && stop >= 0) {
             maxEnd = std::max(maxEnd, stop);
-            if (row.state == DagStepState::Error) {
+            if (row.state == StepState::Error) {
                 errorX << stop;
                 errorY << i;
-            } else if (row.state == DagStepState::Canceled) {
+            } else if (row.state == StepState::Canceled || row.state == StepState::Running) {
                 canceledX << stop;
                 canceledY << i;
             }
@@ -676,7 +675,7 @@ void TimelinePlot::Private::applyPalette()
 
     auto stageBrush = [&pal](int stage) {
         return stage >= 0 ? ViewPalette::stageColor(stage, pal)
-                          : ViewPalette::stateColor(DagStepState::NotInLog, pal);
+                          : ViewPalette::stateColor(StepState::NotInLog, pal);
     };
     for (QCPBars *b : std::as_const(bars)) {
         const QColor c = stageBrush(barStage.value(b));
@@ -694,25 +693,25 @@ void TimelinePlot::Private::applyPalette()
     }
     if (!cachedMarkers || !errorMarkers || !canceledMarkers)
         return;
-    const QColor cachedColor = ViewPalette::stateColor(DagStepState::Cached, pal);
+    const QColor cachedColor = ViewPalette::stateColor(StepState::Cached, pal);
     cachedMarkers->setScatterStyle(
         QCPScatterStyle(tickPath(), QPen(cachedColor, 0.5), QBrush(cachedColor), 14));
     errorMarkers->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCross,
-        QPen(ViewPalette::stateColor(DagStepState::Error, pal), 2.5), Qt::NoBrush, 11));
+        QPen(ViewPalette::stateColor(StepState::Error, pal), 2.5), Qt::NoBrush, 11));
     canceledMarkers->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCrossCircle,
-        QPen(ViewPalette::stateColor(DagStepState::Canceled, pal), 2), Qt::NoBrush, 11));
+        QPen(ViewPalette::stateColor(StepState::Canceled, pal), 2), Qt::NoBrush, 11));
     if (predictedBars) {
         const QColor c = ViewPalette::verdictColor(WhatIfVerdict::Rerun, pal);
         predictedBars->setBrush(QBrush(c, Qt::BDiagPattern));
         predictedBars->setPen(QPen(c, 1.2, Qt::DashLine));
     }
-    QColor fill = ViewPalette::stateColor(DagStepState::Ran, pal);
+    QColor fill = ViewPalette::stateColor(StepState::Ran, pal);
     concurrency->setPen(QPen(fill, 1)); // a 1 px line rasterises without the stroker
     fill.setAlphaF(0.25f);
     concurrency->setBrush(fill);
     notice->setColor(pal.color(QPalette::ToolTipText));
     notice->setBrush(pal.color(QPalette::ToolTipBase));
-    notice->setPen(QPen(ViewPalette::stateColor(DagStepState::Canceled, pal), 1));
+    notice->setPen(QPen(ViewPalette::stateColor(StepState::Canceled, pal), 1));
 }
 
 TimelinePlot::TimelinePlot(QWidget *parent)

@@ -25,7 +25,7 @@ struct TimelineRow
     QString stageName; ///< group caption; "internal" etc. for stage -1
     double start = -1; ///< seconds since the build began; negative: unknown
     double end = -1;
-    DagStepState state = DagStepState::None;
+    StepState state = StepState::NoLog;
     bool critical = false;
     bool estimated = false; ///< start/end reconstructed rather than read from the log
 };

@@ -1,6 +1,7 @@
 #include "dagsnapshot.h"
 
 #include "ui/graph/dagscene.h"
+#include "ui/style/palette.h"
 #include "ui/viewadapters.h"
 
 #include <QFont>
@@ -19,7 +20,7 @@ DagSnapshot::DagSnapshot(const ReportData &data, bool collapsed)
     }
     // Reports are printed on white whatever the desktop theme, so the scene gets a light palette and a
     // fixed font instead of the application's.
-    m_scene->setPalette(QPalette(QColor(0xee, 0xee, 0xee), QColor(Qt::white)));
+    m_scene->setPalette(ViewPalette::printPalette());
     QFont font(QStringLiteral("DejaVu Sans"));
     font.setHintingPreference(QFont::PreferNoHinting);
     font.setPixelSize(9);

@@ -3,6 +3,7 @@
 #include "model/core/duration.h"
 #include "model/report/markdownreport.h"
 #include "ui/report/dagsnapshot.h"
+#include "ui/style/palette.h"
 #include "ui/viewadapters.h"
 
 #include <QBuffer>
@@ -52,12 +53,7 @@ const QColor CriticalColor(0xc0, 0x1c, 0x28);
 
 QColor stageColor(int index)
 {
-    // Tableau 10: distinct in print and for the common colour-vision deficiencies.
-    static const QRgb colors[] = {
-        0x4e79a7, 0xf28e2b, 0x59a14f, 0xb07aa1, 0x76b7b2, 0xedc948, 0xe15759, 0x9c755f, 0xbab0ac, 0xff9da7};
-    if (index < 0)
-        return QColor(0x9a, 0xa0, 0xa6);
-    return QColor(colors[index % 10]);
+    return index < 0 ? QColor(0x9a, 0xa0, 0xa6) : ViewPalette::stageColor(index, ViewPalette::printPalette());
 }
 
 QColor categoryColor(VertexCategory category)
@@ -79,26 +75,18 @@ QColor categoryColor(VertexCategory category)
     return QColor(0xba, 0xb0, 0xac);
 }
 
-QColor statusColor(const QString &status)
+// Reports use the views' palette in its print variant: the same colour means the same thing everywhere.
+QColor statusColor(StepState status)
 {
-    if (status == QLatin1String("done"))
-        return QColor(0xf2, 0x8e, 0x2b);
-    if (status == QLatin1String("cached"))
-        return QColor(0x59, 0xa1, 0x4f);
-    if (status == QLatin1String("error"))
-        return CriticalColor;
-    if (status == QLatin1String("running"))
-        return QColor(0x4e, 0x79, 0xa7);
-    return QColor(0xba, 0xb0, 0xac);
+    return ViewPalette::stateColor(status, ViewPalette::printPalette());
 }
 
-QColor verdictColor(const QString &verdict)
+QColor verdictColor(Verdict verdict)
 {
-    if (verdict == QLatin1String("rerun"))
-        return QColor(0xe1, 0x57, 0x59);
-    if (verdict == QLatin1String("maybe"))
-        return QColor(0xed, 0xc9, 0x48);
-    return QColor(0x59, 0xa1, 0x4f);
+    return ViewPalette::verdictColor(verdict == Verdict::Rerun ? WhatIfVerdict::Rerun
+            : verdict == Verdict::Maybe                        ? WhatIfVerdict::Maybe
+                                                               : WhatIfVerdict::Cached,
+        ViewPalette::printPalette());
 }
 
 QFont makeFont(int pixelSize, bool bold = false)
@@ -498,8 +486,8 @@ private:
         int rerun = 0;
         int maybe = 0;
         for (const ReportWhatIfStep &step : w.steps) {
-            rerun += step.verdict == QLatin1String("rerun");
-            maybe += step.verdict == QLatin1String("maybe");
+            rerun += step.verdict == Verdict::Rerun;
+            maybe += step.verdict == Verdict::Maybe;
         }
         paragraph(
             QStringLiteral("Changed: %1")
@@ -514,9 +502,9 @@ private:
             m_textBold, Ink);
         QList<TableRow> rows;
         for (const ReportWhatIfStep &step : w.steps) {
-            if (step.verdict == QLatin1String("cached"))
+            if (step.verdict == Verdict::Cached)
                 continue;
-            rows.append({{step.label.simplified(), lineText(step.line), step.verdict,
+            rows.append({{step.label.simplified(), lineText(step.line), verdictName(step.verdict),
                              optionalSeconds(step.seconds), step.reason},
                 verdictColor(step.verdict), 2});
         }
@@ -622,8 +610,8 @@ private:
                 const QRectF bar(x0, y + 2, x1 - x0, rowHeight - 4);
                 // A failed step is red whatever its stage: it is what the reader looks for first.
                 const QColor color =
-                    row.status == QLatin1String("error") ? CriticalColor : stageColor(row.stageIndex);
-                if (row.status == QLatin1String("cached")) {
+                    row.status == StepState::Error ? CriticalColor : stageColor(row.stageIndex);
+                if (row.status == StepState::Cached) {
                     m_painter->setPen(QPen(color.darker(120), 0.8));
                     m_painter->setBrush(Qt::NoBrush);
                 } else {
@@ -835,7 +823,7 @@ private:
         row.cells = {step.label.simplified(), step.stage.isEmpty() ? QStringLiteral("–") : step.stage,
             lineText(step.line)};
         if (withStatus) {
-            row.cells.append(step.status);
+            row.cells.append(reportStatusName(step.status));
             row.mark = statusColor(step.status);
             row.markColumn = 3;
         }
@@ -843,7 +831,7 @@ private:
             row.cells.append(optionalSeconds(step.seconds));
             row.cells.append(step.seconds ? formatReportShare(step.share) : QStringLiteral("–"));
         }
-        row.bold = step.critical && step.status != QLatin1String("cached");
+        row.bold = step.critical && step.status != StepState::Cached;
         return row;
     }
 

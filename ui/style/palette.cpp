@@ -1,4 +1,4 @@
-#include "viewpalette.h"
+#include "ui/style/palette.h"
 
 #include <array>
 #include <cmath>
@@ -33,25 +33,34 @@ bool ViewPalette::isDark(const QPalette &palette)
     return palette.color(QPalette::Window).lightnessF() < palette.color(QPalette::WindowText).lightnessF();
 }
 
+QPalette ViewPalette::printPalette()
+{
+    QPalette palette(QColor(0xee, 0xee, 0xee), QColor(Qt::white));
+    palette.setColor(QPalette::Text, Qt::black);
+    palette.setColor(QPalette::WindowText, Qt::black);
+    return palette;
+}
+
 QColor ViewPalette::stageColor(int stageIndex, const QPalette &palette)
 {
     const auto count = int(StageHues.size());
     return forPalette(StageHues[((stageIndex % count) + count) % count], palette);
 }
 
-QColor ViewPalette::stateColor(DagStepState state, const QPalette &palette)
+QColor ViewPalette::stateColor(StepState state, const QPalette &palette)
 {
     switch (state) {
-    case DagStepState::Ran:
+    case StepState::Ran:
         return forPalette(0xff1f6fd0, palette);
-    case DagStepState::Cached:
+    case StepState::Cached:
         return forPalette(0xff23824a, palette); // dark enough for white glyphs and text
-    case DagStepState::Error:
+    case StepState::Error:
         return forPalette(0xffd62728, palette);
-    case DagStepState::Canceled:
+    case StepState::Canceled:
+    case StepState::Running:
         return forPalette(0xffb26b00, palette);
-    case DagStepState::NotInLog:
-    case DagStepState::None:
+    case StepState::NotInLog:
+    case StepState::NoLog:
         break;
     }
     return palette.color(QPalette::Disabled, QPalette::WindowText);
