@@ -113,6 +113,8 @@ public:
     /// The context entries (indices into ContextIndex::entries()) a step reads, ascending.
     QList<int> contextReads(StepRef step) const;
 
+    class Query;
+
 private:
     struct StepInputs
     {
