@@ -96,14 +96,15 @@ void CacheEngine::Query::resolvePaths()
             continue;
         }
         bool inside = true;
-        const QString rel =
-            root.isEmpty() ? goCleanPath(change.path) : ContextIndex::relativePath(change.path, root, &inside);
+        const QString rel = root.isEmpty() ? goCleanPath(change.path)
+                                           : ContextIndex::relativePath(change.path, root, &inside);
         if (!inside) {
             m_result.notes.append(QStringLiteral("%1 is outside the build context").arg(change.path));
             continue;
         }
         if (change.kind == ChangeKind::Touched) {
-            m_result.notes.append(QStringLiteral("%1: a change of mtime only never invalidates the cache").arg(rel));
+            m_result.notes.append(
+                QStringLiteral("%1: a change of mtime only never invalidates the cache").arg(rel));
             continue;
         }
         if (context && rel != QLatin1String(".") && context->isIgnored(rel)) {
@@ -112,10 +113,12 @@ void CacheEngine::Query::resolvePaths()
                     .arg(rel, m_ignoreFile.isEmpty() ? QStringLiteral(".dockerignore") : m_ignoreFile));
             continue;
         }
-        if (!root.isEmpty() && !m_graph.file.isEmpty() && rel == ContextIndex::relativePath(m_graph.file, root))
-            m_result.notes.append(QStringLiteral("%1 is the Dockerfile: it counts only where a COPY reads it; "
-                                                 "name edited instructions with their line numbers")
-                                      .arg(rel));
+        if (!root.isEmpty() && !m_graph.file.isEmpty()
+            && rel == ContextIndex::relativePath(m_graph.file, root))
+            m_result.notes.append(
+                QStringLiteral("%1 is the Dockerfile: it counts only where a COPY reads it; "
+                               "name edited instructions with their line numbers")
+                    .arg(rel));
         m_paths.append({rel, change.kind, false});
     }
 }
@@ -133,8 +136,9 @@ void CacheEngine::Query::resolveLines()
             else
                 m_changedStepLines.insert(ref, line);
             if (step.kind == InstructionKind::Metadata)
-                m_result.notes.append(
-                    QStringLiteral("line %1 (%2) changes image metadata only, no layer").arg(line).arg(step.keyword));
+                m_result.notes.append(QStringLiteral("line %1 (%2) changes image metadata only, no layer")
+                                          .arg(line)
+                                          .arg(step.keyword));
             continue;
         }
         if (const GlobalArg *arg = m_graph.globalArgAt(line)) {
@@ -165,11 +169,12 @@ void CacheEngine::Query::walkStage(int s)
             walk.prev.verdict = base.verdict;
             walk.prev.reasons = base.reasons;
             // The hop replaces the parent's own "follows": root cause, then how it reached this stage.
-            if (!walk.prev.reasons.isEmpty() && walk.prev.reasons.last().startsWith(QLatin1String("follows ")))
+            if (!walk.prev.reasons.isEmpty()
+                && walk.prev.reasons.last().startsWith(QLatin1String("follows ")))
                 walk.prev.reasons.removeLast();
             const QString key = labelKey(base.lastLabel);
-            walk.prev.reasons.append(
-                QStringLiteral("FROM %1: follows %2").arg(stage.baseName, key.isEmpty() ? base.lastLabel : key));
+            walk.prev.reasons.append(QStringLiteral("FROM %1: follows %2")
+                                         .arg(stage.baseName, key.isEmpty() ? base.lastLabel : key));
         }
         walk.prev.lastLabel = base.lastLabel;
         walk.pendingEnv = m_pendingEnvOut.value(stage.baseStage);
@@ -227,7 +232,8 @@ QString CacheEngine::Query::fromCause(int s) const
 {
     const Stage &stage = m_graph.stages.at(s);
     if (m_changedFromLines.contains(s))
-        return QStringLiteral("FROM line %1 changed: the whole stage re-runs").arg(m_changedFromLines.value(s));
+        return QStringLiteral("FROM line %1 changed: the whole stage re-runs")
+            .arg(m_changedFromLines.value(s));
     if (stage.steps.isEmpty())
         return {};
     const Step &from = stage.steps.first();
@@ -235,7 +241,8 @@ QString CacheEngine::Query::fromCause(int s) const
     QStringList candidates = from.argDependencies;
     candidates.append(m_globalArgs);
     for (const QString &name : std::as_const(candidates)) {
-        if (m_changedArgs.contains(name) && (from.argDependencies.contains(name) || from.variables.contains(name)))
+        if (m_changedArgs.contains(name)
+            && (from.argDependencies.contains(name) || from.variables.contains(name)))
             return QStringLiteral("FROM uses build arg %1: the whole stage re-runs").arg(name);
     }
     return {};
@@ -248,14 +255,16 @@ void CacheEngine::Query::absorbEnvironment(StepRef ref, const Step &step, StageW
         for (const QString &name : step.declares) {
             if (m_changedArgs.contains(name)) {
                 walk.stageArgs.append(name);
-                walk.pendingArg.append(
-                    QStringLiteral("build arg %1 changed (ARG on line %2 is in scope)").arg(name).arg(step.line));
+                walk.pendingArg.append(QStringLiteral("build arg %1 changed (ARG on line %2 is in scope)")
+                                           .arg(name)
+                                           .arg(step.line));
             }
         }
     }
     if (!m_changedStepLines.contains(ref))
         return;
-    const QString why = QStringLiteral("%1 on line %2 changed").arg(step.keyword).arg(m_changedStepLines.value(ref));
+    const QString why =
+        QStringLiteral("%1 on line %2 changed").arg(step.keyword).arg(m_changedStepLines.value(ref));
     if (step.kind == InstructionKind::Arg) {
         walk.pendingArg.append(why);
         walk.stageArgs.append(step.declares);
@@ -332,8 +341,8 @@ QStringList CacheEngine::Query::contextCauses(StepRef ref, const Step &step, QSt
     if (!hits.isEmpty())
         return {QStringLiteral("%1 reads %2").arg(step.text, hits.join(QStringLiteral(", ")))};
     if (ignoreFileChanged)
-        maybe->append(
-            QStringLiteral("%1 changed: the set of files %2 receives may differ").arg(m_ignoreFile, step.text));
+        maybe->append(QStringLiteral("%1 changed: the set of files %2 receives may differ")
+                          .arg(m_ignoreFile, step.text));
     return {};
 }
 
@@ -349,7 +358,8 @@ QStringList CacheEngine::Query::upstreamCauses(const Step &step) const
         return reasons;
     };
     QStringList maybe = upstream(step.fromStage,
-        QStringLiteral("COPY --from=%1: re-runs only if %2 changes").arg(step.from, joinSources(step.sources)));
+        QStringLiteral("COPY --from=%1: re-runs only if %2 changes")
+            .arg(step.from, joinSources(step.sources)));
     for (qsizetype i = 0; maybe.isEmpty() && i < step.mounts.size(); ++i) {
         const Mount &m = step.mounts.at(i);
         maybe = upstream(m.fromStage,
