@@ -159,8 +159,26 @@ struct TimelinePlot::Private
     QPoint pressPos;
     bool syncing = false;
 
+    struct Extent
+    {
+        double minStart = 0;
+        double maxEnd = 0;
+    };
+    /// Where the cached, failed and cancelled marks go (x: time, y: display row).
+    struct Markers
+    {
+        QVector<double> cachedX, cachedY, errorX, errorY, canceledX, canceledY;
+    };
+
     void setupPlot();
     void rebuild();
+    void clearPlottables();
+    void orderRows();
+    void addStageBands();
+    Markers addBars(QCPAxis *x, QCPAxis *y, Extent *extent);
+    void addMarkers(QCPAxis *x, QCPAxis *y, const Markers &marks);
+    void addPrediction(QCPAxis *x, QCPAxis *y, Extent *extent);
+    double fillConcurrency(double *maxEnd);
     void applyPalette();
     void updateRowRange();
     void updateSelection();
@@ -387,6 +405,50 @@ void TimelinePlot::Private::updateSelection()
 
 void TimelinePlot::Private::rebuild()
 {
+    clearPlottables();
+    orderRows();
+    QCPAxis *x = main->axis(QCPAxis::atBottom);
+    QCPAxis *y = main->axis(QCPAxis::atLeft);
+    labelCache = QList<QString>(order.size());
+    if (!rowTicker) {
+        rowTicker.reset(new RowTicker);
+        rowTicker->label = [this](int display) {
+            return rowLabel(display);
+        };
+        y->setTicker(rowTicker);
+    }
+    rowTicker->count = int(order.size());
+
+    addStageBands();
+    Extent extent;
+    Markers marks = addBars(x, y, &extent);
+    addMarkers(x, y, marks);
+    addPrediction(x, y, &extent);
+    double maxEnd = extent.maxEnd;
+    const double minStart = extent.minStart;
+    const QList<TimelineRow> &rows = model.rows;
+    const double maxCount = fillConcurrency(&maxEnd);
+    lower->axis(QCPAxis::atLeft)->setRange(0, maxCount + 0.5);
+
+    notice->setVisible(
+        std::any_of(rows.begin(), rows.end(), [](const TimelineRow &r) { return r.estimated; }));
+
+    timeSpan = std::max(maxEnd - minStart, 1.0);
+    syncing = true;
+    x->setRange(minStart - timeSpan * 0.01, maxEnd + timeSpan * 0.03);
+    lower->axis(QCPAxis::atBottom)->setRange(x->range());
+    syncing = false;
+    updateConcurrencyPlot();
+    if (selected >= rows.size())
+        selected = -1;
+    applyPalette();
+    updateRowRange();
+    updateSelection();
+    plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void TimelinePlot::Private::clearPlottables()
+{
     for (QCPBars *b : std::as_const(bars)) {
         if (QCPBars *below = b->barBelow())
             plot->removePlottable(below);
@@ -416,8 +478,11 @@ void TimelinePlot::Private::rebuild()
     bands.clear();
     cachedMarkers = errorMarkers = canceledMarkers = nullptr;
     predictedBars = criticalLegend = nullptr;
+}
 
-    // Group rows by stage, stages in the order they first start, rows by start time within a stage.
+// Rows grouped by stage, stages in the order they first start, rows by start time within a stage.
+void TimelinePlot::Private::orderRows()
+{
     const QList<TimelineRow> &rows = model.rows;
     QMap<int, double> stageStart;
     for (const TimelineRow &row : rows) {
@@ -442,20 +507,12 @@ void TimelinePlot::Private::rebuild()
     displayOf.fill(-1, rows.size());
     for (int i = 0; i < order.size(); ++i)
         displayOf[order[i]] = i;
+}
 
-    QCPAxis *x = main->axis(QCPAxis::atBottom);
-    QCPAxis *y = main->axis(QCPAxis::atLeft);
-    labelCache = QList<QString>(order.size());
-    if (!rowTicker) {
-        rowTicker.reset(new RowTicker);
-        rowTicker->label = [this](int display) {
-            return rowLabel(display);
-        };
-        y->setTicker(rowTicker);
-    }
-    rowTicker->count = int(order.size());
-
-    // Stage bands behind the rows: the same colours as the DAG's stage boxes.
+// Stage bands behind the rows: the same colours as the DAG's stage boxes.
+void TimelinePlot::Private::addStageBands()
+{
+    const QList<TimelineRow> &rows = model.rows;
     for (int i = 0; i < order.size();) {
         const int stage = rows[order[i]].stage;
         int j = i;
@@ -467,14 +524,22 @@ void TimelinePlot::Private::rebuild()
         bands.append({band, stage});
         i = j;
     }
+}
 
+// One bar group per (stage, critical): a bar from each row's start to its end, stacked on an invisible bar.
+TimelinePlot::Private::Markers TimelinePlot::Private::addBars(QCPAxis *x, QCPAxis *y, Extent *extent)
+{
+    const QList<TimelineRow> &rows = model.rows;
+    Markers marks;
+    QVector<double> &cachedX = marks.cachedX, &cachedY = marks.cachedY, &errorX = marks.errorX,
+                    &errorY = marks.errorY, &canceledX = marks.canceledX, &canceledY = marks.canceledY;
+    double &maxEnd = extent->maxEnd;
+    double &minStart = extent->minStart;
     const bool withPrediction = !model.predicted.isEmpty();
     const double barWidth = withPrediction ? 0.5 : 0.66;
     const double barKeyShift = withPrediction ? -0.12 : 0;
     QMap<QPair<int, bool>, QCPBars *> groups;
     QSet<int> stagesInLegend;
-    QVector<double> cachedX, cachedY, errorX, errorY, canceledX, canceledY;
-    double maxEnd = 0, minStart = 0;
     for (int i = 0; i < order.size(); ++i) {
         const TimelineRow &row = rows[order[i]];
         if (std::isfinite(row.end) && row.end > maxEnd)
@@ -540,6 +605,13 @@ void TimelinePlot::Private::rebuild()
         criticalLegend->setSelectable(QCP::stNone);
     }
 
+    return marks;
+}
+
+void TimelinePlot::Private::addMarkers(QCPAxis *x, QCPAxis *y, const Markers &marks)
+{
+    const QVector<double> &cachedX = marks.cachedX, &cachedY = marks.cachedY, &errorX = marks.errorX,
+                          &errorY = marks.errorY, &canceledX = marks.canceledX, &canceledY = marks.canceledY;
     auto markers = [this, x, y](const QVector<double> &xs, const QVector<double> &ys, const QString &name) {
         QCPGraph *g = plot->addGraph(x, y);
         g->setLineStyle(QCPGraph::lsNone);
@@ -557,8 +629,16 @@ void TimelinePlot::Private::rebuild()
     canceledMarkers = markers(canceledX, canceledY, QStringLiteral("canceled"));
     if (canceledX.isEmpty())
         canceledMarkers->removeFromLegend();
+}
 
-    if (withPrediction) {
+// The predicted rebuild: thin bars beside the rows that would run again.
+void TimelinePlot::Private::addPrediction(QCPAxis *x, QCPAxis *y, Extent *extent)
+{
+    const QList<TimelineRow> &rows = model.rows;
+    if (model.predicted.isEmpty())
+        return;
+    double &maxEnd = extent->maxEnd;
+    {
         auto *offset = new QCPBars(y, x);
         offset->setPen(Qt::NoPen);
         offset->setBrush(Qt::NoBrush);
@@ -577,7 +657,12 @@ void TimelinePlot::Private::rebuild()
             maxEnd = std::max(maxEnd, p.end);
         }
     }
+}
 
+// The running count under the bars: the analysis' step function, or the bars' own overlap. Returns its peak.
+double TimelinePlot::Private::fillConcurrency(double *maxEnd)
+{
+    const QList<TimelineRow> &rows = model.rows;
     // Concurrency: the analysis' step function, or the bars' own overlap when none was given.
     concurrencyData = model.concurrency;
     if (concurrencyData.isEmpty()) {
@@ -608,7 +693,7 @@ void TimelinePlot::Private::rebuild()
             continue;
         points.append(p);
         maxCount = std::max(maxCount, p.y());
-        maxEnd = std::max(maxEnd, p.x());
+        *maxEnd = std::max(*maxEnd, p.x());
     }
     std::stable_sort(
         points.begin(), points.end(), [](const QPointF &a, const QPointF &b) { return a.x() < b.x(); });
@@ -618,23 +703,8 @@ void TimelinePlot::Private::rebuild()
         concurrencyX[i] = points[i].x();
         concurrencyY[i] = points[i].y();
     }
-    lower->axis(QCPAxis::atLeft)->setRange(0, maxCount + 0.5);
 
-    notice->setVisible(
-        std::any_of(rows.begin(), rows.end(), [](const TimelineRow &r) { return r.estimated; }));
-
-    timeSpan = std::max(maxEnd - minStart, 1.0);
-    syncing = true;
-    x->setRange(minStart - timeSpan * 0.01, maxEnd + timeSpan * 0.03);
-    lower->axis(QCPAxis::atBottom)->setRange(x->range());
-    syncing = false;
-    updateConcurrencyPlot();
-    if (selected >= rows.size())
-        selected = -1;
-    applyPalette();
-    updateRowRange();
-    updateSelection();
-    plot->replot(QCustomPlot::rpQueuedReplot);
+    return maxCount;
 }
 
 void TimelinePlot::Private::applyPalette()
