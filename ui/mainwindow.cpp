@@ -4,6 +4,7 @@
 #include "model/core/duration.h"
 #include "ui/graph/dagscene.h"
 #include "ui/graph/dagview.h"
+#include "ui/panes/banner.h"
 #include "ui/panes/problemspane.h"
 #include "ui/panes/projectpane.h"
 #include "ui/panes/stepdetailspane.h"
@@ -33,7 +34,9 @@
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QTimer>
+#include <QRegularExpression>
 #include <QToolBar>
+#include <QVBoxLayout>
 
 namespace Stagelens {
 
@@ -47,7 +50,25 @@ MainWindow::MainWindow(QWidget *parent)
     createToolBar();
 
     m_centerSplitter = new QSplitter(Qt::Vertical, this);
-    m_dagView = new DagView(m_centerSplitter);
+    // The banners sit above the graph in the layout: they never cover a step.
+    auto *graphArea = new QWidget(m_centerSplitter);
+    auto *graphLayout = new QVBoxLayout(graphArea);
+    graphLayout->setContentsMargins(0, 0, 0, 0);
+    graphLayout->setSpacing(2);
+    m_failure = new Banner(Banner::Kind::Failure);
+    m_answer = new Banner(Banner::Kind::Answer);
+    m_dagView = new DagView;
+    graphLayout->addWidget(m_failure);
+    graphLayout->addWidget(m_answer);
+    graphLayout->addWidget(m_dagView, 1);
+    graphLayout->addWidget(m_dagView->legendWidget());
+    connect(m_answer, &Banner::actionTriggered, m_session, &ProjectSession::clearChanges);
+    connect(m_failure, &Banner::actionTriggered, this, [this]() {
+        const BuildRun *run = m_session->selectedRun();
+        const StepRef ref = run ? m_session->analysis().stepOfVertex.value(run->failedVertex) : StepRef();
+        if (ref.isValid())
+            selectStep(ref.stage, ref.step);
+    });
     connect(m_dagView, &DagView::stepSelected, this, [this](int stage, int dagStep) {
         // The view numbers only the steps it draws; map back to the graph's step index.
         const int step = m_dagInput.stepIndex.value(stage).value(dagStep, -1);
@@ -73,6 +94,7 @@ MainWindow::MainWindow(QWidget *parent)
     m_timeline->setMinimumHeight(220);
 
     m_projectPane = new ProjectPane(m_session, this);
+    m_projectPane->hide(); // until a Dockerfile is open
     m_rightTabs = new QTabWidget;
     m_details = new StepDetailsPane(m_session);
     m_problems = new ProblemsPane(m_session->diagnostics());
@@ -133,6 +155,9 @@ void MainWindow::connectSession()
                                         : tr("%1 - Stagelens").arg(QDir(folder).dirName()));
     });
     connect(s, &ProjectSession::graphChanged, this, [this]() { m_selectedStep = {}; });
+    // A log opened alone has no Dockerfile, target, build args or context to ask about.
+    connect(s, &ProjectSession::projectChanged, this,
+        [this]() { m_projectPane->setVisible(!m_session->dockerfilePath().isEmpty()); });
     connect(s, &ProjectSession::buildsChanged, this, &MainWindow::refreshBuildSelector);
     connect(s, &ProjectSession::selectionChanged, this, &MainWindow::refreshBuildSelector);
     // The what-if answer follows every analysis, so one refresh per answer covers both.
@@ -355,7 +380,41 @@ void MainWindow::refreshViews()
         m_timeline->hide();
     }
     refreshStatusBar();
+    refreshBanners();
     m_details->showStep(m_selectedStep);
+}
+
+void MainWindow::refreshBanners()
+{
+    m_answer->show(m_session->hasChanges() ? m_session->whatIfSentence() : QString(), tr("Clear"));
+    const BuildRun *run = m_session->selectedRun();
+    if (!run || (run->error.isEmpty() && run->failedVertex < 0)) {
+        m_failure->show({});
+        return;
+    }
+    const BuildVertex *failed = run->failedVertex >= 0 && run->failedVertex < run->vertices.size()
+        ? &run->vertices.at(run->failedVertex)
+        : nullptr;
+    const QString error = !run->error.isEmpty() ? run->error : failed ? failed->error : QString();
+    static const QRegularExpression exitCode(QStringLiteral("exit code: (\\d+)"));
+    const QRegularExpressionMatch code = exitCode.match(error);
+    QString text = failed ? tr("Build failed at %1").arg(failed->name) : tr("Build failed");
+    if (code.hasMatch())
+        text += tr(" (exit code %1)").arg(code.captured(1));
+    if (!error.isEmpty())
+        text += QStringLiteral(":\n") + error;
+    const bool canJump = failed && m_session->analysis().stepOfVertex.value(run->failedVertex).isValid();
+    m_failure->show(text, canJump ? tr("Show step") : QString());
+}
+
+QString MainWindow::failureText() const
+{
+    return m_failure->text();
+}
+
+QString MainWindow::answerText() const
+{
+    return m_answer->text();
 }
 
 void MainWindow::refreshStatusBar()
@@ -373,7 +432,9 @@ void MainWindow::refreshStatusBar()
         return;
     }
     const BuildAnalysis &a = m_session->analysis();
-    m_statusSummary->setText(tr("Wall time %1  |  %2 steps  |  cache hits %3%  |  critical path %4%5")
+    const BuildRun *run = m_session->selectedRun();
+    const QString failed = !run->error.isEmpty() || run->failedVertex >= 0 ? tr("FAILED  |  ") : QString();
+    m_statusSummary->setText(failed + tr("Wall time %1  |  %2 steps  |  cache hits %3%  |  critical path %4%5")
                                  .arg(formatDuration(a.wallSeconds))
                                  .arg(a.stepVertices)
                                  .arg(qRound(a.cacheHitRatio * 100))

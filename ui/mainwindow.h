@@ -19,6 +19,7 @@ class QTabWidget;
 
 namespace Stagelens {
 
+class Banner;
 class ContextTreeModel;
 class DagView;
 class ProblemsPane;
@@ -73,6 +74,10 @@ public:
     /// Marks a Dockerfile line as edited (or not) for the what-if view.
     void setLineChanged(int line, bool changed) { m_session->setLineChanged(line, changed); }
     QString statusText() const;
+    /// The failure banner's text, empty when hidden.
+    QString failureText() const;
+    /// The what-if banner's text, empty when hidden.
+    QString answerText() const;
 
 Q_SIGNALS:
     void idle();
@@ -95,6 +100,7 @@ private:
     void refreshBuildSelector();
     void refreshViews();
     void refreshStatusBar();
+    void refreshBanners();
     void findStep();
     void selectStepAtLine(int line);
     bool isBusy() const;
@@ -114,6 +120,8 @@ private:
     ProjectPane *m_projectPane = nullptr;
     QSplitter *m_centerSplitter = nullptr;
     DagView *m_dagView = nullptr;
+    Banner *m_failure = nullptr;
+    Banner *m_answer = nullptr;
     TimelinePlot *m_timeline = nullptr;
     QTabWidget *m_rightTabs = nullptr;
     StepDetailsPane *m_details = nullptr;

@@ -1268,6 +1268,11 @@ BuildGraph buildGraphFromFile(const QString &path, const BuildOptions &options)
     return buildGraph(f.readAll(), path, options);
 }
 
+InstructionKind instructionKindOf(const QString &keyword)
+{
+    return kindOf(keyword);
+}
+
 QString edgeKindName(EdgeKind kind)
 {
     switch (kind) {

@@ -159,6 +159,7 @@ struct BuildGraph
     QList<Stage> stages;
     QList<Edge> edges;
     QList<Diagnostic> diagnostics;
+    bool fromLog = false; ///< stages and steps read from a log's vertex names: no Dockerfile was given
     QList<GlobalArg> globalArgs; ///< in file order
     QList<ArgDeclaration> argDeclarations; ///< every ARG name of the file, in file order (repeats kept)
     int lineCount = 0; ///< lines of the Dockerfile text (0 when built from an AST alone)
@@ -197,6 +198,8 @@ QJsonObject toJson(const BuildGraph &graph);
 QString toDot(const BuildGraph &graph);
 
 QString edgeKindName(EdgeKind kind);
+/// The kind of a Dockerfile keyword, any case ("RUN", "copy").
+InstructionKind instructionKindOf(const QString &keyword);
 
 } // namespace Stagelens
 

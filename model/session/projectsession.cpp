@@ -1,6 +1,7 @@
 #include "projectsession.h"
 
 #include "logloader.h"
+#include "model/analysis/loggraph.h"
 #include "model/analysis/projectscan.h"
 #include "model/buildlog/buildlogreader.h"
 #include "model/cache/changedescription.h"
@@ -251,6 +252,19 @@ void ProjectSession::rebuildGraph()
     rebuildProblems();
 }
 
+// Without a Dockerfile, the selected build's own step names give the stage graph (a CI log opened alone).
+void ProjectSession::refreshLogGraph()
+{
+    if (!m_dockerfilePath.isEmpty())
+        return;
+    const BuildRun *run = selectedRun();
+    m_graph = run ? graphFromLog(*run) : BuildGraph();
+    rebuildArgsModel();
+    rebuildEngine();
+    Q_EMIT graphChanged();
+    rebuildProblems();
+}
+
 void ProjectSession::rebuildArgsModel()
 {
     QList<BuildArgRow> rows;
@@ -406,6 +420,7 @@ void ProjectSession::showBuild(int index)
         index = int(m_entries.size()) - 1;
     m_selected = index;
     Q_EMIT selectionChanged();
+    refreshLogGraph();
     refreshAnalysis();
 }
 

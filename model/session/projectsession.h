@@ -189,6 +189,7 @@ private:
 
     void readDockerfile();
     void rebuildGraph();
+    void refreshLogGraph();
     void scanContext();
     void rebuildEngine();
     void rebuildEntries();

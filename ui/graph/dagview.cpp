@@ -24,6 +24,8 @@ namespace {
 
 constexpr qreal MinZoom = 0.02;
 constexpr qreal MaxZoom = 8.0;
+// The smallest on-screen text a step label may have at the zoom the view opens with, in pixels.
+constexpr qreal MinReadablePixels = 9.0;
 constexpr qreal KeyZoomStep = 1.25;
 constexpr qreal LegendMargin = 10;
 constexpr qreal LegendPadding = 8;
@@ -79,6 +81,7 @@ void DagView::setModel(const DagModel &model)
 {
     m_autoFit = true;
     m_scene->setModel(model);
+    emit legendChanged(); // a restyle (new states, verdicts) changes what the legend explains
 }
 
 void DagView::setCollapsed(bool collapsed)
@@ -105,6 +108,7 @@ void DagView::onLayoutFinished()
             ensureVisible(item, 40, 40);
     }
     viewport()->update();
+    emit legendChanged();
 }
 
 qreal DagView::zoom() const
@@ -145,27 +149,34 @@ void DagView::fitToView()
     const QRectF rect = m_scene->sceneRect();
     if (rect.isEmpty())
         return;
-    // Leave room for the legend under the graph when it would cover it.
-    const QRectF legend = legendRect();
-    const QSizeF avail(
-        viewport()->width() - 4, viewport()->height() - 4 - (legend.isEmpty() ? 0 : legend.height()));
+    const QSizeF avail(viewport()->width() - 4, viewport()->height() - 4);
     if (avail.width() <= 0 || avail.height() <= 0)
         return;
-    const qreal factor = std::min({avail.width() / rect.width(), avail.height() / rect.height(), qreal(1.0)});
+    // The whole graph when it fits readably; never smaller than readable (a big graph scrolls instead), and
+    // never enlarged beyond 100%, so small graphs keep their natural size.
+    qreal factor = std::min({avail.width() / rect.width(), avail.height() / rect.height(), qreal(1.0)});
+    factor = qBound(MinZoom, std::max(factor, std::min(readableZoom(), qreal(1.0))), MaxZoom);
     const qreal before = zoom();
     resetTransform();
-    scale(qBound(MinZoom, factor, MaxZoom), qBound(MinZoom, factor, MaxZoom));
-    centerOn(rect.center() + QPointF(0, legend.isEmpty() ? 0 : legend.height() / 2 / zoom()));
+    scale(factor, factor);
+    if (rect.width() * factor > avail.width() || rect.height() * factor > avail.height()) {
+        // Readable but not whole: start where the build starts, at the top of the graph.
+        const qreal top = rect.top() + std::min(rect.height(), avail.height() / factor) / 2;
+        centerOn(QPointF(rect.center().x(), top));
+    } else {
+        centerOn(rect.center());
+    }
     m_autoFit = true;
     if (!qFuzzyCompare(before, zoom()))
         emit zoomChanged(zoom());
 }
 
-void DagView::setLegendVisible(bool visible)
+qreal DagView::readableZoom() const
 {
-    m_legendVisible = visible;
-    viewport()->update();
+    const int px = std::max(1, m_scene->fonts().small.pixelSize());
+    return MinReadablePixels / px;
 }
+
 
 void DagView::wheelEvent(QWheelEvent *event)
 {
@@ -266,6 +277,7 @@ void DagView::changeEvent(QEvent *event)
     if (event->type() == QEvent::PaletteChange) {
         m_scene->setPalette(palette());
         viewport()->update();
+        emit legendChanged();
     } else if (event->type() == QEvent::FontChange) {
         m_scene->setFont(font());
     }
@@ -428,38 +440,71 @@ QList<DagView::LegendEntry> DagView::legendEntries() const
     return rows;
 }
 
-QRectF DagView::legendRect() const
+// The legend strip: the rows of legendEntries() laid out left to right, wrapping onto more lines when the
+// strip is narrow. Below the view in the window's layout, so it never covers a step.
+class DagLegend : public QWidget
 {
-    if (!m_legendVisible || m_scene->graphRect().isEmpty())
-        return {};
-    const QList<LegendEntry> rows = legendEntries();
-    if (rows.isEmpty())
-        return {};
-    qreal width = 0, height = 0;
-    for (const LegendEntry &row : rows) {
-        width = qMax(width, row.width);
-        height += row.height;
+public:
+    explicit DagLegend(DagView *view)
+        : QWidget(view->parentWidget())
+        , m_view(view)
+    {
+        setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Fixed);
+        QObject::connect(view, &DagView::legendChanged, this, [this]() {
+            updateGeometry();
+            update();
+        });
     }
-    const QSizeF size(width + 2 * LegendPadding, height + 2 * LegendPadding);
-    return QRectF(QPointF(LegendMargin, viewport()->height() - LegendMargin - size.height()), size);
-}
 
-void DagView::paintLegend(QPainter *painter)
-{
-    const QRectF rect = legendRect();
-    if (rect.isEmpty())
-        return;
-    const QPalette pal = palette();
-    QColor background = pal.color(QPalette::Window);
-    background.setAlphaF(0.92f);
-    painter->setPen(QPen(pal.color(QPalette::Mid), 1));
-    painter->setBrush(background);
-    painter->drawRoundedRect(rect, 5, 5);
-    QPointF at = rect.topLeft() + QPointF(LegendPadding, LegendPadding);
-    for (const LegendEntry &row : legendEntries()) {
-        row.paint(painter, at);
-        at.ry() += row.height;
+    bool hasHeightForWidth() const override { return true; }
+    int heightForWidth(int width) const override { return int(std::ceil(layoutHeight(width))); }
+    QSize sizeHint() const override { return QSize(400, heightForWidth(width() > 0 ? width() : 800)); }
+
+protected:
+    void paintEvent(QPaintEvent *) override
+    {
+        QPainter painter(this);
+        painter.setRenderHint(QPainter::Antialiasing);
+        place(width(), [&painter](const DagView::LegendEntry &entry, QPointF at) { entry.paint(&painter, at); });
     }
+
+private:
+    qreal layoutHeight(int width) const
+    {
+        return place(width, {});
+    }
+
+    // Positions every entry; returns the height used (0 when there is nothing to explain).
+    qreal place(int width, const std::function<void(const DagView::LegendEntry &, QPointF)> &paint) const
+    {
+        if (m_view->m_scene->graphRect().isEmpty())
+            return 0;
+        const QList<DagView::LegendEntry> entries = m_view->legendEntries();
+        if (entries.isEmpty())
+            return 0;
+        QPointF at(LegendPadding, LegendPadding / 2);
+        qreal line = 0;
+        for (const DagView::LegendEntry &entry : entries) {
+            if (at.x() > LegendPadding && at.x() + entry.width > width - LegendPadding) {
+                at = QPointF(LegendPadding, at.y() + line);
+                line = 0;
+            }
+            if (paint)
+                paint(entry, at);
+            at.rx() += entry.width + 3 * LegendPadding;
+            line = std::max(line, entry.height);
+        }
+        return at.y() + line + LegendPadding / 2;
+    }
+
+    DagView *m_view;
+};
+
+QWidget *DagView::legendWidget()
+{
+    if (!m_legend)
+        m_legend = new DagLegend(this);
+    return m_legend;
 }
 
 void DagView::drawForeground(QPainter *painter, const QRectF &)
@@ -467,7 +512,6 @@ void DagView::drawForeground(QPainter *painter, const QRectF &)
     painter->save();
     painter->resetTransform(); // viewport coordinates: the legend stays put while the graph zooms
     painter->setRenderHint(QPainter::Antialiasing);
-    paintLegend(painter);
     if (!m_pendingText.isEmpty()) {
         painter->setFont(m_scene->fonts().text);
         painter->setPen(palette().color(QPalette::WindowText));

@@ -31,15 +31,19 @@ public:
     void zoomBy(qreal factor);
     void zoomIn();
     void zoomOut();
-    /// Fits the whole graph, never enlarging beyond 100% so small graphs keep their natural size.
+    /// Fits the whole graph when it can be shown readably, never enlarging beyond 100% so small graphs keep
+    /// their natural size; a graph too big for that is shown at the smallest readable zoom and scrolls.
     void fitToView();
-    void setLegendVisible(bool visible);
-    bool isLegendVisible() const { return m_legendVisible; }
-    /// The legend's rectangle in viewport coordinates (empty when hidden).
-    QRectF legendRect() const;
+    /// The zoom at which the smallest text of the graph is 9 pixels tall on screen.
+    qreal readableZoom() const;
+    /// The legend strip that explains this view's colours, glyphs and lines. It is a widget of its own, for
+    /// the window to place beside the view (never over the drawing); made on first use, owned by the view.
+    QWidget *legendWidget();
 
 signals:
     void stepSelected(int stage, int step);
+    /// What the legend shows may have changed (a new model, another palette).
+    void legendChanged();
     void zoomChanged(qreal factor);
 
 protected:
@@ -51,14 +55,14 @@ protected:
     void changeEvent(QEvent *event) override;
 
 private:
+    friend class DagLegend;
     struct LegendEntry;
     QList<LegendEntry> legendEntries() const;
-    void paintLegend(QPainter *painter);
     void onLayoutFinished();
 
     DagScene *m_scene = nullptr;
     bool m_autoFit = true;
-    bool m_legendVisible = true;
+    QWidget *m_legend = nullptr;
     QString m_pendingText;
     QTimer m_pendingTimer;
 };

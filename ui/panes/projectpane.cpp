@@ -151,6 +151,20 @@ void ProjectPane::refreshContext()
 
 void ProjectPane::refreshAnswer()
 {
+    // The ticks follow the session's question when it changes elsewhere (cleared from the banner, --changed).
+    QStringList paths;
+    for (const PathChange &change : m_session->changes().paths)
+        paths.append(change.path);
+    QStringList ticked = m_contextModel->checkedPaths();
+    QStringList wanted = paths;
+    ticked.sort();
+    wanted.sort();
+    if (m_contextModel->context() && ticked != wanted) {
+        m_mirroring = true;
+        m_contextModel->clearChecks();
+        m_contextModel->setCheckedPaths(paths);
+        m_mirroring = false;
+    }
     const QString sentence = m_session->whatIfSentence();
     m_answer->setText(sentence.isEmpty()
             ? tr("Tick files, edit a build arg or double-click a Dockerfile line number.")

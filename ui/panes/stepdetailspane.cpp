@@ -41,6 +41,7 @@ StepDetailsPane::StepDetailsPane(ProjectSession *session, QWidget *parent)
     m_output->setLineWrapMode(QPlainTextEdit::NoWrap);
     m_output->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
     m_output->setPlaceholderText(tr("The selected step's output from the log"));
+    m_source->hide(); // until a Dockerfile is open
     auto *split = new QSplitter(Qt::Vertical);
     split->addWidget(m_source);
     split->addWidget(m_output);
@@ -73,6 +74,8 @@ void StepDetailsPane::showStep(StepRef ref)
 
 void StepDetailsPane::refreshSource()
 {
+    // A log opened alone has no Dockerfile text to show: the pane gives its room to the output.
+    m_source->setVisible(!m_session->dockerfilePath().isEmpty());
     m_source->setSource(QString::fromUtf8(m_session->dockerfileText()));
     m_source->setEditedLines({});
 }
