@@ -101,7 +101,7 @@ struct BuildVertex
     QByteArray output; ///< the output itself, for records only (they hold it compressed, not as file lines)
     QString error; ///< the vertex's "ERROR: ..." text
     QStringList warnings; ///< "WARN: ..." lines
-    QStringList inputs; ///< ids of the vertices it depends on (rawjson only)
+    QStringList inputs; ///< ids of the vertices it depends on (rawjson and records)
     int firstLine = 0; ///< line of the vertex's first header
 };
 

@@ -186,6 +186,7 @@ private slots:
     void metadata();
     void exactTimesAgainstSolveStatus();
     void dockerfileFromProvenance();
+    void jsonTextWriterMatchesQJsonDocument();
     void zipGivesTheSameAnswer();
     void deviceGivesTheSameAnswer();
     void damagedInput_data();
@@ -430,6 +431,24 @@ void TestBuildRecord::dockerfileFromProvenance()
             QCOMPARE(run->record->dockerfile.toUtf8(),
                 QByteArray::fromBase64(info.value(QStringLiteral("data")).toString().toLatin1()));
             QVERIFY(run->record->dockerfile.contains(QLatin1String("FROM ")));
+        }
+    }
+}
+
+void TestBuildRecord::jsonTextWriterMatchesQJsonDocument()
+{
+    // `log --json` writes builds with its own writer: a record's build (with its `record` object) too must
+    // come out byte for byte as QJsonDocument writes toJson().
+    for (const QString &path : recordFiles()) {
+        for (const BuildRun &run : readBuildLogFile(path).builds) {
+            QByteArray top;
+            appendJsonText(&top, run, 0);
+            QCOMPARE(top + '\n', QJsonDocument(toJson(run)).toJson(QJsonDocument::Indented));
+            QByteArray nested("[\n    ");
+            appendJsonText(&nested, run, 1);
+            nested += "\n]\n";
+            QCOMPARE(nested, QJsonDocument(QJsonArray {toJson(run)}).toJson(QJsonDocument::Indented));
+            QVERIFY(top.contains("\"record\": {"));
         }
     }
 }
