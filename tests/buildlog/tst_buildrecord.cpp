@@ -8,6 +8,7 @@
 #include "testutils.h"
 
 #include <QBuffer>
+#include <QCryptographicHash>
 #include <QDateTime>
 #include <QDirIterator>
 #include <QJsonArray>
@@ -174,6 +175,41 @@ QByteArray buildsJson(const BuildLogResult &result)
     return QJsonDocument(builds).toJson(QJsonDocument::Compact);
 }
 
+// A protobuf writer for the test's own messages, from the field numbers of BuildKit's control.proto and
+// ops.proto (independent of the reader's generated code).
+QByteArray varint(quint64 value)
+{
+    QByteArray out;
+    do {
+        out.append(char((value & 0x7f) | (value >= 0x80 ? 0x80 : 0)));
+        value >>= 7;
+    } while (value);
+    return out;
+}
+QByteArray field(int number, const QByteArray &bytes) // wire type 2: length-delimited
+{
+    return varint(quint64(number) << 3 | 2) + varint(quint64(bytes.size())) + bytes;
+}
+QByteArray number(int field, quint64 value) // wire type 0: varint
+{
+    return varint(quint64(field) << 3) + varint(value);
+}
+QByteArray timestamp(qint64 seconds, int nanos)
+{
+    return number(1, quint64(seconds)) + number(2, quint64(nanos));
+}
+QByteArray framed(const QByteArray &message)
+{
+    const quint32 n = quint32(message.size());
+    const char length[] = {char(n & 0xff), char((n >> 8) & 0xff), char((n >> 16) & 0xff), char(n >> 24)};
+    return QByteArray(length, 4) + message;
+}
+QString sha256(const QByteArray &bytes)
+{
+    return QStringLiteral("sha256:")
+        + QString::fromLatin1(QCryptographicHash::hash(bytes, QCryptographicHash::Sha256).toHex());
+}
+
 } // namespace
 
 class TestBuildRecord : public QObject
@@ -194,6 +230,7 @@ private slots:
     void truncatedStatusStreamKeepsWhatWasRead();
     void cutFileKeepsTheRecordsBeforeTheCut();
     void recordWithoutIndex();
+    void handEncodedStream();
     void plainLogsAreNotRecords();
 };
 
@@ -644,6 +681,106 @@ void TestBuildRecord::plainLogsAreNotRecords()
     QVERIFY(!result.builds.at(0).record);
     QVERIFY(!looksLikeBuildRecord(QByteArrayView("#1 [internal] load")));
     QVERIFY(looksLikeBuildRecord(Test::readAll(recordFiles().value(0)).left(512)));
+}
+
+void TestBuildRecord::handEncodedStream()
+{
+    // Message 1: two vertices (the second depends on the first), a log chunk, a sub-status and a warning.
+    const QByteArray from = field(1, "sha256:aa") + field(3, "[1/2] FROM docker.io/library/alpine:3.20")
+        + field(5, timestamp(1700000001, 0)) + field(6, timestamp(1700000002, 500000000));
+    const QByteArray run1 = field(1, "sha256:bb") + field(2, "sha256:aa") + field(3, "[2/2] RUN make")
+        + field(5, timestamp(1700000002, 500000000));
+    const QByteArray log =
+        field(1, "sha256:bb") + field(2, timestamp(1700000003, 0)) + number(3, 1) + field(4, "hello\nwor");
+    const QByteArray status = field(1, "transferring") + field(2, "sha256:aa") + number(4, 10);
+    const QByteArray range = field(1, number(1, 3)) + field(2, number(1, 4));
+    const QByteArray warning = field(1, "sha256:bb") + number(2, 1)
+        + field(3, "JSONArgsRecommended: JSON arguments recommended for CMD (line 3)")
+        + field(4, "detail text")
+        + field(5, "https://docs.docker.com/go/dockerfile/rule/json-args-recommended/")
+        + field(6, field(1, "Dockerfile") + field(2, "FROM alpine")) + field(7, range);
+    const QByteArray first =
+        field(1, from) + field(1, run1) + field(2, status) + field(3, log) + field(4, warning);
+    // Message 2: the rest of the output line, then the RUN fails.
+    const QByteArray log2 =
+        field(1, "sha256:bb") + field(2, timestamp(1700000004, 0)) + number(3, 2) + field(4, "ld\n");
+    const QByteArray run2 = field(1, "sha256:bb") + field(3, "[2/2] RUN make")
+        + field(5, timestamp(1700000002, 500000000)) + field(6, timestamp(1700000005, 0))
+        + field(7, "process \"/bin/sh -c make\" did not complete successfully: exit code: 2");
+    const QByteArray stream = framed(first) + framed(field(3, log2) + field(1, run2));
+
+    const QByteArray config = QByteArrayLiteral(
+        "{\"Ref\":\"handmade\",\"FrontendAttrs\":{\"target\":\"app\",\"build-arg:V\":\"1\",\"platform\":"
+        "\"linux/amd64,linux/arm64\"},"
+        "\"CreatedAt\":{\"seconds\":1700000000,\"nanos\":500000000},\"CompletedAt\":\"2023-11-14T22:13:26Z\","
+        "\"error\":{\"code\":2,\"message\":\"failed to solve: exit code: "
+        "2\"},\"numTotalSteps\":2,\"numCompletedSteps\":2,\"numWarnings\":1}");
+    const QByteArray manifest = QStringLiteral(
+        "{\"schemaVersion\":2,\"config\":{\"mediaType\":\"application/"
+        "vnd.buildkit.historyrecord.v0\",\"digest\":\"%1\"},"
+        "\"layers\":[{\"mediaType\":\"application/vnd.buildkit.otlp.json.v0\",\"digest\":\"sha256:ff\"},"
+        "{\"mediaType\":\"application/vnd.buildkit.status.v0\",\"digest\":\"%2\"}]}")
+                                    .arg(sha256(config), sha256(stream))
+                                    .toUtf8();
+    const QByteArray index =
+        QStringLiteral("{\"manifests\":[{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
+                       "\"digest\":\"%1\"}]}")
+            .arg(sha256(manifest))
+            .toUtf8();
+    const auto blobName = [](const QByteArray &bytes) -> QString {
+        return QStringLiteral("blobs/") + sha256(bytes).replace(QLatin1Char(':'), QLatin1Char('/'));
+    };
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("handmade.dockerbuild"));
+    QVERIFY(writeArchive(path,
+        {{QStringLiteral("index.json"), index}, {blobName(manifest), manifest}, {blobName(config), config},
+            {blobName(stream), stream}},
+        false));
+
+    const BuildLogResult result = readBuildLogFile(path);
+    QVERIFY2(!hasError(result), qPrintable(result.diagnostics.value(0).toString()));
+    QCOMPARE(result.builds.size(), 1);
+    const BuildRun &run = result.builds.at(0);
+    QCOMPARE(run.vertices.size(), 2);
+    const BuildVertex &a = run.vertices.at(run.indexOfVertex(QStringLiteral("sha256:aa")));
+    const BuildVertex &b = run.vertices.at(run.indexOfVertex(QStringLiteral("sha256:bb")));
+    // Times from the record's CreatedAt.
+    QCOMPARE(a.status, VertexStatus::Done);
+    QVERIFY(a.start && qFuzzyCompare(*a.start, 0.5) && a.end && qFuzzyCompare(*a.end, 2.0));
+    QVERIFY(a.seconds && qFuzzyCompare(*a.seconds, 1.5));
+    QCOMPARE(a.label.step, 1);
+    QCOMPARE(a.label.instruction, QStringLiteral("FROM"));
+    QCOMPARE(b.status, VertexStatus::Error);
+    QCOMPARE(b.inputs, QStringList {QStringLiteral("sha256:aa")});
+    QVERIFY(b.end && qFuzzyCompare(*b.end, 4.5));
+    QCOMPARE(b.output, QByteArray("hello\nworld\n"));
+    QCOMPARE(b.logLines, 2);
+    QCOMPARE(readVertexOutput(path, run, b), QStringLiteral("hello\nworld"));
+    QVERIFY(b.error.contains(QLatin1String("exit code: 2")));
+    QCOMPARE(run.failedVertex, run.indexOfVertex(QStringLiteral("sha256:bb")));
+    QCOMPARE(run.error, QStringLiteral("failed to solve: exit code: 2"));
+    QVERIFY(run.duration && qFuzzyCompare(*run.duration, 5.5));
+    // The warning, on its Dockerfile lines.
+    QCOMPARE(b.warnings,
+        QStringList {QStringLiteral("JSONArgsRecommended: JSON arguments recommended for CMD (line 3)")});
+    QCOMPARE(run.warnings, b.warnings);
+    const BuildRecordInfo &info = *run.record;
+    QCOMPARE(info.warnings.size(), 1);
+    QCOMPARE(info.warnings.at(0).line, 3);
+    QCOMPARE(info.warnings.at(0).endLine, 4);
+    QCOMPARE(info.warnings.at(0).file, QStringLiteral("Dockerfile"));
+    QCOMPARE(info.warnings.at(0).level, 1);
+    QCOMPARE(info.warnings.at(0).vertex, QStringLiteral("sha256:bb"));
+    QCOMPARE(info.warnings.at(0).detail, QStringList {QStringLiteral("detail text")});
+    QVERIFY(info.warnings.at(0).url.endsWith(QLatin1String("json-args-recommended/")));
+    QCOMPARE(info.warningCount, 1);
+    QCOMPARE(info.cachedSteps, 0); // omitted by Go when zero
+    QCOMPARE(info.platforms, (QStringList {QStringLiteral("linux/amd64"), QStringLiteral("linux/arm64")}));
+    QCOMPARE(info.target, QStringLiteral("app"));
+    QCOMPARE(info.buildArgs.value(QStringLiteral("V")), QStringLiteral("1"));
+    QVERIFY(info.created && qFuzzyCompare(*info.created, 1700000000.5));
+    QCOMPARE(
+        toJson(info).value(QStringLiteral("created")).toString(), QStringLiteral("2023-11-14T22:13:20.500Z"));
 }
 
 QTEST_GUILESS_MAIN(TestBuildRecord)

@@ -1,7 +1,7 @@
 // libFuzzer target: the build-record reader. The first byte picks what the rest is:
-//   0  a whole record file as it comes (gzip'd tar or ZIP): detection, libarchive, OCI layout walk, all of it;
-//   1  an uncompressed tar: mutations reach the tar headers, index.json and manifests, not only gzip's CRC;
-//   2  the progress stream of a record ([uint32 LE length][StatusResponse]...): the protobuf decoding;
+//   0  a whole record file as it comes (gzip'd tar or ZIP): detection, libarchive, OCI layout walk, all of
+//   it; 1  an uncompressed tar: mutations reach the tar headers, index.json and manifests, not only gzip's
+//   CRC; 2  the progress stream of a record ([uint32 LE length][StatusResponse]...): the protobuf decoding;
 //   3  a record JSON and a provenance document (split at the first NUL byte).
 // Modes 2 and 3 call the decoders directly, since a compressed archive hides their input from mutation.
 
