@@ -84,7 +84,7 @@ int runLogCommand(const QStringList &args)
     QCommandLineParser parser;
     parser.setApplicationDescription(
         QStringLiteral("Reads a Docker/BuildKit build log (plain, tty, rawjson or the "
-                       "legacy builder, optionally wrapped by a CI system)."));
+                       "legacy builder, optionally wrapped by a CI system) or a build record (.dockerbuild)."));
     parser.addPositionalArgument(QStringLiteral("LOGFILE"), QStringLiteral("the build log"));
     const QCommandLineOption jsonOption(QStringLiteral("json"), QStringLiteral("print the builds as JSON"));
     // Accepted now so scripts can pass it; matching steps to the Dockerfile happens in a later stage.
