@@ -252,7 +252,7 @@ void TestBuildRecord::stepCounts_data()
             ++records;
         }
     }
-    QCOMPARE(records, 6); // 1 + 4 + 1 in the corpus files
+    QVERIFY(records >= 6); // 1 + 4 + 1 in the three corpus files; more files may be added
 }
 
 void TestBuildRecord::stepCounts()
