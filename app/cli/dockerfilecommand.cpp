@@ -1,25 +1,66 @@
 #include "dockerfilecommand.h"
 
 #include "clicommon.h"
+#include "model/buildlog/buildrecordreader.h"
 #include "model/dockerfile/dockerfileparser.h"
 #include "model/graph/buildgraph.h"
 
 #include <QCommandLineParser>
 #include <QFile>
 #include <QFileInfo>
+#include <QJsonArray>
+#include <QRegularExpression>
 
 namespace Stagelens::Cli {
 
 namespace {
 
 const QString Usage =
-    QStringLiteral("stagelens dockerfile DOCKERFILE (--ast | --json | --dot) [--target NAME] "
-                   "[--build-arg NAME=VALUE ...] [--platform P[,P...]]");
+    QStringLiteral("stagelens dockerfile (DOCKERFILE | RECORD.dockerbuild[#N]) (--ast | --json | --dot) "
+                   "[--target NAME] [--build-arg NAME=VALUE ...] [--platform P[,P...]]");
 
 void printDiagnostics(const QList<Diagnostic> &diagnostics)
 {
     for (const Diagnostic &d : diagnostics)
         printError(d.toString());
+}
+
+/// The Dockerfile a build record carries, with the record's request as defaults.
+struct RecordDockerfile
+{
+    QByteArray text;
+    QString name; ///< "Dockerfile", as the record names it
+    BuildRecordInfo info;
+};
+
+/// Reads the N-th record (1-based; 0: the first that carries a Dockerfile) of a `.dockerbuild`. An empty
+/// text with `error` set when there is none.
+RecordDockerfile readRecordDockerfile(const QString &path, int wanted, QString *error)
+{
+    RecordDockerfile found;
+    const BuildLogResult result = readBuildRecordFile(path);
+    if (wanted > result.builds.size()) {
+        *error = QStringLiteral("%1 holds %2 build record(s), not %3")
+                     .arg(path)
+                     .arg(result.builds.size())
+                     .arg(wanted);
+        return found;
+    }
+    for (const BuildRun &run : result.builds) {
+        if ((wanted > 0 && run.index != wanted - 1) || !run.record || run.record->dockerfile.isEmpty())
+            continue;
+        found.text = run.record->dockerfile.toUtf8();
+        found.name =
+            run.record->dockerfileName.isEmpty() ? QStringLiteral("Dockerfile") : run.record->dockerfileName;
+        found.info = *run.record;
+        return found;
+    }
+    *error = QStringLiteral("%1: no Dockerfile in the build record's provenance").arg(path);
+    for (const Diagnostic &d : result.diagnostics) {
+        if (d.severity == Severity::Error)
+            *error += QStringLiteral("\n") + d.toString();
+    }
+    return found;
 }
 
 } // namespace
@@ -29,7 +70,9 @@ int runDockerfileCommand(const QStringList &args)
     QCommandLineParser parser;
     parser.setApplicationDescription(
         QStringLiteral("Parse a Dockerfile and show its stage graph as BuildKit sees it."));
-    parser.addPositionalArgument(QStringLiteral("DOCKERFILE"), QStringLiteral("the Dockerfile to read"));
+    parser.addPositionalArgument(QStringLiteral("DOCKERFILE"),
+        QStringLiteral("the Dockerfile to read, or a build record (.dockerbuild) whose provenance holds it; "
+                       "FILE#N picks the N-th record of a file that holds several"));
     const QCommandLineOption astOption(
         QStringLiteral("ast"), QStringLiteral("print the parse tree in BuildKit's parser-test form"));
     const QCommandLineOption jsonOption(QStringLiteral("json"),
@@ -62,11 +105,51 @@ int runDockerfileCommand(const QStringList &args)
         return ExitUsage;
     }
 
+    QString path = positional.first();
+    // "FILE#N": the N-th record of a file of several (only when no file has that very name).
+    int recordNumber = 0;
+    static const QRegularExpression numbered(QStringLiteral("^(.+)#([1-9][0-9]{0,5})$"));
+    if (const QRegularExpressionMatch m = numbered.match(path); m.hasMatch() && !QFileInfo(path).isFile()) {
+        path = m.captured(1);
+        recordNumber = m.captured(2).toInt();
+    }
+    QFile file(path);
+    if (!QFileInfo(path).isFile() || !file.open(QIODevice::ReadOnly)) {
+        printError(QStringLiteral("stagelens dockerfile: cannot read %1").arg(path));
+        return ExitUsage;
+    }
+    QByteArray text;
+    QString fileName = path;
+    std::optional<BuildRecordInfo> record;
+    if (!looksLikeBuildRecord(file.peek(512))) {
+        text = file.readAll();
+    } else {
+        file.close();
+        QString error;
+        RecordDockerfile fromRecord = readRecordDockerfile(path, recordNumber, &error);
+        if (fromRecord.text.isEmpty()) {
+            printError(QStringLiteral("stagelens dockerfile: %1").arg(error));
+            return ExitInputErrors;
+        }
+        text = std::move(fromRecord.text);
+        fileName = fromRecord.name;
+        record = std::move(fromRecord.info);
+    }
+
+    // A record's request is the default: its target, build args and platforms; the options override it.
     BuildOptions options;
-    options.target = parser.value(targetOption);
-    if (parser.isSet(platformOption)) {
-        const QStringList platforms =
-            parser.value(platformOption).split(QLatin1Char(','), Qt::SkipEmptyParts);
+    QStringList platforms;
+    if (record) {
+        options.target = record->target;
+        for (auto it = record->buildArgs.constBegin(); it != record->buildArgs.constEnd(); ++it)
+            options.buildArgs.insert(it.key(), it.value());
+        platforms = record->platforms;
+    }
+    if (parser.isSet(targetOption))
+        options.target = parser.value(targetOption);
+    if (parser.isSet(platformOption))
+        platforms = parser.value(platformOption).split(QLatin1Char(','), Qt::SkipEmptyParts);
+    if (!platforms.isEmpty()) {
         options.platform = platforms.value(0);
         options.multiPlatform = platforms.size() > 1; // BuildKit prefixes vertex names only then
     }
@@ -76,16 +159,8 @@ int runDockerfileCommand(const QStringList &args)
         return ExitUsage;
     }
 
-    const QString path = positional.first();
-    QFile file(path);
-    if (!QFileInfo(path).isFile() || !file.open(QIODevice::ReadOnly)) {
-        printError(QStringLiteral("stagelens dockerfile: cannot read %1").arg(path));
-        return ExitUsage;
-    }
-    const QByteArray text = file.readAll();
-
     if (parser.isSet(astOption)) {
-        const DockerfileAst ast = parseDockerfile(text, path);
+        const DockerfileAst ast = parseDockerfile(text, fileName);
         printOut(dumpAst(ast));
         printDiagnostics(ast.diagnostics);
         // The dump is BuildKit's parser's view: it fails only where that parser fails. Later instruction
@@ -93,11 +168,27 @@ int runDockerfileCommand(const QStringList &args)
         return ast.parserAccepted ? ExitOk : ExitInputErrors;
     }
 
-    const BuildGraph graph = buildGraph(text, path, options);
-    if (parser.isSet(dotOption))
+    const BuildGraph graph = buildGraph(text, fileName, options);
+    if (parser.isSet(dotOption)) {
         printOut(toDot(graph));
-    else
-        printJson(toJson(graph));
+    } else {
+        QJsonObject json = toJson(graph);
+        if (record) {
+            // Where the Dockerfile came from, and the request it was read with.
+            QJsonObject from;
+            from.insert(QStringLiteral("path"), path);
+            from.insert(QStringLiteral("ref"), record->ref);
+            from.insert(QStringLiteral("target"),
+                record->target.isEmpty() ? QJsonValue() : QJsonValue(record->target));
+            QJsonObject args;
+            for (auto it = options.buildArgs.constBegin(); it != options.buildArgs.constEnd(); ++it)
+                args.insert(it.key(), it.value());
+            from.insert(QStringLiteral("build_args"), args);
+            from.insert(QStringLiteral("platforms"), QJsonArray::fromStringList(platforms));
+            json.insert(QStringLiteral("record"), from);
+        }
+        printJson(json);
+    }
     printDiagnostics(graph.diagnostics);
     return hasErrors(graph.diagnostics) ? ExitInputErrors : ExitOk;
 }

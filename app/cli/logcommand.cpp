@@ -82,9 +82,9 @@ int runLogCommand(const QStringList &args)
 {
     const QString usage = QStringLiteral("stagelens log LOGFILE --json [--dockerfile DOCKERFILE]");
     QCommandLineParser parser;
-    parser.setApplicationDescription(
-        QStringLiteral("Reads a Docker/BuildKit build log (plain, tty, rawjson or the "
-                       "legacy builder, optionally wrapped by a CI system)."));
+    parser.setApplicationDescription(QStringLiteral(
+        "Reads a Docker/BuildKit build log (plain, tty, rawjson or the "
+        "legacy builder, optionally wrapped by a CI system) or a build record (.dockerbuild)."));
     parser.addPositionalArgument(QStringLiteral("LOGFILE"), QStringLiteral("the build log"));
     const QCommandLineOption jsonOption(QStringLiteral("json"), QStringLiteral("print the builds as JSON"));
     // Accepted now so scripts can pass it; matching steps to the Dockerfile happens in a later stage.

@@ -1,5 +1,6 @@
 #include "buildlogreader.h"
 
+#include "buildrecordreader.h"
 #include "legacylogparser.h"
 #include "lineunwrapper.h"
 #include "plainlogparser.h"
@@ -24,6 +25,8 @@ namespace {
 
 // A vertex's output fetched back is capped so a pathological vertex cannot exhaust memory in a view.
 constexpr qint64 MaxFetchedBytes = 64 << 20;
+// A build record read from a device that is not a file is held in memory whole; larger ones are refused.
+constexpr qint64 MaxRecordInMemory = 1 << 30;
 
 class LineDispatcher
 {
@@ -228,11 +231,46 @@ private:
     qint64 m_lastCheck = 0;
 };
 
+void splitAllByTarget(QList<BuildRun> *builds)
+{
+    QList<BuildRun> split;
+    for (const BuildRun &run : std::as_const(*builds)) {
+        for (BuildRun &part : splitByTarget(run)) {
+            part.index = int(split.size());
+            split.append(std::move(part));
+        }
+    }
+    *builds = std::move(split);
+}
+
+/// A build record (an archive, told by its magic bytes) goes to the record reader: by its file name when the
+/// device is a file, else read into memory.
+BuildLogResult readRecordDevice(QIODevice &device, const std::function<bool(int)> &progress)
+{
+    auto *file = qobject_cast<QFile *>(&device);
+    if (file && !file->fileName().isEmpty() && !file->isSequential())
+        return readBuildRecordFile(file->fileName(), progress);
+    const QByteArray bytes = device.read(MaxRecordInMemory + 1);
+    if (bytes.size() > MaxRecordInMemory) {
+        BuildLogResult result;
+        result.diagnostics.append({Severity::Error, QString(), 0, 0,
+            QStringLiteral("build record larger than %1 MiB: not read").arg(MaxRecordInMemory >> 20)});
+        return result;
+    }
+    return readBuildRecordData(bytes, progress);
+}
+
 } // namespace
 
 BuildLogResult readBuildLogDevice(
     QIODevice &device, const BuildLogReadOptions &options, const std::function<bool(int)> &progress)
 {
+    if (looksLikeBuildRecord(device.peek(512))) {
+        BuildLogResult result = readRecordDevice(device, progress);
+        if (options.splitTargets)
+            splitAllByTarget(&result.builds);
+        return result;
+    }
     BuildLogResult result;
     LineDispatcher dispatcher(&result.builds, &result.diagnostics);
     const qint64 total = device.size();
@@ -344,16 +382,8 @@ BuildLogResult readBuildLogDevice(
     if (binaryLines > 5)
         result.diagnostics.append({Severity::Warning, QString(), 0, 0,
             QStringLiteral("%1 lines of binary data skipped in all").arg(binaryLines)});
-    if (options.splitTargets) {
-        QList<BuildRun> split;
-        for (const BuildRun &run : std::as_const(result.builds)) {
-            for (BuildRun &part : splitByTarget(run)) {
-                part.index = int(split.size());
-                split.append(std::move(part));
-            }
-        }
-        result.builds = std::move(split);
-    }
+    if (options.splitTargets)
+        splitAllByTarget(&result.builds);
     // GitLab marks sections, not every line: builds inside a GitLab trace carry its name too.
     if (dispatcher.sawGitLab()) {
         for (BuildRun &run : result.builds) {
@@ -417,6 +447,13 @@ void readBuildLog(QPromise<BuildLogResult> &promise, const QString &path, const 
 
 QString readVertexOutput(const QString &path, const BuildRun &run, const BuildVertex &vertex)
 {
+    // A record's output is held with the vertex (it was compressed in the archive, not lines of a file).
+    if (run.format == LogFormat::Record) {
+        QByteArrayView out = vertex.output;
+        if (out.endsWith('\n'))
+            out.chop(1);
+        return QString::fromUtf8(out);
+    }
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly))
         return {};

@@ -91,6 +91,8 @@ QString logFormatName(LogFormat format)
         return QStringLiteral("rawjson");
     case LogFormat::Legacy:
         return QStringLiteral("legacy");
+    case LogFormat::Record:
+        return QStringLiteral("record");
     }
     return QStringLiteral("plain");
 }
@@ -359,6 +361,8 @@ QJsonObject toJson(const BuildRun &run)
     }
     o.insert(QStringLiteral("targets"), QJsonArray::fromStringList(targets));
     o.insert(QStringLiteral("platforms"), QJsonArray::fromStringList(platforms));
+    if (run.record)
+        o.insert(QStringLiteral("record"), toJson(*run.record));
     o.insert(QStringLiteral("warnings"), QJsonArray::fromStringList(run.warnings));
     QJsonArray vertices;
     for (const BuildVertex &v : run.vertices)
@@ -730,6 +734,11 @@ void appendJsonText(
     json.integer(run.lastLine);
     json.key("platforms");
     json.stringList(platforms);
+    if (run.record) {
+        // A few dozen values: written through the generic writer, which follows the same rules.
+        json.key("record");
+        json.value(toJson(*run.record), level + 1);
+    }
     json.key("targets");
     json.stringList(targets);
     json.key("totals");

@@ -3,6 +3,7 @@
 // The record of one build as read from a log: its vertices (steps) with status, BuildKit's own durations,
 // start/end times and where in the file their output lines are. Plain values, callable from any thread.
 
+#include "buildrecordinfo.h"
 #include "model/core/diagnostic.h"
 
 #include <QJsonObject>
@@ -36,7 +37,8 @@ enum class LogFormat
     Plain,
     Tty,
     RawJson,
-    Legacy
+    Legacy,
+    Record ///< a BuildKit build record (.dockerbuild): progress stream, metadata and provenance
 };
 
 /// The CI system whose per-line decoration was stripped.
@@ -96,9 +98,10 @@ struct BuildVertex
     TimingKind timing = TimingKind::Estimated;
     int logLines = 0; ///< output lines ("#N 0.123 text")
     QList<LogSpan> spans; ///< where those output lines are in the file
+    QByteArray output; ///< the output itself, for records only (they hold it compressed, not as file lines)
     QString error; ///< the vertex's "ERROR: ..." text
     QStringList warnings; ///< "WARN: ..." lines
-    QStringList inputs; ///< ids of the vertices it depends on (rawjson only)
+    QStringList inputs; ///< ids of the vertices it depends on (rawjson and records)
     int firstLine = 0; ///< line of the vertex's first header
 };
 
@@ -130,6 +133,7 @@ struct BuildRun
     int lastLine = 0;
     std::optional<double> startEpoch; ///< wall-clock start (seconds since the epoch) when the log has it
     bool truncated = false; ///< ended without a final status (log cut off)
+    std::optional<BuildRecordInfo> record; ///< set when the build was read from a build record
 
     BuildTotals totals() const;
     int indexOfVertex(const QString &id) const;

@@ -17,7 +17,7 @@ BUILD=${STAGELENS_FUZZ_BUILD:-$SRC/build/fuzz}
 WORK=${STAGELENS_FUZZ_WORK:-/tmp/stagelens-fuzz}
 LOCK=/tmp/stagelens-build.lock
 
-ALL_TARGETS="fuzz_buildgraph fuzz_dockerfile fuzz_logparsers fuzz_buildlog fuzz_rawjson fuzz_dockerignore fuzz_shell"
+ALL_TARGETS="fuzz_buildgraph fuzz_dockerfile fuzz_logparsers fuzz_buildlog fuzz_rawjson fuzz_buildrecord fuzz_dockerignore fuzz_shell"
 TARGETS=${*:-$ALL_TARGETS}
 
 # The largest input worth mutating for each input type: a Dockerfile is a few KB; a log needs room for
@@ -28,6 +28,7 @@ max_len() {
     fuzz_shell) echo 2048 ;;
     fuzz_buildlog | fuzz_logparsers) echo 65536 ;;
     fuzz_rawjson) echo 32768 ;;
+    fuzz_buildrecord) echo 131072 ;; # the moby/buildkit record is 110 KB
     fuzz_dockerignore) echo 4096 ;;
     esac
 }
@@ -80,6 +81,31 @@ seed() {
             head -c "$(max_len "$target")" "$f" >"$dir/seed$n"
         done
         printf '{"vertexes":[{"digest":"sha256:0","name":"[a 1/2] RUN x","started":"2024-01-01T00:00:00Z"}],"logs":[{"vertex":"sha256:0","data":"aGkK"}]}\n' >"$dir/seed$((n++))"
+        ;;
+    fuzz_buildrecord)
+        # Mode byte (see fuzz_buildrecord.cpp), then: the record files; their tars uncompressed; each
+        # record's progress stream; each record JSON with its provenance. All taken out of the corpus files.
+        local t blob tmp prov
+        tmp=$(mktemp -d)
+        for f in "$CORPUS"/dockerbuild/*.dockerbuild; do
+            n=$((n + 1))
+            { printf '\000'; cat "$f"; } >"$dir/seed$n"
+            n=$((n + 1))
+            { printf '\001'; gzip -dc "$f"; } | head -c "$(max_len "$target")" >"$dir/seed$n"
+            t="$tmp/$n"
+            mkdir -p "$t" && tar -xzf "$f" -C "$t"
+            prov=$(grep -l '"buildType"' "$t"/blobs/sha256/* | head -1)
+            for blob in "$t"/blobs/sha256/*; do
+                n=$((n + 1))
+                if head -c 200 "$blob" | grep -q '"Ref"'; then
+                    { printf '\003'; cat "$blob"; printf '\000'; [ -n "$prov" ] && cat "$prov"; } </dev/null |
+                        head -c "$(max_len "$target")" >"$dir/seed$n"
+                elif ! head -c 1 "$blob" | grep -q '[{]'; then
+                    { printf '\002'; cat "$blob"; } | head -c "$(max_len "$target")" >"$dir/seed$n"
+                fi
+            done
+        done
+        rm -rf "$tmp"
         ;;
     fuzz_dockerignore)
         for f in "$CORPUS"/dockerfiles/*/.dockerignore "$CORPUS"/dockerfiles/*/*.dockerignore; do

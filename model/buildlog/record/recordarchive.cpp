@@ -1,0 +1,177 @@
+#include "recordarchive.h"
+
+#include <QFile>
+
+#include <algorithm>
+#include <archive.h>
+#include <archive_entry.h>
+#include <cstring>
+
+namespace Stagelens {
+
+namespace {
+
+// A bare tar is told by its first header: "ustar" at 257 and a checksum (the byte sum of the header with its
+// checksum field read as spaces) that matches the octal number in that field. A text log never passes both.
+bool isTarHeader(QByteArrayView head)
+{
+    if (head.size() < 512 || head.sliced(257, 5) != QByteArrayView("ustar"))
+        return false;
+    quint32 sum = 0;
+    for (int i = 0; i < 512; ++i)
+        sum += (i >= 148 && i < 156) ? quint32(' ') : quint32(uchar(head[i]));
+    quint32 recorded = 0;
+    int digits = 0;
+    for (int i = 148; i < 156; ++i) {
+        const char c = head[i];
+        if (c >= '0' && c <= '7') {
+            recorded = recorded * 8 + quint32(c - '0');
+            ++digits;
+        } else if (c != ' ' && c != '\0') {
+            return false;
+        }
+    }
+    return digits > 0 && recorded == sum;
+}
+
+} // namespace
+
+ArchiveFormat detectArchiveFormat(QByteArrayView head)
+{
+    if (head.size() >= 2 && uchar(head[0]) == 0x1f && uchar(head[1]) == 0x8b)
+        return ArchiveFormat::Tar; // gzip: a tar inside is checked when it is read
+    if (head.startsWith("PK\x03\x04") || head.startsWith("PK\x05\x06"))
+        return ArchiveFormat::Zip;
+    if (isTarHeader(head))
+        return ArchiveFormat::Tar;
+    return ArchiveFormat::Unknown;
+}
+
+qint64 ArchiveSource::size() const
+{
+    return path.isEmpty() ? bytes.size() : QFile(path).size();
+}
+
+struct ArchiveReader::Private
+{
+    ArchiveFormat format = ArchiveFormat::Unknown;
+    qint64 maxTraversed = 0;
+    archive *a = nullptr;
+    QByteArray pathBytes; // the file name libarchive reads, alive while open
+    QByteArray bytes; // a shared copy of in-memory input, alive while open
+    bool entryOpen = false;
+};
+
+ArchiveReader::ArchiveReader(ArchiveFormat format, qint64 maxTraversed)
+    : d(std::make_unique<Private>())
+{
+    d->format = format;
+    d->maxTraversed = maxTraversed;
+}
+
+ArchiveReader::~ArchiveReader()
+{
+    if (d->a)
+        archive_read_free(d->a);
+}
+
+bool ArchiveReader::open(const ArchiveSource &source)
+{
+    d->a = archive_read_new();
+    if (!d->a) {
+        m_error = QStringLiteral("out of memory");
+        return false;
+    }
+    // Only the formats a record comes in: no other decompressor or archive format is ever run on input.
+    if (d->format == ArchiveFormat::Zip) {
+        archive_read_support_format_zip(d->a);
+    } else {
+        archive_read_support_filter_gzip(d->a);
+        archive_read_support_format_tar(d->a);
+    }
+    int rc = ARCHIVE_FATAL;
+    if (!source.path.isEmpty()) {
+        d->pathBytes = QFile::encodeName(source.path);
+        rc = archive_read_open_filename(d->a, d->pathBytes.constData(), 1 << 16);
+    } else {
+        d->bytes = source.bytes;
+        rc = archive_read_open_memory(d->a, d->bytes.constData(), size_t(d->bytes.size()));
+    }
+    if (rc != ARCHIVE_OK) {
+        m_error = QString::fromUtf8(archive_error_string(d->a));
+        if (m_error.isEmpty())
+            m_error = QStringLiteral("not a readable archive");
+        return false;
+    }
+    return true;
+}
+
+bool ArchiveReader::next(ArchiveEntry *entry)
+{
+    if (!d->a || !m_error.isEmpty())
+        return false;
+    for (;;) {
+        archive_entry *e = nullptr;
+        const int rc = archive_read_next_header(d->a, &e);
+        if (rc == ARCHIVE_EOF)
+            return false;
+        if (rc < ARCHIVE_WARN) {
+            m_error = QString::fromUtf8(archive_error_string(d->a));
+            if (m_error.isEmpty())
+                m_error = QStringLiteral("damaged archive");
+            return false;
+        }
+        if (archive_entry_filetype(e) != AE_IFREG)
+            continue;
+        const qint64 size = archive_entry_size_is_set(e) ? qint64(archive_entry_size(e)) : -1;
+        // Going past an entry of a compressed tar decompresses it: refuse before that would exceed the cap.
+        if (d->format == ArchiveFormat::Tar && size > 0
+            && archive_filter_bytes(d->a, 0) + size > d->maxTraversed) {
+            m_error = QStringLiteral("archive holds more than %1 MiB of data").arg(d->maxTraversed >> 20);
+            return false;
+        }
+        const char *name = archive_entry_pathname(e);
+        QString n = name ? QString::fromUtf8(name) : QString();
+        while (n.startsWith(QLatin1String("./")))
+            n.remove(0, 2);
+        entry->name = n;
+        entry->size = size;
+        return true;
+    }
+}
+
+QByteArray ArchiveReader::read(qint64 maxBytes, bool *complete)
+{
+    *complete = false;
+    QByteArray out;
+    if (!d->a || !m_error.isEmpty())
+        return out;
+    char buffer[1 << 16];
+    int retries = 0;
+    // Never asks for more than maxBytes in all, so a later call goes on where this one stopped.
+    while (out.size() < maxBytes) {
+        const size_t want = size_t(std::min<qint64>(qint64(sizeof buffer), maxBytes - out.size()));
+        const la_ssize_t got = archive_read_data(d->a, buffer, want);
+        if (got == 0) {
+            *complete = true;
+            return out;
+        }
+        if (got < 0) {
+            if ((got == ARCHIVE_WARN || got == ARCHIVE_RETRY) && ++retries < 8)
+                continue;
+            m_error = QString::fromUtf8(archive_error_string(d->a));
+            if (m_error.isEmpty())
+                m_error = QStringLiteral("damaged archive");
+            return out;
+        }
+        out.append(buffer, qsizetype(got));
+    }
+    return out;
+}
+
+qint64 ArchiveReader::consumed() const
+{
+    return d->a ? qint64(archive_filter_bytes(d->a, -1)) : 0;
+}
+
+} // namespace Stagelens
