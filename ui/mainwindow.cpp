@@ -29,12 +29,12 @@
 #include <QMimeData>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QRegularExpression>
 #include <QSettings>
 #include <QSplitter>
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QTimer>
-#include <QRegularExpression>
 #include <QToolBar>
 #include <QVBoxLayout>
 
@@ -434,12 +434,13 @@ void MainWindow::refreshStatusBar()
     const BuildAnalysis &a = m_session->analysis();
     const BuildRun *run = m_session->selectedRun();
     const QString failed = !run->error.isEmpty() || run->failedVertex >= 0 ? tr("FAILED  |  ") : QString();
-    m_statusSummary->setText(failed + tr("Wall time %1  |  %2 steps  |  cache hits %3%  |  critical path %4%5")
-                                 .arg(formatDuration(a.wallSeconds))
-                                 .arg(a.stepVertices)
-                                 .arg(qRound(a.cacheHitRatio * 100))
-                                 .arg(formatDuration(a.criticalSeconds))
-                                 .arg(a.estimatedTimes ? tr("  |  times estimated") : QString()));
+    m_statusSummary->setText(failed
+        + tr("Wall time %1  |  %2 steps  |  cache hits %3%  |  critical path %4%5")
+              .arg(formatDuration(a.wallSeconds))
+              .arg(a.stepVertices)
+              .arg(qRound(a.cacheHitRatio * 100))
+              .arg(formatDuration(a.criticalSeconds))
+              .arg(a.estimatedTimes ? tr("  |  times estimated") : QString()));
 }
 
 QString MainWindow::statusText() const

@@ -1,8 +1,8 @@
 #include "loggraph.h"
 
 #include <QHash>
-#include <QSet>
 #include <QRegularExpression>
+#include <QSet>
 
 #include <algorithm>
 
@@ -67,8 +67,9 @@ BuildGraph graphFromLog(const BuildRun &run)
         step.text = label.text;
         step.label = vertex.name;
         step.number = label.step;
-        step.from = step.kind == InstructionKind::Copy || step.kind == InstructionKind::Add ? copyFrom(label.text)
-                                                                                             : QString();
+        step.from = step.kind == InstructionKind::Copy || step.kind == InstructionKind::Add
+            ? copyFrom(label.text)
+            : QString();
         if (step.kind == InstructionKind::Run) {
             for (const QString &from : mountFroms(label.text)) {
                 Mount mount;

@@ -258,10 +258,28 @@ void ProjectSession::refreshLogGraph()
     if (!m_dockerfilePath.isEmpty())
         return;
     const BuildRun *run = selectedRun();
-    m_graph = run ? graphFromLog(*run) : BuildGraph();
+    if (run && run->record && !run->record->dockerfile.isEmpty()) {
+        // A build record carries its Dockerfile (provenance) and how it was built: the real graph, with the
+        // record's target, build args and platforms.
+        const BuildRecordInfo &record = *run->record;
+        BuildOptions options;
+        options.target = record.target;
+        for (auto it = record.buildArgs.cbegin(); it != record.buildArgs.cend(); ++it)
+            options.buildArgs.insert(it.key(), it.value());
+        options.platform = record.platforms.value(0);
+        options.multiPlatform = record.platforms.size() > 1;
+        const QString name = record.dockerfileName.isEmpty() ? record.filename : record.dockerfileName;
+        m_graph = buildGraph(
+            record.dockerfile.toUtf8(), name.isEmpty() ? QStringLiteral("Dockerfile") : name, options);
+        m_recordDockerfile = record.dockerfile;
+    } else {
+        m_graph = run ? graphFromLog(*run) : BuildGraph();
+        m_recordDockerfile.clear();
+    }
     rebuildArgsModel();
     rebuildEngine();
     Q_EMIT graphChanged();
+    Q_EMIT projectChanged(); // the source view shows the record's Dockerfile
     rebuildProblems();
 }
 
@@ -385,6 +403,19 @@ QString ProjectSession::buildName(int index) const
         name += QStringLiteral(", build %1").arg(e.build + 1);
     else if (log.result.builds.size() > 1)
         name += QStringLiteral(", build %1 of %2").arg(e.build + 1).arg(log.result.builds.size());
+    if (run.record) {
+        // A record says what was built and from which revision.
+        const BuildRecordInfo &record = *run.record;
+        QStringList facts;
+        facts.append(record.target.isEmpty() ? QStringLiteral("default target")
+                                             : QStringLiteral("target %1").arg(record.target));
+        if (record.created)
+            facts.append(QDateTime::fromMSecsSinceEpoch(qint64(*record.created * 1000), Qt::UTC)
+                             .toString(QStringLiteral("yyyy-MM-dd hh:mm")));
+        if (!record.vcsRevision.isEmpty())
+            facts.append(record.vcsRevision.left(10));
+        return name + QStringLiteral(": ") + facts.join(QStringLiteral(", "));
+    }
     if (run.startEpoch)
         name += QStringLiteral(" (%1)").arg(
             QDateTime::fromMSecsSinceEpoch(qint64(*run.startEpoch * 1000), Qt::UTC)
@@ -421,6 +452,7 @@ void ProjectSession::showBuild(int index)
     m_selected = index;
     Q_EMIT selectionChanged();
     refreshLogGraph();
+    rebuildProblems();
     refreshAnalysis();
 }
 
@@ -641,6 +673,17 @@ void ProjectSession::rebuildProblems()
                 continue;
             if (d.file.isEmpty())
                 d.file = log.path;
+            problems.append({ProblemSource::Log, d});
+        }
+    }
+    // A record's warnings point at its Dockerfile's lines.
+    if (const BuildRun *run = selectedRun(); run && run->record) {
+        for (const RecordWarning &w : run->record->warnings) {
+            Diagnostic d;
+            d.severity = Severity::Warning;
+            d.file = w.file.isEmpty() ? run->record->dockerfileName : w.file;
+            d.line = w.line;
+            d.message = w.text;
             problems.append({ProblemSource::Log, d});
         }
     }

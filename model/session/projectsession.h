@@ -87,7 +87,13 @@ public:
 
     QString projectFolder() const { return m_projectFolder; }
     QString dockerfilePath() const { return m_dockerfilePath; }
-    QByteArray dockerfileText() const { return m_dockerfileText; }
+    /// The Dockerfile shown: the open file's text, or the one a build record carries when no file is open.
+    QByteArray dockerfileText() const
+    {
+        return m_dockerfilePath.isEmpty() ? m_recordDockerfile.toUtf8() : m_dockerfileText;
+    }
+    /// True when a Dockerfile's text is known (opened, or carried by the selected build record).
+    bool hasDockerfileText() const { return !m_dockerfilePath.isEmpty() || !m_recordDockerfile.isEmpty(); }
     /// The Dockerfiles of the project folder, relative to it.
     QStringList dockerfiles() const { return m_dockerfiles; }
 
@@ -215,6 +221,7 @@ private:
     QStringList m_dockerfiles;
     QString m_dockerfilePath;
     QByteArray m_dockerfileText;
+    QString m_recordDockerfile; ///< the selected record's Dockerfile when no file is open
     bool m_dockerfileCut = false;
     BuildOptions m_options;
     BuildGraph m_graph;

@@ -177,7 +177,6 @@ qreal DagView::readableZoom() const
     return MinReadablePixels / px;
 }
 
-
 void DagView::wheelEvent(QWheelEvent *event)
 {
     // Ctrl+wheel zooms around the cursor (AnchorUnderMouse); a plain wheel scrolls as everywhere else.
@@ -465,14 +464,12 @@ protected:
     {
         QPainter painter(this);
         painter.setRenderHint(QPainter::Antialiasing);
-        place(width(), [&painter](const DagView::LegendEntry &entry, QPointF at) { entry.paint(&painter, at); });
+        place(width(),
+            [&painter](const DagView::LegendEntry &entry, QPointF at) { entry.paint(&painter, at); });
     }
 
 private:
-    qreal layoutHeight(int width) const
-    {
-        return place(width, {});
-    }
+    qreal layoutHeight(int width) const { return place(width, {}); }
 
     // Positions every entry; returns the height used (0 when there is nothing to explain).
     qreal place(int width, const std::function<void(const DagView::LegendEntry &, QPointF)> &paint) const

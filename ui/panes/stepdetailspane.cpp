@@ -75,7 +75,7 @@ void StepDetailsPane::showStep(StepRef ref)
 void StepDetailsPane::refreshSource()
 {
     // A log opened alone has no Dockerfile text to show: the pane gives its room to the output.
-    m_source->setVisible(!m_session->dockerfilePath().isEmpty());
+    m_source->setVisible(m_session->hasDockerfileText());
     m_source->setSource(QString::fromUtf8(m_session->dockerfileText()));
     m_source->setEditedLines({});
 }
