@@ -121,7 +121,9 @@ int runLogCommand(const QStringList &args)
     if (parser.isSet(dockerfileOption))
         session.openDockerfile(parser.value(dockerfileOption));
     session.addLog(path);
-    const BuildLogResult &result = session.logResult(session.logCount() - 1);
+    BuildLogResult result = session.logResult(session.logCount() - 1);
+    // Joined to a Dockerfile, the log says whether it fits it (log-dockerfile-mismatch).
+    result.diagnostics += session.matchDiagnostics();
     if (parser.isSet(jsonOption)) {
         printJsonText(result, path);
     } else {

@@ -18,6 +18,30 @@ bool tokenMatches(const BuildGraph &graph, const Stage &stage, const QString &lo
     return QString::compare(stage.token(), logStage, Qt::CaseInsensitive) == 0;
 }
 
+// A log's text and the graph's differ where BuildKit expanded other values (another --build-arg), or where a
+// long name was clipped. Anything else is another instruction, and must not take this step's time.
+bool textsAgree(const Step &step, const QString &logText)
+{
+    const QString graphText = squashed(step.text);
+    if (graphText == logText)
+        return true;
+    QString clipped = logText;
+    if (clipped.endsWith(QLatin1String("...")))
+        clipped.chop(3);
+    else if (clipped.endsWith(QChar(0x2026)))
+        clipped.chop(1);
+    if (clipped.size() >= 20 && clipped.size() < logText.size() && graphText.startsWith(clipped.trimmed()))
+        return true;
+    return false;
+}
+
+// The graph's text depends on values a build may set differently: then the same step can print otherwise.
+bool expandsVariables(const Step &step)
+{
+    return !step.variables.isEmpty()
+        || (step.kind != InstructionKind::Run && !step.argDependencies.isEmpty());
+}
+
 } // namespace
 
 StepMatch matchSteps(const BuildGraph &graph, const BuildRun &run)
@@ -57,18 +81,20 @@ StepMatch matchSteps(const BuildGraph &graph, const BuildRun &run)
                 base = graph.step(c)->text;
             for (const StepRef &c : candidates) {
                 const Step &step = *graph.step(c);
-                if (squashed(step.text) == text || (!byToken.isEmpty() && step.text == base))
+                if (textsAgree(step, text) || (!byToken.isEmpty() && step.text == base))
                     chosen.append(c);
             }
-            if (chosen.isEmpty())
+            // Another base image only where the FROM line expands a build arg.
+            if (chosen.isEmpty() && byToken.size() == 1 && expandsVariables(*graph.step(byToken.first())))
                 chosen = byToken;
         } else {
             for (const StepRef &c : byToken) {
-                if (squashed(graph.step(c)->text) == text)
+                if (textsAgree(*graph.step(c), text))
                     chosen.append(c);
             }
-            // Different build args change the expanded text: fall back to the stage and counter alone.
-            if (chosen.isEmpty() && byToken.size() == 1)
+            // Different build args change the expanded text: fall back to the stage and counter alone, where
+            // the step's text does expand something.
+            if (chosen.isEmpty() && byToken.size() == 1 && expandsVariables(*graph.step(byToken.first())))
                 chosen = byToken;
             if (chosen.size() > 1)
                 chosen = chosen.mid(0, 1);

@@ -128,6 +128,7 @@ bool ProjectSession::openProject(const QString &folder, const QString &dockerfil
     m_dockerfiles = findDockerfiles(m_projectFolder);
     m_messages.clear();
     QString chosen = dockerfile;
+    const bool named = !dockerfile.isEmpty();
     if (chosen.isEmpty() && !m_dockerfiles.isEmpty())
         chosen = m_dockerfiles.first();
     if (chosen.isEmpty()) {
@@ -136,7 +137,9 @@ bool ProjectSession::openProject(const QString &folder, const QString &dockerfil
         Q_EMIT projectChanged();
         return false;
     }
-    return openDockerfile(QDir(m_projectFolder).absoluteFilePath(chosen), m_projectFolder);
+    const bool opened = openDockerfile(QDir(m_projectFolder).absoluteFilePath(chosen), m_projectFolder);
+    m_dockerfileChosen = named;
+    return opened;
 }
 
 bool ProjectSession::openDockerfile(
@@ -158,6 +161,7 @@ bool ProjectSession::openDockerfile(
     }
     m_options = options;
     m_changes = WhatIfChanges();
+    m_dockerfileChosen = true;
     readDockerfile();
     Q_EMIT projectChanged();
     rebuildGraph();
@@ -468,6 +472,7 @@ void ProjectSession::applyLoadedLog(const QString &path, BuildLogResult result)
     m_pickedDuringLoad = false;
     if (!m_logs.isEmpty() && m_logs.last().provisional)
         m_logs.removeLast();
+    followLogDockerfile(result);
     const int logIndex = int(m_logs.size());
     if (result.builds.isEmpty())
         addMessage(
@@ -485,6 +490,28 @@ void ProjectSession::applyLoadedLog(const QString &path, BuildLogResult result)
     Q_EMIT buildsChanged();
     rebuildProblems();
     showBuild(entry);
+}
+
+// A project folder was opened and its first Dockerfile taken; the log says it built another file of the
+// project ("load build definition from Dockerfile.fail"): that one is what the log is about.
+void ProjectSession::followLogDockerfile(const BuildLogResult &result)
+{
+    if (m_dockerfileChosen || m_projectFolder.isEmpty() || m_dockerfilePath.isEmpty()
+        || result.builds.isEmpty())
+        return;
+    static const QString prefix = QStringLiteral("[internal] load build definition from ");
+    for (const BuildVertex &vertex : result.builds.last().vertices) {
+        if (!vertex.name.startsWith(prefix))
+            continue;
+        const QString name = vertex.name.mid(prefix.size()).trimmed();
+        const QString path = QDir(m_projectFolder).absoluteFilePath(name);
+        if (name.isEmpty() || QFileInfo(path) == QFileInfo(m_dockerfilePath) || !QFileInfo(path).isFile()
+            || !QFileInfo(path).absoluteFilePath().startsWith(m_projectFolder + QLatin1Char('/')))
+            return;
+        openDockerfile(path, m_projectFolder);
+        m_dockerfileChosen = false;
+        return;
+    }
 }
 
 void ProjectSession::addProvisional(const QString &path, const QList<BuildRun> &builds)
@@ -543,8 +570,10 @@ void ProjectSession::refreshAnalysis()
         m_analysisPending = false;
         m_analysis = emptyAnalysis(m_graph);
         m_costs.clear();
+        m_matchDiagnostics.clear();
         applyCosts();
         Q_EMIT analysisChanged();
+        rebuildProblems();
         runWhatIf();
         return;
     }
@@ -555,8 +584,10 @@ void ProjectSession::refreshAnalysis()
     auto apply = [this](Answer answer) {
         m_analysis = std::move(answer.analysis);
         m_costs = std::move(answer.costs);
+        checkMatch();
         applyCosts();
         Q_EMIT analysisChanged();
+        rebuildProblems();
         runWhatIf();
     };
     if (m_mode == Mode::Asynchronous && run->vertices.size() > AsyncAnalysisVertices) {
@@ -580,6 +611,64 @@ void ProjectSession::refreshAnalysis()
     ++m_analysisGeneration;
     m_analysisPending = false;
     apply(work());
+}
+
+// Does the selected build's log belong to the open Dockerfile? Only then may its times go on the graph.
+void ProjectSession::checkMatch()
+{
+    m_matchDiagnostics.clear();
+    const BuildRun *run = selectedRun();
+    if (!run || m_dockerfilePath.isEmpty() || m_analysis.stepVertices == 0)
+        return;
+    const int unmatched = int(m_analysis.unmatchedVertices.size());
+    const int total = m_analysis.stepVertices;
+    if (unmatched == 0)
+        return;
+    QStringList names;
+    for (int v : std::as_const(m_analysis.unmatchedVertices)) {
+        if (names.size() == 3)
+            break;
+        names.append(run->vertices.at(v).name.left(80));
+    }
+    const QString list =
+        names.join(QStringLiteral("; ")) + (unmatched > names.size() ? QStringLiteral("; ...") : QString());
+    Diagnostic d;
+    d.severity = Severity::Warning;
+    d.file = selectedLogPath();
+    const QString dockerfile = QFileInfo(m_dockerfilePath).fileName();
+    if (unmatched * 2 > total) {
+        // Another Dockerfile's log: its times would land on unrelated lines. Keep the log's own picture.
+        d.code = QStringLiteral("log-dockerfile-mismatch");
+        d.message =
+            QStringLiteral("this log does not match %1: %2 of its %3 Dockerfile steps are not in it (%4); "
+                           "its times are not put on the Dockerfile's steps")
+                .arg(dockerfile)
+                .arg(unmatched)
+                .arg(total)
+                .arg(list);
+        BuildAnalysis unjoined = emptyAnalysis(m_graph);
+        for (QList<StepTiming> &stage : unjoined.steps) {
+            for (StepTiming &t : stage)
+                t.state = StepState::NotInLog;
+        }
+        unjoined.stepOfVertex.fill(StepRef(), run->vertices.size());
+        unjoined.wallSeconds = m_analysis.wallSeconds;
+        unjoined.summedSeconds = m_analysis.summedSeconds;
+        unjoined.estimatedTimes = m_analysis.estimatedTimes;
+        unjoined.concurrency = m_analysis.concurrency;
+        unjoined.stepVertices = total;
+        unjoined.unmatchedVertices = m_analysis.unmatchedVertices;
+        m_analysis = std::move(unjoined);
+        m_costs.clear();
+    } else {
+        d.code = QStringLiteral("log-dockerfile-partial");
+        d.message =
+            QStringLiteral("%1 of the log's %2 Dockerfile steps are not in %3 (was it edited since?): %4")
+                .arg(unmatched)
+                .arg(total)
+                .arg(dockerfile, list);
+    }
+    m_matchDiagnostics.append(d);
 }
 
 void ProjectSession::applyCosts()
@@ -687,6 +776,8 @@ void ProjectSession::rebuildProblems()
             problems.append({ProblemSource::Log, d});
         }
     }
+    for (const Diagnostic &d : std::as_const(m_matchDiagnostics))
+        problems.append({ProblemSource::Log, d});
     problems += m_messages;
     m_diagnostics->setProblems(problems);
 }

@@ -123,6 +123,10 @@ public:
     /// Picks a build. A choice made while a log is being read is kept when the read finishes.
     void selectBuild(int index);
     const BuildAnalysis &analysis() const { return m_analysis; }
+    /// Whether the selected build fits the open Dockerfile: a `log-dockerfile-mismatch` warning (the log is
+    /// of another Dockerfile: no times are put on its steps) or `log-dockerfile-partial` (some steps differ:
+    /// an edited Dockerfile); empty when every step of the log is a step of the file.
+    const QList<Diagnostic> &matchDiagnostics() const { return m_matchDiagnostics; }
     /// What each step costs when it runs, from the builds up to the selected one (stepCosts).
     const QHash<StepRef, double> &stepCosts() const { return m_costs; }
 
@@ -196,6 +200,8 @@ private:
     void readDockerfile();
     void rebuildGraph();
     void refreshLogGraph();
+    void checkMatch();
+    void followLogDockerfile(const BuildLogResult &result);
     void scanContext();
     void rebuildEngine();
     void rebuildEntries();
@@ -233,6 +239,8 @@ private:
     bool m_pickedDuringLoad = false;
     BuildAnalysis m_analysis;
     QHash<StepRef, double> m_costs;
+    QList<Diagnostic> m_matchDiagnostics;
+    bool m_dockerfileChosen = false; ///< the user named the Dockerfile (else a log may name another one)
     WhatIfChanges m_changes;
     WhatIfResult m_whatIf;
     QList<Problem> m_messages;

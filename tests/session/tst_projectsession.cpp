@@ -5,6 +5,7 @@
 #include "testutils.h"
 
 #include <QAbstractItemModelTester>
+#include <QDir>
 #include <QJsonDocument>
 #include <QRegularExpression>
 #include <QSignalSpy>
@@ -225,6 +226,79 @@ private Q_SLOTS:
         QTest::qWait(200);
         QCOMPARE(
             session.context()->rootPath(), QFileInfo(real(QStringLiteral("project"))).absoluteFilePath());
+    }
+
+    // Every real log with the Dockerfile it was built from fits it (the project's first Dockerfile gives way
+    // to the one the log names, "load build definition from Dockerfile.fail"); no warning, times on the
+    // steps.
+    void realLogsFitTheirDockerfile_data()
+    {
+        QTest::addColumn<QString>("log");
+        const QDir dir(real(QString()));
+        for (const QString &name : dir.entryList({QStringLiteral("*.log")}, QDir::Files, QDir::Name))
+            QTest::addRow("%s", qPrintable(name)) << name;
+    }
+    void realLogsFitTheirDockerfile()
+    {
+        QFETCH(QString, log);
+        // Which Dockerfile BuildKit read, from the log's own text (independent of the code under test).
+        const QRegularExpression definition(QStringLiteral("load build definition from ([A-Za-z.]+)"));
+        const QRegularExpressionMatch named = definition.match(QString::fromUtf8(Test::readAll(real(log))));
+        ProjectSession session;
+        QVERIFY(session.openProject(real(QStringLiteral("project"))));
+        session.addLog(real(log));
+        if (named.hasMatch())
+            QCOMPARE(QFileInfo(session.dockerfilePath()).fileName(), named.captured(1));
+        for (const Diagnostic &d : session.matchDiagnostics())
+            QFAIL(qPrintable(d.toString()));
+        if (session.analysis().stepVertices == 0)
+            return; // the rawjson-unsupported case: no step of the build was printed
+        int timed = 0;
+        for (const QList<StepTiming> &stage : session.analysis().steps) {
+            for (const StepTiming &t : stage)
+                timed += t.vertex >= 0 ? 1 : 0;
+        }
+        QVERIFY(timed > 0);
+    }
+
+    // A log of another project: warned about, and none of its times land on this Dockerfile's steps.
+    void mismatchedLogAttachesNoTimes_data()
+    {
+        QTest::addColumn<QString>("dockerfile");
+        QTest::addColumn<QString>("log");
+        QTest::addRow("spring backend + gradle CI log")
+            << QStringLiteral(
+                   "dockerfiles/docker__awesome-compose__spring-postgres__backend__Dockerfile/Dockerfile")
+            << QStringLiteral("logs/jesuuslopeez-2526_DAW_u2_springboot-gha-full-job-git-context-push.log");
+        QTest::addRow("buildkit-real + Jenkins log")
+            << QStringLiteral("buildkit-real/project/Dockerfile")
+            << QStringLiteral(
+                   "logs/happemil-docker-jenkins-git-flask-fastapi-jenkins-console-two-builds.log");
+        QTest::addRow("moby/buildkit + long multistage log")
+            << QStringLiteral("dockerfiles/moby__buildkit__Dockerfile/Dockerfile")
+            << QStringLiteral("logs/LFDT-Paladin-paladin-desktop-linux-long-multistage.log");
+    }
+    void mismatchedLogAttachesNoTimes()
+    {
+        QFETCH(QString, dockerfile);
+        QFETCH(QString, log);
+        ProjectSession session;
+        QVERIFY(session.openDockerfile(Test::corpusPath(dockerfile)));
+        session.addLog(Test::corpusPath(log));
+        QCOMPARE(session.matchDiagnostics().size(), 1);
+        QCOMPARE(session.matchDiagnostics().first().code, QStringLiteral("log-dockerfile-mismatch"));
+        QCOMPARE(session.matchDiagnostics().first().severity, Severity::Warning);
+        for (const QList<StepTiming> &stage : session.analysis().steps) {
+            for (const StepTiming &t : stage) {
+                QCOMPARE(t.vertex, -1);
+                QVERIFY(!t.seconds);
+            }
+        }
+        QVERIFY(session.stepCosts().isEmpty());
+        bool listed = false;
+        for (const Problem &p : session.diagnostics()->problems())
+            listed = listed || p.diagnostic.code == QLatin1String("log-dockerfile-mismatch");
+        QVERIFY(listed);
     }
 
     void synchronousModeIsNeverBusy()
