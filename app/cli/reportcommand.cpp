@@ -17,7 +17,7 @@ namespace Stagelens::Cli {
 namespace {
 
 const QString Usage = QStringLiteral(
-    "stagelens report (CONTEXT_DIR | DOCKERFILE) [-f DOCKERFILE] [--log LOGFILE ...] [--target NAME] "
+    "stagelens report [CONTEXT_DIR | DOCKERFILE] [-f DOCKERFILE] [--log LOGFILE ...] [--target NAME] "
     "[--build-arg NAME=VALUE ...] [--changed PATH ...] [--chmod PATH ...] [--touched PATH ...] "
     "[--changed-arg NAME ...] [--changed-line N ...] "
     "-o OUT.(pdf|png|svg|md)");
@@ -38,7 +38,8 @@ int runReportCommand(const QStringList &args)
         QStringLiteral("Writes a timing report of a Docker (BuildKit) build: headline figures, the stage "
                        "graph, the timeline and the slowest steps, as PDF, PNG, SVG or Markdown."));
     parser.addPositionalArgument(QStringLiteral("CONTEXT_DIR|DOCKERFILE"),
-        QStringLiteral("the build context (its Dockerfile is used unless -f names another) or a Dockerfile"));
+        QStringLiteral("the build context (its Dockerfile is used unless -f names another) or a Dockerfile; "
+                       "without one, the report is made from the logs (or build records) alone"));
     const QCommandLineOption fileOption(QStringList {QStringLiteral("f"), QStringLiteral("file")},
         QStringLiteral("the Dockerfile (default CONTEXT_DIR/Dockerfile)"), QStringLiteral("DOCKERFILE"));
     const QCommandLineOption logOption(QStringLiteral("log"),
@@ -59,8 +60,11 @@ int runReportCommand(const QStringList &args)
         return early;
 
     const QStringList positional = parser.positionalArguments();
-    if (positional.size() != 1)
-        return usageError(QStringLiteral("expected exactly one CONTEXT_DIR or DOCKERFILE"));
+    const QStringList logs = parser.values(logOption);
+    if (positional.size() > 1)
+        return usageError(QStringLiteral("one CONTEXT_DIR or DOCKERFILE at a time"));
+    if (positional.isEmpty() && logs.isEmpty() && !parser.isSet(fileOption))
+        return usageError(QStringLiteral("expected a CONTEXT_DIR or DOCKERFILE, or --log LOGFILE"));
     if (!parser.isSet(outputOption))
         return usageError(QStringLiteral("missing -o OUT.(pdf|png|svg|md)"));
     const QString output = parser.value(outputOption);
@@ -73,30 +77,36 @@ int runReportCommand(const QStringList &args)
     if (outputInfo.isDir())
         return usageError(QStringLiteral("%1 is a directory").arg(output));
 
-    const QFileInfo input(positional.first());
     QString context;
     QString dockerfile;
-    if (input.isDir()) {
-        context = input.absoluteFilePath();
-        dockerfile = QDir(context).filePath(QStringLiteral("Dockerfile"));
-    } else if (input.isFile()) {
-        dockerfile = input.absoluteFilePath();
-        context = input.absolutePath();
-    } else {
-        return usageError(QStringLiteral("no such file or directory: %1").arg(positional.first()));
+    if (!positional.isEmpty()) {
+        const QFileInfo input(positional.first());
+        if (input.isDir()) {
+            context = input.absoluteFilePath();
+            dockerfile = QDir(context).filePath(QStringLiteral("Dockerfile"));
+        } else if (input.isFile()) {
+            dockerfile = input.absoluteFilePath();
+            context = input.absolutePath();
+        } else {
+            return usageError(QStringLiteral("no such file or directory: %1").arg(positional.first()));
+        }
     }
     // -f is relative to the working directory, as with docker build.
-    if (parser.isSet(fileOption))
+    if (parser.isSet(fileOption)) {
         dockerfile = QFileInfo(parser.value(fileOption)).absoluteFilePath();
-    if (!QFileInfo(dockerfile).isFile())
+        if (context.isEmpty())
+            context = QFileInfo(dockerfile).absolutePath();
+    }
+    if (!dockerfile.isEmpty() && !QFileInfo(dockerfile).isFile())
         return usageError(QStringLiteral("no such file: %1").arg(dockerfile));
+    if (dockerfile.isEmpty() && (parser.isSet(targetOption) || parser.isSet(argOption)))
+        return usageError(QStringLiteral("--target and --build-arg need a Dockerfile (CONTEXT_DIR, DOCKERFILE or -f)"));
 
     BuildOptions options;
     options.target = parser.value(targetOption);
     if (const QString bad = parseBuildArgs(parser.values(argOption), &options.buildArgs); !bad.isEmpty())
         return usageError(QStringLiteral("--build-arg needs NAME=VALUE, got %1").arg(bad));
 
-    const QStringList logs = parser.values(logOption);
     for (const QString &log : logs) {
         if (!QFileInfo(log).isFile())
             return usageError(QStringLiteral("no such file: %1").arg(log));
@@ -107,10 +117,20 @@ int runReportCommand(const QStringList &args)
 
     // The same session the window runs, driven synchronously: File > Export Report writes the same report.
     ProjectSession session;
-    session.openDockerfile(dockerfile, context, options);
-    for (const Diagnostic &d : session.graph().diagnostics)
-        printError(d.toString());
-    bool inputErrors = hasErrors(session.graph().diagnostics);
+    bool inputErrors = false;
+    if (!dockerfile.isEmpty()) {
+        session.openDockerfile(dockerfile, context, options);
+        if (!options.target.isEmpty() && session.graph().stageIndex(options.target) < 0) {
+            QStringList stages;
+            for (const Stage &stage : session.graph().stages)
+                stages.append(stage.name.isEmpty() ? QString::number(stage.index) : stage.name);
+            return usageError(QStringLiteral("--target %1 is no stage of %2; its stages are: %3")
+                                  .arg(options.target, dockerfile, stages.join(QStringLiteral(", "))));
+        }
+        for (const Diagnostic &d : session.graph().diagnostics)
+            printError(d.toString());
+        inputErrors = hasErrors(session.graph().diagnostics);
+    }
     for (const QString &log : logs) {
         const int before = session.buildCount();
         session.addLog(log);
@@ -126,13 +146,32 @@ int runReportCommand(const QStringList &args)
     session.setChanges(changes);
     const ReportInput reportInput = session.reportInput();
 
+    if (inputErrors) {
+        // A failed command leaves no file behind: a CI step must not attach a report of broken input.
+        printError(QStringLiteral("stagelens report: the input has errors (above); no report written"));
+        return ExitInputErrors;
+    }
+    if (reportInput.graph.stages.isEmpty() && reportInput.builds.isEmpty()) {
+        printError(QStringLiteral("stagelens report: nothing to report: no stage and no build was found"));
+        return ExitInputErrors;
+    }
     const ReportData data = makeReportData(reportInput);
-    const QString error = writeReport(data, output);
+    // Written next to the output and renamed into place once complete: never a half report under its name.
+    const QString partial = QFileInfo(output).absoluteDir().filePath(
+        QStringLiteral(".%1.partial.%2").arg(QFileInfo(output).completeBaseName(), QFileInfo(output).suffix()));
+    const QString error = writeReport(data, partial);
     if (!error.isEmpty()) {
+        QFile::remove(partial);
         printError(QStringLiteral("stagelens report: %1").arg(error));
         return ExitUsage;
     }
-    return inputErrors ? ExitInputErrors : ExitOk;
+    QFile::remove(output);
+    if (!QFile::rename(partial, output)) {
+        QFile::remove(partial);
+        printError(QStringLiteral("stagelens report: cannot write %1").arg(output));
+        return ExitUsage;
+    }
+    return ExitOk;
 }
 
 } // namespace Stagelens::Cli

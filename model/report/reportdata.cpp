@@ -191,8 +191,10 @@ ReportData makeReportData(const ReportInput &input)
     data.diagnostics = input.graph.diagnostics;
     data.whatIf = input.whatIf;
     const QString projectName = QFileInfo(input.project).fileName();
-    data.title = QStringLiteral("Build timing report: %1")
-                     .arg(projectName.isEmpty() ? QFileInfo(data.dockerfile).fileName() : projectName);
+    QString subject = projectName.isEmpty() ? QFileInfo(data.dockerfile).fileName() : projectName;
+    if (subject.isEmpty() && !input.builds.isEmpty()) // a log (or build record) alone
+        subject = QFileInfo(input.builds.value(input.selectedBuild, input.builds.last()).logFile).fileName();
+    data.title = QStringLiteral("Build timing report: %1").arg(subject);
 
     int selected = input.selectedBuild;
     if (selected < 0 || selected >= input.builds.size())

@@ -5,6 +5,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QProcessEnvironment>
 #include <QTest>
 
 using namespace Stagelens;
@@ -31,6 +32,45 @@ private:
     }
 
 private Q_SLOTS:
+    // A mistyped subcommand or option is a usage error decided before any window system is loaded: it holds
+    // on a machine without a display (no DISPLAY, no QT_QPA_PLATFORM) instead of aborting in Qt's xcb plugin.
+    void unknownFormsAreUsageErrors_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addRow("mistyped subcommand") << QStringList {QStringLiteral("reprot"), QStringLiteral(".")};
+        QTest::addRow("unknown word") << QStringList {QStringLiteral("bogus")};
+        QTest::addRow("unknown GUI option") << QStringList {QStringLiteral("--bogus")};
+        QTest::addRow("option value missing") << QStringList {QStringLiteral("--screenshot")};
+    }
+    void unknownFormsAreUsageErrors()
+    {
+        QFETCH(QStringList, args);
+        QProcess p;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.remove(QStringLiteral("DISPLAY"));
+        env.remove(QStringLiteral("WAYLAND_DISPLAY"));
+        env.remove(QStringLiteral("QT_QPA_PLATFORM"));
+        p.setProcessEnvironment(env);
+        p.start(QStringLiteral(STAGELENS_BINARY), args);
+        QVERIFY(p.waitForFinished(30000));
+        QCOMPARE(p.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(p.exitCode(), 2);
+        QVERIFY(p.readAllStandardError().contains("stagelens:"));
+    }
+
+    // --help lists every GUI option, --theme included.
+    void helpListsGuiOptions()
+    {
+        QProcess p;
+        p.start(QStringLiteral(STAGELENS_BINARY), {QStringLiteral("--help")});
+        QVERIFY(p.waitForFinished(30000));
+        const QByteArray help = p.readAllStandardOutput();
+        for (const char *option : {"--changed", "--screenshot", "--size", "--theme", "--version"})
+            QVERIFY2(help.contains(option), option);
+        for (const char *sub : {"dockerfile", "log", "whatif", "report"})
+            QVERIFY2(help.contains(sub), sub);
+    }
+
     void mismatchIsWarned()
     {
         int rc = -1;

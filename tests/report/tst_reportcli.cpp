@@ -191,6 +191,8 @@ private slots:
             project, QStringLiteral("-o"), m_dir.filePath(QStringLiteral("no/such/dir/x.md"))};
         QTest::addRow("unknown option") << QStringList {project, QStringLiteral("--frobnicate"),
             QStringLiteral("-o"), m_dir.filePath(QStringLiteral("x.md"))};
+        QTest::addRow("unknown target") << QStringList {project, QStringLiteral("--target"),
+            QStringLiteral("nope"), QStringLiteral("-o"), m_dir.filePath(QStringLiteral("x.md"))};
     }
 
     // Usage errors exit 2 with a message and write nothing.
@@ -202,6 +204,47 @@ private slots:
         QVERIFY2(run.exitCode == 2, qPrintable(QStringLiteral("exit %1: %2").arg(run.exitCode).arg(run.err)));
         QVERIFY(run.err.contains(QStringLiteral("usage:")));
         QCOMPARE(QDir(m_dir.path()).entryList(QDir::Files), before);
+    }
+
+    // An unknown target names the stages there are.
+    void unknownTargetListsStages()
+    {
+        const Run run = runReport({real(QStringLiteral("project")), QStringLiteral("--target"),
+            QStringLiteral("nope"), QStringLiteral("-o"), m_dir.filePath(QStringLiteral("t.md"))});
+        QCOMPARE(run.exitCode, 2);
+        for (const char *stage : {"deps", "builder", "test", "assets", "docs", "runtime"})
+            QVERIFY2(run.err.contains(QLatin1String(stage)), qPrintable(run.err));
+    }
+
+    // A CI log alone makes a report: its own steps, figures and stages, no project needed.
+    void logAlone()
+    {
+        const QString out = m_dir.filePath(QStringLiteral("alone.md"));
+        const Run run = runReport({QStringLiteral("--log"),
+            corpusPath(QStringLiteral("logs/LFDT-Paladin-paladin-desktop-linux-long-multistage.log")),
+            QStringLiteral("-o"), out});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        const QString markdown = QString::fromUtf8(readAll(out));
+        // The log's slowest step (BuildKit's own "DONE 490.x s" for the gradle assemble) is in the report.
+        QVERIFY2(markdown.contains(QLatin1String("gradle")), qPrintable(markdown.left(2000)));
+        QVERIFY(markdown.contains(QLatin1String("base-builder")));
+        QVERIFY(markdown.contains(QLatin1String("LFDT-Paladin-paladin-desktop-linux-long-multistage.log")));
+    }
+
+    // A command that fails leaves no file behind, not even an old one's name with new content.
+    void failureWritesNothing()
+    {
+        QTemporaryDir dir;
+        QFile broken(dir.filePath(QStringLiteral("Dockerfile")));
+        QVERIFY(broken.open(QIODevice::WriteOnly));
+        broken.write("RUN echo no stage\n");
+        broken.close();
+        const QString out = dir.filePath(QStringLiteral("r.pdf"));
+        const Run run = runReport({dir.path(), QStringLiteral("-o"), out});
+        QCOMPARE(run.exitCode, 1);
+        QVERIFY(!QFileInfo::exists(out));
+        QCOMPARE(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden),
+            QStringList {QStringLiteral("Dockerfile")});
     }
 
 private:
