@@ -2,6 +2,7 @@
 // without one it opens the GUI.
 #include "cli/clicommon.h"
 #include "cli/dockerfilecommand.h"
+#include "cli/historycommand.h"
 #include "cli/logcommand.h"
 #include "cli/reportcommand.h"
 #include "cli/whatifcommand.h"
@@ -33,6 +34,8 @@ constexpr Subcommand Subcommands[] = {
     {"whatif", Stagelens::Cli::runWhatifCommand, "predict which cache layers an edit invalidates: --json",
         false},
     {"report", Stagelens::Cli::runReportCommand, "write a timing report: -o OUT.(pdf|png|svg|md)", true},
+    {"history", Stagelens::Cli::runHistoryCommand,
+        "keep builds in a history and show trends: add, list, trend, show", false},
 };
 
 void setApplicationIdentity()

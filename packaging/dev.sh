@@ -16,6 +16,7 @@ packages=(
     clang libclang-rt-14-dev clang-format
     xvfb xauth poppler-utils fonts-dejavu-core
     desktop-file-utils appstream dpkg-dev file jq librsvg2-bin help2man bash-completion
+    libqt6sql6-sqlite libqt6sql6-psql postgresql-15 sqlite3
 )
 
 install_deps() {

@@ -1,6 +1,7 @@
 #include "logcommand.h"
 
 #include "clicommon.h"
+#include "model/analysis/buildsummary.h"
 #include "model/session/projectsession.h"
 
 #include <QCommandLineParser>
@@ -14,19 +15,36 @@ namespace Stagelens::Cli {
 
 namespace {
 
+QString secondsText(const std::optional<double> &seconds)
+{
+    return seconds ? QStringLiteral("%1 s").arg(*seconds, 0, 'f', 1) : QStringLiteral("\u2014");
+}
+
+// One header per build with the summary figures every view shows (builds numbered from 1, as people
+// count them), then one line per vertex.
 QString summaryText(const BuildLogResult &result)
 {
     QString text;
     for (const BuildRun &run : result.builds) {
-        const BuildTotals t = run.totals();
-        text += QStringLiteral("build %1 (%2, wrapper %3): %4 steps, %5 done, %6 cached, %7 failed, %8 s\n")
-                    .arg(run.index)
-                    .arg(logFormatName(run.format), ciWrapperName(run.wrapper))
-                    .arg(t.vertices)
-                    .arg(t.done)
-                    .arg(t.cached)
-                    .arg(t.errors)
-                    .arg(t.wallSeconds, 0, 'f', 1);
+        const BuildSummary s = summarizeBuild(run);
+        const std::optional<double> rate = s.cacheHitRate();
+        text +=
+            QStringLiteral("build %1 (%2, wrapper %3): %4 Dockerfile steps, %5 cached, %6 ran, %7 errors, "
+                           "%8 internal; cache hits %9; wall %10; critical path %11 (%12)\n")
+                .arg(run.index + 1)
+                .arg(logFormatName(run.format), ciWrapperName(run.wrapper))
+                .arg(s.steps)
+                .arg(s.cached)
+                .arg(s.ran)
+                .arg(s.errors)
+                .arg(s.internal)
+                .arg(rate ? QStringLiteral("%1%").arg(*rate * 100, 0, 'f', 0) : QStringLiteral("\u2014"),
+                    secondsText(s.wallSeconds), secondsText(s.criticalPathSeconds),
+                    s.exactTiming ? QStringLiteral("exact") : QStringLiteral("estimated"));
+        if (s.failed())
+            text += QStringLiteral("  FAILED%1%2\n")
+                        .arg(s.failedStep.isEmpty() ? QString() : QStringLiteral(" at ") + s.failedStep,
+                            s.error.isEmpty() ? QString() : QStringLiteral(": ") + s.error);
         for (const BuildVertex &v : run.vertices) {
             text += QStringLiteral("  %1 %2 %3 %4\n")
                         .arg(v.id, -6)
@@ -36,8 +54,6 @@ QString summaryText(const BuildLogResult &result)
                             7)
                         .arg(v.name);
         }
-        if (!run.error.isEmpty())
-            text += QStringLiteral("  error: %1\n").arg(run.error);
     }
     return text;
 }
@@ -59,7 +75,10 @@ void printJsonText(const BuildLogResult &result, const QString &path)
     out.append("{\n    \"builds\": [\n");
     for (qsizetype i = 0; i < result.builds.size(); ++i) {
         out.append("        ");
-        appendJsonText(&out, result.builds.at(i), 2, write);
+        const BuildRun &run = result.builds.at(i);
+        // The summary is linear in the vertices: a small share of writing them.
+        const QJsonObject extra {{QStringLiteral("summary"), toJson(summarizeBuild(run), run)}};
+        appendJsonText(&out, run, 2, write, extra);
         out.append(i + 1 < result.builds.size() ? ",\n" : "\n");
         if (out.size() >= (1 << 20))
             flush();

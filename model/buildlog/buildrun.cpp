@@ -450,6 +450,16 @@ public:
         put(key);
         put("\": ");
     }
+    /// A key that is not a literal (merged members); same ordering rule as key().
+    void key(const QString &key)
+    {
+        if (!m_first.back())
+            put(",\n");
+        m_first.back() = false;
+        indent(m_level.back());
+        string(key);
+        put(": ");
+    }
     int level() const { return m_level.back(); }
 
     void string(QStringView text)
@@ -697,10 +707,20 @@ void appendVertex(JsonText &json, const BuildVertex &vertex, int level)
 
 } // namespace
 
-void appendJsonText(
-    QByteArray *out, const BuildRun &run, int level, const std::function<void(QByteArray *)> &drain)
+void appendJsonText(QByteArray *out, const BuildRun &run, int level,
+    const std::function<void(QByteArray *)> &drain, const QJsonObject &extra)
 {
     JsonText json(out, drain ? &drain : nullptr);
+    // Merged members go where QJsonObject's key order puts them: before the first fixed key after them.
+    auto nextExtra = extra.constBegin();
+    const auto member = [&](const char *key) {
+        for (; nextExtra != extra.constEnd() && nextExtra.key() < QLatin1StringView(key); ++nextExtra) {
+            json.key(nextExtra.key());
+            json.value(nextExtra.value(), level + 1);
+        }
+        Q_ASSERT(nextExtra == extra.constEnd() || nextExtra.key() != QLatin1StringView(key));
+        json.key(key);
+    };
     const BuildTotals t = run.totals();
     QStringList targets;
     QStringList platforms;
@@ -712,36 +732,36 @@ void appendJsonText(
     }
     json.beginObject(level + 1);
     if (!run.builder.isEmpty()) {
-        json.key("builder");
+        member("builder");
         json.string(run.builder);
     }
-    json.key("duration");
+    member("duration");
     json.seconds(run.duration ? *run.duration : t.wallSeconds);
-    json.key("error");
+    member("error");
     json.optionalString(run.error);
-    json.key("failed_vertex");
+    member("failed_vertex");
     if (run.failedVertex >= 0)
         json.string(run.vertices.at(run.failedVertex).id);
     else
         json.null();
-    json.key("first_line");
+    member("first_line");
     json.integer(run.firstLine);
-    json.key("format");
+    member("format");
     json.string(logFormatName(run.format));
-    json.key("index");
+    member("index");
     json.integer(run.index);
-    json.key("last_line");
+    member("last_line");
     json.integer(run.lastLine);
-    json.key("platforms");
+    member("platforms");
     json.stringList(platforms);
     if (run.record) {
         // A few dozen values: written through the generic writer, which follows the same rules.
         json.key("record");
         json.value(toJson(*run.record), level + 1);
     }
-    json.key("targets");
+    member("targets");
     json.stringList(targets);
-    json.key("totals");
+    member("totals");
     json.beginObject(level + 2);
     json.key("cached");
     json.integer(t.cached);
@@ -764,9 +784,9 @@ void appendJsonText(
     json.key("vertices");
     json.integer(t.vertices);
     json.endObject();
-    json.key("truncated");
+    member("truncated");
     json.boolean(run.truncated);
-    json.key("vertices");
+    member("vertices");
     json.raw("[\n");
     for (qsizetype i = 0; i < run.vertices.size(); ++i) {
         json.indent(level + 2);
@@ -776,10 +796,14 @@ void appendJsonText(
     }
     json.indent(level + 1);
     json.raw("]");
-    json.key("warnings");
+    member("warnings");
     json.stringList(run.warnings);
-    json.key("wrapper");
+    member("wrapper");
     json.string(ciWrapperName(run.wrapper));
+    for (; nextExtra != extra.constEnd(); ++nextExtra) {
+        json.key(nextExtra.key());
+        json.value(nextExtra.value(), level + 1);
+    }
     json.endObject();
 }
 

@@ -170,8 +170,10 @@ QJsonObject toJson(const BuildLogResult &result);
 /// members indented by level + 1), byte for byte, without building the QJsonObject: a 1 GB log's
 /// document text is written in a fraction of the time and memory. The caller writes what surrounds it.
 /// `drain`, when set, is called between vertices once about 1 MB is in `out`, to write and clear it.
-void appendJsonText(
-    QByteArray *out, const BuildRun &run, int level, const std::function<void(QByteArray *)> &drain = {});
+/// `extra` members (keys toJson(run) does not have, such as the analysis' "summary") are merged in key
+/// order, as QJsonObject would hold them.
+void appendJsonText(QByteArray *out, const BuildRun &run, int level,
+    const std::function<void(QByteArray *)> &drain = {}, const QJsonObject &extra = {});
 /// The same for any JSON value (diagnostics, small objects), through Qt's own document writer rules.
 void appendJsonText(QByteArray *out, const QJsonValue &value, int level);
 

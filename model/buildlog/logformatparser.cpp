@@ -1,5 +1,7 @@
 #include "logformatparser.h"
 
+#include "vertexorder.h"
+
 namespace Stagelens {
 
 namespace {
@@ -31,6 +33,8 @@ void LogFormatParser::commitBuild()
                 QStringLiteral("more than %1 builds in one file: the rest are skipped")
                     .arg(MaxBuildsPerFile));
     } else if (!m_build->vertices.isEmpty() || !m_build->error.isEmpty()) {
+        // Estimates from print order or tty frames can start a step before the one it waits for ends.
+        enforceDependencyOrder(*m_build);
         m_build->index = int(m_builds->size());
         m_builds->append(std::move(*m_build));
     }

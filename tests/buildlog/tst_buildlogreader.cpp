@@ -12,6 +12,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QMap>
 #include <QRegularExpression>
 #include <QTemporaryFile>
 #include <QTest>
@@ -225,6 +226,92 @@ private Q_SLOTS:
         QCOMPARE(run.totals().running, 0);
     }
 
+    // Issue #15: the tty frames first show "[runtime 6/6]" (0.1 s) in the same frame as "[runtime 5/6]"
+    // finishes, which put 6/6's estimated start before 5/6's end. BuildKit runs a stage's steps in order,
+    // and the exporter after the last step.
+    void ttyStepOrder()
+    {
+        const BuildLogResult result = readBuildLogFile(
+            Test::corpusPath(QStringLiteral("buildkit-real/26-tty-progress-edit-asset.log")));
+        const BuildRun &run = result.builds.first();
+        auto named = [&run](const char *prefix) {
+            const auto it = std::find_if(run.vertices.cbegin(), run.vertices.cend(),
+                [prefix](const BuildVertex &v) { return v.name.startsWith(QLatin1String(prefix)); });
+            return it == run.vertices.cend() ? nullptr : &*it;
+        };
+        const BuildVertex *five = named("[runtime 5/6]");
+        const BuildVertex *six = named("[runtime 6/6]");
+        const BuildVertex *exporter = named("exporting to image");
+        QVERIFY(five && six && exporter);
+        QVERIFY(five->end && six->start && six->end && exporter->start && exporter->end);
+        QVERIFY2(*six->start >= *five->end,
+            qPrintable(QStringLiteral("6/6 starts %1, 5/6 ends %2").arg(*six->start).arg(*five->end)));
+        QVERIFY(*exporter->start >= *six->end);
+        QCOMPARE(six->timing, TimingKind::Estimated);
+        // The shift keeps BuildKit's 0.1 s and the build's own 2.5 s clock bounds every end.
+        QVERIFY(std::abs((*six->end - *six->start) - 0.1) < 1e-9);
+        for (const BuildVertex &v : run.vertices)
+            QVERIFY2(*v.end <= *run.duration + 1e-9, qPrintable(v.name));
+    }
+
+    // In every log, no estimated start breaks an order the labels state: a "[stage k/n]" step starts after
+    // the stage's previous step ended, a "COPY --from=X" after the last step of stage X. Exact times are
+    // the log's own and are not checked.
+    void estimatedOrder_data()
+    {
+        QTest::addColumn<QString>("path");
+        for (const QString &dir : {QStringLiteral("logs"), QStringLiteral("buildkit-real")}) {
+            for (const QString &log :
+                QDir(Test::corpusPath(dir)).entryList({QStringLiteral("*.log")}, QDir::Files))
+                QTest::addRow("%s", qPrintable(log)) << Test::corpusPath(dir + QLatin1Char('/') + log);
+        }
+    }
+    void estimatedOrder()
+    {
+        QFETCH(QString, path);
+        static const QRegularExpression label(QStringLiteral("^\\[((?:\\S+ )*?)(\\S+) (\\d+)/\\d+\\] (.*)$"));
+        static const QRegularExpression copyFrom(QStringLiteral("^COPY --from=(\\S+)"));
+        for (const BuildRun &run : readBuildLogFile(path).builds) {
+            // (prefix, stage) -> step -> vertex
+            QHash<QString, QMap<int, const BuildVertex *>> stages;
+            for (const BuildVertex &v : run.vertices) {
+                const QRegularExpressionMatch m = label.match(v.name);
+                if (m.hasMatch() && m.captured(2) != QLatin1String("internal"))
+                    stages[m.captured(1) + QLatin1Char('|') + m.captured(2)].insert(
+                        m.captured(3).toInt(), &v);
+            }
+            int checked = 0;
+            for (const BuildVertex &v : run.vertices) {
+                const QRegularExpressionMatch m = label.match(v.name);
+                if (!m.hasMatch() || v.timing != TimingKind::Estimated || !v.start)
+                    continue;
+                const QMap<int, const BuildVertex *> &steps =
+                    stages.value(m.captured(1) + QLatin1Char('|') + m.captured(2));
+                QList<const BuildVertex *> before;
+                auto it = steps.lowerBound(m.captured(3).toInt());
+                if (it != steps.cbegin())
+                    before.append(*std::prev(it));
+                const QRegularExpressionMatch from = copyFrom.match(m.captured(4));
+                const auto source = stages.constFind(m.captured(1) + QLatin1Char('|') + from.captured(1));
+                if (from.hasMatch() && source != stages.constEnd())
+                    before.append(source->last());
+                for (const BuildVertex *b : std::as_const(before)) {
+                    if (!b->end)
+                        continue;
+                    ++checked;
+                    QVERIFY2(*v.start >= *b->end - 1e-9,
+                        qPrintable(QStringLiteral("build %1: %2 starts at %3, before %4 ends at %5")
+                                       .arg(run.index + 1)
+                                       .arg(v.name.left(50))
+                                       .arg(*v.start)
+                                       .arg(b->name.left(50))
+                                       .arg(*b->end)));
+                }
+            }
+            Q_UNUSED(checked);
+        }
+    }
+
     // Every corpus log parses without an error diagnostic and matches its golden summary.
     void corpusLogs_data()
     {
@@ -315,6 +402,24 @@ private Q_SLOTS:
                 appendJsonText(&nested, run, 1);
                 nested += "\n]\n";
                 QCOMPARE(nested, QJsonDocument(QJsonArray {toJson(run)}).toJson(QJsonDocument::Indented));
+                // Merged members (the analysis' summary) land where QJsonObject's key order puts them:
+                // before the first key, between two, after the last.
+                const QJsonObject extra {{QStringLiteral("aaa"), 1},
+                    {QStringLiteral("summary"),
+                        QJsonObject {{QStringLiteral("steps"), 3},
+                            {QStringLiteral("wall_seconds"), QJsonValue()},
+                            {QStringLiteral("critical_path"),
+                                QJsonArray {run.vertices.isEmpty() ? QString() : run.vertices.first().name,
+                                    QStringLiteral("\u00e9\n\"")}},
+                            {QStringLiteral("rate"), 0.125}, {QStringLiteral("empty"), QJsonArray()}}},
+                    {QStringLiteral("zzz"), QJsonArray()}};
+                QJsonObject merged = toJson(run);
+                for (auto it = extra.constBegin(); it != extra.constEnd(); ++it)
+                    merged.insert(it.key(), it.value());
+                QByteArray withExtra("[\n    ");
+                appendJsonText(&withExtra, run, 1, {}, extra);
+                withExtra += "\n]\n";
+                QCOMPARE(withExtra, QJsonDocument(QJsonArray {merged}).toJson(QJsonDocument::Indented));
             }
             QJsonArray diagnostics;
             for (const Diagnostic &d : result.diagnostics)

@@ -1,0 +1,194 @@
+#include "buildsummary.h"
+
+#include "model/buildlog/vertexorder.h"
+
+#include <QJsonArray>
+
+#include <algorithm>
+#include <cmath>
+
+namespace Stagelens {
+
+namespace {
+
+bool isDockerfileStep(const BuildVertex &v)
+{
+    return v.label.step > 0 && !v.label.internal;
+}
+
+// How long a vertex took, as far as the log says: its span when both ends are known, else BuildKit's own
+// figure. Cached vertices are never asked.
+std::optional<double> durationOf(const BuildVertex &v)
+{
+    if (v.start && v.end && *v.end >= *v.start)
+        return *v.end - *v.start;
+    return v.seconds;
+}
+
+std::optional<double> wallOf(const BuildRun &run)
+{
+    if (run.duration && std::isfinite(*run.duration))
+        return run.duration;
+    std::optional<double> first;
+    std::optional<double> last;
+    for (const BuildVertex &v : run.vertices) {
+        if (v.start && (!first || *v.start < *first))
+            first = v.start;
+        if (v.end && (!last || *v.end > *last))
+            last = v.end;
+    }
+    if (!first || !last)
+        return std::nullopt;
+    return *last - *first;
+}
+
+void findCriticalPath(const BuildRun &run, BuildSummary &summary)
+{
+    const VertexDependencies deps = vertexDependencies(run);
+    const int n = int(run.vertices.size());
+    // Longest chain ending at each vertex, in dependency order (CPM forward pass).
+    QList<double> length(n, 0.0);
+    QList<int> previous(n, -1);
+    QList<bool> known(n, false); // some vertex of the chain has a known duration
+    int best = -1;
+    for (const int v : topologicalOrder(deps)) {
+        const BuildVertex &vertex = run.vertices.at(v);
+        if (vertex.status == VertexStatus::Cached)
+            continue;
+        double before = 0;
+        int from = -1;
+        for (const int *d = deps.begin(v); d != deps.end(v); ++d) {
+            if (run.vertices.at(*d).status == VertexStatus::Cached)
+                continue;
+            // Ties go to the dependency that ended later: it is the one the vertex waited for.
+            if (from < 0 || length.at(*d) > before
+                || (length.at(*d) == before
+                    && run.vertices.at(*d).end.value_or(-1) > run.vertices.at(from).end.value_or(-1))) {
+                before = length.at(*d);
+                from = *d;
+            }
+        }
+        const std::optional<double> own = durationOf(vertex);
+        length[v] = before + own.value_or(0.0);
+        previous[v] = from;
+        known[v] = own.has_value() || (from >= 0 && known.at(from));
+        if (best < 0 || length.at(v) > length.at(best)
+            || (length.at(v) == length.at(best)
+                && vertex.end.value_or(-1) > run.vertices.at(best).end.value_or(-1)))
+            best = v;
+    }
+    if (best < 0 || !known.at(best))
+        return;
+    QList<int> path;
+    for (int v = best; v >= 0 && path.size() < n; v = previous.at(v))
+        path.append(v);
+    std::reverse(path.begin(), path.end());
+    summary.criticalPath = path;
+    summary.criticalPathSeconds = length.at(best);
+    summary.exactTiming = std::all_of(path.cbegin(), path.cend(), [&run](int v) {
+        const BuildVertex &vertex = run.vertices.at(v);
+        return vertex.timing == TimingKind::Exact && vertex.start && vertex.end;
+    });
+}
+
+QJsonValue optionalSeconds(const std::optional<double> &value)
+{
+    if (!value || !std::isfinite(*value))
+        return QJsonValue::Null;
+    // Milliseconds, as the vertices' times are written.
+    return std::round(*value * 1000.0) / 1000.0;
+}
+
+QJsonValue optionalText(const QString &text)
+{
+    return text.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(text);
+}
+
+} // namespace
+
+std::optional<double> BuildSummary::cacheHitRate() const
+{
+    if (cached + ran == 0)
+        return std::nullopt;
+    return double(cached) / double(cached + ran);
+}
+
+BuildSummary summarizeBuild(const BuildRun &run)
+{
+    BuildSummary summary;
+    int firstErrorStep = -1;
+    for (int i = 0; i < run.vertices.size(); ++i) {
+        const BuildVertex &v = run.vertices.at(i);
+        if (!isDockerfileStep(v)) {
+            ++summary.internal;
+            continue;
+        }
+        ++summary.steps;
+        switch (v.status) {
+        case VertexStatus::Cached:
+            ++summary.cached;
+            break;
+        case VertexStatus::Done:
+            ++summary.ran;
+            break;
+        case VertexStatus::Error:
+            ++summary.errors;
+            if (firstErrorStep < 0)
+                firstErrorStep = i;
+            break;
+        case VertexStatus::Canceled:
+        case VertexStatus::Running:
+            break;
+        }
+    }
+    summary.wallSeconds = wallOf(run);
+    findCriticalPath(run, summary);
+    if (summary.criticalPath.isEmpty()) {
+        // Nothing ran (all cached) or no time is known: the timing kind follows the log's own times.
+        summary.exactTiming = !run.vertices.isEmpty()
+            && std::all_of(run.vertices.cbegin(), run.vertices.cend(),
+                [](const BuildVertex &v) { return v.timing == TimingKind::Exact; });
+        // Every vertex cached, with times known: the path is empty and took no time.
+        const bool allCached = !run.vertices.isEmpty()
+            && std::all_of(run.vertices.cbegin(), run.vertices.cend(),
+                [](const BuildVertex &v) { return v.status == VertexStatus::Cached; });
+        if (allCached)
+            summary.criticalPathSeconds = 0.0;
+    }
+    // The parser's choice first (the step the failure summary names); a failed step otherwise. A vertex
+    // error the build survived (a cache import) is no failure: the parser leaves failedVertex at -1 then.
+    if (run.failedVertex >= 0 && run.failedVertex < run.vertices.size())
+        summary.failedVertex = run.failedVertex;
+    else if (firstErrorStep >= 0)
+        summary.failedVertex = firstErrorStep;
+    if (summary.failedVertex >= 0)
+        summary.failedStep = run.vertices.at(summary.failedVertex).name;
+    summary.error = run.error;
+    return summary;
+}
+
+QJsonObject toJson(const BuildSummary &summary, const BuildRun &run)
+{
+    QJsonObject o;
+    o.insert(QStringLiteral("steps"), summary.steps);
+    o.insert(QStringLiteral("cached"), summary.cached);
+    o.insert(QStringLiteral("ran"), summary.ran);
+    o.insert(QStringLiteral("errors"), summary.errors);
+    o.insert(QStringLiteral("internal"), summary.internal);
+    o.insert(QStringLiteral("wall_seconds"), optionalSeconds(summary.wallSeconds));
+    o.insert(QStringLiteral("critical_path_seconds"), optionalSeconds(summary.criticalPathSeconds));
+    QJsonArray path;
+    for (const int v : summary.criticalPath)
+        path.append(run.vertices.at(v).name);
+    o.insert(QStringLiteral("critical_path"), path);
+    o.insert(QStringLiteral("timing"),
+        summary.exactTiming ? QStringLiteral("exact") : QStringLiteral("estimated"));
+    o.insert(QStringLiteral("failed_step"), optionalText(summary.failedStep));
+    o.insert(QStringLiteral("error"), optionalText(summary.error));
+    const std::optional<double> rate = summary.cacheHitRate();
+    o.insert(QStringLiteral("cache_hit_rate"),
+        rate ? QJsonValue(std::round(*rate * 1000.0) / 1000.0) : QJsonValue());
+    return o;
+}
+
+} // namespace Stagelens

@@ -1,0 +1,396 @@
+#include "vertexorder.h"
+
+#include <QHash>
+
+#include <algorithm>
+
+namespace Stagelens {
+
+namespace {
+
+// Views into the labels of the run, which outlives every lookup table below.
+struct StageKey
+{
+    QStringView target;
+    QStringView platform;
+    QStringView stage;
+    bool operator==(const StageKey &o) const
+    {
+        return target == o.target && platform == o.platform && stage == o.stage;
+    }
+};
+
+size_t qHash(const StageKey &key, size_t seed = 0)
+{
+    return qHashMulti(seed, key.target, key.platform, key.stage);
+}
+
+// One stage of the build as the labels show it: its steps by counter, the last vertex printed for each.
+struct StageSteps
+{
+    QList<QPair<int, int>> steps; // (k, vertex index), sorted by k, one entry per k
+};
+
+bool isFromVertex(const BuildVertex &v)
+{
+    return v.label.instruction == QLatin1String("FROM");
+}
+
+bool isDockerfileStep(const BuildVertex &v)
+{
+    return v.label.step > 0 && !v.label.internal;
+}
+
+bool isContextSource(const BuildVertex &v)
+{
+    const QString &t = v.label.text;
+    return v.label.internal
+        && (t.startsWith(QLatin1String("load build context"))
+            || t.startsWith(QLatin1String("load git source"))
+            || t.startsWith(QLatin1String("load remote build context")));
+}
+
+// The image a FROM step or a "load metadata for" vertex names, without digest and stage name.
+QStringView imageOf(QStringView text)
+{
+    const qsizetype space = text.indexOf(QLatin1Char(' '));
+    if (space >= 0)
+        text = text.left(space);
+    const qsizetype at = text.indexOf(QLatin1Char('@'));
+    return at >= 0 ? text.left(at) : text;
+}
+
+// The stage names a step reads from: "COPY --from=X" and "--mount=...,from=X,...". Label text can be
+// clipped by the printer; a clipped name simply matches no stage.
+void sourceStages(QStringView text, QList<QStringView> *out)
+{
+    out->clear();
+    qsizetype pos = 0;
+    while (pos < text.size()) {
+        while (pos < text.size() && text.at(pos) == QLatin1Char(' '))
+            ++pos;
+        qsizetype end = text.indexOf(QLatin1Char(' '), pos);
+        if (end < 0)
+            end = text.size();
+        const QStringView word = text.mid(pos, end - pos);
+        if (!word.startsWith(QLatin1String("--")))
+            break; // the options come first; the rest is the command or the sources
+        if (word.startsWith(QLatin1String("--from="))) {
+            out->append(word.mid(7));
+        } else if (word.startsWith(QLatin1String("--mount="))) {
+            for (const QStringView part : word.mid(8).split(QLatin1Char(','))) {
+                if (part.startsWith(QLatin1String("from=")))
+                    out->append(part.mid(5));
+            }
+        }
+        pos = end;
+    }
+}
+
+// A lookup by (name, target, platform) that falls back to vertices printed without a target or platform:
+// "[internal] load build context" serves every platform of a multi-platform build.
+class ScopedIndex
+{
+public:
+    void insert(QStringView name, const VertexLabel &label, int vertex)
+    {
+        m_map.insert(StageKey {label.target, label.platform, name}, vertex);
+    }
+    int find(QStringView name, const VertexLabel &label) const
+    {
+        for (const StageKey &key :
+            {StageKey {label.target, label.platform, name}, StageKey {label.target, {}, name},
+                StageKey {{}, label.platform, name}, StageKey {{}, {}, name}}) {
+            const auto it = m_map.constFind(key);
+            if (it != m_map.constEnd())
+                return *it;
+        }
+        return -1;
+    }
+    bool isEmpty() const { return m_map.isEmpty(); }
+
+private:
+    QHash<StageKey, int> m_map;
+};
+
+// "FROM <stage>" prints no vertex, and BuildKit then counts the stage's steps from its first instruction:
+// a stage whose first step is "1/n" and no FROM is built on another stage that the labels do not name.
+// The times do: it is the stage whose last step ended last at or before this stage's first step started.
+// Returns, per stage, the index of its base stage, or -1 (FROM an image, no times, or no candidate).
+QList<int> guessBaseStages(const QList<BuildVertex> &vertices, const QList<StageSteps> &stages)
+{
+    QList<int> base(stages.size(), -1);
+    // Per (target, platform): the stages' last steps by end time, for a binary search per stage.
+    struct Ending
+    {
+        double end;
+        int vertex;
+        int stage;
+    };
+    QHash<StageKey, QList<Ending>> endings;
+    bool anyDerived = false;
+    for (int s = 0; s < stages.size(); ++s) {
+        const BuildVertex &last = vertices.at(stages.at(s).steps.last().second);
+        if (last.end)
+            endings[StageKey {last.label.target, last.label.platform, {}}].append(
+                {*last.end, stages.at(s).steps.last().second, s});
+        const BuildVertex &first = vertices.at(stages.at(s).steps.first().second);
+        anyDerived = anyDerived || (first.label.step == 1 && !isFromVertex(first));
+    }
+    if (!anyDerived)
+        return base;
+    for (QList<Ending> &list : endings) {
+        std::sort(list.begin(), list.end(), [](const Ending &a, const Ending &b) {
+            return a.end != b.end ? a.end < b.end : a.vertex < b.vertex;
+        });
+    }
+    for (int s = 0; s < stages.size(); ++s) {
+        const BuildVertex &first = vertices.at(stages.at(s).steps.first().second);
+        if (first.label.step != 1 || isFromVertex(first) || !first.start)
+            continue;
+        const auto list = endings.constFind(StageKey {first.label.target, first.label.platform, {}});
+        if (list == endings.constEnd())
+            continue;
+        // A small tolerance: exact stamps of the DONE line and the next header can tie or cross by a
+        // millisecond.
+        auto it = std::upper_bound(list->cbegin(), list->cend(), *first.start + 1e-3,
+            [](double t, const Ending &e) { return t < e.end; });
+        while (it != list->cbegin()) {
+            --it;
+            if (it->stage != s) {
+                base[s] = it->stage;
+                break;
+            }
+        }
+    }
+    return base;
+}
+
+// A bound on the exporter edges (exporters x stages), so hostile input with many of both stays linear.
+constexpr qsizetype MaxExportEdges = 1000000;
+
+VertexDependencies fromInputs(const BuildRun &run)
+{
+    VertexDependencies deps;
+    deps.fromInputs = true;
+    QHash<QStringView, int> indexOf;
+    indexOf.reserve(run.vertices.size());
+    for (int i = 0; i < run.vertices.size(); ++i)
+        indexOf.insert(run.vertices.at(i).id, i);
+    deps.offsets.reserve(run.vertices.size() + 1);
+    deps.offsets.append(0);
+    for (int i = 0; i < run.vertices.size(); ++i) {
+        const qsizetype first = deps.targets.size();
+        for (const QString &input : run.vertices.at(i).inputs) {
+            const int j = indexOf.value(input, -1);
+            if (j >= 0 && j != i
+                && std::find(deps.targets.cbegin() + first, deps.targets.cend(), j) == deps.targets.cend())
+                deps.targets.append(j);
+        }
+        deps.offsets.append(int(deps.targets.size()));
+    }
+    return deps;
+}
+
+} // namespace
+
+VertexDependencies vertexDependencies(const BuildRun &run)
+{
+    const QList<BuildVertex> &vertices = run.vertices;
+    const bool anyInputs = std::any_of(
+        vertices.cbegin(), vertices.cend(), [](const BuildVertex &v) { return !v.inputs.isEmpty(); });
+    if (anyInputs)
+        return fromInputs(run);
+
+    // Stages (target, platform, stage) with their steps; the build's FROM vertices per (target, platform);
+    // context sources; metadata loads per image.
+    QHash<StageKey, int> stageIndex;
+    QHash<StageKey, int> stageByName; // (target, "", stage): fallback for cross-platform stage names
+    QList<StageSteps> stages;
+    QHash<StageKey, QPair<int, int>> fromVertices; // (target, platform, "") -> (count, last FROM vertex)
+    ScopedIndex contexts;
+    ScopedIndex metadata;
+    QList<int> stageOfVertex(vertices.size(), -1);
+    for (int i = 0; i < vertices.size(); ++i) {
+        const BuildVertex &v = vertices.at(i);
+        if (isDockerfileStep(v)) {
+            const StageKey key {v.label.target, v.label.platform, v.label.stage};
+            auto it = stageIndex.constFind(key);
+            if (it == stageIndex.constEnd()) {
+                it = stageIndex.insert(key, int(stages.size()));
+                stages.append(StageSteps {});
+                stageByName.insert(StageKey {v.label.target, {}, v.label.stage}, *it);
+            }
+            stageOfVertex[i] = *it;
+            stages[*it].steps.append({v.label.step, i});
+            if (isFromVertex(v)) {
+                QPair<int, int> &from = fromVertices[StageKey {v.label.target, v.label.platform, {}}];
+                ++from.first;
+                from.second = i;
+            }
+        } else if (isContextSource(v)) {
+            contexts.insert(QStringView(), v.label, i);
+        } else if (v.label.internal && v.label.text.startsWith(QLatin1String("load metadata for "))) {
+            metadata.insert(imageOf(QStringView(v.label.text).mid(18)), v.label, i);
+        }
+    }
+    for (StageSteps &stage : stages) {
+        // Sorted by counter; for a counter printed twice (concatenated or retried logs) the last one stays.
+        std::stable_sort(stage.steps.begin(), stage.steps.end(),
+            [](const QPair<int, int> &a, const QPair<int, int> &b) { return a.first < b.first; });
+        QList<QPair<int, int>> unique;
+        for (const auto &step : std::as_const(stage.steps)) {
+            if (!unique.isEmpty() && unique.last().first == step.first)
+                unique.last().second = std::max(unique.last().second, step.second);
+            else
+                unique.append(step);
+        }
+        stage.steps = std::move(unique);
+    }
+    const QList<int> baseStages = guessBaseStages(vertices, stages);
+    auto lastStepOf = [&](const VertexLabel &label, QStringView name) -> int {
+        auto it = stageIndex.constFind(StageKey {label.target, label.platform, name});
+        if (it != stageIndex.constEnd())
+            return stages.at(*it).steps.last().second;
+        it = stageByName.constFind(StageKey {label.target, {}, name});
+        return it != stageByName.constEnd() ? stages.at(*it).steps.last().second : -1;
+    };
+
+    VertexDependencies deps;
+    deps.offsets.reserve(vertices.size() + 1);
+    deps.targets.reserve(vertices.size() * 2);
+    deps.offsets.append(0);
+    qsizetype exportEdges = 0;
+    QList<QStringView> sources;
+    for (int i = 0; i < vertices.size(); ++i) {
+        const BuildVertex &v = vertices.at(i);
+        const qsizetype first = deps.targets.size();
+        auto add = [&](int j) {
+            if (j >= 0 && j != i
+                && std::find(deps.targets.cbegin() + first, deps.targets.cend(), j) == deps.targets.cend())
+                deps.targets.append(j);
+        };
+        if (stageOfVertex.at(i) >= 0) {
+            const StageSteps &stage = stages.at(stageOfVertex.at(i));
+            // The step with the largest counter below k.
+            const auto below = std::lower_bound(stage.steps.cbegin(), stage.steps.cend(), v.label.step,
+                [](const QPair<int, int> &s, int k) { return s.first < k; });
+            if (below != stage.steps.cbegin()) {
+                add(std::prev(below)->second);
+            } else if (baseStages.at(stageOfVertex.at(i)) >= 0) {
+                add(stages.at(baseStages.at(stageOfVertex.at(i))).steps.last().second);
+            } else if (v.label.step == 2 && !isFromVertex(v)) {
+                // "[runtime 2/6]" with no "[runtime 1/6]": BuildKit printed the stage's FROM once, under
+                // another stage built on the same image. Only a build with one FROM vertex says which.
+                const auto from = fromVertices.constFind(StageKey {v.label.target, v.label.platform, {}});
+                if (from != fromVertices.constEnd() && from->first == 1)
+                    add(from->second);
+            }
+            const QString &instruction = v.label.instruction;
+            QStringView args = QStringView(v.label.text).mid(instruction.size()).trimmed();
+            if (instruction == QLatin1String("FROM")) {
+                add(metadata.find(imageOf(args), v.label));
+            } else {
+                sourceStages(args, &sources);
+                for (const QStringView name : std::as_const(sources)) {
+                    int j = lastStepOf(v.label, name);
+                    // "--from=0": BuildKit names an unnamed stage "stage-0".
+                    if (j < 0 && !name.isEmpty() && name.front().isDigit())
+                        j = lastStepOf(v.label, QString(QStringLiteral("stage-") + name.toString()));
+                    add(j);
+                }
+                const bool copy = instruction == QLatin1String("COPY")
+                    || (instruction == QLatin1String("ADD") && !v.label.text.contains(QLatin1String("://"))
+                        && !v.label.text.contains(QLatin1String("git@")));
+                if (copy && !v.label.text.contains(QLatin1String("--from=")) && !contexts.isEmpty())
+                    add(contexts.find(QStringView(), v.label));
+            }
+        } else if (v.category == VertexCategory::Export && v.label.step == 0) {
+            // The exporter runs once the target is solved: after the last step of every stage it needs.
+            for (const StageSteps &stage : std::as_const(stages)) {
+                if (exportEdges >= MaxExportEdges)
+                    break;
+                const VertexLabel &last = vertices.at(stage.steps.last().second).label;
+                if ((v.label.target.isEmpty() || v.label.target == last.target)
+                    && (v.label.platform.isEmpty() || v.label.platform == last.platform)) {
+                    add(stage.steps.last().second);
+                    ++exportEdges;
+                }
+            }
+        }
+        deps.offsets.append(int(deps.targets.size()));
+    }
+    return deps;
+}
+
+QList<int> topologicalOrder(const VertexDependencies &dependencies)
+{
+    const int n = dependencies.size();
+    // Kahn's algorithm over the reversed edges (who waits for me), in compressed form.
+    QList<int> remaining(n, 0);
+    QList<int> waiterOffsets(n + 1, 0);
+    for (int v = 0; v < n; ++v) {
+        remaining[v] = int(dependencies.end(v) - dependencies.begin(v));
+        for (const int *d = dependencies.begin(v); d != dependencies.end(v); ++d)
+            ++waiterOffsets[*d + 1];
+    }
+    for (int v = 0; v < n; ++v)
+        waiterOffsets[v + 1] += waiterOffsets[v];
+    QList<int> waiters(waiterOffsets.at(n));
+    QList<int> fill = waiterOffsets;
+    for (int v = 0; v < n; ++v) {
+        for (const int *d = dependencies.begin(v); d != dependencies.end(v); ++d)
+            waiters[fill[*d]++] = v;
+    }
+    QList<int> order;
+    order.reserve(n);
+    for (int v = 0; v < n; ++v) {
+        if (remaining.at(v) == 0)
+            order.append(v);
+    }
+    for (qsizetype head = 0; head < order.size(); ++head) {
+        const int v = order.at(head);
+        for (int w = waiterOffsets.at(v); w < waiterOffsets.at(v + 1); ++w) {
+            if (--remaining[waiters.at(w)] == 0)
+                order.append(waiters.at(w));
+        }
+    }
+    if (order.size() < n) {
+        // A cycle (contradictory labels): its vertices follow in file order.
+        for (int v = 0; v < n; ++v) {
+            if (remaining.at(v) > 0)
+                order.append(v);
+        }
+    }
+    return order;
+}
+
+void enforceDependencyOrder(BuildRun &run)
+{
+    const bool anyEstimated = std::any_of(run.vertices.cbegin(), run.vertices.cend(),
+        [](const BuildVertex &v) { return v.timing == TimingKind::Estimated && v.start && v.end; });
+    if (!anyEstimated)
+        return;
+    const VertexDependencies deps = vertexDependencies(run);
+    for (const int v : topologicalOrder(deps)) {
+        BuildVertex &vertex = run.vertices[v];
+        if (vertex.timing != TimingKind::Estimated || !vertex.start || !vertex.end)
+            continue;
+        double ready = *vertex.start;
+        for (const int *d = deps.begin(v); d != deps.end(v); ++d) {
+            const BuildVertex &dep = run.vertices.at(*d);
+            if (dep.end)
+                ready = std::max(ready, *dep.end);
+        }
+        if (ready > *vertex.start) {
+            *vertex.end += ready - *vertex.start;
+            vertex.start = ready;
+            // The build's own clock (tty header) bounds every end: a shift that overshoots it comes from
+            // the rounding of the printed durations (0.05 s each), so the duration gives way, not the order.
+            if (run.duration && *vertex.end > *run.duration)
+                vertex.end = std::max(*vertex.start, *run.duration);
+        }
+    }
+}
+
+} // namespace Stagelens
