@@ -431,16 +431,23 @@ void MainWindow::refreshStatusBar()
                                          .arg(graph.target));
         return;
     }
-    const BuildAnalysis &a = m_session->analysis();
-    const BuildRun *run = m_session->selectedRun();
-    const QString failed = !run->error.isEmpty() || run->failedVertex >= 0 ? tr("FAILED  |  ") : QString();
-    m_statusSummary->setText(failed
-        + tr("Wall time %1  |  %2 steps  |  cache hits %3%  |  critical path %4%5")
-              .arg(formatDuration(a.wallSeconds))
-              .arg(a.stepVertices)
-              .arg(qRound(a.cacheHitRatio * 100))
-              .arg(formatDuration(a.criticalSeconds))
-              .arg(a.estimatedTimes ? tr("  |  times estimated") : QString()));
+    // The summary's figures: the same the report and `stagelens log` print for this build.
+    const BuildSummary &summary = m_session->analysis().summary;
+    const std::optional<double> hits = summary.cacheHitRate();
+    QStringList parts;
+    if (summary.failed())
+        parts << tr("FAILED");
+    parts << tr("Wall time %1").arg(formatDuration(summary.wallSeconds));
+    parts << tr("%1 Dockerfile steps: %2 cached, %3 ran%4")
+                 .arg(summary.steps)
+                 .arg(summary.cached)
+                 .arg(summary.ran)
+                 .arg(summary.errors > 0 ? tr(", %1 failed").arg(summary.errors) : QString());
+    parts << tr("cache hits %1").arg(hits ? QStringLiteral("%1%").arg(qRound(*hits * 100)) : unknownFigure());
+    parts << tr("critical path %1%2")
+                 .arg(formatDuration(summary.criticalPathSeconds))
+                 .arg(summary.criticalPathSeconds && !summary.exactTiming ? tr(" (estimated)") : QString());
+    m_statusSummary->setText(parts.join(QStringLiteral("  |  ")));
 }
 
 QString MainWindow::statusText() const

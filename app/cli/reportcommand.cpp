@@ -100,7 +100,8 @@ int runReportCommand(const QStringList &args)
     if (!dockerfile.isEmpty() && !QFileInfo(dockerfile).isFile())
         return usageError(QStringLiteral("no such file: %1").arg(dockerfile));
     if (dockerfile.isEmpty() && (parser.isSet(targetOption) || parser.isSet(argOption)))
-        return usageError(QStringLiteral("--target and --build-arg need a Dockerfile (CONTEXT_DIR, DOCKERFILE or -f)"));
+        return usageError(
+            QStringLiteral("--target and --build-arg need a Dockerfile (CONTEXT_DIR, DOCKERFILE or -f)"));
 
     BuildOptions options;
     options.target = parser.value(targetOption);
@@ -158,7 +159,8 @@ int runReportCommand(const QStringList &args)
     const ReportData data = makeReportData(reportInput);
     // Written next to the output and renamed into place once complete: never a half report under its name.
     const QString partial = QFileInfo(output).absoluteDir().filePath(
-        QStringLiteral(".%1.partial.%2").arg(QFileInfo(output).completeBaseName(), QFileInfo(output).suffix()));
+        QStringLiteral(".%1.partial.%2")
+            .arg(QFileInfo(output).completeBaseName(), QFileInfo(output).suffix()));
     const QString error = writeReport(data, partial);
     if (!error.isEmpty()) {
         QFile::remove(partial);

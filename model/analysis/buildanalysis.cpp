@@ -44,51 +44,12 @@ void applyMatch(const BuildGraph &graph, const BuildRun &run, BuildAnalysis &res
     }
 }
 
-void findCriticalPath(const BuildGraph &graph, const BuildRun &run, BuildAnalysis &result)
+// The critical path is the summary's (one definition for every view); here it is put on the matched steps.
+void markCriticalPath(const BuildRun &run, BuildAnalysis &result)
 {
-    // Start from the step that finished last and walk back, each time to the dependency that finished
-    // last: that chain is what kept the build from ending earlier.
-    StepRef current;
-    double latest = -1;
-    for (int s = 0; s < result.steps.size(); ++s) {
-        for (int i = 0; i < result.steps.at(s).size(); ++i) {
-            const StepTiming &t = result.steps.at(s).at(i);
-            if (t.vertex >= 0 && t.end && *t.end > latest) {
-                latest = *t.end;
-                current = StepRef {s, i};
-            }
-        }
-    }
-    QList<int> path;
-    QSet<StepRef> seen;
-    while (current.isValid() && !seen.contains(current)) {
-        seen.insert(current);
-        StepTiming &timing = result.steps[current.stage][current.step];
-        // A cached step took no time: nothing before it could have delayed the build through it.
-        if (timing.state == StepState::Cached)
-            break;
-        if (timing.vertex >= 0 && !path.contains(timing.vertex))
-            path.prepend(timing.vertex);
-        StepRef next;
-        double nextEnd = -1;
-        for (const StepRef &dep : graph.dependencies(current)) {
-            const StepTiming &t = result.steps.at(dep.stage).at(dep.step);
-            if (t.vertex >= 0 && t.end && *t.end > nextEnd) {
-                nextEnd = *t.end;
-                next = dep;
-            }
-        }
-        current = next;
-    }
-    result.criticalPath = path;
-    for (int v : std::as_const(path)) {
-        const BuildVertex &vertex = run.vertices.at(v);
-        if (vertex.start && vertex.end)
-            result.criticalSeconds += *vertex.end - *vertex.start;
-        else if (vertex.seconds)
-            result.criticalSeconds += *vertex.seconds;
-    }
-    const QSet<int> onPath(path.cbegin(), path.cend());
+    result.criticalPath = result.summary.criticalPath;
+    Q_UNUSED(run);
+    const QSet<int> onPath(result.criticalPath.cbegin(), result.criticalPath.cend());
     for (auto &stage : result.steps) {
         for (StepTiming &t : stage)
             t.critical = t.vertex >= 0 && onPath.contains(t.vertex);
@@ -158,6 +119,7 @@ BuildAnalysis analyseBuild(const BuildGraph &graph, const BuildRun &run)
             t.state = StepState::NotInLog;
     }
     applyMatch(graph, run, result);
+    result.summary = summarizeBuild(run);
 
     for (const BuildVertex &vertex : run.vertices) {
         if (vertex.seconds)
@@ -169,17 +131,10 @@ BuildAnalysis analyseBuild(const BuildGraph &graph, const BuildRun &run)
         if (!result.stepOfVertex.at(v).isValid())
             continue;
         const BuildVertex &vertex = run.vertices.at(v);
-        if (vertex.status == VertexStatus::Cached)
-            ++result.cachedSteps;
-        else if (vertex.status == VertexStatus::Done || vertex.status == VertexStatus::Error)
-            ++result.ranSteps;
         if (vertex.seconds)
             result.slowestStepSeconds = std::max(result.slowestStepSeconds, *vertex.seconds);
     }
-    if (result.cachedSteps + result.ranSteps > 0)
-        result.cacheHitRatio = double(result.cachedSteps) / double(result.cachedSteps + result.ranSteps);
-    result.wallSeconds = run.duration.value_or(run.totals().wallSeconds);
-    findCriticalPath(graph, run, result);
+    markCriticalPath(run, result);
     result.concurrency = concurrencyOf(run);
     return result;
 }

@@ -3,6 +3,7 @@
 // Joins a build log to the Dockerfile: which log vertex is which step, and what the build's timing says
 // (critical path, concurrency, totals). Plain values, callable from any thread.
 
+#include "model/analysis/buildsummary.h"
 #include "model/analysis/stepmatcher.h"
 #include "model/buildlog/buildrun.h"
 #include "model/core/stepstate.h"
@@ -28,6 +29,9 @@ struct StepTiming
 
 struct BuildAnalysis
 {
+    /// The build's figures (steps, cached, ran, errors, wall time, critical path), from the log alone: the
+    /// one definition every view, the report and the CLI show.
+    BuildSummary summary;
     /// [stage][step], parallel to BuildGraph::stages[i].steps.
     QList<QList<StepTiming>> steps;
     /// Per log vertex: the (stage, step) it was matched to, or (-1, -1). A shared FROM vertex is matched to
@@ -35,15 +39,10 @@ struct BuildAnalysis
     QList<StepRef> stepOfVertex;
     /// Vertices that look like Dockerfile steps ("[stage k/n] ...") but match no step of the graph.
     QList<int> unmatchedVertices;
-    /// Vertex indices on the critical path, in time order.
+    /// Vertex indices on the critical path, in time order (the summary's).
     QList<int> criticalPath;
-    double criticalSeconds = 0;
-    double wallSeconds = 0;
     double summedSeconds = 0; ///< sum of every vertex's BuildKit duration
     int stepVertices = 0; ///< vertices that are Dockerfile steps
-    int cachedSteps = 0;
-    int ranSteps = 0;
-    double cacheHitRatio = 0; ///< cachedSteps / (cachedSteps + ranSteps), 0 when none
     double slowestStepSeconds = 0; ///< for heat scales
     bool estimatedTimes = false; ///< any start/end was reconstructed rather than read
     /// Number of vertices running over time, as a step function: (time, count) at each change.

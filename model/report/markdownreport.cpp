@@ -83,9 +83,16 @@ void appendHeadline(QString &out, const ReportData &data)
                 .arg(formatReportShare(h.cacheHitRatio))
                 .arg(h.cachedSteps)
                 .arg(h.cachedSteps + h.ranSteps)});
-    appendRow(out, {QStringLiteral("Steps in the log"), QString::number(h.steps)});
-    if (h.failedSteps > 0)
-        appendRow(out, {QStringLiteral("Failed steps"), QString::number(h.failedSteps)});
+    appendRow(out,
+        {QStringLiteral("Dockerfile steps"),
+            QStringLiteral("%1: %2 ran, %3 cached, %4 failed")
+                .arg(h.steps)
+                .arg(h.ranSteps)
+                .arg(h.cachedSteps)
+                .arg(h.failedSteps)});
+    appendRow(out, {QStringLiteral("BuildKit's own vertices"), QString::number(h.internalSteps)});
+    if (!h.failedStep.isEmpty())
+        appendRow(out, {QStringLiteral("Failed step"), markdownEscape(h.failedStep)});
     out += QLatin1Char('\n');
 
     if (!data.categories.isEmpty()) {

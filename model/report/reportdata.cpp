@@ -217,15 +217,18 @@ ReportData makeReportData(const ReportInput &input)
         data.analysis = analyseBuild(input.graph, run);
 
         ReportHeadline &h = data.headline;
-        h.wallSeconds = totals.wallSeconds;
+        const BuildSummary &summary = data.analysis.summary;
+        h.wallSeconds = summary.wallSeconds;
         h.summedSeconds = data.analysis.summedSeconds;
-        h.criticalSeconds = data.analysis.criticalSeconds;
-        h.cacheHitRatio = data.analysis.cacheHitRatio;
-        h.steps = totals.vertices;
-        h.ranSteps = data.analysis.ranSteps;
-        h.cachedSteps = data.analysis.cachedSteps;
-        h.failedSteps = totals.errors;
-        h.estimatedTimes = data.analysis.estimatedTimes;
+        h.criticalSeconds = summary.criticalPathSeconds;
+        h.cacheHitRatio = summary.cacheHitRate();
+        h.steps = summary.steps;
+        h.ranSteps = summary.ran;
+        h.cachedSteps = summary.cached;
+        h.failedSteps = summary.errors;
+        h.internalSteps = summary.internal;
+        h.estimatedTimes = !summary.exactTiming;
+        h.failedStep = summary.failedStep;
 
         for (VertexCategory category : CategoryOrder) {
             const double seconds = totals.categorySeconds[int(category)];
@@ -234,7 +237,7 @@ ReportData makeReportData(const ReportInput &input)
             data.categories.append({category, reportCategoryName(category), seconds});
         }
 
-        data.steps = loggedRows(input.graph, run, data.analysis, h.wallSeconds);
+        data.steps = loggedRows(input.graph, run, data.analysis, h.wallSeconds.value_or(0));
     } else {
         data.steps = plannedRows(input.graph);
     }
@@ -266,6 +269,11 @@ ReportData makeReportData(const ReportInput &input)
         }
     }
     return data;
+}
+
+QString formatReportShare(const std::optional<double> &share)
+{
+    return share ? formatReportShare(*share) : unknownFigure();
 }
 
 QString reportStatusName(StepState status)

@@ -59,18 +59,20 @@ struct ReportInput
     QDateTime generated; ///< invalid: now
 };
 
-/// Headline figures of the detailed build.
+/// Headline figures of the detailed build: the BuildSummary's, so they are those of every view and `log`.
 struct ReportHeadline
 {
-    double wallSeconds = 0;
+    std::optional<double> wallSeconds; ///< unknown when the log carries no time
     double summedSeconds = 0; ///< sum of every step's BuildKit duration
-    double criticalSeconds = 0;
-    double cacheHitRatio = 0;
-    int steps = 0; ///< vertices in the log
+    std::optional<double> criticalSeconds;
+    std::optional<double> cacheHitRatio; ///< cached / (cached + ran) of the Dockerfile steps
+    int steps = 0; ///< Dockerfile steps ("[stage k/n]" vertices)
     int ranSteps = 0;
     int cachedSteps = 0;
     int failedSteps = 0;
+    int internalSteps = 0; ///< BuildKit's own vertices (context, metadata, export)
     bool estimatedTimes = false;
+    QString failedStep; ///< the step that failed the build, empty when none
 };
 
 /// Time per category (context transfer, pulls/metadata, RUN, COPY, export, other).
@@ -165,6 +167,8 @@ ReportData makeReportData(const ReportInput &input);
 QString reportStatusName(StepState status);
 /// "37 %" style share with one decimal under 10 %.
 QString formatReportShare(double share);
+/// The same for a share that may be unknown ("—").
+QString formatReportShare(const std::optional<double> &share);
 /// Name of a category as the report prints it.
 QString reportCategoryName(VertexCategory category);
 

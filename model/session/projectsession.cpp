@@ -652,7 +652,8 @@ void ProjectSession::checkMatch()
                 t.state = StepState::NotInLog;
         }
         unjoined.stepOfVertex.fill(StepRef(), run->vertices.size());
-        unjoined.wallSeconds = m_analysis.wallSeconds;
+        unjoined.summary = m_analysis.summary;
+        unjoined.criticalPath = m_analysis.criticalPath;
         unjoined.summedSeconds = m_analysis.summedSeconds;
         unjoined.estimatedTimes = m_analysis.estimatedTimes;
         unjoined.concurrency = m_analysis.concurrency;

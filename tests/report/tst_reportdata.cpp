@@ -168,8 +168,8 @@ private slots:
                                    .arg(row.seconds ? *row.seconds : -1)
                                    .arg(*t.seconds)));
                 truthSum += *t.seconds;
-                if (data.headline.wallSeconds > 0)
-                    QVERIFY(qAbs(row.share - *t.seconds / data.headline.wallSeconds) < 1e-9);
+                if (data.headline.wallSeconds.value_or(0) > 0)
+                    QVERIFY(qAbs(row.share - *t.seconds / *data.headline.wallSeconds) < 1e-9);
             } else if (t.status == QLatin1String("cached")) {
                 QVERIFY2(!row.seconds, qPrintable(t.name));
             }

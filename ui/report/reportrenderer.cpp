@@ -415,12 +415,15 @@ private:
                 metrics(m_small).elidedText(cards.at(i).caption, Qt::ElideRight, cardWidth - 10));
         }
         m_y += cardHeight + 6;
-        QString counts = QStringLiteral("%1 steps in the log: %2 Dockerfile steps ran, %3 cached")
-                             .arg(h.steps)
-                             .arg(h.ranSteps)
-                             .arg(h.cachedSteps);
-        if (h.failedSteps > 0)
-            counts += QStringLiteral(", %1 failed").arg(h.failedSteps);
+        QString counts =
+            QStringLiteral("%1 Dockerfile steps: %2 ran, %3 cached, %4 failed; %5 of BuildKit's own")
+                .arg(h.steps)
+                .arg(h.ranSteps)
+                .arg(h.cachedSteps)
+                .arg(h.failedSteps)
+                .arg(h.internalSteps);
+        if (!h.failedStep.isEmpty())
+            counts += QStringLiteral(". Failed at %1").arg(h.failedStep);
         paragraph(counts + QLatin1Char('.'), m_text, Ink);
     }
 
