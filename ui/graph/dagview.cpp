@@ -160,9 +160,10 @@ void DagView::fitToView()
     resetTransform();
     scale(factor, factor);
     if (rect.width() * factor > avail.width() || rect.height() * factor > avail.height()) {
-        // Readable but not whole: start where the build starts, at the top of the graph.
+        // Readable but not whole: start where reading starts, at the top left of the graph.
         const qreal top = rect.top() + std::min(rect.height(), avail.height() / factor) / 2;
-        centerOn(QPointF(rect.center().x(), top));
+        const qreal left = rect.left() + std::min(rect.width(), avail.width() / factor) / 2;
+        centerOn(QPointF(left, top));
     } else {
         centerOn(rect.center());
     }
