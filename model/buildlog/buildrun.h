@@ -87,6 +87,9 @@ struct BuildVertex
 {
     QString id; ///< "#11" in plain logs, the digest in rawjson, "Step 3/9" in legacy logs
     QString name;
+    /// The other names BuildKit printed this vertex under, in order of appearance: bake and Compose print
+    /// a step that several targets share once per target ("[web base 2/5] ..." then "[api base 2/5] ...").
+    QStringList aliases;
     VertexLabel label;
     VertexCategory category = VertexCategory::Other;
     VertexStatus status = VertexStatus::Running;
@@ -154,7 +157,9 @@ VertexCategory categorizeVertex(const QString &name, const VertexLabel &label);
 /// Splits one progress stream of a bake/compose or multi-platform build ("[app builder 2/5]",
 /// "[linux/arm64 builder 3/5]") into one BuildRun per (target, platform), in order of first appearance.
 /// Vertices without a target or platform (shared "[internal]" steps, the exporter) go into every part,
-/// since each part depends on them. A run with at most one (target, platform) comes back unchanged.
+/// since each part depends on them. A vertex printed under several targets' names goes into each of
+/// those parts, named there as that target printed it. A run with at most one (target, platform) comes
+/// back unchanged.
 QList<BuildRun> splitByTarget(const BuildRun &run);
 
 /// The `log --json` shapes of shared/CLI.md.

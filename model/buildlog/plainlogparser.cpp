@@ -346,9 +346,30 @@ void PlainLogParser::feedClaimed(const LogLine &line, int number, qsizetype rest
         applyHeader(index, QString::fromUtf8(rest));
         if (!clock.headerStamp)
             clock.headerStamp = line.timestamp;
+    } else if (rest[0] == '[') {
+        noteAlias(index, rest);
     }
-    // Anything else is a status line ("transferring context: 2B done", "exporting layers") or a
-    // repeated header: neither changes the record.
+    // Anything else is a status line ("transferring context: 2B done", "exporting layers"): it does not
+    // change the record.
+}
+
+void PlainLogParser::noteAlias(int index, QByteArrayView rest)
+{
+    // A repeated header, or the same vertex under another target's prefix (bake/Compose share one
+    // vertex between targets and print it once per target): the text after the prefix is the same.
+    BuildVertex &v = m_build->vertices[index];
+    const QUtf8StringView name(rest.data(), rest.size());
+    if (QtPrivate::equalStrings(name, QStringView(v.name)))
+        return;
+    for (const QString &alias : std::as_const(v.aliases)) {
+        if (QtPrivate::equalStrings(name, QStringView(alias)))
+            return;
+    }
+    if (v.aliases.size() >= MaxAliases || !v.name.startsWith(QLatin1Char('[')))
+        return;
+    const QString text = QString::fromUtf8(rest);
+    if (isAliasLabel(parseVertexLabel(text), v.label))
+        v.aliases.append(text);
 }
 
 void PlainLogParser::feedOther(const LogLine &line)
@@ -438,7 +459,8 @@ void PlainLogParser::closeBuild(bool endOfFile)
             const BuildVertex &v = run.vertices.at(i);
             if (v.status == VertexStatus::Error && firstError < 0)
                 firstError = i;
-            if (!m_summaryLabel.isEmpty() && labelled < 0 && v.name == m_summaryLabel)
+            if (!m_summaryLabel.isEmpty() && labelled < 0
+                && (v.name == m_summaryLabel || v.aliases.contains(m_summaryLabel)))
                 labelled = i;
         }
         run.failedVertex = labelled >= 0 ? labelled : firstError;

@@ -44,6 +44,8 @@ private:
     int vertexFor(int number, const LogLine &line);
     bool startsNewBuild(int number, QByteArrayView rest) const;
     void applyHeader(int vertex, const QString &name);
+    /// A header line for a vertex that already has a name: kept as an alias when only its prefix differs.
+    void noteAlias(int vertex, QByteArrayView rest);
     void finishVertex(int vertex, VertexStatus status, const LogLine &line, std::optional<double> seconds);
     void closeBuild(bool endOfFile);
 

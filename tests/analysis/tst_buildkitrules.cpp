@@ -7,6 +7,7 @@
 #include "testutils.h"
 
 #include <QBuffer>
+#include <QJsonObject>
 #include <QRegularExpression>
 #include <QTest>
 
@@ -62,6 +63,36 @@ QString errorsOf(const BuildGraph &g)
     return out.join(QLatin1Char('\n'));
 }
 
+// Every distinct "[...] text" header of each #N in a plain log, read with a regular expression. Output
+// lines ("#N 1.234 ...") are skipped; a build restarting at #1 is not handled (the log has one build).
+QMap<QString, QStringList> rawHeaders(const QByteArray &log)
+{
+    static const QRegularExpression re(QStringLiteral("^(#\\d+) (\\[[^\\]]*\\] .*?)\\r?$"));
+    QMap<QString, QStringList> headers;
+    for (const QByteArray &line : log.split('\n')) {
+        const QRegularExpressionMatch m = re.match(QString::fromUtf8(line));
+        if (m.hasMatch() && !headers[m.captured(1)].contains(m.captured(2)))
+            headers[m.captured(1)].append(m.captured(2));
+    }
+    return headers;
+}
+
+// "[example-devcontainer base-devcontainer  2/13] RUN x" -> ("example-devcontainer", "[base-devcontainer
+// 2/13] RUN x" without the target), by hand from the bracket's words.
+QPair<QString, QString> targetAndRest(const QString &name)
+{
+    const qsizetype close = name.indexOf(QLatin1Char(']'));
+    QStringList words = name.mid(1, close - 1).split(QLatin1Char(' '), Qt::SkipEmptyParts);
+    const bool counted = words.last().contains(QLatin1Char('/'));
+    if (words.size() < (counted ? 3 : 2))
+        return {QString(), name};
+    const QString target = words.takeFirst();
+    return {target, words.join(QLatin1Char(' ')) + name.mid(close)};
+}
+
+const QString ComposeLog =
+    QStringLiteral("logs/TtranPphu-little-startup-compose-parallel-build-canceled.log");
+
 } // namespace
 
 class TestBuildKitRules : public QObject
@@ -78,6 +109,12 @@ private Q_SLOTS:
     // Rule 1 as dockerfile2llb states it: a token only when the build has more than one dispatch state.
     void stageToken_data();
     void stageToken();
+
+    // Rule 5, on the real Compose log: a vertex that several targets share keeps every name it was
+    // printed under, each target's part holds it under that target's name, and `names` lists them.
+    void sharedVertexNames();
+    void sharedVertexSplit();
+    void sharedVertexRawJson();
 };
 
 void TestBuildKitRules::singleStageRealLogs_data()
@@ -197,6 +234,116 @@ void TestBuildKitRules::stageToken()
         for (const auto &[s, k] : g.neededVertices())
             QVERIFY2(analysis.steps.at(s).at(k).vertex >= 0, log.constData());
     }
+}
+
+void TestBuildKitRules::sharedVertexNames()
+{
+    const QByteArray raw = Test::readAll(Test::corpusPath(ComposeLog));
+    // Expected: the #N printed under headers that differ only in the target word.
+    QMap<QString, QStringList> expected;
+    const QMap<QString, QStringList> headers = rawHeaders(raw);
+    for (auto it = headers.cbegin(); it != headers.cend(); ++it) {
+        QStringList names {it.value().first()};
+        for (const QString &other : it.value().mid(1)) {
+            if (targetAndRest(other).second == targetAndRest(names.first()).second)
+                names.append(other);
+        }
+        if (names.size() > 1)
+            expected.insert(it.key(), names);
+    }
+    QVERIFY(expected.size() >= 5);
+    QVERIFY(expected.contains(QStringLiteral("#29")));
+
+    const BuildLogResult result = readBuildLogFile(Test::corpusPath(ComposeLog));
+    QCOMPARE(result.builds.size(), 1);
+    const BuildRun &run = result.builds.first();
+    int aliased = 0;
+    for (const BuildVertex &v : run.vertices) {
+        const QStringList names = QStringList {v.name} + v.aliases;
+        if (expected.contains(v.id)) {
+            QCOMPARE(names, expected.value(v.id));
+            ++aliased;
+        } else {
+            QVERIFY2(v.aliases.isEmpty(), qPrintable(v.id));
+        }
+        const QJsonObject json = toJson(v);
+        QCOMPARE(json.contains(QStringLiteral("names")), names.size() > 1);
+        if (names.size() > 1)
+            QCOMPARE(json.value(QStringLiteral("names")).toVariant().toStringList(), names);
+    }
+    QCOMPARE(aliased, int(expected.size()));
+}
+
+void TestBuildKitRules::sharedVertexSplit()
+{
+    const QByteArray raw = Test::readAll(Test::corpusPath(ComposeLog));
+    BuildLogReadOptions options;
+    options.splitTargets = true;
+    const BuildLogResult result = readBuildLogFile(Test::corpusPath(ComposeLog), options);
+    QVERIFY(result.builds.size() >= 4);
+    QHash<QString, const BuildRun *> partOf;
+    for (const BuildRun &part : result.builds) {
+        for (const BuildVertex &v : part.vertices) {
+            if (!v.label.target.isEmpty())
+                partOf.insert(v.label.target, &part);
+        }
+    }
+    // Every header the log prints is found, under that very name, in its target's part.
+    const QMap<QString, QStringList> headers = rawHeaders(raw);
+    int checked = 0;
+    for (auto it = headers.cbegin(); it != headers.cend(); ++it) {
+        for (const QString &name : it.value()) {
+            const QString target = targetAndRest(name).first;
+            if (target.isEmpty() || !partOf.contains(target))
+                continue;
+            const BuildRun *part = partOf.value(target);
+            const int index = part->indexOfVertex(it.key());
+            QVERIFY2(index >= 0, qPrintable(it.key() + QLatin1Char(' ') + name));
+            const BuildVertex &v = part->vertices.at(index);
+            if (targetAndRest(v.name).second != targetAndRest(name).second)
+                continue; // another build step reused the number: not this test's concern
+            QCOMPARE(v.name, name);
+            QCOMPARE(v.label.target, target);
+            ++checked;
+        }
+    }
+    QVERIFY(checked > 100);
+    // The shared RUN of base-devcontainer is step 2/13 in both devcontainer targets' parts.
+    for (const QString &target :
+        {QStringLiteral("example-devcontainer"), QStringLiteral("frontend-devcontainer")}) {
+        QVERIFY(partOf.contains(target));
+        const BuildRun *part = partOf.value(target);
+        const BuildVertex &v = part->vertices.at(part->indexOfVertex(QStringLiteral("#29")));
+        QCOMPARE(v.label.stage, QStringLiteral("base-devcontainer"));
+        QCOMPARE(v.label.step, 2);
+        QCOMPARE(v.aliases.size(), 1);
+    }
+}
+
+void TestBuildKitRules::sharedVertexRawJson()
+{
+    // buildx prefixes each target's vertex names in the status stream it prints as rawjson: one digest,
+    // two names (no rawjson log of the corpus has a shared step, so the shape is written here).
+    const QByteArray log = R"({"vertexes":[{"digest":"sha256:aa","name":"[web base 2/3] RUN make"}]}
+{"vertexes":[{"digest":"sha256:aa","name":"[api base 2/3] RUN make","started":"2024-01-01T00:00:00Z"}]}
+{"vertexes":[{"digest":"sha256:aa","name":"[web base 2/3] RUN make","started":"2024-01-01T00:00:00Z","completed":"2024-01-01T00:00:02Z"}]}
+{"vertexes":[{"digest":"sha256:bb","name":"[web internal] load build context"}]}
+{"vertexes":[{"digest":"sha256:bb","name":"[web internal] load build definition"}]}
+)";
+    const BuildLogResult result = parseBytes(log);
+    QCOMPARE(result.builds.size(), 1);
+    const BuildRun &run = result.builds.first();
+    QCOMPARE(run.vertices.size(), 2);
+    QCOMPARE(run.vertices.at(0).name, QStringLiteral("[web base 2/3] RUN make"));
+    QCOMPARE(run.vertices.at(0).aliases, QStringList {QStringLiteral("[api base 2/3] RUN make")});
+    QCOMPARE(run.vertices.at(0).status, VertexStatus::Done);
+    // A different text is a rename, not a second name.
+    QCOMPARE(run.vertices.at(1).name, QStringLiteral("[web internal] load build definition"));
+    QVERIFY(run.vertices.at(1).aliases.isEmpty());
+    const QList<BuildRun> parts = splitByTarget(run);
+    QCOMPARE(parts.size(), 2);
+    QCOMPARE(parts.at(1).vertices.first().name, QStringLiteral("[api base 2/3] RUN make"));
+    QCOMPARE(parts.at(1).vertices.first().label.target, QStringLiteral("api"));
 }
 
 QTEST_GUILESS_MAIN(TestBuildKitRules)
