@@ -133,6 +133,9 @@ struct BuildRun
     int lastLine = 0;
     std::optional<double> startEpoch; ///< wall-clock start (seconds since the epoch) when the log has it
     bool truncated = false; ///< ended without a final status (log cut off)
+    /// Read from a log saved newest-first (lines reversed, as some CI pages save them): the vertices and
+    /// times are in BuildKit's order, the file spans of output run backwards.
+    bool newestFirst = false;
 
     BuildTotals totals() const;
     int indexOfVertex(const QString &id) const;

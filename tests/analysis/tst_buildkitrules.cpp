@@ -9,7 +9,11 @@
 #include <QBuffer>
 #include <QJsonObject>
 #include <QRegularExpression>
+#include <QTemporaryDir>
 #include <QTest>
+
+#include <algorithm>
+#include <cmath>
 
 using namespace Stagelens;
 
@@ -90,6 +94,21 @@ QPair<QString, QString> targetAndRest(const QString &name)
     return {target, words.join(QLatin1Char(' ')) + name.mid(close)};
 }
 
+// The lines of `log` in reverse order, as a CI page that lists the newest line first saves them.
+QByteArray reversedLines(const QByteArray &log)
+{
+    QList<QByteArray> lines = log.split('\n');
+    if (!lines.isEmpty() && lines.last().isEmpty())
+        lines.removeLast();
+    std::reverse(lines.begin(), lines.end());
+    return lines.join('\n') + '\n';
+}
+
+bool sameTime(const std::optional<double> &a, const std::optional<double> &b)
+{
+    return a.has_value() == b.has_value() && (!a || std::abs(*a - *b) < 1e-6);
+}
+
 const QString ComposeLog =
     QStringLiteral("logs/TtranPphu-little-startup-compose-parallel-build-canceled.log");
 
@@ -115,6 +134,13 @@ private Q_SLOTS:
     void sharedVertexNames();
     void sharedVertexSplit();
     void sharedVertexRawJson();
+
+    // Rule 6, on real logs turned around line by line (the corpus has no log saved newest-first): the
+    // order is recognised and the log read as BuildKit wrote it, to the same vertices, names, statuses,
+    // durations, output and errors as the original; names never come from progress lines.
+    void newestFirst_data();
+    void newestFirst();
+    void progressLineNamesNothing();
 };
 
 void TestBuildKitRules::singleStageRealLogs_data()
@@ -344,6 +370,145 @@ void TestBuildKitRules::sharedVertexRawJson()
     QCOMPARE(parts.size(), 2);
     QCOMPARE(parts.at(1).vertices.first().name, QStringLiteral("[api base 2/3] RUN make"));
     QCOMPARE(parts.at(1).vertices.first().label.target, QStringLiteral("api"));
+}
+
+void TestBuildKitRules::newestFirst_data()
+{
+    QTest::addColumn<QString>("log");
+    QTest::addColumn<bool>("hostileShapes");
+    for (const char *name : {"buildkit-real/02-edit-src.log", "buildkit-real/22-fail-run-exit1.log",
+             "buildkit-real/24-long-multiline-output.log",
+             "logs/TtranPphu-little-startup-compose-parallel-build-canceled.log",
+             "logs/gizadirov-devops-netology-gitlab-raw-trace-ansi-sections.log",
+             "logs/Baragji-N_grade-gha-full-job-action-image-and-buildx-load.log",
+             "logs/buildkit-2543-old-sha256-repeated-headers.log",
+             "logs/langkebo-synapse-rust-context-transfer-progress-run-error.log",
+             "logs/happemil-docker-jenkins-git-flask-fastapi-jenkins-console-two-builds.log"})
+        QTest::addRow("%s", name) << QString::fromLatin1(name) << false;
+    // CRLF line ends, an output line longer than the line cap, no newline at the end of either file.
+    QTest::addRow("02-edit-src, CRLF, over-long line, no final newline")
+        << QStringLiteral("buildkit-real/02-edit-src.log") << true;
+}
+
+void TestBuildKitRules::newestFirst()
+{
+    QFETCH(QString, log);
+    QFETCH(bool, hostileShapes);
+    QByteArray raw = Test::readAll(Test::corpusPath(log));
+    QVERIFY(!raw.isEmpty());
+    QByteArray turnedBytes = reversedLines(raw);
+    if (hostileShapes) {
+        const qsizetype eol = raw.indexOf('\n');
+        QVERIFY(raw.startsWith("#1 "));
+        raw.insert(eol + 1, "#1 0.100 " + QByteArray(5000, 'x') + '\n');
+        raw.replace("\n", "\r\n");
+        turnedBytes = reversedLines(raw);
+        raw.chop(2);
+        turnedBytes.chop(1);
+    }
+    QTemporaryDir dir;
+    const QString original = dir.filePath(QStringLiteral("original.log"));
+    const QString turned = dir.filePath(QStringLiteral("newest-first.log"));
+    for (const auto &[path, bytes] : {qMakePair(original, raw), qMakePair(turned, turnedBytes)}) {
+        QFile out(path);
+        QVERIFY(out.open(QIODevice::WriteOnly));
+        out.write(bytes);
+    }
+    const int lineCount = int(turnedBytes.count('\n')) + (turnedBytes.endsWith('\n') ? 0 : 1);
+
+    // A small block size makes lines cross block boundaries in the backward reading.
+    BuildLogReadOptions options;
+    options.chunkSize = 4096;
+    if (hostileShapes)
+        options.maxLineBytes = 1024; // the inserted line is #1's only output: cut alike both ways
+    const BuildLogResult forward = readBuildLogFile(original, options);
+    const BuildLogResult backward = readBuildLogFile(turned, options);
+    bool noted = false;
+    for (const Diagnostic &d : backward.diagnostics)
+        noted = noted || d.message.contains(QLatin1String("newest-first"));
+    QVERIFY(noted);
+    for (const Diagnostic &d : forward.diagnostics)
+        QVERIFY2(!d.message.contains(QLatin1String("newest-first")), qPrintable(d.message));
+
+    if (hostileShapes) {
+        for (const BuildLogResult *result : {&forward, &backward}) {
+            bool cut = false;
+            for (const Diagnostic &d : result->diagnostics)
+                cut = cut || d.message.contains(QLatin1String("longer than 1024 bytes"));
+            QVERIFY(cut);
+            QCOMPARE(result->builds.first().vertices.first().logLines, 1);
+        }
+    }
+    QCOMPARE(backward.builds.size(), forward.builds.size());
+    for (qsizetype b = 0; b < forward.builds.size(); ++b) {
+        const BuildRun &f = forward.builds.at(b);
+        const BuildRun &r = backward.builds.at(b);
+        QVERIFY(!f.newestFirst);
+        QVERIFY(r.newestFirst);
+        QCOMPARE(r.error, f.error);
+        QCOMPARE(r.failedVertex, f.failedVertex);
+        QCOMPARE(r.truncated, f.truncated);
+        // Physical line k of the original is line n + 1 - k of the turned file.
+        QCOMPARE(r.firstLine, lineCount + 1 - f.lastLine);
+        QCOMPARE(r.lastLine, lineCount + 1 - f.firstLine);
+        QCOMPARE(r.vertices.size(), f.vertices.size());
+        for (qsizetype i = 0; i < f.vertices.size(); ++i) {
+            const BuildVertex &fv = f.vertices.at(i);
+            const BuildVertex &rv = r.vertices.at(i);
+            const QByteArray where = (fv.id + QLatin1Char(' ') + fv.name).toUtf8();
+            QVERIFY2(rv.id == fv.id, where);
+            QVERIFY2(rv.name == fv.name, QByteArray(where + " / " + rv.name.toUtf8()).constData());
+            QVERIFY2(rv.aliases == fv.aliases, where);
+            QVERIFY2(rv.status == fv.status, where);
+            QVERIFY2(sameTime(rv.seconds, fv.seconds), where);
+            QVERIFY2(sameTime(rv.start, fv.start) && sameTime(rv.end, fv.end), where);
+            QVERIFY2(rv.error == fv.error, where);
+            QVERIFY2(rv.logLines == fv.logLines, where);
+            QVERIFY2(rv.firstLine == lineCount + 1 - fv.firstLine, where);
+            if (fv.logLines > 0)
+                QVERIFY2(readVertexOutput(turned, r, rv) == readVertexOutput(original, f, fv), where);
+        }
+    }
+}
+
+void TestBuildKitRules::progressLineNamesNothing()
+{
+    // rnasum's excerpt starts inside the exporter: "#27 exporting manifest sha256:... done" is a status
+    // line of #27, whose header is not in the excerpt.
+    const QString path =
+        Test::corpusPath(QStringLiteral("logs/rnasum-98-gha-timestamps-attestation-export.log"));
+    const QByteArray raw = Test::readAll(path);
+    QVERIFY(raw.contains("#27 exporting manifest sha256:"));
+    QVERIFY(!raw.contains("#27 exporting to") && !raw.contains("#27 ["));
+    const BuildLogResult result = readBuildLogFile(path);
+    QCOMPARE(result.builds.size(), 1);
+    const int index = result.builds.first().indexOfVertex(QStringLiteral("#27"));
+    QVERIFY(index >= 0);
+    QCOMPARE(result.builds.first().vertices.at(index).name, QString());
+
+    // In a log turned around, a vertex's newest line comes first; whatever it is, the name is the header.
+    const QByteArray turned = reversedLines(Test::readAll(Test::corpusPath(ComposeLog)));
+    static const QRegularExpression header(QStringLiteral("^#(\\d+) \\["));
+    const BuildLogResult backward = parseBytes(turned);
+    QCOMPARE(backward.builds.size(), 1);
+    int named = 0;
+    for (const BuildVertex &v : backward.builds.first().vertices) {
+        if (v.name.startsWith(QLatin1Char('[')))
+            ++named;
+        QVERIFY2(!v.name.startsWith(QLatin1String("extracting"))
+                && !v.name.startsWith(QLatin1String("sha256:"))
+                && !v.name.startsWith(QLatin1String("transferring"))
+                && !v.name.endsWith(QLatin1String(" done")),
+            qPrintable(v.name));
+    }
+    // Every #N with a "[...]" header in the raw text is named by it.
+    QSet<QString> withHeader;
+    for (const QByteArray &line : Test::readAll(Test::corpusPath(ComposeLog)).split('\n')) {
+        const QRegularExpressionMatch m = header.match(QString::fromUtf8(line));
+        if (m.hasMatch())
+            withHeader.insert(m.captured(1));
+    }
+    QCOMPARE(named, int(withHeader.size()));
 }
 
 QTEST_GUILESS_MAIN(TestBuildKitRules)
