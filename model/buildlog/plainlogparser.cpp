@@ -396,9 +396,15 @@ void PlainLogParser::noteAlias(int index, QByteArrayView rest)
     // A repeated header, or the same vertex under another target's prefix (bake/Compose share one
     // vertex between targets and print it once per target): the text after the prefix is the same.
     BuildVertex &v = m_build->vertices[index];
-    const QUtf8StringView name(rest.data(), rest.size());
-    if (QtPrivate::equalStrings(name, QStringView(v.name)))
+    // A repeated header is the common case (old BuildKit repeats it after every "#N ..."): it has the same
+    // bracket prefix, so the few bytes up to ']' decide before the whole name is compared.
+    const qsizetype close = rest.indexOf(']');
+    const qsizetype nameClose = v.name.indexOf(QLatin1Char(']'));
+    if (close < 0 || nameClose < 0
+        || QtPrivate::equalStrings(
+            QUtf8StringView(rest.data(), close + 1), QStringView(v.name).first(nameClose + 1)))
         return;
+    const QUtf8StringView name(rest.data(), rest.size());
     for (const QString &alias : std::as_const(v.aliases)) {
         if (QtPrivate::equalStrings(name, QStringView(alias)))
             return;
