@@ -10,11 +10,13 @@ QString squashed(const QString &text)
     return text.simplified();
 }
 
-// The stage token a log prints, as our graph names it ("deps", "stage-1", or empty in a one-stage file).
+// The stage token a log prints, as our graph names it ("deps", "stage-1"). BuildKit drops the token, named
+// or not, only when the build has a single dispatch state, which needs a one-stage file; whether a COPY
+// --from image or a RUN mount adds a state differs between frontend versions, so both forms match there.
 bool tokenMatches(const BuildGraph &graph, const Stage &stage, const QString &logStage)
 {
     if (logStage.isEmpty())
-        return stage.name.isEmpty() && (graph.stages.size() == 1 || stage.token().isEmpty());
+        return graph.stages.size() == 1;
     return QString::compare(stage.token(), logStage, Qt::CaseInsensitive) == 0;
 }
 

@@ -14,6 +14,7 @@
 #include <future>
 #include <limits>
 #include <memory>
+#include <string_view>
 
 #ifdef Q_OS_LINUX
 #include <sys/mman.h>
@@ -92,6 +93,12 @@ public:
     }
 
     bool sawOrphanSummary() const { return m_plain.sawOrphanSummary(); }
+    /// Most vertices completed before their header: the lines came newest-first.
+    bool looksNewestFirst() const
+    {
+        return m_plain.statusFirstCount() >= 2 && m_plain.statusFirstCount() > m_plain.headerFirstCount();
+    }
+    int statusFirstCount() const { return m_plain.statusFirstCount(); }
     bool sawGitLab() const { return m_sawGitLab; }
 
     void finish()
@@ -258,6 +265,166 @@ BuildLogResult readRecordDevice(QIODevice &device, const std::function<bool(int)
         return result;
     }
     return readBuildRecordData(bytes, progress);
+// Hands out the lines of a random-access device from the last to the first, as LineSplitter would cut
+// them (same lines, same cut of over-long lines), reading blocks backwards: memory stays at one block plus
+// one line. The head of an over-long line is read again from the device once its start is known.
+class ReverseLineReader
+{
+public:
+    using LineFunction = std::function<void(QByteArrayView, qint64)>;
+
+    ReverseLineReader(QIODevice &device, qint64 blockSize, qint64 maxLine)
+        : m_device(device)
+        , m_blockSize(blockSize)
+        , m_maxLine(maxLine)
+    { }
+
+    /// Calls `line(view, offset)` for every line, last first; `between` runs after each block and returns
+    /// false to stop. Returns false when stopped or the device failed.
+    bool run(const LineFunction &line, const std::function<bool()> &between)
+    {
+        const qint64 size = m_device.size();
+        qint64 end = size; // the bytes before `end` are still to read
+        QByteArray pending; // the end of the line whose start lies before `end` (empty when cut)
+        qint64 pendingEnd = size; // file offset just past that line
+        bool pendingLong = false; // longer than maxLine: only its head, read again, is handed out
+        bool last = true; // the piece after the final newline counts only when not empty
+        QByteArray block;
+        while (end > 0) {
+            const qint64 start = std::max<qint64>(0, end - m_blockSize);
+            if (!m_device.seek(start))
+                return false;
+            block = m_device.read(end - start);
+            if (block.size() != end - start)
+                return false;
+            qsizetype i = block.size();
+            for (;;) {
+                const size_t found = std::string_view(block.constData(), size_t(i)).rfind('\n');
+                if (found == std::string_view::npos) {
+                    // The whole rest of the block belongs to the pending line.
+                    if (!pendingLong && pending.size() + i <= m_maxLine) {
+                        pending.prepend(block.constData(), i);
+                    } else {
+                        pendingLong = true;
+                        pending.clear();
+                    }
+                    break;
+                }
+                const qsizetype nl = qsizetype(found);
+                const qint64 lineStart = start + nl + 1;
+                if (!(last && lineStart == pendingEnd)) {
+                    if (!pendingLong && pending.size() + (i - nl - 1) <= m_maxLine) {
+                        pending.prepend(block.constData() + nl + 1, i - nl - 1);
+                        line(QByteArrayView(pending), lineStart);
+                    } else if (!emitHead(line, lineStart)) {
+                        return false;
+                    }
+                }
+                last = false;
+                pending.clear();
+                pendingLong = false;
+                pendingEnd = start + nl;
+                i = nl;
+            }
+            end = start;
+            if (!between())
+                return false;
+        }
+        if (size > 0 && !(last && pendingEnd == 0)) {
+            if (!pendingLong)
+                line(QByteArrayView(pending), 0);
+            else if (!emitHead(line, 0))
+                return false;
+        }
+        return true;
+    }
+
+    /// File offsets of the lines that were cut to maxLine bytes.
+    const QList<qint64> &longLines() const { return m_longLines; }
+
+private:
+    bool emitHead(const LineFunction &line, qint64 offset)
+    {
+        if (!m_device.seek(offset))
+            return false;
+        const QByteArray head = m_device.read(m_maxLine);
+        if (head.size() != m_maxLine)
+            return false;
+        m_longLines.append(offset);
+        line(QByteArrayView(head), offset);
+        return true;
+    }
+
+    QIODevice &m_device;
+    qint64 m_blockSize;
+    qint64 m_maxLine;
+    QList<qint64> m_longLines;
+};
+
+struct NewestFirstReading
+{
+    BuildLogResult result;
+    bool canceled = false;
+    bool sawGitLab = false;
+    bool sawOrphanSummary = false;
+    /// Vertices still seen completing before their header (the most when it was not read at all).
+    int statusFirst = std::numeric_limits<int>::max();
+};
+
+// The forward reading showed a log saved newest-first: reads it again from its last line to its first,
+// which is the order BuildKit wrote. Line numbers and offsets stay those of the file.
+NewestFirstReading readNewestFirst(QIODevice &device, const BuildLogReadOptions &options, int lineCount,
+    const std::function<bool(int)> &progress)
+{
+    NewestFirstReading reading;
+    BuildLogResult &result = reading.result;
+    LineDispatcher dispatcher(&result.builds, &result.diagnostics);
+    const qint64 maxLine = std::max<qint64>(options.maxLineBytes, 1024);
+    ReverseLineReader reader(device, std::max<qint64>(options.chunkSize, 4096), maxLine);
+    int lineNumber = lineCount + 1;
+    int binaryLines = 0;
+    const bool complete = reader.run(
+        [&](QByteArrayView raw, qint64 offset) {
+            --lineNumber;
+            const bool clean = isCleanLine(raw);
+            if (!clean && looksBinary(raw)) {
+                ++binaryLines;
+                return;
+            }
+            dispatcher.dispatch(raw, offset, lineNumber, 0, clean);
+        },
+        [&] {
+            // The forward pass already reported 1000; the callback still decides cancellation.
+            reading.canceled = progress && !progress(1000);
+            return !reading.canceled;
+        });
+    dispatcher.finish();
+    result.diagnostics.prepend({Severity::Warning, QString(), 0, 0,
+        QStringLiteral("the log is saved newest-first (its lines in reverse order): read from the last line "
+                       "up")});
+    if (reading.canceled)
+        result.diagnostics.append(
+            {Severity::Warning, QString(), lineNumber, 0, QStringLiteral("reading was cancelled")});
+    else if (!complete)
+        result.diagnostics.append(
+            {Severity::Warning, QString(), 0, 0, QStringLiteral("reading the log backwards failed")});
+    if (binaryLines > 0)
+        result.diagnostics.append({Severity::Warning, QString(), 0, 0,
+            QStringLiteral("%1 lines of binary data skipped in all").arg(binaryLines)});
+    const QList<qint64> &longLines = reader.longLines();
+    for (qsizetype i = 0; i < longLines.size() && i < 5; ++i)
+        result.diagnostics.append({Severity::Warning, QString(), 0, 0,
+            QStringLiteral("line at byte %1 longer than %2 bytes: only its start was read")
+                .arg(longLines.at(i))
+                .arg(maxLine)});
+    for (BuildRun &run : result.builds) {
+        run.newestFirst = true;
+        std::swap(run.firstLine, run.lastLine); // the build's lines, first to last in the file
+    }
+    reading.sawGitLab = dispatcher.sawGitLab();
+    reading.sawOrphanSummary = dispatcher.sawOrphanSummary();
+    reading.statusFirst = complete ? dispatcher.statusFirstCount() : std::numeric_limits<int>::max();
+    return reading;
 }
 
 } // namespace
@@ -384,15 +551,47 @@ BuildLogResult readBuildLogDevice(
             QStringLiteral("%1 lines of binary data skipped in all").arg(binaryLines)});
     if (options.splitTargets)
         splitAllByTarget(&result.builds);
+    bool sawGitLab = dispatcher.sawGitLab();
+    bool sawOrphanSummary = dispatcher.sawOrphanSummary();
+    // Decided on the finished reading, so the forward pass pays nothing for it; only a log that shows the
+    // signs is read a second time.
+    NewestFirstReading reversed;
+    if (!canceled && dispatcher.looksNewestFirst() && !device.isSequential()) {
+        reversed = readNewestFirst(device, options, lineNumber, progress);
+        canceled = reversed.canceled;
+    }
+    // The backward reading stands when it explains the log better: fewer vertices completing unnamed.
+    if (!canceled && reversed.statusFirst < dispatcher.statusFirstCount()) {
+        result = std::move(reversed.result);
+        sawGitLab = reversed.sawGitLab;
+        sawOrphanSummary = reversed.sawOrphanSummary;
+    } else {
+        if (canceled)
+            result.diagnostics.append(
+                {Severity::Warning, QString(), lineNumber, 0, QStringLiteral("reading was cancelled")});
+        if (binaryLines > 5)
+            result.diagnostics.append({Severity::Warning, QString(), 0, 0,
+                QStringLiteral("%1 lines of binary data skipped in all").arg(binaryLines)});
+    }
+    if (options.splitTargets) {
+        QList<BuildRun> split;
+        for (const BuildRun &run : std::as_const(result.builds)) {
+            for (BuildRun &part : splitByTarget(run)) {
+                part.index = int(split.size());
+                split.append(std::move(part));
+            }
+        }
+        result.builds = std::move(split);
+    }
     // GitLab marks sections, not every line: builds inside a GitLab trace carry its name too.
-    if (dispatcher.sawGitLab()) {
+    if (sawGitLab) {
         for (BuildRun &run : result.builds) {
             if (run.wrapper == CiWrapper::None)
                 run.wrapper = CiWrapper::GitLab;
         }
     }
     if (result.builds.isEmpty() && !canceled) {
-        if (dispatcher.sawOrphanSummary())
+        if (sawOrphanSummary)
             result.diagnostics.append({Severity::Warning, QString(), 0, 0,
                 QStringLiteral("only a build failure summary, no build steps, in the log")});
         else
@@ -459,6 +658,7 @@ QString readVertexOutput(const QString &path, const BuildRun &run, const BuildVe
         return {};
     QByteArray out;
     const QByteArray prefix = vertex.id.toUtf8() + ' ';
+    QList<QByteArray> spanLines; // newest-first logs: one span's lines, turned around at its end
     for (const LogSpan &span : vertex.spans) {
         if (out.size() > MaxFetchedBytes || !file.seek(span.offset))
             break;
@@ -470,27 +670,36 @@ QString readVertexOutput(const QString &path, const BuildRun &run, const BuildVe
                 nl = bytes.size();
             const QByteArrayView raw(bytes.constData() + start, nl - start);
             start = nl + 1;
+            QByteArray text;
             if (run.format == LogFormat::RawJson) {
-                out += RawJsonLogParser::extractLogs(raw, vertex.id);
-                continue;
+                text = RawJsonLogParser::extractLogs(raw, vertex.id);
+            } else {
+                const UnwrappedLine line = unwrapLogLine(raw);
+                if (line.ciMarker || line.timestampOnly)
+                    continue;
+                if (run.format == LogFormat::Legacy) {
+                    text = line.text + '\n';
+                } else {
+                    if (!line.text.startsWith(prefix))
+                        continue;
+                    // "#N 1.234 text": drop the id and the relative time.
+                    const qsizetype space = line.text.indexOf(' ', prefix.size());
+                    const QByteArrayView time = viewMid(QByteArrayView(line.text), prefix.size(),
+                        (space < 0 ? line.text.size() : space) - prefix.size());
+                    if (time.isEmpty() || !(time[0] >= '0' && time[0] <= '9') || !time.contains('.'))
+                        continue;
+                    text = (space < 0 ? QByteArray() : line.text.mid(space + 1)) + '\n';
+                }
             }
-            const UnwrappedLine line = unwrapLogLine(raw);
-            if (line.ciMarker || line.timestampOnly)
-                continue;
-            if (run.format == LogFormat::Legacy) {
-                out += line.text + '\n';
-                continue;
-            }
-            if (!line.text.startsWith(prefix))
-                continue;
-            // "#N 1.234 text": drop the id and the relative time.
-            const qsizetype space = line.text.indexOf(' ', prefix.size());
-            const QByteArrayView time = viewMid(QByteArrayView(line.text), prefix.size(),
-                (space < 0 ? line.text.size() : space) - prefix.size());
-            if (time.isEmpty() || !(time[0] >= '0' && time[0] <= '9') || !time.contains('.'))
-                continue;
-            out += (space < 0 ? QByteArray() : line.text.mid(space + 1)) + '\n';
+            if (run.newestFirst)
+                spanLines.append(std::move(text));
+            else
+                out += text;
         }
+        // The spans of a newest-first log come newest first too: each one's lines turned around, in order.
+        for (auto it = spanLines.crbegin(); it != spanLines.crend(); ++it)
+            out += *it;
+        spanLines.clear();
     }
     if (out.endsWith('\n'))
         out.chop(1);

@@ -258,13 +258,25 @@ int BuildRun::indexOfVertex(const QString &id) const
 
 QList<BuildRun> splitByTarget(const BuildRun &run)
 {
+    // The (target, platform) part each name of a vertex belongs to; an empty key is shared by all parts.
+    const auto keyOf = [](const VertexLabel &label) {
+        return label.target.isEmpty() && label.platform.isEmpty()
+            ? QString()
+            : label.target + QLatin1Char('\n') + label.platform;
+    };
     QStringList keys;
-    for (const BuildVertex &v : run.vertices) {
-        if (v.label.target.isEmpty() && v.label.platform.isEmpty())
-            continue;
-        const QString key = v.label.target + QLatin1Char('\n') + v.label.platform;
-        if (!keys.contains(key))
-            keys.append(key);
+    QList<QList<VertexLabel>> aliasLabels(run.vertices.size());
+    for (int i = 0; i < run.vertices.size(); ++i) {
+        const BuildVertex &v = run.vertices.at(i);
+        QStringList vertexKeys {keyOf(v.label)};
+        for (const QString &alias : v.aliases) {
+            aliasLabels[i].append(parseVertexLabel(alias));
+            vertexKeys.append(keyOf(aliasLabels[i].last()));
+        }
+        for (const QString &key : std::as_const(vertexKeys)) {
+            if (!key.isEmpty() && !keys.contains(key))
+                keys.append(key);
+        }
     }
     if (keys.size() <= 1)
         return {run};
@@ -275,12 +287,28 @@ QList<BuildRun> splitByTarget(const BuildRun &run)
         part.failedVertex = -1;
         for (int i = 0; i < run.vertices.size(); ++i) {
             const BuildVertex &v = run.vertices.at(i);
-            const bool shared = v.label.target.isEmpty() && v.label.platform.isEmpty();
-            if (!shared && v.label.target + QLatin1Char('\n') + v.label.platform != key)
-                continue;
+            const QString own = keyOf(v.label);
+            int alias = -1; // the alias this part's target printed, when not the first name
+            if (!own.isEmpty() && own != key) {
+                for (int a = 0; a < aliasLabels.at(i).size() && alias < 0; ++a) {
+                    if (keyOf(aliasLabels.at(i).at(a)) == key)
+                        alias = a;
+                }
+                if (alias < 0)
+                    continue;
+            }
             if (i == run.failedVertex)
                 part.failedVertex = int(part.vertices.size());
             part.vertices.append(v);
+            if (alias >= 0) {
+                // Named here as this target printed it; the other names stay aliases.
+                BuildVertex &copy = part.vertices.last();
+                copy.aliases[alias] = v.name;
+                copy.aliases.move(alias, 0);
+                copy.name = v.aliases.at(alias);
+                copy.label = aliasLabels.at(i).at(alias);
+                copy.category = categorizeVertex(copy.name, copy.label);
+            }
         }
         // The build's error belongs to the part whose step failed (or to all when no step is known).
         if (run.failedVertex >= 0 && part.failedVertex < 0)
@@ -297,6 +325,9 @@ QJsonObject toJson(const BuildVertex &vertex)
     QJsonObject o;
     o.insert(QStringLiteral("id"), vertex.id);
     o.insert(QStringLiteral("name"), vertex.name);
+    if (!vertex.aliases.isEmpty())
+        o.insert(
+            QStringLiteral("names"), QJsonArray::fromStringList(QStringList {vertex.name} + vertex.aliases));
     o.insert(QStringLiteral("stage"), optionalString(vertex.label.stage));
     o.insert(QStringLiteral("step"), vertex.label.step > 0 ? QJsonValue(vertex.label.step) : QJsonValue());
     o.insert(QStringLiteral("steps"), vertex.label.steps > 0 ? QJsonValue(vertex.label.steps) : QJsonValue());
@@ -680,6 +711,10 @@ void appendVertex(JsonText &json, const BuildVertex &vertex, int level)
     json.integer(vertex.logLines);
     json.key("name");
     json.string(vertex.name);
+    if (!vertex.aliases.isEmpty()) {
+        json.key("names");
+        json.stringList(QStringList {vertex.name} + vertex.aliases);
+    }
     json.key("platform");
     json.optionalString(vertex.label.platform);
     json.key("seconds");

@@ -89,6 +89,9 @@ struct BuildVertex
 {
     QString id; ///< "#11" in plain logs, the digest in rawjson, "Step 3/9" in legacy logs
     QString name;
+    /// The other names BuildKit printed this vertex under, in order of appearance: bake and Compose print
+    /// a step that several targets share once per target ("[web base 2/5] ..." then "[api base 2/5] ...").
+    QStringList aliases;
     VertexLabel label;
     VertexCategory category = VertexCategory::Other;
     VertexStatus status = VertexStatus::Running;
@@ -134,6 +137,9 @@ struct BuildRun
     std::optional<double> startEpoch; ///< wall-clock start (seconds since the epoch) when the log has it
     bool truncated = false; ///< ended without a final status (log cut off)
     std::optional<BuildRecordInfo> record; ///< set when the build was read from a build record
+    /// Read from a log saved newest-first (lines reversed, as some CI pages save them): the vertices and
+    /// times are in BuildKit's order, the file spans of output run backwards.
+    bool newestFirst = false;
 
     BuildTotals totals() const;
     int indexOfVertex(const QString &id) const;
@@ -158,7 +164,9 @@ VertexCategory categorizeVertex(const QString &name, const VertexLabel &label);
 /// Splits one progress stream of a bake/compose or multi-platform build ("[app builder 2/5]",
 /// "[linux/arm64 builder 3/5]") into one BuildRun per (target, platform), in order of first appearance.
 /// Vertices without a target or platform (shared "[internal]" steps, the exporter) go into every part,
-/// since each part depends on them. A run with at most one (target, platform) comes back unchanged.
+/// since each part depends on them. A vertex printed under several targets' names goes into each of
+/// those parts, named there as that target printed it. A run with at most one (target, platform) comes
+/// back unchanged.
 QList<BuildRun> splitByTarget(const BuildRun &run);
 
 /// The `log --json` shapes of shared/CLI.md.

@@ -58,6 +58,14 @@ void LogFormatParser::addOutputLine(BuildVertex &vertex, const LogLine &line)
             last.length = line.offset + line.length - last.offset;
             return;
         }
+        // A log read newest-first hands the lines out backwards: grow the span towards the file start.
+        const qint64 end = line.offset + line.length;
+        if (end <= last.offset && last.offset - end <= MaxSpanGap) {
+            last.length += last.offset - line.offset;
+            last.offset = line.offset;
+            last.firstLine = line.number;
+            return;
+        }
     }
     vertex.spans.append(LogSpan {line.offset, line.length, line.number});
 }

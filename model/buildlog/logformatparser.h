@@ -47,6 +47,15 @@ public:
     /// Ends the build in progress (another format takes over, or the file ends).
     virtual void finish(bool endOfFile) = 0;
 
+    /// True when `other` names the same step as `label` under another bake/Compose target's prefix.
+    static bool isAliasLabel(const VertexLabel &other, const VertexLabel &label)
+    {
+        return other.text == label.text && other.step == label.step && other.stage == label.stage
+            && other.internal == label.internal;
+    }
+    /// Names kept per vertex (one per target that shares it), so hostile input cannot grow the list.
+    static constexpr int MaxAliases = 64;
+
 protected:
     /// Starts a new build; the previous one must have been finished.
     BuildRun &beginBuild(const LogLine &line);

@@ -95,6 +95,36 @@ std::optional<double> parseDuration(QByteArrayView text)
     return minutes * 60 + value;
 }
 
+// A status line of a vertex ("extracting sha256:... 0.1s done", "transferring context: 2B done",
+// "exporting layers", "sha256:... 2.1MB / 55MB 0.2s"), which never names it: only its header does. Seen as
+// the first line of a vertex in excerpts that start mid-vertex and in logs saved newest-first.
+bool looksLikeStatus(QByteArrayView rest)
+{
+    if (rest.startsWith('['))
+        return false;
+    if (rest.endsWith(" done") || rest.contains(" / "))
+        return true;
+    for (const char *prefix : {"extracting ", "transferring ", "exporting layers", "exporting manifest ",
+             "exporting config ", "exporting attestation ", "writing image ", "naming to ", "unpacking to ",
+             "pushing layers", "pushing manifest", "preparing layers", "sending tarball"}) {
+        if (rest.startsWith(prefix))
+            return true;
+    }
+    // Ends with a duration word: "extracting sha256:... 0.1s", "transferring context: 1.06GB 25.4s".
+    const qsizetype space = rest.lastIndexOf(' ');
+    const QByteArrayView last = viewMid(rest, space + 1);
+    if (space < 0 || last.size() < 2 || !last.endsWith('s'))
+        return false;
+    bool dot = false;
+    for (qsizetype i = 0; i + 1 < last.size(); ++i) {
+        if (last[i] == '.' && !dot && i > 0)
+            dot = true;
+        else if (last[i] < '0' || last[i] > '9')
+            return false;
+    }
+    return true;
+}
+
 bool isExcerptLine(const QByteArray &trimmed)
 {
     // "  52 | >>> RUN ..." Dockerfile excerpt lines of the failure summary.
@@ -177,6 +207,8 @@ bool PlainLogParser::startsNewBuild(int number, QByteArrayView rest) const
 void PlainLogParser::applyHeader(int vertex, const QString &name)
 {
     BuildVertex &v = m_build->vertices[vertex];
+    if (!m_clocks[vertex].completed)
+        ++m_headerFirst;
     v.name = name;
     v.label = parseVertexLabel(name);
     v.category = categorizeVertex(name, v.label);
@@ -187,12 +219,16 @@ void PlainLogParser::finishVertex(
 {
     BuildVertex &v = m_build->vertices[index];
     VertexClock &clock = m_clocks[index];
+    if (!clock.completed && v.name.isEmpty())
+        ++m_statusFirst;
+    clock.completed = true;
     switch (status) {
     case VertexStatus::Cached:
         v.status = VertexStatus::Cached;
         break;
     case VertexStatus::Done:
-        if (m_errorLine > 0 && line.number > m_errorLine)
+        // Lines arrive in BuildKit's order (line numbers run backwards in a log read newest-first).
+        if (m_errorLine > 0)
             m_doneAfterError = true;
         // One #N can print DONE and, after a repeated header, CACHED (or the reverse): CACHED wins.
         if (v.status != VertexStatus::Cached)
@@ -318,7 +354,7 @@ void PlainLogParser::feedClaimed(const LogLine &line, int number, qsizetype rest
             // step, possibly one whose DONE never comes): move the clock. Small excesses are printer lag.
             if (clock.headerTime + rel > m_clock + OutputClockSlack)
                 m_clock = clock.headerTime + rel;
-        } else if (v.name.isEmpty()) {
+        } else if (v.name.isEmpty() && !looksLikeStatus(rest)) {
             applyHeader(index, QString::fromUtf8(rest));
             if (!clock.headerStamp)
                 clock.headerStamp = line.timestamp;
@@ -343,12 +379,41 @@ void PlainLogParser::feedClaimed(const LogLine &line, int number, qsizetype rest
         if (v.warnings.size() < 100)
             v.warnings.append(warning);
     } else if (v.name.isEmpty()) {
-        applyHeader(index, QString::fromUtf8(rest));
-        if (!clock.headerStamp)
-            clock.headerStamp = line.timestamp;
+        if (!looksLikeStatus(rest)) {
+            applyHeader(index, QString::fromUtf8(rest));
+            if (!clock.headerStamp)
+                clock.headerStamp = line.timestamp;
+        }
+    } else if (rest[0] == '[') {
+        noteAlias(index, rest);
     }
-    // Anything else is a status line ("transferring context: 2B done", "exporting layers") or a
-    // repeated header: neither changes the record.
+    // Anything else is a status line ("transferring context: 2B done", "exporting layers"): it does not
+    // change the record.
+}
+
+void PlainLogParser::noteAlias(int index, QByteArrayView rest)
+{
+    // A repeated header, or the same vertex under another target's prefix (bake/Compose share one
+    // vertex between targets and print it once per target): the text after the prefix is the same.
+    BuildVertex &v = m_build->vertices[index];
+    // A repeated header is the common case (old BuildKit repeats it after every "#N ..."): it has the same
+    // bracket prefix, so the few bytes up to ']' decide before the whole name is compared.
+    const qsizetype close = rest.indexOf(']');
+    const qsizetype nameClose = v.name.indexOf(QLatin1Char(']'));
+    if (close < 0 || nameClose < 0
+        || QtPrivate::equalStrings(
+            QUtf8StringView(rest.data(), close + 1), QStringView(v.name).first(nameClose + 1)))
+        return;
+    const QUtf8StringView name(rest.data(), rest.size());
+    for (const QString &alias : std::as_const(v.aliases)) {
+        if (QtPrivate::equalStrings(name, QStringView(alias)))
+            return;
+    }
+    if (v.aliases.size() >= MaxAliases || !v.name.startsWith(QLatin1Char('[')))
+        return;
+    const QString text = QString::fromUtf8(rest);
+    if (isAliasLabel(parseVertexLabel(text), v.label))
+        v.aliases.append(text);
 }
 
 void PlainLogParser::feedOther(const LogLine &line)
@@ -438,7 +503,8 @@ void PlainLogParser::closeBuild(bool endOfFile)
             const BuildVertex &v = run.vertices.at(i);
             if (v.status == VertexStatus::Error && firstError < 0)
                 firstError = i;
-            if (!m_summaryLabel.isEmpty() && labelled < 0 && v.name == m_summaryLabel)
+            if (!m_summaryLabel.isEmpty() && labelled < 0
+                && (v.name == m_summaryLabel || v.aliases.contains(m_summaryLabel)))
                 labelled = i;
         }
         run.failedVertex = labelled >= 0 ? labelled : firstError;

@@ -28,6 +28,11 @@ public:
 
     /// A failure summary ("------", "Dockerfile:52", excerpt) was seen outside any build.
     bool sawOrphanSummary() const { return m_orphanSummary; }
+    /// Over the whole input: vertices seen completing before any header (BuildKit never prints them so;
+    /// the sign of a log saved newest-first, or of an excerpt starting mid-vertex) and vertices whose
+    /// header came first.
+    int statusFirstCount() const { return m_statusFirst; }
+    int headerFirstCount() const { return m_headerFirst; }
 
 private:
     struct VertexClock
@@ -36,6 +41,7 @@ private:
         double headerTime = 0; ///< estimated clock when the header was first printed
         double lastOutput = 0; ///< largest relative output time seen
         std::optional<double> headerStamp; ///< wall clock of the first header, when the wrapper has one
+        bool completed = false; ///< a DONE/CACHED/ERROR/CANCELED line was seen
     };
 
     /// Index into m_build->vertices of #N, or -1.
@@ -44,6 +50,8 @@ private:
     int vertexFor(int number, const LogLine &line);
     bool startsNewBuild(int number, QByteArrayView rest) const;
     void applyHeader(int vertex, const QString &name);
+    /// A header line for a vertex that already has a name: kept as an alias when only its prefix differs.
+    void noteAlias(int vertex, QByteArrayView rest);
     void finishVertex(int vertex, VertexStatus status, const LogLine &line, std::optional<double> seconds);
     void closeBuild(bool endOfFile);
 
@@ -61,6 +69,10 @@ private:
     bool m_tooManyVertices = false;
     int m_errorLine = 0; ///< line of the first vertex ERROR
     bool m_doneAfterError = false; ///< a vertex completed after that error: the build went on
+    // Over the whole file (not reset per build): vertices whose header came before any completion, and
+    // vertices that completed before any header.
+    int m_headerFirst = 0;
+    int m_statusFirst = 0;
 };
 
 } // namespace Stagelens

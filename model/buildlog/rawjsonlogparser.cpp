@@ -363,6 +363,24 @@ struct RawJsonLogParser::Private
         v.category = it->category;
     }
 
+    // bake/Compose send a vertex that several targets share under each target's name: the first name
+    // stays, the others become aliases. False when `name` is no alias (then it renames the vertex).
+    static bool isAlias(BuildVertex &v, std::string_view name)
+    {
+        for (const QString &alias : std::as_const(v.aliases)) {
+            if (QtPrivate::equalStrings(utf8View(name), QStringView(alias)))
+                return true;
+        }
+        if (v.name.isEmpty() || v.aliases.size() >= LogFormatParser::MaxAliases)
+            return false;
+        const QString text = QString::fromUtf8(name.data(), qsizetype(name.size()));
+        if (!text.startsWith(QLatin1Char('[')) || !v.name.startsWith(QLatin1Char('['))
+            || !LogFormatParser::isAliasLabel(parseVertexLabel(text), v.label))
+            return false;
+        v.aliases.append(text);
+        return true;
+    }
+
     void apply(const VertexUpdate &u, int line)
     {
         const int vi = vertexIndex(u.digest, u.digestHash, line);
@@ -371,7 +389,8 @@ struct RawJsonLogParser::Private
         BuildVertex &v = vertices[size_t(vi)];
         Extra &x = extra[size_t(vi)];
         // Updates repeat the name and inputs: compare them in UTF-8 and build QStrings only on a change.
-        if (!u.name.empty() && !QtPrivate::equalStrings(utf8View(u.name), QStringView(v.name)))
+        if (!u.name.empty() && !QtPrivate::equalStrings(utf8View(u.name), QStringView(v.name))
+            && !isAlias(v, u.name))
             setName(v, u.name);
         if (!u.inputs.empty()) {
             bool same = v.inputs.size() == qsizetype(u.inputs.size());

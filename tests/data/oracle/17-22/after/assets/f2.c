@@ -1,0 +1,1 @@
+kappa lambda omega zeta

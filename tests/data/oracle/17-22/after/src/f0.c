@@ -1,0 +1,1 @@
+alpha lambda sigma

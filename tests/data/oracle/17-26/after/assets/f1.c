@@ -1,0 +1,1 @@
+beta gamma omega alpha alpha theta beta

@@ -1,0 +1,1 @@
+zeta omega omega delta gamma sigma gamma lambda

@@ -1,0 +1,1 @@
+kappa omega kappa zeta alpha zeta theta kappa

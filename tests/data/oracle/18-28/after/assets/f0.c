@@ -1,0 +1,1 @@
+alpha omega alpha lambda beta kappa zeta

@@ -1,0 +1,1 @@
+omega sigma lambda theta kappa

@@ -1,0 +1,1 @@
+alpha alpha zeta lambda beta zeta

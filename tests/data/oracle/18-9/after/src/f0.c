@@ -1,0 +1,1 @@
+omega alpha lambda omega beta theta alpha zeta
