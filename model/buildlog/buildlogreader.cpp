@@ -265,6 +265,8 @@ BuildLogResult readRecordDevice(QIODevice &device, const std::function<bool(int)
         return result;
     }
     return readBuildRecordData(bytes, progress);
+}
+
 // Hands out the lines of a random-access device from the last to the first, as LineSplitter would cut
 // them (same lines, same cut of over-long lines), reading blocks backwards: memory stays at one block plus
 // one line. The head of an over-long line is read again from the device once its start is known.
@@ -543,14 +545,6 @@ BuildLogResult readBuildLogDevice(
     if (!canceled)
         splitter.finish();
     dispatcher.finish();
-    if (canceled)
-        result.diagnostics.append(
-            {Severity::Warning, QString(), lineNumber, 0, QStringLiteral("reading was cancelled")});
-    if (binaryLines > 5)
-        result.diagnostics.append({Severity::Warning, QString(), 0, 0,
-            QStringLiteral("%1 lines of binary data skipped in all").arg(binaryLines)});
-    if (options.splitTargets)
-        splitAllByTarget(&result.builds);
     bool sawGitLab = dispatcher.sawGitLab();
     bool sawOrphanSummary = dispatcher.sawOrphanSummary();
     // Decided on the finished reading, so the forward pass pays nothing for it; only a log that shows the
@@ -573,16 +567,8 @@ BuildLogResult readBuildLogDevice(
             result.diagnostics.append({Severity::Warning, QString(), 0, 0,
                 QStringLiteral("%1 lines of binary data skipped in all").arg(binaryLines)});
     }
-    if (options.splitTargets) {
-        QList<BuildRun> split;
-        for (const BuildRun &run : std::as_const(result.builds)) {
-            for (BuildRun &part : splitByTarget(run)) {
-                part.index = int(split.size());
-                split.append(std::move(part));
-            }
-        }
-        result.builds = std::move(split);
-    }
+    if (options.splitTargets)
+        splitAllByTarget(&result.builds);
     // GitLab marks sections, not every line: builds inside a GitLab trace carry its name too.
     if (sawGitLab) {
         for (BuildRun &run : result.builds) {
