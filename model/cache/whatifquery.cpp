@@ -56,7 +56,10 @@ struct CacheEngine::Query::StageWalk
     QStringList pendingArg; ///< ARG changes: re-run the next RUN of this stage only (ARG scope)
     QStringList stageArgs; ///< changed args declared in this stage so far (in file order)
     QStringList changedEnvNames; ///< ENV names whose value changed
-    QString stageRerun; ///< set when the FROM changed: every step re-runs for that reason
+    /// Set when the base image may have changed (a FROM line, a build arg in FROM): every step of the stage
+    /// re-runs only if the new reference resolves to other layers or another config Env, which the
+    /// Dockerfile alone cannot tell (BuildKit keys a base by content, not by name).
+    QString stageMaybe;
 };
 
 CacheEngine::Query::Query(const CacheEngine &engine, const WhatIfChanges &changes)
@@ -90,6 +93,8 @@ void CacheEngine::Query::resolvePaths()
     const QString root = context ? context->rootPath() : QString();
     if (context && !context->ignoreFile().isEmpty())
         m_ignoreFile = ContextIndex::relativePath(context->ignoreFile(), root);
+    else if (context)
+        m_ignoreFile = QStringLiteral(".dockerignore"); // none yet: an edit that adds one changes the rules
     for (const PathChange &change : m_changes.paths) {
         if (change.path.trimmed().isEmpty()) {
             m_result.notes.append(QStringLiteral("an empty path was ignored"));
@@ -157,6 +162,18 @@ void CacheEngine::Query::resolveLines()
     }
     for (const GlobalArg &arg : m_graph.globalArgs)
         m_globalArgs.append(arg.name);
+
+    // The Dockerfile is also a file of the build context when it lies inside it and is not ignored: an edit
+    // of any of its lines (a comment too) changes what `COPY . .`-like steps copy.
+    const ContextIndex *context = m_engine.m_context.get();
+    if (!m_changes.lines.isEmpty() && context && !m_graph.file.isEmpty()) {
+        bool inside = false;
+        const QString rel = ContextIndex::relativePath(m_graph.file, context->rootPath(), &inside);
+        const bool listed = std::any_of(
+            m_paths.cbegin(), m_paths.cend(), [&rel](const EffectivePath &p) { return p.path == rel; });
+        if (inside && rel != QLatin1String(".") && !context->isIgnored(rel) && !listed)
+            m_paths.append({rel, ChangeKind::Content, false, true});
+    }
 }
 
 void CacheEngine::Query::walkStage(int s)
@@ -179,7 +196,7 @@ void CacheEngine::Query::walkStage(int s)
         walk.prev.lastLabel = base.lastLabel;
         walk.pendingEnv = m_pendingEnvOut.value(stage.baseStage);
     }
-    walk.stageRerun = fromCause(s);
+    walk.stageMaybe = fromCause(s);
 
     for (int k = 0; k < stage.steps.size(); ++k) {
         const Step &step = stage.steps.at(k);
@@ -191,6 +208,8 @@ void CacheEngine::Query::walkStage(int s)
         }
         QStringList maybe;
         const QStringList own = ownCauses(ref, step, walk, &maybe);
+        if (own.isEmpty() && maybe.isEmpty() && !walk.stageMaybe.isEmpty())
+            maybe.append(walk.stageMaybe);
         if (own.isEmpty() && maybe.isEmpty())
             maybe = upstreamCauses(step);
 
@@ -232,7 +251,8 @@ QString CacheEngine::Query::fromCause(int s) const
 {
     const Stage &stage = m_graph.stages.at(s);
     if (m_changedFromLines.contains(s))
-        return QStringLiteral("FROM line %1 changed: the whole stage re-runs")
+        return QStringLiteral("FROM line %1 changed: the stage re-runs if the new base image has other layers "
+                              "or Env (BuildKit keys a base by content, not by name)")
             .arg(m_changedFromLines.value(s));
     if (stage.steps.isEmpty())
         return {};
@@ -243,7 +263,9 @@ QString CacheEngine::Query::fromCause(int s) const
     for (const QString &name : std::as_const(candidates)) {
         if (m_changedArgs.contains(name)
             && (from.argDependencies.contains(name) || from.variables.contains(name)))
-            return QStringLiteral("FROM uses build arg %1: the whole stage re-runs").arg(name);
+            return QStringLiteral("FROM uses build arg %1: the stage re-runs if the image it names has other "
+                                  "layers or Env (BuildKit keys a base by content, not by name)")
+                .arg(name);
     }
     return {};
 }
@@ -281,9 +303,10 @@ void CacheEngine::Query::absorbEnvironment(StepRef ref, const Step &step, StageW
 QStringList CacheEngine::Query::ownCauses(StepRef ref, const Step &step, StageWalk &walk, QStringList *maybe)
 {
     QStringList own;
-    if (!walk.stageRerun.isEmpty())
-        own.append(walk.stageRerun);
-    if (own.isEmpty() && m_changedStepLines.contains(ref))
+    // A FROM's text names its base; the base counts by content (fromCause), never by the name's arguments.
+    if (step.kind == InstructionKind::From)
+        return own;
+    if (m_changedStepLines.contains(ref))
         own.append(QStringLiteral("Dockerfile line %1 changed").arg(m_changedStepLines.value(ref)));
     if (own.isEmpty()) {
         for (const QString &name : step.argDependencies) {
@@ -372,7 +395,7 @@ QStringList CacheEngine::Query::upstreamCauses(const Step &step) const
 void CacheEngine::Query::addNotes()
 {
     for (const EffectivePath &p : std::as_const(m_paths)) {
-        if (!p.matched)
+        if (!p.matched && !p.implied)
             m_result.notes.append(QStringLiteral("%1 is read by no step the target needs").arg(p.path));
     }
     // A hostile query must not turn into megabytes of notes.

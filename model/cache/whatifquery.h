@@ -27,6 +27,7 @@ public:
         QString path;
         ChangeKind kind = ChangeKind::Content;
         bool matched = false;
+        bool implied = false; ///< not asked for: follows from another change (an edited Dockerfile line)
     };
 
 private:

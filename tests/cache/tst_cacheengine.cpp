@@ -131,6 +131,7 @@ private slots:
     void timings();
     void lineEdits_data();
     void lineEdits();
+    void contextFilesOfTheBuild();
     void hostileQueries();
     void queryIsFast();
 
@@ -389,14 +390,15 @@ void TestCacheEngine::lineEdits_data()
         return out;
     };
     // The rules of the brief: an ENV/USER line re-runs the next RUN (not WORKDIR/COPY); LABEL and comments
-    // change no layer; a global ARG used by FROM re-runs the whole stage; a step's own line re-runs it.
-    QTest::addRow("global arg") << text << 1 << L({"[a 1/4]", "[a 2/4]", "[a 3/4]", "[a 4/4]"});
+    // change no layer; a step's own line re-runs it. A changed base (a global ARG used by FROM, a FROM line)
+    // is keyed by the image's content, not its name: "maybe" for the stage (BuildKit rule 2, issue #17).
+    QTest::addRow("global arg") << text << 1 << QStringList();
     QTest::addRow("env") << text << 3 << L({"[a 4/4]"});
     QTest::addRow("copy line") << text << 5 << L({"[a 3/4]", "[a 4/4]"});
     QTest::addRow("label") << text << 7 << QStringList();
     QTest::addRow("comment") << text << 9 << QStringList();
     QTest::addRow("user") << text << 10 << L({"[b 2/3]", "[b 3/3]"});
-    QTest::addRow("from line") << text << 8 << L({"[b 1/3]", "[b 2/3]", "[b 3/3]"});
+    QTest::addRow("from line") << text << 8 << QStringList();
 }
 
 void TestCacheEngine::lineEdits()
@@ -421,6 +423,88 @@ void TestCacheEngine::lineEdits()
             qWarning().noquote() << v.label << verdictName(v.verdict) << v.reason();
     }
     QCOMPARE(actual, rerun);
+    // A changed base leaves every step of its stage "maybe", with the reason said.
+    if (line == 1 || line == 8) {
+        const QString stage = line == 1 ? QStringLiteral("[a ") : QStringLiteral("[b ");
+        int maybe = 0;
+        for (const StepVerdict &v : result.steps) {
+            if (!v.label.startsWith(stage))
+                continue;
+            QCOMPARE(v.verdict, Verdict::Maybe);
+            QVERIFY2(v.reason().contains(QLatin1String("keys a base by content"))
+                    || v.reason().contains(QLatin1String("follows")),
+                qPrintable(v.reason()));
+            ++maybe;
+        }
+        QVERIFY(maybe >= 3);
+    }
+}
+
+// BuildKit rule 3 (issue #17): the Dockerfile and .dockerignore are files of the build context too. An edit
+// of any Dockerfile line (a comment included) re-runs the steps that copy the Dockerfile (COPY . .); an edit
+// of .dockerignore re-runs those that copy it and may change what every other context copy receives. The
+// cases are the differential tester's contradictions (tests/data/oracle/18-25 and 17-26), made small.
+void TestCacheEngine::contextFilesOfTheBuild()
+{
+    QTemporaryDir dir;
+    auto write = [&dir](const QString &name, const QByteArray &bytes) {
+        QDir(dir.path()).mkpath(QFileInfo(dir.filePath(name)).path());
+        QFile f(dir.filePath(name));
+        return f.open(QIODevice::WriteOnly) && f.write(bytes) == bytes.size();
+    };
+    const QByteArray dockerfile = "FROM alpine AS s0\n" // 1
+                                  "RUN echo one\n" // 2
+                                  "# a comment\n" // 3
+                                  "FROM alpine AS s1\n" // 4
+                                  "COPY src/sub/ /in/src/sub/\n" // 5
+                                  "COPY . /ctx/\n" // 6
+                                  "RUN ls /ctx\n"; // 7
+    QVERIFY(write(QStringLiteral("Dockerfile"), dockerfile));
+    QVERIFY(write(QStringLiteral("src/sub/f0.md"), "x"));
+    QVERIFY(write(QStringLiteral("src/sub/f1.tmp"), "y"));
+    ContextScanOptions scan;
+    scan.contextDir = dir.path();
+    scan.dockerfilePath = dir.filePath(QStringLiteral("Dockerfile"));
+    auto context = std::make_shared<const ContextIndex>(ContextIndex::scan(scan));
+    BuildOptions options;
+    options.target = QStringLiteral("s1");
+    const CacheEngine engine(
+        buildGraph(dockerfile, dir.filePath(QStringLiteral("Dockerfile")), options), context);
+    auto verdictOf = [](const WhatIfResult &r, const QString &key) {
+        for (const StepVerdict &v : r.steps) {
+            if (labelKey(v.label) == key)
+                return v.verdict;
+        }
+        return Verdict::Cached;
+    };
+    for (int line : {2, 3}) {
+        WhatIfChanges edit;
+        edit.lines = {line};
+        const WhatIfResult r = engine.whatIf(edit);
+        QCOMPARE(
+            verdictOf(r, QStringLiteral("[s1 3/4]")), Verdict::Rerun); // COPY . /ctx/ copies the Dockerfile
+        QCOMPARE(verdictOf(r, QStringLiteral("[s1 4/4]")), Verdict::Rerun);
+        QCOMPARE(verdictOf(r, QStringLiteral("[s1 2/4]")), Verdict::Cached); // COPY src/sub/ does not
+        for (const QString &note : r.notes)
+            QVERIFY2(!note.contains(QLatin1String("read by no step")), qPrintable(note));
+    }
+    // An ignored Dockerfile is no context file: the same edit leaves the copies alone.
+    QVERIFY(write(QStringLiteral(".dockerignore"), "Dockerfile\n"));
+    auto ignoring = std::make_shared<const ContextIndex>(ContextIndex::scan(scan));
+    const CacheEngine quiet(
+        buildGraph(dockerfile, dir.filePath(QStringLiteral("Dockerfile")), options), ignoring);
+    WhatIfChanges comment;
+    comment.lines = {3};
+    QCOMPARE(verdictOf(quiet.whatIf(comment), QStringLiteral("[s1 3/4]")), Verdict::Cached);
+
+    // .dockerignore edited (or added): the copy of everything re-runs, the others may.
+    WhatIfChanges rules;
+    rules.paths.append({QStringLiteral(".dockerignore"), ChangeKind::Content});
+    for (const CacheEngine *e : {&engine, &quiet}) {
+        const WhatIfResult r = e->whatIf(rules);
+        QCOMPARE(verdictOf(r, QStringLiteral("[s1 2/4]")), Verdict::Maybe);
+        QCOMPARE(verdictOf(r, QStringLiteral("[s1 3/4]")), Verdict::Rerun);
+    }
 }
 
 void TestCacheEngine::hostileQueries()
