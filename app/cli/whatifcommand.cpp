@@ -47,7 +47,7 @@ QString seconds(const QJsonValue &value)
 }
 
 // The human form, when --json is not given: one line per step, then the totals and notes.
-void printText(const WhatIfResult &result, const QJsonObject &json)
+void printText(const WhatIfResult &result, const QJsonObject &json, bool logGiven)
 {
     QString out;
     for (const StepVerdict &v : result.steps) {
@@ -63,6 +63,8 @@ void printText(const WhatIfResult &result, const QJsonObject &json)
                .arg(seconds(json.value(QStringLiteral("maybe_seconds"))));
     for (const QString &note : result.notes)
         out += QStringLiteral("note: %1\n").arg(note);
+    if (!logGiven)
+        out += QStringLiteral("note: no log given (--log): times unknown\n");
     printOut(out);
 }
 
@@ -141,7 +143,7 @@ int runWhatifCommand(const QStringList &args)
     if (parser.isSet(jsonOption))
         printJson(json);
     else
-        printText(result, json);
+        printText(result, json, parser.isSet(logOption));
     for (const Diagnostic &d : result.diagnostics + logDiagnostics)
         printError(d.toString());
     return hasErrors(graph.diagnostics) ? ExitInputErrors : ExitOk;

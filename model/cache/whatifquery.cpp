@@ -118,13 +118,21 @@ void CacheEngine::Query::resolvePaths()
                     .arg(rel, m_ignoreFile.isEmpty() ? QStringLiteral(".dockerignore") : m_ignoreFile));
             continue;
         }
+        // An edited or chmod'ed file must exist; a path that is not there is most often a path given relative
+        // to the wrong folder ("util.c" for "src/util.c"). The ignore file may be new.
+        if (context && rel != QLatin1String(".") && rel != m_ignoreFile && context->indexOf(rel) < 0
+            && (change.kind == ChangeKind::Content || change.kind == ChangeKind::Mode)) {
+            m_result.notes.append(QStringLiteral("%1 is not in the build context (%2)").arg(rel, root));
+            continue;
+        }
         if (!root.isEmpty() && !m_graph.file.isEmpty()
             && rel == ContextIndex::relativePath(m_graph.file, root))
             m_result.notes.append(
                 QStringLiteral("%1 is the Dockerfile: it counts only where a COPY reads it; "
                                "name edited instructions with their line numbers")
                     .arg(rel));
-        m_paths.append({rel, change.kind, false});
+        const bool missing = context && rel != QLatin1String(".") && context->indexOf(rel) < 0;
+        m_paths.append({rel, change.kind, false, false, missing});
     }
 }
 
@@ -133,6 +141,16 @@ void CacheEngine::Query::resolvePaths()
 void CacheEngine::Query::resolveLines()
 {
     m_changedArgs = QSet<QString>(m_changes.args.cbegin(), m_changes.args.cend());
+    // BuildKit ignores a --build-arg that no ARG declares (and warns): say so rather than answer nothing.
+    QSet<QString> declared;
+    for (const ArgDeclaration &arg : m_graph.argDeclarations)
+        declared.insert(arg.name);
+    for (const QString &name : m_changes.args) {
+        if (!declared.contains(name))
+            m_result.notes.append(
+                QStringLiteral("ARG %1 is not declared in the Dockerfile: BuildKit ignores that build arg")
+                    .arg(name));
+    }
     for (int line : m_changes.lines) {
         if (const StepRef ref = m_graph.stepAtLine(line); ref.isValid()) {
             const Step &step = *m_graph.step(ref);
@@ -251,8 +269,9 @@ QString CacheEngine::Query::fromCause(int s) const
 {
     const Stage &stage = m_graph.stages.at(s);
     if (m_changedFromLines.contains(s))
-        return QStringLiteral("FROM line %1 changed: the stage re-runs if the new base image has other layers "
-                              "or Env (BuildKit keys a base by content, not by name)")
+        return QStringLiteral(
+            "FROM line %1 changed: the stage re-runs if the new base image has other layers "
+            "or Env (BuildKit keys a base by content, not by name)")
             .arg(m_changedFromLines.value(s));
     if (stage.steps.isEmpty())
         return {};
@@ -396,7 +415,9 @@ void CacheEngine::Query::addNotes()
 {
     for (const EffectivePath &p : std::as_const(m_paths)) {
         if (!p.matched && !p.implied)
-            m_result.notes.append(QStringLiteral("%1 is read by no step the target needs").arg(p.path));
+            m_result.notes.append(p.missing
+                    ? QStringLiteral("%1 is not in the build context").arg(p.path)
+                    : QStringLiteral("%1 is read by no step the target needs").arg(p.path));
     }
     // A hostile query must not turn into megabytes of notes.
     constexpr qsizetype MaxNotes = 100;

@@ -28,6 +28,7 @@ public:
         ChangeKind kind = ChangeKind::Content;
         bool matched = false;
         bool implied = false; ///< not asked for: follows from another change (an edited Dockerfile line)
+        bool missing = false; ///< not in the context as scanned (deleted since, or a wrong path)
     };
 
 private:

@@ -64,7 +64,41 @@ private slots:
     void timings();
     void usageErrors_data();
     void usageErrors();
+    void notesSayWhatIsWrong_data();
+    void notesSayWhatIsWrong();
 };
+
+// The human form says what is wrong with a question, in words a user can act on.
+void TestWhatifCli::notesSayWhatIsWrong_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QString>("note");
+    // The Dockerfile's length, counted here, not by the code under test.
+    const QByteArray text = Test::readAll(project() + QStringLiteral("/Dockerfile"));
+    const int lines = int(text.count('\n')) + (text.endsWith('\n') ? 0 : 1);
+    QTest::addRow("file named without its folder") << QStringList {QStringLiteral("--changed"),
+        QStringLiteral("util.c")} << QStringLiteral("util.c is not in the build context");
+    QTest::addRow("undeclared arg") << QStringList {QStringLiteral("--changed-arg"), QStringLiteral("NOPE")}
+                                    << QStringLiteral("ARG NOPE is not declared in the Dockerfile");
+    QTest::addRow("line past the end")
+        << QStringList {QStringLiteral("--changed-line"), QStringLiteral("999")}
+        << QStringLiteral("line 999 is past the end of the Dockerfile (%1 lines)").arg(lines);
+    QTest::addRow("no log") << QStringList {QStringLiteral("--changed"), QStringLiteral("src/util.c")}
+                            << QStringLiteral("no log given (--log): times unknown");
+}
+
+void TestWhatifCli::notesSayWhatIsWrong()
+{
+    QFETCH(QStringList, args);
+    QFETCH(QString, note);
+    const Run run = runWhatif(QStringList {project()} + args);
+    QCOMPARE(run.exitCode, 0);
+    const QString out = QString::fromUtf8(run.out);
+    QVERIFY2(out.contains(note), qPrintable(out));
+    // Plurals as people write them.
+    QVERIFY(!out.contains(QLatin1String("step(s)")));
+    QVERIFY(!out.contains(QLatin1String(" 1 steps")));
+}
 
 void TestWhatifCli::initTestCase()
 {
