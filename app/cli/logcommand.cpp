@@ -137,6 +137,8 @@ int runLogCommand(const QStringList &args)
     // The same session the window runs, driven synchronously.
     ProjectSession session;
     session.setSplitTargets(parser.isSet(splitOption));
+    // The builds are printed as read; only a Dockerfile to check them against needs the analysis.
+    session.setAnalyseBuilds(parser.isSet(dockerfileOption));
     if (parser.isSet(dockerfileOption))
         session.openDockerfile(parser.value(dockerfileOption));
     session.addLog(path);

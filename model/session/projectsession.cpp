@@ -256,37 +256,6 @@ void ProjectSession::rebuildGraph()
     rebuildProblems();
 }
 
-// Without a Dockerfile, the selected build's own step names give the stage graph (a CI log opened alone).
-void ProjectSession::refreshLogGraph()
-{
-    if (!m_dockerfilePath.isEmpty())
-        return;
-    const BuildRun *run = selectedRun();
-    if (run && run->record && !run->record->dockerfile.isEmpty()) {
-        // A build record carries its Dockerfile (provenance) and how it was built: the real graph, with the
-        // record's target, build args and platforms.
-        const BuildRecordInfo &record = *run->record;
-        BuildOptions options;
-        options.target = record.target;
-        for (auto it = record.buildArgs.cbegin(); it != record.buildArgs.cend(); ++it)
-            options.buildArgs.insert(it.key(), it.value());
-        options.platform = record.platforms.value(0);
-        options.multiPlatform = record.platforms.size() > 1;
-        const QString name = record.dockerfileName.isEmpty() ? record.filename : record.dockerfileName;
-        m_graph = buildGraph(
-            record.dockerfile.toUtf8(), name.isEmpty() ? QStringLiteral("Dockerfile") : name, options);
-        m_recordDockerfile = record.dockerfile;
-    } else {
-        m_graph = run ? graphFromLog(*run) : BuildGraph();
-        m_recordDockerfile.clear();
-    }
-    rebuildArgsModel();
-    rebuildEngine();
-    Q_EMIT graphChanged();
-    Q_EMIT projectChanged(); // the source view shows the record's Dockerfile
-    rebuildProblems();
-}
-
 void ProjectSession::rebuildArgsModel()
 {
     QList<BuildArgRow> rows;
@@ -455,8 +424,6 @@ void ProjectSession::showBuild(int index)
         index = int(m_entries.size()) - 1;
     m_selected = index;
     Q_EMIT selectionChanged();
-    refreshLogGraph();
-    rebuildProblems();
     refreshAnalysis();
 }
 
@@ -557,17 +524,67 @@ QList<const BuildRun *> ProjectSession::runsUpToSelected() const
     return runs;
 }
 
+namespace {
+
+struct Answer
+{
+    std::optional<BuildGraph> graph; ///< set when the graph comes from the build itself (no Dockerfile open)
+    QString recordDockerfile; ///< the Dockerfile a build record carries, when that made the graph
+    BuildAnalysis analysis;
+    QHash<StepRef, double> costs;
+};
+
+// Without a Dockerfile, the build gives the graph: the Dockerfile a build record carries (built with the
+// record's target, build args and platforms), else the stages and steps its vertex names show.
+BuildGraph graphForBuild(const BuildRun &run, QString *recordDockerfile)
+{
+    recordDockerfile->clear();
+    if (!run.record || run.record->dockerfile.isEmpty())
+        return graphFromLog(run);
+    const BuildRecordInfo &record = *run.record;
+    BuildOptions options;
+    options.target = record.target;
+    for (auto it = record.buildArgs.cbegin(); it != record.buildArgs.cend(); ++it)
+        options.buildArgs.insert(it.key(), it.value());
+    options.platform = record.platforms.value(0);
+    options.multiPlatform = record.platforms.size() > 1;
+    const QString name = record.dockerfileName.isEmpty() ? record.filename : record.dockerfileName;
+    *recordDockerfile = record.dockerfile;
+    return buildGraph(
+        record.dockerfile.toUtf8(), name.isEmpty() ? QStringLiteral("Dockerfile") : name, options);
+}
+
+// The one analysis of the selected build (and the costs of the builds up to it), on any thread.
+Answer analyse(const BuildGraph &openGraph, bool graphFromBuild, const QList<const BuildRun *> &runs)
+{
+    Answer answer;
+    const BuildGraph *graph = &openGraph;
+    if (graphFromBuild) {
+        answer.graph = graphForBuild(*runs.last(), &answer.recordDockerfile);
+        graph = &*answer.graph;
+    }
+    answer.analysis = analyseBuild(*graph, *runs.last());
+    answer.costs = stepCosts(*graph, runs);
+    return answer;
+}
+
+} // namespace
+
 void ProjectSession::refreshAnalysis()
 {
-    struct Answer
-    {
-        BuildAnalysis analysis;
-        QHash<StepRef, double> costs;
-    };
     const BuildRun *run = selectedRun();
-    if (!run) {
+    const bool graphFromBuild = m_dockerfilePath.isEmpty();
+    if (!run || !m_analyseBuilds) {
         ++m_analysisGeneration; // drops a worker's answer for an older request
         m_analysisPending = false;
+        if (graphFromBuild && !m_graph.stages.isEmpty()) {
+            m_graph = BuildGraph();
+            m_recordDockerfile.clear();
+            rebuildArgsModel();
+            rebuildEngine();
+            Q_EMIT graphChanged();
+            Q_EMIT projectChanged();
+        }
         m_analysis = emptyAnalysis(m_graph);
         m_costs.clear();
         m_matchDiagnostics.clear();
@@ -577,11 +594,15 @@ void ProjectSession::refreshAnalysis()
         runWhatIf();
         return;
     }
-    // The runs are copied for a worker: the session may drop or replace them while it works.
-    auto work = [graph = m_graph, runs = runsUpToSelected()]() {
-        return Answer {analyseBuild(graph, *runs.last()), Stagelens::stepCosts(graph, runs)};
-    };
     auto apply = [this](Answer answer) {
+        if (answer.graph) {
+            m_graph = std::move(*answer.graph);
+            m_recordDockerfile = answer.recordDockerfile;
+            rebuildArgsModel();
+            rebuildEngine();
+            Q_EMIT graphChanged();
+            Q_EMIT projectChanged(); // the source view shows a record's Dockerfile
+        }
         m_analysis = std::move(answer.analysis);
         m_costs = std::move(answer.costs);
         checkMatch();
@@ -592,25 +613,26 @@ void ProjectSession::refreshAnalysis()
     };
     if (m_mode == Mode::Asynchronous && run->vertices.size() > AsyncAnalysisVertices) {
         // Until the answer lands, the analysis refers to no vertex, so nothing indexes the new build with the
-        // old build's vertex numbers; the views keep their picture.
+        // old build's vertex numbers; the views keep their picture. The runs are copied: the session may drop
+        // or replace them while the worker reads them.
         m_analysis = emptyAnalysis(m_graph);
         QList<BuildRun> copies;
         for (const BuildRun *r : runsUpToSelected())
             copies.append(*r);
         runJob(
             &m_analysisGeneration, &m_analysisPending,
-            [graph = m_graph, copies = std::move(copies)]() {
+            [graph = m_graph, graphFromBuild, copies = std::move(copies)]() {
                 QList<const BuildRun *> runs;
                 for (const BuildRun &r : copies)
                     runs.append(&r);
-                return Answer {analyseBuild(graph, copies.last()), Stagelens::stepCosts(graph, runs)};
+                return analyse(graph, graphFromBuild, runs);
             },
             apply);
         return;
     }
     ++m_analysisGeneration;
     m_analysisPending = false;
-    apply(work());
+    apply(analyse(m_graph, graphFromBuild, runsUpToSelected()));
 }
 
 // Does the selected build's log belong to the open Dockerfile? Only then may its times go on the graph.

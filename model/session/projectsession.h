@@ -79,6 +79,9 @@ public:
     void addLog(const QString &path);
     /// Stops every log read and drops the queue; builds shown early by a cancelled read go.
     void cancelLoading();
+    /// Off: builds are read and listed but not analysed (no graph from the build, no match, no costs); for
+    /// `stagelens log` without a Dockerfile, which prints the builds as read. On by default.
+    void setAnalyseBuilds(bool analyse) { m_analyseBuilds = analyse; }
     /// One build per bake/compose target and platform (BuildLogReadOptions::splitTargets) for later logs.
     void setSplitTargets(bool split) { m_splitTargets = split; }
     /// The logs read so far (not the one being read), in the order they were opened.
@@ -199,7 +202,6 @@ private:
 
     void readDockerfile();
     void rebuildGraph();
-    void refreshLogGraph();
     void checkMatch();
     void followLogDockerfile(const BuildLogResult &result);
     void scanContext();
@@ -256,6 +258,7 @@ private:
     quint64 m_analysisGeneration = 0;
     bool m_analysisPending = false;
     bool m_splitTargets = false;
+    bool m_analyseBuilds = true;
 };
 
 } // namespace Stagelens

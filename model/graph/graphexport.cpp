@@ -1,0 +1,121 @@
+// The graph as the `dockerfile --json` document of shared/CLI.md and as Graphviz DOT text.
+#include "buildgraph.h"
+
+#include <QJsonArray>
+#include <QSet>
+
+namespace Stagelens {
+
+QJsonObject toJson(const BuildGraph &graph)
+{
+    QJsonObject root;
+    root.insert(QStringLiteral("file"), graph.file);
+    root.insert(QStringLiteral("target"), graph.targetStage >= 0 ? QJsonValue(graph.target) : QJsonValue());
+    QJsonArray stages;
+    for (const Stage &s : graph.stages) {
+        QJsonObject o;
+        o.insert(QStringLiteral("index"), s.index);
+        o.insert(QStringLiteral("name"), s.name.isEmpty() ? QJsonValue() : QJsonValue(s.name));
+        o.insert(QStringLiteral("token"), s.token());
+        o.insert(QStringLiteral("base"), s.base.isEmpty() ? QJsonValue() : QJsonValue(s.base));
+        o.insert(QStringLiteral("base_name"), s.baseName);
+        o.insert(QStringLiteral("base_stage"), s.baseStage >= 0 ? QJsonValue(s.baseStage) : QJsonValue());
+        o.insert(QStringLiteral("platform"), s.platform.isEmpty() ? QJsonValue() : QJsonValue(s.platform));
+        o.insert(QStringLiteral("line"), s.line);
+        o.insert(QStringLiteral("needed"), s.needed);
+        QJsonArray steps;
+        for (const Step &st : s.steps) {
+            if (!st.isVertex())
+                continue;
+            QJsonObject so;
+            so.insert(QStringLiteral("label"), st.label);
+            so.insert(QStringLiteral("instruction"), st.keyword);
+            so.insert(QStringLiteral("text"), st.text);
+            so.insert(QStringLiteral("number"), st.number);
+            so.insert(QStringLiteral("line"), st.line);
+            so.insert(QStringLiteral("end_line"), st.endLine);
+            if (st.fromStage >= 0)
+                so.insert(QStringLiteral("from_stage"), st.fromStage);
+            so.insert(QStringLiteral("arg_dependencies"), QJsonArray::fromStringList(st.argDependencies));
+            steps.append(so);
+        }
+        o.insert(QStringLiteral("steps"), steps);
+        stages.append(o);
+    }
+    root.insert(QStringLiteral("stages"), stages);
+    QJsonArray edges;
+    for (const Edge &e : graph.edges) {
+        QJsonObject o;
+        o.insert(QStringLiteral("from"), e.from);
+        o.insert(QStringLiteral("to"), e.to);
+        o.insert(QStringLiteral("kind"), edgeKindName(e.kind));
+        o.insert(QStringLiteral("line"), e.line);
+        edges.append(o);
+    }
+    root.insert(QStringLiteral("edges"), edges);
+    QJsonArray diagnostics;
+    for (const Diagnostic &d : graph.diagnostics)
+        diagnostics.append(d.toJson());
+    root.insert(QStringLiteral("diagnostics"), diagnostics);
+    return root;
+}
+
+namespace {
+
+QString dotQuote(const QString &text)
+{
+    QString out = QStringLiteral("\"");
+    for (const QChar c : text) {
+        if (c == QLatin1Char('"') || c == QLatin1Char('\\'))
+            out += QLatin1Char('\\');
+        if (c == QLatin1Char('\n')) {
+            out += QLatin1String("\\n");
+            continue;
+        }
+        out += c;
+    }
+    return out + QLatin1Char('"');
+}
+
+} // namespace
+
+// Stages as boxes (dashed when not needed, bold for the target), base images as ellipses.
+QString toDot(const BuildGraph &graph)
+{
+    QString out =
+        QStringLiteral("digraph stages {\n  rankdir=TB;\n  node [shape=box, fontname=\"sans-serif\"];\n");
+    QHash<QString, QString> images;
+    for (const Stage &s : graph.stages) {
+        int vertices = 0;
+        for (const Step &st : s.steps)
+            vertices += st.isVertex() ? 1 : 0;
+        const QString label = s.token()
+            + QStringLiteral("\n%1 step%2")
+                  .arg(vertices)
+                  .arg(vertices == 1 ? QString() : QStringLiteral("s"));
+        QString attrs = QStringLiteral("label=%1").arg(dotQuote(label));
+        if (!s.needed)
+            attrs += QLatin1String(", style=dashed");
+        if (s.index == graph.targetStage)
+            attrs += QLatin1String(", penwidth=2");
+        out += QStringLiteral("  s%1 [%2];\n").arg(s.index).arg(attrs);
+        if (s.baseStage < 0 && !s.base.isEmpty()) {
+            if (!images.contains(s.base)) {
+                const QString id = QStringLiteral("img%1").arg(images.size());
+                images.insert(s.base, id);
+                out += QStringLiteral("  %1 [label=%2, shape=ellipse];\n").arg(id, dotQuote(s.base));
+            }
+            out += QStringLiteral("  %1 -> s%2 [style=dotted];\n").arg(images.value(s.base)).arg(s.index);
+        }
+    }
+    for (const Edge &e : graph.edges) {
+        out += QStringLiteral("  s%1 -> s%2 [label=%3];\n")
+                   .arg(e.from)
+                   .arg(e.to)
+                   .arg(dotQuote(edgeKindName(e.kind)));
+    }
+    out += QLatin1String("}\n");
+    return out;
+}
+
+} // namespace Stagelens
