@@ -116,14 +116,29 @@ TimelineInput makeTimelineInput(
     TimelineInput input;
     TimelineModel &model = input.model;
     // Steps in Dockerfile order (stage, step), BuildKit's internal vertices after them in log order.
-    QList<int> order;
-    for (int v = 0; v < run.vertices.size(); ++v)
-        order.append(v);
-    auto key = [&analysis](int v) {
-        const StepRef ref = analysis.stepOfVertex.value(v);
-        return ref.isValid() ? std::make_tuple(0, ref, v) : std::make_tuple(1, StepRef(), v);
+    // The sort key is made once per vertex (a build can have ~100k): Dockerfile steps by (stage, step), then
+    // BuildKit's own vertices, each group in log order.
+    struct Key
+    {
+        int group;
+        StepRef ref;
+        int vertex;
+        bool operator<(const Key &o) const
+        {
+            return std::tie(group, ref, vertex) < std::tie(o.group, o.ref, o.vertex);
+        }
     };
-    std::stable_sort(order.begin(), order.end(), [&key](int a, int b) { return key(a) < key(b); });
+    QList<Key> keys;
+    keys.reserve(run.vertices.size());
+    for (int v = 0; v < run.vertices.size(); ++v) {
+        const StepRef ref = v < analysis.stepOfVertex.size() ? analysis.stepOfVertex.at(v) : StepRef();
+        keys.append(ref.isValid() ? Key {0, ref, v} : Key {1, StepRef(), v});
+    }
+    std::sort(keys.begin(), keys.end());
+    QList<int> order;
+    order.reserve(keys.size());
+    for (const Key &k : std::as_const(keys))
+        order.append(k.vertex);
     input.vertexOfRow = order;
     input.rowOfVertexList.fill(-1, run.vertices.size());
     for (int row = 0; row < order.size(); ++row)
