@@ -33,6 +33,20 @@ inline QByteArray readAll(const QString &path)
     return f.readAll();
 }
 
+/// A log of `copies` builds in `dir`: the real cold build of buildkit-real again and again, big enough to be
+/// read in several chunks. Returns its path (empty when it cannot be written).
+inline QString writeRepeatedColdBuild(const QString &dir, int copies)
+{
+    const QByteArray build = readAll(corpusPath(QStringLiteral("buildkit-real/00-cold.log")));
+    const QString path = dir + QStringLiteral("/many.log");
+    QFile file(path);
+    if (build.isEmpty() || !file.open(QIODevice::WriteOnly))
+        return {};
+    for (int i = 0; i < copies; ++i)
+        file.write(build + '\n');
+    return path;
+}
+
 /// Graphviz and our number printing expect the C numeric locale, as main() sets it.
 inline void setCNumericLocale()
 {

@@ -15,17 +15,9 @@ QString real(const QString &name)
     return Test::corpusPath(QStringLiteral("buildkit-real/") + name);
 }
 
-// The cold build again and again: a log big enough to be read in many chunks, with many builds.
 QString manyBuilds(const QTemporaryDir &dir, int copies)
 {
-    const QByteArray build = Test::readAll(real(QStringLiteral("00-cold.log")));
-    const QString path = dir.filePath(QStringLiteral("many.log"));
-    QFile file(path);
-    if (!file.open(QIODevice::WriteOnly))
-        return {};
-    for (int i = 0; i < copies; ++i)
-        file.write(build + '\n');
-    return path;
+    return Test::writeRepeatedColdBuild(dir.path(), copies);
 }
 
 } // namespace

@@ -63,17 +63,9 @@ StepState expectedState(const BuildVertex &vertex)
     return StepState::Canceled;
 }
 
-// A log of `copies` builds: the real cold build again and again, big enough to be read in several chunks.
 QString writeManyBuilds(const QTemporaryDir &dir, int copies)
 {
-    const QByteArray build = Test::readAll(realLog(QStringLiteral("00-cold.log")));
-    const QString path = dir.filePath(QStringLiteral("many.log"));
-    QFile file(path);
-    if (!file.open(QIODevice::WriteOnly))
-        return {};
-    for (int i = 0; i < copies; ++i)
-        file.write(build + '\n');
-    return path;
+    return Test::writeRepeatedColdBuild(dir.path(), copies);
 }
 
 QPair<int, int> findStep(const MainWindow &window, const QString &labelStart)
