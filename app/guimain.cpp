@@ -58,7 +58,12 @@ int runGui(int &argc, char **argv, void (*setIdentity)())
         QStringLiteral("size"), QStringLiteral("Window size (default 1600x1000)."), QStringLiteral("WxH"));
     const QCommandLineOption themeOption(QStringLiteral("theme"),
         QStringLiteral("Colour theme: system, light or dark."), QStringLiteral("THEME"));
-    parser.addOptions({changedOption, screenshotOption, sizeOption, themeOption});
+    const QCommandLineOption targetOption(QStringLiteral("target"),
+        QStringLiteral("The stage to build (BuildKit's --target)."), QStringLiteral("NAME"));
+    const QCommandLineOption buildArgOption(QStringLiteral("build-arg"),
+        QStringLiteral("A build argument, as docker build takes it."), QStringLiteral("NAME=VALUE"));
+    parser.addOptions(
+        {changedOption, screenshotOption, sizeOption, themeOption, targetOption, buildArgOption});
     if (!parser.parse(QApplication::arguments())) {
         Cli::printError(QStringLiteral("stagelens: %1").arg(parser.errorText()));
         return Cli::ExitUsage;
@@ -98,9 +103,20 @@ int runGui(int &argc, char **argv, void (*setIdentity)())
         }
     }
 
+    BuildOptions options;
+    options.target = parser.value(targetOption);
+    if (const QString bad = Cli::parseBuildArgs(parser.values(buildArgOption), &options.buildArgs);
+        !bad.isEmpty()) {
+        Cli::printError(QStringLiteral("stagelens: --build-arg wants NAME=VALUE, got %1").arg(bad));
+        return Cli::ExitUsage;
+    }
+
     MainWindow window;
     window.resize(size);
     window.openPaths(paths);
+    // The build as asked for on the command line: target and build args, not a what-if question.
+    if (parser.isSet(targetOption) || parser.isSet(buildArgOption))
+        window.session()->setOptions(options);
     window.setChangedPaths(parser.values(changedOption));
 
     if (parser.isSet(screenshotOption)) {

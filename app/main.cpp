@@ -63,6 +63,8 @@ QString topLevelHelp()
                        "  --screenshot OUT.png render the window after loading, write the PNG and exit\n"
                        "  --size WxH           window size for --screenshot (default 1600x1000)\n"
                        "  --theme THEME        colour theme: system, light or dark\n"
+                       "  --target NAME        the stage to build (BuildKit's --target)\n"
+                       "  --build-arg N=V      a build argument, as docker build takes it\n"
                        "  --version            print the version and exit\n"
                        "  -h, --help           print this help and exit\n");
     return text;
@@ -78,7 +80,8 @@ struct GuiOption
 };
 
 constexpr GuiOption GuiOptions[] = {{"--changed", true}, {"--screenshot", true}, {"--size", true},
-    {"--theme", true}, {"--help", false}, {"-h", false}, {"--version", false}, {"-v", false}};
+    {"--theme", true}, {"--target", true}, {"--build-arg", true}, {"--help", false}, {"-h", false},
+    {"--version", false}, {"-v", false}};
 
 int usageError(int argc, char **argv, const QString &message)
 {

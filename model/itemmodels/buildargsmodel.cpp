@@ -41,6 +41,8 @@ QVariant BuildArgsModel::data(const QModelIndex &index, int role) const
         }
     }
     if (role == Qt::ToolTipRole) {
+        if (index.column() == DefaultColumn && row.defaultValue)
+            return tr("Default: %1").arg(*row.defaultValue);
         if (index.column() == ValueColumn)
             return tr("Edit to see the build with --build-arg %1=VALUE and what it re-runs").arg(row.name);
         if (index.column() == DefaultColumn && !row.defaultValue)

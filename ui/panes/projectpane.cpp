@@ -40,9 +40,13 @@ ProjectPane::ProjectPane(ProjectSession *session, QWidget *parent)
     m_argsView = new QTableView;
     m_argsView->setModel(m_session->buildArgs());
     m_argsView->verticalHeader()->hide();
-    m_argsView->horizontalHeader()->setStretchLastSection(true);
-    m_argsView->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-    m_argsView->horizontalHeader()->setSectionResizeMode(BuildArgsModel::ValueColumn, QHeaderView::Stretch);
+    // Names fit their text; default and value share the rest of the pane (elided, full text in tooltips),
+    // so the table never needs a horizontal scroll bar in a narrow pane.
+    m_argsView->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
+    m_argsView->horizontalHeader()->setSectionResizeMode(
+        BuildArgsModel::NameColumn, QHeaderView::ResizeToContents);
+    m_argsView->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    m_argsView->setWordWrap(false);
     m_argsView->setSizeAdjustPolicy(QAbstractScrollArea::AdjustToContents);
     m_argsView->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Maximum);
     m_argsView->setMaximumHeight(200);
