@@ -9,6 +9,7 @@
 #include "pgcluster.h"
 #include "testutils.h"
 
+#include <QDateTime>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QJsonArray>
@@ -824,6 +825,18 @@ private slots:
         for (const QString &key : expected.keys())
             QVERIFY2(summary.value(key) == expected.value(key), qPrintable(key));
 
+        // list writes its JSON without QJsonDocument; show through it: the same build, the same values.
+        for (const QJsonValue &value : builds) {
+            if (value.toObject().value(QStringLiteral("id")).toInteger() != first)
+                continue;
+            QJsonObject fromShow = shown;
+            fromShow.remove(QStringLiteral("summary"));
+            fromShow.remove(QStringLiteral("vertices"));
+            QCOMPARE(value.toObject(), fromShow);
+            const QDateTime added = QDateTime::fromString(
+                value.toObject().value(QStringLiteral("added")).toString(), Qt::ISODate);
+            QVERIFY(added.isValid() && std::abs(added.secsTo(QDateTime::currentDateTimeUtc())) < 600);
+        }
         QCOMPARE(
             runCli({QStringLiteral("show"), QStringLiteral("999999"), QStringLiteral("--db"), url}).exitCode,
             1);
