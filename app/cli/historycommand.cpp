@@ -8,8 +8,10 @@
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonObject>
+#include <QLocale>
 
 #include <cmath>
+#include <cstdio>
 
 namespace Stagelens::Cli {
 
@@ -41,15 +43,120 @@ QJsonValue rate(const std::optional<double> &value)
     return value ? QJsonValue(std::round(*value * 1000.0) / 1000.0) : QJsonValue(QJsonValue::Null);
 }
 
+// "2026-12-01T10:00:00Z", as QDateTime::toString(Qt::ISODate) writes a UTC time, without its cost (a list
+// or trend of 10,000 builds formats 20,000 of them).
 QString isoTime(double epochSeconds)
 {
-    return QDateTime::fromMSecsSinceEpoch(qint64(std::llround(epochSeconds * 1000.0)), Qt::UTC)
-        .toString(Qt::ISODate);
+    const qint64 seconds = qint64(std::floor(epochSeconds));
+    const qint64 days = seconds >= 0 ? seconds / 86400 : (seconds - 86399) / 86400;
+    const qint64 rest = seconds - days * 86400;
+    // Days since 1970-01-01 to a civil date (H. Hinnant's days_from_civil, inverted).
+    const qint64 z = days + 719468;
+    const qint64 era = (z >= 0 ? z : z - 146096) / 146097;
+    const qint64 doe = z - era * 146097;
+    const qint64 yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    const qint64 doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    const qint64 mp = (5 * doy + 2) / 153;
+    const qint64 day = doy - (153 * mp + 2) / 5 + 1;
+    const qint64 month = mp < 10 ? mp + 3 : mp - 9;
+    const qint64 year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+    char buffer[128];
+    std::snprintf(buffer, sizeof buffer, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lldZ", qlonglong(year),
+        qlonglong(month), qlonglong(day), qlonglong(rest / 3600), qlonglong((rest / 60) % 60),
+        qlonglong(rest % 60));
+    return QString::fromLatin1(buffer);
 }
 
 QJsonValue isoTime(const std::optional<double> &epochSeconds)
 {
     return epochSeconds ? QJsonValue(isoTime(*epochSeconds)) : QJsonValue(QJsonValue::Null);
+}
+
+// Arrays of flat objects written as QJsonDocument::Indented writes them (4 spaces a level; keys in the
+// order given, which is sorted), without building the document: 10,000 builds are 10,000 objects.
+void appendJsonString(QByteArray &out, QStringView text)
+{
+    out += '"';
+    for (const QChar c : text) {
+        const char16_t u = c.unicode();
+        if (u == '"' || u == '\\') {
+            out += '\\';
+            out += char(u);
+        } else if (u < 0x20) {
+            switch (u) {
+            case '\n':
+                out += "\\n";
+                break;
+            case '\t':
+                out += "\\t";
+                break;
+            case '\r':
+                out += "\\r";
+                break;
+            default: {
+                char escaped[8];
+                std::snprintf(escaped, sizeof escaped, "\\u%04x", unsigned(u));
+                out += escaped;
+            }
+            }
+        } else if (u < 0x80) {
+            out += char(u);
+        } else {
+            out += QStringView(&c, 1).toUtf8(); // surrogate pairs are rare here: names and errors
+        }
+    }
+    out += '"';
+}
+
+void appendJsonValue(QByteArray &out, const QJsonValue &value)
+{
+    switch (value.type()) {
+    case QJsonValue::Bool:
+        out += value.toBool() ? "true" : "false";
+        break;
+    case QJsonValue::Double: {
+        const double v = value.toDouble();
+        if (std::isfinite(v) && std::abs(v) < 9007199254740992.0 && v == std::trunc(v))
+            out += QByteArray::number(qint64(v));
+        else if (std::isfinite(v))
+            out += QByteArray::number(v, 'g', QLocale::FloatingPointShortest);
+        else
+            out += "null";
+        break;
+    }
+    case QJsonValue::String:
+        appendJsonString(out, value.toString());
+        break;
+    default:
+        out += "null";
+    }
+}
+
+using JsonFields = std::initializer_list<std::pair<const char *, QJsonValue>>;
+
+// One object, as an array element at `level` (its members at level + 1).
+void appendJsonObject(QByteArray &out, JsonFields fields, int level)
+{
+    const QByteArray indent(4 * level, ' ');
+    out += indent + "{\n";
+    bool first = true;
+    for (const auto &[key, value] : fields) {
+        if (!first)
+            out += ",\n";
+        first = false;
+        out += indent;
+        out += "    \"";
+        out += key;
+        out += "\": ";
+        appendJsonValue(out, value);
+    }
+    out += '\n' + indent + '}';
+}
+
+void writeOut(const QByteArray &bytes)
+{
+    std::fwrite(bytes.constData(), 1, size_t(bytes.size()), stdout);
+    std::fflush(stdout);
 }
 
 QString text(const std::optional<double> &value)
@@ -87,6 +194,23 @@ QJsonObject toJson(const HistoryBuild &b)
         {QStringLiteral("failed_step"), nullable(b.failedStep)},
         {QStringLiteral("error"), nullable(b.error)},
     };
+}
+
+void appendBuildJson(QByteArray &out, const HistoryBuild &b, int level)
+{
+    // The keys of toJson(HistoryBuild), sorted.
+    appendJsonObject(out,
+        {{"added", isoTime(b.addedAt)}, {"branch", nullable(b.branch)}, {"build_index", b.buildIndex},
+            {"cache_hit_rate", rate(b.cacheHitRate())}, {"cached", b.cached}, {"commit", nullable(b.commit)},
+            {"content_hash", b.contentHash}, {"critical_path_seconds", seconds(b.criticalPathSeconds)},
+            {"dockerfile", nullable(b.dockerfile)}, {"error", nullable(b.error)}, {"errors", b.errors},
+            {"failed_step", nullable(b.failedStep)}, {"file", b.file}, {"format", b.format}, {"id", b.id},
+            {"internal", b.internal}, {"ran", b.ran}, {"repo", nullable(b.repo)},
+            {"result", b.failed ? QStringLiteral("failed") : QStringLiteral("ok")},
+            {"started", isoTime(b.startedAt)}, {"steps", b.steps}, {"target", nullable(b.target)},
+            {"timing", nullable(b.timing)}, {"url", nullable(b.url)},
+            {"wall_seconds", seconds(b.wallSeconds)}, {"wrapper", nullable(b.wrapper)}},
+        level);
 }
 
 // Provenance the CI system states in its environment, for what the options do not give: a CI step then
@@ -195,35 +319,40 @@ int runAdd(const QStringList &args)
     QJsonArray skipped;
     QJsonArray perFile;
     QString out;
+    const bool json = parser.isSet(common.json);
     for (const QString &file : files) {
         const HistoryAddResult r = store.addFile(file, provenance);
+        // What the file holds is added; its errors (no build in it, ...) still make the exit status 1.
         for (const Diagnostic &d : r.diagnostics) {
-            if (d.severity == Severity::Error)
+            if (d.severity == Severity::Error) {
                 printError(QStringLiteral("%1: %2").arg(file, d.toString()));
+                exitCode = ExitInputErrors;
+            }
         }
         QJsonArray fileAdded;
         QJsonArray fileSkipped;
-        for (const qint64 id : r.added) {
-            added.append(id);
-            fileAdded.append(id);
-            if (const std::optional<HistoryBuild> b = store.build(id))
+        for (const HistoryBuild &b : r.addedBuilds) {
+            added.append(b.id);
+            fileAdded.append(b.id);
+            if (!json)
                 out += QStringLiteral(
                     "added build %1: %2 #%3 (%4 Dockerfile steps, %5 cached, %6 ran, %7 errors; wall %8)%9\n")
-                           .arg(id)
+                           .arg(b.id)
                            .arg(file)
-                           .arg(b->buildIndex + 1)
-                           .arg(b->steps)
-                           .arg(b->cached)
-                           .arg(b->ran)
-                           .arg(b->errors)
-                           .arg(text(b->wallSeconds), b->failed ? QStringLiteral(", FAILED") : QString());
+                           .arg(b.buildIndex + 1)
+                           .arg(b.steps)
+                           .arg(b.cached)
+                           .arg(b.ran)
+                           .arg(b.errors)
+                           .arg(text(b.wallSeconds), b.failed ? QStringLiteral(", FAILED") : QString());
         }
         for (const qint64 id : r.skipped) {
             skipped.append(id);
             fileSkipped.append(id);
-            out += QStringLiteral("skipped build %1 (already in the history): %2\n").arg(id).arg(file);
+            if (!json)
+                out += QStringLiteral("skipped build %1 (already in the history): %2\n").arg(id).arg(file);
         }
-        if (r.builds == 0 && r.error.isEmpty())
+        if (r.builds == 0 && r.error.isEmpty() && r.skipped.isEmpty() && !hasErrors(r.diagnostics))
             printError(QStringLiteral("stagelens history add: no build found in %1").arg(file));
         perFile.append(QJsonObject {{QStringLiteral("file"), file}, {QStringLiteral("builds"), r.builds},
             {QStringLiteral("added"), fileAdded}, {QStringLiteral("skipped"), fileSkipped}});
@@ -281,10 +410,14 @@ int runList(const QStringList &args)
         return ExitInputErrors;
     }
     if (parser.isSet(common.json)) {
-        QJsonArray list;
-        for (const HistoryBuild &b : builds)
-            list.append(toJson(b));
-        printJson(QJsonObject {{QStringLiteral("builds"), list}});
+        QByteArray out = "{\n    \"builds\": [\n";
+        out.reserve(1024 * builds.size());
+        for (qsizetype i = 0; i < builds.size(); ++i) {
+            appendBuildJson(out, builds.at(i), 2);
+            out += i + 1 < builds.size() ? ",\n" : "\n";
+        }
+        out += "    ]\n}\n";
+        writeOut(out);
         return ExitOk;
     }
     QString out;
@@ -350,18 +483,22 @@ int runTrend(const QStringList &args)
         return ExitInputErrors;
     }
     if (parser.isSet(common.json)) {
-        QJsonArray list;
-        for (const HistoryTrendPoint &p : points)
-            list.append(QJsonObject {{QStringLiteral("build"), p.build},
-                {QStringLiteral("started"), isoTime(p.startedAt)},
-                {QStringLiteral("added"), isoTime(p.addedAt)}, {QStringLiteral("branch"), nullable(p.branch)},
-                {QStringLiteral("commit"), nullable(p.commit)},
-                {QStringLiteral("wall_seconds"), seconds(p.wallSeconds)},
-                {QStringLiteral("cache_hit_rate"), rate(p.cacheHitRate)},
-                {QStringLiteral("step_seconds"), seconds(p.stepSeconds)},
-                {QStringLiteral("step_status"), nullable(p.stepStatus)}});
-        printJson(
-            QJsonObject {{QStringLiteral("points"), list}, {QStringLiteral("step"), nullable(query.step)}});
+        QByteArray out = "{\n    \"points\": [\n";
+        out.reserve(320 * points.size());
+        for (qsizetype i = 0; i < points.size(); ++i) {
+            const HistoryTrendPoint &p = points.at(i);
+            appendJsonObject(out,
+                {{"added", isoTime(p.addedAt)}, {"branch", nullable(p.branch)}, {"build", p.build},
+                    {"cache_hit_rate", rate(p.cacheHitRate)}, {"commit", nullable(p.commit)},
+                    {"started", isoTime(p.startedAt)}, {"step_seconds", seconds(p.stepSeconds)},
+                    {"step_status", nullable(p.stepStatus)}, {"wall_seconds", seconds(p.wallSeconds)}},
+                2);
+            out += i + 1 < points.size() ? ",\n" : "\n";
+        }
+        out += "    ],\n    \"step\": ";
+        appendJsonValue(out, nullable(query.step));
+        out += "\n}\n";
+        writeOut(out);
         return ExitOk;
     }
     QString out;

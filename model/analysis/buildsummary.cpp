@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <vector>
 
 namespace Stagelens {
 
@@ -47,9 +48,9 @@ void findCriticalPath(const BuildRun &run, BuildSummary &summary)
     const VertexDependencies deps = vertexDependencies(run);
     const int n = int(run.vertices.size());
     // Longest chain ending at each vertex, in dependency order (CPM forward pass).
-    QList<double> length(n, 0.0);
-    QList<int> previous(n, -1);
-    QList<bool> known(n, false); // some vertex of the chain has a known duration
+    std::vector<double> length(size_t(n), 0.0);
+    std::vector<int> previous(size_t(n), -1);
+    std::vector<char> known(size_t(n), 0); // some vertex of the chain has a known duration
     int best = -1;
     for (const int v : topologicalOrder(deps)) {
         const BuildVertex &vertex = run.vertices.at(v);
@@ -61,30 +62,30 @@ void findCriticalPath(const BuildRun &run, BuildSummary &summary)
             if (run.vertices.at(*d).status == VertexStatus::Cached)
                 continue;
             // Ties go to the dependency that ended later: it is the one the vertex waited for.
-            if (from < 0 || length.at(*d) > before
-                || (length.at(*d) == before
+            if (from < 0 || length[size_t(*d)] > before
+                || (length[size_t(*d)] == before
                     && run.vertices.at(*d).end.value_or(-1) > run.vertices.at(from).end.value_or(-1))) {
-                before = length.at(*d);
+                before = length[size_t(*d)];
                 from = *d;
             }
         }
         const std::optional<double> own = durationOf(vertex);
-        length[v] = before + own.value_or(0.0);
-        previous[v] = from;
-        known[v] = own.has_value() || (from >= 0 && known.at(from));
-        if (best < 0 || length.at(v) > length.at(best)
-            || (length.at(v) == length.at(best)
+        length[size_t(v)] = before + own.value_or(0.0);
+        previous[size_t(v)] = from;
+        known[size_t(v)] = own.has_value() || (from >= 0 && known[size_t(from)]);
+        if (best < 0 || length[size_t(v)] > length[size_t(best)]
+            || (length[size_t(v)] == length[size_t(best)]
                 && vertex.end.value_or(-1) > run.vertices.at(best).end.value_or(-1)))
             best = v;
     }
-    if (best < 0 || !known.at(best))
+    if (best < 0 || !known[size_t(best)])
         return;
     QList<int> path;
-    for (int v = best; v >= 0 && path.size() < n; v = previous.at(v))
+    for (int v = best; v >= 0 && path.size() < n; v = previous[size_t(v)])
         path.append(v);
     std::reverse(path.begin(), path.end());
     summary.criticalPath = path;
-    summary.criticalPathSeconds = length.at(best);
+    summary.criticalPathSeconds = length[size_t(best)];
     summary.exactTiming = std::all_of(path.cbegin(), path.cend(), [&run](int v) {
         const BuildVertex &vertex = run.vertices.at(v);
         return vertex.timing == TimingKind::Exact && vertex.start && vertex.end;

@@ -72,6 +72,7 @@ struct VertexLabel
     int step = 0; ///< k of k/n, 0 when absent
     int steps = 0; ///< n of k/n
     bool internal = false; ///< "[internal]" / "[target internal]"
+    bool fromOption = false; ///< COPY/ADD/RUN with a "--from=" or "--mount=...from=" option (vertexorder)
     QString instruction; ///< upper-case keyword ("RUN"), empty when the name is not an instruction
     QString text; ///< the name without its bracketed prefix
 };

@@ -79,7 +79,7 @@ QStringList historySchemaStatements(int version, HistoryLocation::Engine engine)
                            " AND s.step IS NULL)"),
             QStringLiteral("CREATE INDEX builds_repo_time ON builds (repo, started_at)"),
             QStringLiteral("CREATE INDEX builds_dockerfile ON builds (dockerfile)"),
-            QStringLiteral("CREATE INDEX steps_identity ON steps (stage, step)"),
+            QStringLiteral("CREATE INDEX steps_identity ON steps (stage, step, build_id)"),
             QStringLiteral("UPDATE schema_version SET version = 2"),
         };
     default:

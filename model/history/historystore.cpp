@@ -226,7 +226,7 @@ struct HistoryStore::Private
     bool prepareStatements();
     QSqlQuery *stepsStatement(int rows);
     bool insertRun(const QString &path, const QString &hash, int index, const BuildRun &run,
-        const HistoryProvenance &provenance, qint64 *id, bool *inserted);
+        const HistoryProvenance &provenance, HistoryBuild *build, bool *inserted);
 
     QSqlError lastSqlError;
 };
@@ -478,44 +478,69 @@ QSqlQuery *HistoryStore::Private::stepsStatement(int rows)
 }
 
 bool HistoryStore::Private::insertRun(const QString &path, const QString &hash, int index,
-    const BuildRun &run, const HistoryProvenance &provenance, qint64 *id, bool *inserted)
+    const BuildRun &run, const HistoryProvenance &provenance, HistoryBuild *b, bool *inserted)
 {
     const BuildSummary s = summarizeBuild(run);
     *inserted = false;
+    // The row as list() reads it back, so that callers need no query to show what was added.
+    *b = HistoryBuild();
+    b->file = path;
+    b->contentHash = hash;
+    b->buildIndex = index;
+    b->format = logFormatName(run.format);
+    b->wrapper = ciWrapperName(run.wrapper);
+    b->repo = provenance.repo;
+    b->branch = provenance.branch;
+    b->commit = provenance.commit;
+    b->url = provenance.url;
+    b->dockerfile = dockerfileOf(run);
+    b->startedAt = run.startEpoch;
+    b->addedAt = double(QDateTime::currentMSecsSinceEpoch()) / 1000.0;
+    b->steps = s.steps;
+    b->cached = s.cached;
+    b->ran = s.ran;
+    b->errors = s.errors;
+    b->internal = s.internal;
+    b->wallSeconds = s.wallSeconds;
+    b->criticalPathSeconds = s.criticalPathSeconds;
+    b->timing = s.exactTiming ? QStringLiteral("exact") : QStringLiteral("estimated");
+    b->failed = s.failed();
+    b->failedStep = s.failedStep;
+    b->error = s.error;
     QSqlQuery &q = *insertBuild;
     int c = 0;
     q.bindValue(c++, hash);
     q.bindValue(c++, index);
     q.bindValue(c++, path);
-    q.bindValue(c++, logFormatName(run.format));
-    q.bindValue(c++, ciWrapperName(run.wrapper));
-    q.bindValue(c++, nullableText(provenance.repo));
-    q.bindValue(c++, nullableText(provenance.branch));
-    q.bindValue(c++, nullableText(provenance.commit));
-    q.bindValue(c++, nullableText(provenance.url));
-    q.bindValue(c++, nullableText(dockerfileOf(run)));
-    q.bindValue(c++, QVariant(QMetaType::fromType<QString>())); // target: build records will say
-    q.bindValue(c++, nullableNumber(run.startEpoch));
-    q.bindValue(c++, double(QDateTime::currentMSecsSinceEpoch()) / 1000.0);
-    q.bindValue(c++, s.steps);
-    q.bindValue(c++, s.cached);
-    q.bindValue(c++, s.ran);
-    q.bindValue(c++, s.errors);
-    q.bindValue(c++, s.internal);
-    q.bindValue(c++, nullableNumber(s.wallSeconds));
-    q.bindValue(c++, nullableNumber(s.criticalPathSeconds));
-    q.bindValue(c++, s.exactTiming ? QStringLiteral("exact") : QStringLiteral("estimated"));
-    q.bindValue(c++, s.failed() ? QStringLiteral("failed") : QStringLiteral("ok"));
-    q.bindValue(c++, nullableText(s.failedStep));
-    q.bindValue(c++, nullableText(s.error));
-    if (!q.exec()) {
+    q.bindValue(c++, b->format);
+    q.bindValue(c++, b->wrapper);
+    q.bindValue(c++, nullableText(b->repo));
+    q.bindValue(c++, nullableText(b->branch));
+    q.bindValue(c++, nullableText(b->commit));
+    q.bindValue(c++, nullableText(b->url));
+    q.bindValue(c++, nullableText(b->dockerfile));
+    q.bindValue(c++, nullableText(b->target)); // build records will say
+    q.bindValue(c++, nullableNumber(b->startedAt));
+    q.bindValue(c++, b->addedAt);
+    q.bindValue(c++, b->steps);
+    q.bindValue(c++, b->cached);
+    q.bindValue(c++, b->ran);
+    q.bindValue(c++, b->errors);
+    q.bindValue(c++, b->internal);
+    q.bindValue(c++, nullableNumber(b->wallSeconds));
+    q.bindValue(c++, nullableNumber(b->criticalPathSeconds));
+    q.bindValue(c++, b->timing);
+    q.bindValue(c++, b->failed ? QStringLiteral("failed") : QStringLiteral("ok"));
+    q.bindValue(c++, nullableText(b->failedStep));
+    q.bindValue(c++, nullableText(b->error));
+    if (!q.exec())
         return fail(QStringLiteral("cannot add build %1 of %2").arg(index + 1).arg(path), q.lastError());
-    }
     if (!q.next()) {
         q.finish();
         return true; // already present (ON CONFLICT DO NOTHING)
     }
-    *id = q.value(0).toLongLong();
+    b->id = q.value(0).toLongLong();
+    const qint64 buildId = b->id;
     q.finish();
     *inserted = true;
 
@@ -533,7 +558,7 @@ bool HistoryStore::Private::insertRun(const QString &path, const QString &hash, 
             const BuildVertex &v = run.vertices.at(i);
             const bool step = v.label.step > 0 && !v.label.internal;
             int p = r * StepColumns;
-            steps->bindValue(p++, *id);
+            steps->bindValue(p++, buildId);
             steps->bindValue(p++, i);
             steps->bindValue(p++, v.id.left(MaxTextChars));
             // Qt SQL binds a null QString as NULL: a vertex whose header the log lost has a name of ''.
@@ -693,10 +718,10 @@ HistoryAddResult HistoryStore::addBuilds(const QString &path, const QString &con
     const QString pauseMarker = qEnvironmentVariable("STAGELENS_HISTORY_TEST_PAUSE");
     for (int i = 0; i < builds.size(); ++i) {
         for (int attempt = 0;; ++attempt) {
-            qint64 id = 0;
+            HistoryBuild added;
             bool inserted = false;
             bool ok =
-                d->begin() && d->insertRun(file, contentHash, i, builds.at(i), provenance, &id, &inserted);
+                d->begin() && d->insertRun(file, contentHash, i, builds.at(i), provenance, &added, &inserted);
             if (ok && inserted && !pauseMarker.isEmpty()) {
                 QFile marker(pauseMarker);
                 if (marker.open(QIODevice::WriteOnly))
@@ -706,7 +731,8 @@ HistoryAddResult HistoryStore::addBuilds(const QString &path, const QString &con
             ok = ok && (inserted ? d->commit() : (d->rollback(), true));
             if (ok) {
                 if (inserted) {
-                    result.added.append(id);
+                    result.added.append(added.id);
+                    result.addedBuilds.append(added);
                 } else {
                     d->findBuild->bindValue(0, contentHash);
                     d->findBuild->bindValue(1, i);

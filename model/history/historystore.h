@@ -107,6 +107,7 @@ struct HistoryAddResult
 {
     int builds = 0; ///< builds in the file
     QList<qint64> added;
+    QList<HistoryBuild> addedBuilds; ///< the rows added, as builds() would read them
     QList<qint64> skipped; ///< already present (same file content and build index)
     QList<Diagnostic> diagnostics; ///< from reading the file
     QString error; ///< the file could not be read or the database failed; what was committed stays

@@ -5,6 +5,7 @@
   gen.py rawjson CORPUS OUT BYTES     the rawjson stream replicated, vertex digests renumbered per copy
   gen.py dockerfile CORPUS OUT STAGES real multi-stage Dockerfiles replicated, stage names suffixed per copy
   gen.py context CORPUS DIR FILES     the buildkit-real project plus FILES generated files (some ignored)
+  gen.py historylog CORPUS OUT BUILDS the plain buildkit-real logs in turn, BUILDS builds in one file
 
 Same arguments, same bytes: nothing random, nothing time-dependent.
 """
@@ -149,6 +150,22 @@ def context(corpus, root, files):
     print(f"context {root}: {made} generated files")
 
 
+def historylog(corpus, out, builds):
+    # Every plain log of the buildkit-real runs (the tty capture and the client error are left out), each
+    # opened by the "#0 building with" line BuildKit prints first, so each copy is one build.
+    names = sorted(n for n in os.listdir(os.path.join(corpus, "buildkit-real"))
+                   if re.match(r"^(0\d|1\d|2[0-5])-.*\.log$", n))
+    texts = []
+    for name in names:
+        with open(os.path.join(corpus, "buildkit-real", name), "rb") as f:
+            text = f.read().decode("utf-8", "surrogateescape")
+        texts.append('#0 building with "default" instance using docker driver\n\n' + text.rstrip("\n") + "\n\n")
+    with open(out, "wb") as f:
+        for i in range(builds):
+            f.write(texts[i % len(texts)].encode("utf-8", "surrogateescape"))
+    print(f"historylog {out}: {builds} builds from {len(texts)} logs")
+
+
 def main():
     if len(sys.argv) != 5:
         print(__doc__, file=sys.stderr)
@@ -157,7 +174,8 @@ def main():
     {"plainlog": lambda: plainlog(corpus, out, parse_size(amount)),
      "rawjson": lambda: rawjson(corpus, out, parse_size(amount)),
      "dockerfile": lambda: dockerfile(corpus, out, int(amount)),
-     "context": lambda: context(corpus, out, int(amount))}[kind]()
+     "context": lambda: context(corpus, out, int(amount)),
+     "historylog": lambda: historylog(corpus, out, int(amount))}[kind]()
     return 0
 
 

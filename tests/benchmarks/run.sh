@@ -5,7 +5,8 @@
 #
 #   tests/benchmarks/run.sh                 everything (a 1 GB plain log: needs ~1.5 GB free in /tmp)
 #   SIZE=200M tests/benchmarks/run.sh       smaller plain log
-#   ONLY=log,rawjson,dockerfile,layout,context,gui,startup tests/benchmarks/run.sh   a subset
+#   ONLY=log,summary,rawjson,dockerfile,layout,context,gui,startup,history tests/benchmarks/run.sh   a subset
+#   HISTORY_BUILDS=10000 HISTORY_ROUNDS=3 ...  size and rounds of the history benchmark
 #   SKIP_BUILD=1 ...                        reuse build/release as it is
 #   FULL_BUILD=1 ...                        build every target of the preset, not only the benchmarked ones
 #   BUILD=build/mine ...                    an optimised build in another directory (configured like the
@@ -21,7 +22,10 @@ RAWJSON_SIZE=${RAWJSON_SIZE:-200M}
 GUI_SIZE=${GUI_SIZE:-1G}
 ITERATIONS=${ITERATIONS:-1000}
 CONTEXT_FILES=${CONTEXT_FILES:-100000}
-ONLY=${ONLY:-log,rawjson,dockerfile,layout,context,gui,startup}
+ONLY=${ONLY:-log,summary,rawjson,dockerfile,layout,context,gui,startup,history}
+HISTORY_BUILDS=${HISTORY_BUILDS:-10000}
+HISTORY_ROUNDS=${HISTORY_ROUNDS:-3}
+PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
 LOCK=/tmp/stagelens-build.lock
 BUILD=$(realpath -m "${BUILD:-$SRC/build/release}")
 BIN=$BUILD/app/stagelens
@@ -65,7 +69,8 @@ if [ -z "$CORPUS" ] || [ ! -d "$CORPUS/logs" ]; then
     exit 2
 fi
 # The baselines' tools: installed on first use when we can (root on Debian), as the README's commands do.
-declare -A PACKAGE_OF=([jq]=jq [dot]=graphviz [node]=nodejs [npm]=npm [python3]=python3 [bc]=bc [/usr/bin/time]=time)
+declare -A PACKAGE_OF=([jq]=jq [dot]=graphviz [node]=nodejs [npm]=npm [python3]=python3 [bc]=bc [/usr/bin/time]=time
+    [sqlite3]=sqlite3 [psql]=postgresql-15 [$PG_BIN/initdb]=postgresql-15)
 missing=()
 for tool in "${!PACKAGE_OF[@]}"; do
     command -v "$tool" > /dev/null || missing+=("${PACKAGE_OF[$tool]}")
@@ -80,7 +85,7 @@ for tool in "${!PACKAGE_OF[@]}"; do
 done
 
 if [ -z "${SKIP_BUILD:-}" ]; then
-    TARGETS=(stagelens bench_dockerfile bench_context bench_layout bench_gui bench_startup_baseline)
+    TARGETS=(stagelens bench_dockerfile bench_context bench_layout bench_gui bench_startup_baseline bench_summary bench_history)
     [ -n "${FULL_BUILD:-}" ] && TARGETS=(all)
     (cd "$SRC" && flock "$LOCK" cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
         -DCMAKE_EXPORT_COMPILE_COMMANDS=ON -DSTAGELENS_BENCHMARKS=ON > "$SCRATCH/configure.log") ||
@@ -110,6 +115,18 @@ if wants log; then
     report "log-throughput" "${ratio}x of wc -l" ">= 0.333x" "$(ge "$ratio" 0.333)" \
         "$((bytes / 1048576)) MB: stagelens $sl_ms ms = $mbs MB/s, wc -l $wc_ms ms = $wc_mbs MB/s, exit $rc"
     report "log-peak-memory" "$((mem_kb / 1024)) MB" "<= 300 MB" "$(le "$mem_kb" $((300 * 1024)))" "max RSS of stagelens log"
+fi
+
+# --- what the build summary and the step-order pass cost, inside the same read --------------------------
+if wants summary; then
+    LOG=$INPUTS/plain-$SIZE.log
+    [ -s "$LOG" ] || $GEN plainlog "$CORPUS" "$LOG" "$SIZE"
+    ours=$("$BENCH/bench_summary" "$LOG")
+    read_ms=$(field "$ours" read_ms)
+    extra=$(awk -v a="$(field "$ours" order_ms)" -v b="$(field "$ours" summary_ms)" 'BEGIN {printf "%.1f", a + b}')
+    share=$(awk -v e="$extra" -v r="$read_ms" 'BEGIN {printf "%.3f", e / r}')
+    report "log-summary" "${share}x of the read" "<= 0.05x" "$(le "$share" 0.05)" \
+        "$(field "$ours" vertices) vertices in $(field "$ours" builds) builds: read $read_ms ms, step order $(field "$ours" order_ms) ms, summaries + JSON $(field "$ours" summary_ms) ms"
 fi
 
 # --- rawjson: stagelens log --json vs jq -c . ------------------------------------------------------------
@@ -222,6 +239,78 @@ if wants startup; then
     ratio=$(div "$ours" "$base")
     report "startup" "${ratio}x the bare window" "<= 1.5x" "$(le "$ratio" 1.5)" \
         "stagelens --screenshot $ours ms, QApplication+QMainWindow grab $base ms (median of 7)"
+fi
+
+# --- build history: adding 10,000 builds and a trend over them, SQLite and PostgreSQL -------------------
+# Ours: `stagelens history add` of one log holding HISTORY_BUILDS builds (it reads, summarizes and stores
+# each build in its own transaction) into a new database. Baseline: sqlite3 / psql loading exactly the rows
+# ours wrote (bench_history dump: same schema, one transaction per build, the steps in multi-row INSERTs)
+# from a prepared SQL file. Trend: `stagelens history trend --step ... --json` against sqlite3 / psql
+# running the same query (bench_history trendsql); both sides are whole CLI runs.
+if wants history; then
+    HLOG=$INPUTS/history-$HISTORY_BUILDS.log
+    [ -s "$HLOG" ] || $GEN historylog "$CORPUS" "$HLOG" "$HISTORY_BUILDS"
+    H=$SCRATCH/history
+    rm -rf "$H" && mkdir -p "$H"
+    STEP='[builder 3/3]'
+    TREND_SQL=$("$BENCH/bench_history" trendsql "$STEP")
+    # A private PostgreSQL cluster on a unix socket, as the tests start one (as nobody when root).
+    PGD=$H/pg
+    mkdir -p "$PGD"
+    as_pg=()
+    if [ "$(id -u)" -eq 0 ]; then chown nobody: "$PGD"; as_pg=(runuser -u nobody --); fi
+    "${as_pg[@]}" "$PG_BIN/initdb" -D "$PGD/data" -U stagelens --auth=trust -E UTF8 --no-locale -N > "$H/initdb.log" 2>&1 &&
+        "${as_pg[@]}" "$PG_BIN/pg_ctl" -D "$PGD/data" -l "$PGD/server.log" -o "-k $PGD -c listen_addresses=" -w start > /dev/null ||
+        { echo "run.sh: cannot start PostgreSQL, see $H/initdb.log" >&2; exit 2; }
+    trap '"${as_pg[@]}" "$PG_BIN/pg_ctl" -D "$PGD/data" -m fast -w stop > /dev/null 2>&1' EXIT
+    pgsql() { psql -X -q -h "$PGD" -U stagelens "$@"; }
+    pgurl() { echo "postgresql://stagelens@/$1?host=$PGD"; }
+    for engine in sqlite postgresql; do
+        ours=() base=()
+        for ((r = 0; r < HISTORY_ROUNDS; ++r)); do
+            if [ $engine = sqlite ]; then
+                rm -f "$H"/ours.sqlite* "$H"/base.sqlite*
+                ours_db=sqlite:$H/ours.sqlite
+            else
+                pgsql -d postgres -c "DROP DATABASE IF EXISTS ours" -c "DROP DATABASE IF EXISTS base" -c "CREATE DATABASE ours" -c "CREATE DATABASE base"
+                ours_db=$(pgurl ours)
+            fi
+            t0=$(now_ns)
+            "$BIN" history add --db "$ours_db" "$HLOG" > /dev/null 2>> "$H/add.err"
+            ours+=("$(ms_since "$t0")")
+            [ -s "$H/rows-$engine.sql" ] || "$BENCH/bench_history" dump "$ours_db" "$H" > /dev/null
+            t0=$(now_ns)
+            if [ $engine = sqlite ]; then
+                sqlite3 "$H/base.sqlite" < "$H/rows-sqlite.sql" > /dev/null
+                base_db=sqlite:$H/base.sqlite
+            else
+                pgsql -d base -v ON_ERROR_STOP=1 -f "$H/rows-postgresql.sql" > /dev/null
+                base_db=$(pgurl base)
+            fi
+            base+=("$(ms_since "$t0")")
+        done
+        a=$(printf '%s\n' "${ours[@]}" | median)
+        b=$(printf '%s\n' "${base[@]}" | median)
+        counts_ours=$("$BENCH/bench_history" count "$ours_db")
+        counts_base=$("$BENCH/bench_history" count "$base_db")
+        ratio=$(div "$a" "$b")
+        same=$([ "$counts_ours" = "$counts_base" ] && echo "same rows" || echo "ROWS DIFFER: $counts_base")
+        report "history-add-$engine" "${ratio}x the load's time" "<= 2x" "$(le "$ratio" 2)" \
+            "$HISTORY_BUILDS builds ($counts_ours, $same): stagelens history add $a ms, $([ $engine = sqlite ] && echo sqlite3 || echo psql) loading the SQL $b ms (median of $HISTORY_ROUNDS)"
+        if [ $engine = sqlite ]; then
+            ours_t=$(time_cmd 7 "$BIN" history trend --db "$ours_db" --step "$STEP" --json)
+            base_t=$(time_cmd 7 sqlite3 "$H/base.sqlite" "$TREND_SQL")
+        else
+            ours_t=$(time_cmd 7 "$BIN" history trend --db "$ours_db" --step "$STEP" --json)
+            base_t=$(time_cmd 7 psql -X -q -h "$PGD" -U stagelens -d base -At -c "$TREND_SQL")
+        fi
+        points=$("$BIN" history trend --db "$ours_db" --step "$STEP" --json | jq '.points | length')
+        ratio=$(div "$ours_t" "$base_t")
+        report "history-trend-$engine" "${ratio}x the query's time" "<= 2x" "$(le "$ratio" 2)" \
+            "$points points, --step '$STEP': stagelens history trend --json $ours_t ms, the same SQL in $([ $engine = sqlite ] && echo sqlite3 || echo psql) $base_t ms (median of 7, whole runs)"
+    done
+    "${as_pg[@]}" "$PG_BIN/pg_ctl" -D "$PGD/data" -m fast -w stop > /dev/null 2>&1
+    trap - EXIT
 fi
 
 echo "results: $RESULTS"
