@@ -17,7 +17,9 @@ namespace {
 
 const QString Usage = QStringLiteral(
     "stagelens whatif CONTEXT_DIR [-f DOCKERFILE] [--target NAME] [--build-arg NAME=VALUE ...] "
-    "[--changed PATH ...] [--chmod PATH ...] [--touched PATH ...] [--changed-arg NAME ...] [--changed-line N "
+    "[--platform P[,P...]] [--changed PATH ...] [--chmod PATH ...] [--touched PATH ...] [--changed-arg NAME "
+    "...] "
+    "[--changed-line N "
     "...] "
     "[--log LOGFILE] --json");
 
@@ -82,11 +84,16 @@ int runWhatifCommand(const QStringList &args)
         QStringLiteral("the stage to build (default: the last)"), QStringLiteral("NAME"));
     const QCommandLineOption buildArgOption(QStringLiteral("build-arg"),
         QStringLiteral("a build argument, as docker build takes it"), QStringLiteral("NAME=VALUE"));
+    const QCommandLineOption platformOption(QStringLiteral("platform"),
+        QStringLiteral(
+            "target platform(s), comma-separated: several label steps with BuildKit's platform prefix "
+            "([linux/arm64 build 3/7]); the verdicts are those of the first"),
+        QStringLiteral("P[,P...]"));
     const ChangeOptions changeOptions;
     const QCommandLineOption logOption(QStringLiteral("log"),
         QStringLiteral("a build log giving each step's time (last uncached run)"), QStringLiteral("LOGFILE"));
     const QCommandLineOption jsonOption(QStringLiteral("json"), QStringLiteral("print the JSON document"));
-    parser.addOptions({fileOption, targetOption, buildArgOption, logOption, jsonOption});
+    parser.addOptions({fileOption, targetOption, buildArgOption, platformOption, logOption, jsonOption});
     parser.addOptions(changeOptions.options());
     if (const int rc = parseCommandLine(parser, args, Usage); rc >= 0)
         return rc;
@@ -107,6 +114,14 @@ int runWhatifCommand(const QStringList &args)
     options.target = parser.value(targetOption);
     if (const QString bad = parseBuildArgs(parser.values(buildArgOption), &options.buildArgs); !bad.isEmpty())
         return usageError(QStringLiteral("invalid --build-arg \"%1\"").arg(bad));
+    if (parser.isSet(platformOption)) {
+        const QStringList platforms =
+            parser.value(platformOption).split(QLatin1Char(','), Qt::SkipEmptyParts);
+        if (platforms.isEmpty())
+            return usageError(QStringLiteral("--platform needs P[,P...]"));
+        options.platform = platforms.first();
+        options.multiPlatform = platforms.size() > 1; // BuildKit prefixes vertex names only then
+    }
 
     WhatIfChanges changes;
     if (const QString error = changeOptions.read(parser, contextDir, &changes); !error.isEmpty())

@@ -64,9 +64,33 @@ private slots:
     void timings();
     void usageErrors_data();
     void usageErrors();
+    void platformPrefixes();
     void notesSayWhatIsWrong_data();
     void notesSayWhatIsWrong();
 };
+
+// A multi-platform build labels its steps with BuildKit's platform prefix; whatif predicts those labels.
+void TestWhatifCli::platformPrefixes()
+{
+    const Run one = runWhatif({project(), QStringLiteral("--platform"), QStringLiteral("linux/arm64"),
+        QStringLiteral("--changed"), QStringLiteral("src/util.c"), QStringLiteral("--json")});
+    QCOMPARE(one.exitCode, 0);
+    const Run two =
+        runWhatif({project(), QStringLiteral("--platform"), QStringLiteral("linux/arm64,linux/amd64"),
+            QStringLiteral("--changed"), QStringLiteral("src/util.c"), QStringLiteral("--json")});
+    QCOMPARE(two.exitCode, 0);
+    const QJsonArray single = one.json.value(QStringLiteral("steps")).toArray();
+    const QJsonArray multi = two.json.value(QStringLiteral("steps")).toArray();
+    QCOMPARE(multi.size(), single.size());
+    QVERIFY(!multi.isEmpty());
+    for (qsizetype i = 0; i < multi.size(); ++i) {
+        const QString label = multi.at(i)[QStringLiteral("label")].toString();
+        // One platform prints no prefix; several print the platform first (BuildKit's prefixCommand).
+        QVERIFY2(label.startsWith(QLatin1String("[linux/arm64 ")), qPrintable(label));
+        QVERIFY(!single.at(i)[QStringLiteral("label")].toString().contains(QLatin1String("linux/")));
+        QCOMPARE(multi.at(i)[QStringLiteral("verdict")], single.at(i)[QStringLiteral("verdict")]);
+    }
+}
 
 // The human form says what is wrong with a question, in words a user can act on.
 void TestWhatifCli::notesSayWhatIsWrong_data()
