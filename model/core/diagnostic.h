@@ -17,6 +17,17 @@ enum class Severity
 /// A problem found in an input file. Line and column are 1-based; 0 means "not applicable".
 struct Diagnostic
 {
+    Diagnostic() = default;
+    /// The brace form used everywhere ({severity, file, line, column, message}); `code` is optional.
+    Diagnostic(Severity severity, QString file, int line, int column, QString message, QString code = {})
+        : severity(severity)
+        , file(std::move(file))
+        , line(line)
+        , column(column)
+        , message(std::move(message))
+        , code(std::move(code))
+    { }
+
     Severity severity = Severity::Error;
     QString file;
     int line = 0;
