@@ -61,12 +61,12 @@ run)
 test)
     install_deps
     build dev
-    QT_QPA_PLATFORM=offscreen ctest --preset dev
+    QT_QPA_PLATFORM=offscreen ctest --preset dev -j2
     ;;
 asan)
     install_deps
     build asan
-    QT_QPA_PLATFORM=offscreen ctest --preset asan
+    QT_QPA_PLATFORM=offscreen ctest --preset asan -j2
     ;;
 *)
     echo "usage: packaging/dev.sh run|test|asan|deps" >&2
