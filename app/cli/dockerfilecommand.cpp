@@ -1,6 +1,7 @@
 #include "dockerfilecommand.h"
 
 #include "clicommon.h"
+#include "model/analysis/loggraph.h"
 #include "model/buildlog/buildrecordreader.h"
 #include "model/dockerfile/dockerfileparser.h"
 #include "model/graph/buildgraph.h"
@@ -137,14 +138,8 @@ int runDockerfileCommand(const QStringList &args)
     }
 
     // A record's request is the default: its target, build args and platforms; the options override it.
-    BuildOptions options;
-    QStringList platforms;
-    if (record) {
-        options.target = record->target;
-        for (auto it = record->buildArgs.constBegin(); it != record->buildArgs.constEnd(); ++it)
-            options.buildArgs.insert(it.key(), it.value());
-        platforms = record->platforms;
-    }
+    BuildOptions options = record ? recordBuildOptions(*record) : BuildOptions();
+    QStringList platforms = record ? record->platforms : QStringList();
     if (parser.isSet(targetOption))
         options.target = parser.value(targetOption);
     if (parser.isSet(platformOption))

@@ -1,44 +1,23 @@
 #include "loggraph.h"
 
+#include "model/buildlog/vertexorder.h"
+
 #include <QHash>
-#include <QRegularExpression>
 #include <QSet>
 
 #include <algorithm>
+#include <tuple>
 
 namespace Stagelens {
 
-namespace {
-
-// The value of `--from=X` in a COPY/ADD, or of `from=X` inside a RUN's --mount=... option.
-QString copyFrom(const QString &text)
-{
-    static const QRegularExpression from(QStringLiteral("(?:^|\\s)--from=(\\S+)"));
-    const QRegularExpressionMatch m = from.match(text);
-    return m.hasMatch() ? m.captured(1) : QString();
-}
-
-QStringList mountFroms(const QString &text)
-{
-    static const QRegularExpression mount(QStringLiteral("--mount=(\\S+)"));
-    static const QRegularExpression from(QStringLiteral("(?:^|,)from=([^,]+)"));
-    QStringList out;
-    for (const QRegularExpressionMatch &m : mount.globalMatch(text)) {
-        const QRegularExpressionMatch f = from.match(m.captured(1));
-        if (f.hasMatch())
-            out.append(f.captured(1));
-    }
-    return out;
-}
-
-} // namespace
+namespace { } // namespace
 
 BuildGraph graphFromLog(const BuildRun &run)
 {
     BuildGraph graph;
-    graph.fromLog = true;
     QHash<QString, int> stageOf; // label stage (lower-case) -> index
     QSet<QPair<int, int>> seen; // (stage, k) already taken
+    QList<QStringView> sources;
     for (const BuildVertex &vertex : run.vertices) {
         const VertexLabel &label = vertex.label;
         if (label.step <= 0 || label.internal)
@@ -67,14 +46,17 @@ BuildGraph graphFromLog(const BuildRun &run)
         step.text = label.text;
         step.label = vertex.name;
         step.number = label.step;
-        step.from = step.kind == InstructionKind::Copy || step.kind == InstructionKind::Add
-            ? copyFrom(label.text)
-            : QString();
-        if (step.kind == InstructionKind::Run) {
-            for (const QString &from : mountFroms(label.text)) {
-                Mount mount;
-                mount.from = from;
-                step.mounts.append(mount);
+        // The stages it reads, as the label parser flagged them: --from= of COPY/ADD, from= of RUN mounts.
+        if (label.fromOption) {
+            sourceStages(QStringView(label.text).mid(label.instruction.size()), &sources);
+            for (const QStringView from : std::as_const(sources)) {
+                if (step.kind == InstructionKind::Run) {
+                    Mount mount;
+                    mount.from = from.toString();
+                    step.mounts.append(mount);
+                } else if (step.from.isEmpty()) {
+                    step.from = from.toString();
+                }
             }
         }
         if (step.kind == InstructionKind::From) {
@@ -97,7 +79,10 @@ BuildGraph graphFromLog(const BuildRun &run)
         for (int k = 0; k < stage.steps.size(); ++k) {
             Step &step = stage.steps[k];
             auto resolve = [&](const QString &from, EdgeKind kind) {
-                const int source = stageOf.value(from.toLower(), -1);
+                // "--from=0" names the unnamed stage BuildKit prints as "stage-0".
+                int source = stageOf.value(from.toLower(), -1);
+                if (source < 0 && !from.isEmpty() && from.front().isDigit())
+                    source = stageOf.value(QStringLiteral("stage-") + from, -1);
                 if (source < 0 || source == s)
                     return -1;
                 Edge edge;
@@ -114,11 +99,56 @@ BuildGraph graphFromLog(const BuildRun &run)
                 mount.fromStage = resolve(mount.from, EdgeKind::Mount);
         }
     }
-    if (!graph.stages.isEmpty()) {
-        graph.targetStage = int(graph.stages.size()) - 1;
-        graph.target = graph.stages.last().token();
+    // The target is a stage no other stage reads. BuildKit prints stages interleaved, so the last stage to
+    // appear need not be it: of the unread stages, one the build left unfinished (fewer steps printed than
+    // its n: a failure or cancel cut it while the target waited for it), else the one whose steps end last.
+    QSet<int> read;
+    for (const Edge &edge : std::as_const(graph.edges))
+        read.insert(edge.from);
+    QList<double> finish(graph.stages.size(), -1);
+    for (int v = 0; v < run.vertices.size(); ++v) {
+        const VertexLabel &label = run.vertices.at(v).label;
+        const int s = label.step > 0 && !label.internal ? stageOf.value(label.stage.toLower(), -1) : -1;
+        if (s >= 0)
+            finish[s] = std::max(finish[s], run.vertices.at(v).end.value_or(-1));
     }
+    auto rank = [&](int s) {
+        const Stage &stage = graph.stages.at(s);
+        const bool unfinished = !stage.steps.isEmpty() && stage.steps.last().number < stage.vertexTotal;
+        return std::make_tuple(unfinished, finish.at(s), s);
+    };
+    for (int s = 0; s < graph.stages.size(); ++s) {
+        if (!read.contains(s) && (graph.targetStage < 0 || rank(s) > rank(graph.targetStage)))
+            graph.targetStage = s;
+    }
+    if (graph.targetStage < 0 && !graph.stages.isEmpty())
+        graph.targetStage = int(graph.stages.size()) - 1; // every stage is read: a cycle of bad input
+    if (graph.targetStage >= 0)
+        graph.target = graph.stages.at(graph.targetStage).token();
     return graph;
+}
+
+BuildOptions recordBuildOptions(const BuildRecordInfo &record)
+{
+    BuildOptions options;
+    options.target = record.target;
+    for (auto it = record.buildArgs.cbegin(); it != record.buildArgs.cend(); ++it)
+        options.buildArgs.insert(it.key(), it.value());
+    options.platform = record.platforms.value(0);
+    options.multiPlatform = record.platforms.size() > 1; // BuildKit prefixes vertex names only then
+    return options;
+}
+
+BuildGraph graphOfBuild(const BuildRun &run, QString *recordDockerfile)
+{
+    recordDockerfile->clear();
+    if (!run.record || run.record->dockerfile.isEmpty())
+        return graphFromLog(run);
+    const BuildRecordInfo &record = *run.record;
+    const QString name = record.dockerfileName.isEmpty() ? record.filename : record.dockerfileName;
+    *recordDockerfile = record.dockerfile;
+    return buildGraph(record.dockerfile.toUtf8(), name.isEmpty() ? QStringLiteral("Dockerfile") : name,
+        recordBuildOptions(record));
 }
 
 } // namespace Stagelens

@@ -10,8 +10,15 @@
 
 namespace Stagelens {
 
-/// Stages in the order their first step appears in the log, each with its printed steps sorted by k. The
-/// graph's `fromLog` is set; every stage is needed (the log built it); the target is the last stage.
+/// Stages in the order their first step appears in the log, each with its printed steps sorted by k. Every
+/// stage is needed (the log built it); the target is the last stage.
 BuildGraph graphFromLog(const BuildRun &run);
+
+/// How a build record says it was built: its target, build args and requested platforms.
+BuildOptions recordBuildOptions(const BuildRecordInfo &record);
+
+/// The graph a build gives without a Dockerfile file: the Dockerfile its record carries (built with
+/// recordBuildOptions), else graphFromLog. `recordDockerfile` gets that Dockerfile's text, or is cleared.
+BuildGraph graphOfBuild(const BuildRun &run, QString *recordDockerfile);
 
 } // namespace Stagelens

@@ -23,8 +23,6 @@ struct StepMatch
     /// Vertices that look like Dockerfile steps ("[stage k/n] ...") but are no step of the graph.
     QList<int> unmatchedVertices;
     int stepVertices = 0; ///< vertices that look like Dockerfile steps
-
-    int vertexOf(StepRef ref) const { return vertexOfStep.value(ref, -1); }
 };
 
 /// Matches by stage token, k of k/n and instruction, then by the expanded text; tolerant of BuildKit's

@@ -102,33 +102,6 @@ QStringView imageOf(QStringView text)
     return at >= 0 ? text.left(at) : text;
 }
 
-// The stage names a step reads from: "COPY --from=X" and "--mount=...,from=X,...". Label text can be
-// clipped by the printer; a clipped name simply matches no stage.
-void sourceStages(QStringView text, QList<QStringView> *out)
-{
-    out->clear();
-    qsizetype pos = 0;
-    while (pos < text.size()) {
-        while (pos < text.size() && text.at(pos) == QLatin1Char(' '))
-            ++pos;
-        qsizetype end = text.indexOf(QLatin1Char(' '), pos);
-        if (end < 0)
-            end = text.size();
-        const QStringView word = text.mid(pos, end - pos);
-        if (!word.startsWith(QLatin1String("--")))
-            break; // the options come first; the rest is the command or the sources
-        if (word.startsWith(QLatin1String("--from="))) {
-            out->append(word.mid(7));
-        } else if (word.startsWith(QLatin1String("--mount="))) {
-            for (const QStringView part : word.mid(8).split(QLatin1Char(','))) {
-                if (part.startsWith(QLatin1String("from=")))
-                    out->append(part.mid(5));
-            }
-        }
-        pos = end;
-    }
-}
-
 // A lookup by (name, target, platform) that falls back to vertices printed without a target or platform:
 // "[internal] load build context" serves every platform of a multi-platform build.
 class ScopedIndex
@@ -235,6 +208,31 @@ VertexDependencies fromInputs(const BuildRun &run)
 }
 
 } // namespace
+
+void sourceStages(QStringView text, QList<QStringView> *out)
+{
+    out->clear();
+    qsizetype pos = 0;
+    while (pos < text.size()) {
+        while (pos < text.size() && text.at(pos) == QLatin1Char(' '))
+            ++pos;
+        qsizetype end = text.indexOf(QLatin1Char(' '), pos);
+        if (end < 0)
+            end = text.size();
+        const QStringView word = text.mid(pos, end - pos);
+        if (!word.startsWith(QLatin1String("--")))
+            break; // the options come first; the rest is the command or the sources
+        if (word.startsWith(QLatin1String("--from="))) {
+            out->append(word.mid(7));
+        } else if (word.startsWith(QLatin1String("--mount="))) {
+            for (const QStringView part : word.mid(8).split(QLatin1Char(','))) {
+                if (part.startsWith(QLatin1String("from=")))
+                    out->append(part.mid(5));
+            }
+        }
+        pos = end;
+    }
+}
 
 VertexDependencies vertexDependencies(const BuildRun &run)
 {

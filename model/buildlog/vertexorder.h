@@ -37,6 +37,10 @@ struct VertexDependencies
 /// per rule). The graph can hold cycles only on contradictory input; topologicalOrder() tolerates them.
 VertexDependencies vertexDependencies(const BuildRun &run);
 
+/// The stage names a step's label text (after the instruction keyword) reads from: "--from=X" and
+/// "--mount=...,from=X,...", in the leading options only. Clipped text simply gives names that match nothing.
+void sourceStages(QStringView text, QList<QStringView> *out);
+
 /// The vertices in an order where each comes after what it depends on; vertices on a cycle follow in file
 /// order at the end.
 QList<int> topologicalOrder(const VertexDependencies &dependencies);

@@ -159,7 +159,6 @@ struct BuildGraph
     QList<Stage> stages;
     QList<Edge> edges;
     QList<Diagnostic> diagnostics;
-    bool fromLog = false; ///< stages and steps read from a log's vertex names: no Dockerfile was given
     QList<GlobalArg> globalArgs; ///< in file order
     QList<ArgDeclaration> argDeclarations; ///< every ARG name of the file, in file order (repeats kept)
     int lineCount = 0; ///< lines of the Dockerfile text (0 when built from an AST alone)

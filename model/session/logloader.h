@@ -28,7 +28,6 @@ public:
     void cancel();
     /// A file is being read, or its result not yet delivered, or more are queued.
     bool isBusy() const { return m_loading || !m_queue.isEmpty(); }
-    QString currentPath() const { return m_loading ? m_current : QString(); }
 
 Q_SIGNALS:
     void started(const QString &path);

@@ -162,6 +162,8 @@ bool ProjectSession::openDockerfile(
     m_options = options;
     m_changes = WhatIfChanges();
     m_dockerfileChosen = true;
+    // The last project's context must not serve the new graph's engine, even until the new scan lands.
+    m_context.reset();
     readDockerfile();
     Q_EMIT projectChanged();
     rebuildGraph();
@@ -333,23 +335,6 @@ void ProjectSession::rebuildEntries()
         for (int b = 0; b < m_logs.at(l).result.builds.size(); ++b)
             m_entries.append({l, b});
     }
-}
-
-QList<SessionBuild> ProjectSession::builds() const
-{
-    QList<SessionBuild> out;
-    for (const Entry &e : m_entries) {
-        const LoadedLog &log = m_logs.at(e.log);
-        SessionBuild b;
-        b.path = log.path;
-        b.log = e.log;
-        b.indexInLog = e.build;
-        b.buildsInLog = log.provisional ? 0 : int(log.result.builds.size());
-        b.provisional = log.provisional;
-        b.run = &log.result.builds.at(e.build);
-        out.append(b);
-    }
-    return out;
 }
 
 int ProjectSession::logCount() const
@@ -534,33 +519,13 @@ struct Answer
     QHash<StepRef, double> costs;
 };
 
-// Without a Dockerfile, the build gives the graph: the Dockerfile a build record carries (built with the
-// record's target, build args and platforms), else the stages and steps its vertex names show.
-BuildGraph graphForBuild(const BuildRun &run, QString *recordDockerfile)
-{
-    recordDockerfile->clear();
-    if (!run.record || run.record->dockerfile.isEmpty())
-        return graphFromLog(run);
-    const BuildRecordInfo &record = *run.record;
-    BuildOptions options;
-    options.target = record.target;
-    for (auto it = record.buildArgs.cbegin(); it != record.buildArgs.cend(); ++it)
-        options.buildArgs.insert(it.key(), it.value());
-    options.platform = record.platforms.value(0);
-    options.multiPlatform = record.platforms.size() > 1;
-    const QString name = record.dockerfileName.isEmpty() ? record.filename : record.dockerfileName;
-    *recordDockerfile = record.dockerfile;
-    return buildGraph(
-        record.dockerfile.toUtf8(), name.isEmpty() ? QStringLiteral("Dockerfile") : name, options);
-}
-
 // The one analysis of the selected build (and the costs of the builds up to it), on any thread.
 Answer analyse(const BuildGraph &openGraph, bool graphFromBuild, const QList<const BuildRun *> &runs)
 {
     Answer answer;
     const BuildGraph *graph = &openGraph;
     if (graphFromBuild) {
-        answer.graph = graphForBuild(*runs.last(), &answer.recordDockerfile);
+        answer.graph = graphOfBuild(*runs.last(), &answer.recordDockerfile);
         graph = &*answer.graph;
     }
     answer.analysis = analyseBuild(*graph, *runs.last());

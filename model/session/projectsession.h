@@ -31,17 +31,6 @@ namespace Stagelens {
 
 class LogLoader;
 
-/// One build of a loaded log, as the build selector lists it.
-struct SessionBuild
-{
-    QString path; ///< the log file
-    int log = -1; ///< index of the log among the loaded ones
-    int indexInLog = 0; ///< 0-based position in its file
-    int buildsInLog = 1; ///< 0 while the file is still being read
-    bool provisional = false; ///< shown early: the file is still being read
-    const BuildRun *run = nullptr; ///< owned by the session; valid until the builds change
-};
-
 class ProjectSession : public QObject
 {
     Q_OBJECT
@@ -115,7 +104,6 @@ public:
     QSet<int> contextEntriesRead() const;
 
     // ---- Builds ---------------------------------------------------------------------------------------
-    QList<SessionBuild> builds() const;
     int buildCount() const { return int(m_entries.size()); }
     int provisionalBuildCount() const;
     /// "02-edit-src.log, build 2 of 3 (2024-05-01 10:12)", the name every view gives a build.

@@ -17,7 +17,6 @@ class ProblemsPane : public QWidget
 public:
     explicit ProblemsPane(DiagnosticsModel *model, QWidget *parent = nullptr);
 
-    QTableView *view() const { return m_view; }
     /// "Problems", or "Problems (3)" when there are errors or warnings: the tab title.
     QString title() const;
 
