@@ -29,7 +29,6 @@
 #include <QMimeData>
 #include <QProgressBar>
 #include <QPushButton>
-#include <QRegularExpression>
 #include <QSettings>
 #include <QSplitter>
 #include <QStatusBar>
@@ -64,8 +63,8 @@ MainWindow::MainWindow(QWidget *parent)
     graphLayout->addWidget(m_dagView->legendWidget());
     connect(m_answer, &Banner::actionTriggered, m_session, &ProjectSession::clearChanges);
     connect(m_failure, &Banner::actionTriggered, this, [this]() {
-        const BuildRun *run = m_session->selectedRun();
-        const StepRef ref = run ? m_session->analysis().stepOfVertex.value(run->failedVertex) : StepRef();
+        const StepRef ref =
+            m_session->analysis().stepOfVertex.value(m_session->analysis().summary.failedVertex);
         if (ref.isValid())
             selectStep(ref.stage, ref.step);
     });
@@ -387,23 +386,19 @@ void MainWindow::refreshViews()
 void MainWindow::refreshBanners()
 {
     m_answer->show(m_session->hasChanges() ? m_session->whatIfSentence() : QString(), tr("Clear"));
-    const BuildRun *run = m_session->selectedRun();
-    if (!run || (run->error.isEmpty() && run->failedVertex < 0)) {
+    // The failure as the build summary states it: the same step, code and text the report and `log` give.
+    const BuildSummary &summary = m_session->analysis().summary;
+    if (!m_session->selectedRun() || !summary.failed()) {
         m_failure->show({});
         return;
     }
-    const BuildVertex *failed = run->failedVertex >= 0 && run->failedVertex < run->vertices.size()
-        ? &run->vertices.at(run->failedVertex)
-        : nullptr;
-    const QString error = !run->error.isEmpty() ? run->error : failed ? failed->error : QString();
-    static const QRegularExpression exitCode(QStringLiteral("exit code: (\\d+)"));
-    const QRegularExpressionMatch code = exitCode.match(error);
-    QString text = failed ? tr("Build failed at %1").arg(failed->name) : tr("Build failed");
-    if (code.hasMatch())
-        text += tr(" (exit code %1)").arg(code.captured(1));
-    if (!error.isEmpty())
-        text += QStringLiteral(":\n") + error;
-    const bool canJump = failed && m_session->analysis().stepOfVertex.value(run->failedVertex).isValid();
+    QString text =
+        summary.failedStep.isEmpty() ? tr("Build failed") : tr("Build failed at %1").arg(summary.failedStep);
+    if (summary.exitCode)
+        text += tr(" (exit code %1)").arg(*summary.exitCode);
+    if (!summary.error.isEmpty())
+        text += QStringLiteral(":\n") + summary.error;
+    const bool canJump = m_session->analysis().stepOfVertex.value(summary.failedVertex).isValid();
     m_failure->show(text, canJump ? tr("Show step") : QString());
 }
 

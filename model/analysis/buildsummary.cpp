@@ -3,6 +3,7 @@
 #include "model/buildlog/vertexorder.h"
 
 #include <QJsonArray>
+#include <QRegularExpression>
 
 #include <algorithm>
 #include <cmath>
@@ -165,6 +166,12 @@ BuildSummary summarizeBuild(const BuildRun &run)
     if (summary.failedVertex >= 0)
         summary.failedStep = run.vertices.at(summary.failedVertex).name;
     summary.error = run.error;
+    if (summary.error.isEmpty() && summary.failedVertex >= 0)
+        summary.error = run.vertices.at(summary.failedVertex).error;
+    // BuildKit ends a failed process's error with "exit code: N" (executor and "did not complete" forms).
+    static const QRegularExpression exitCode(QStringLiteral("exit code: (\\d+)"));
+    if (const QRegularExpressionMatch m = exitCode.match(summary.error); m.hasMatch())
+        summary.exitCode = m.captured(1).toInt();
     return summary;
 }
 

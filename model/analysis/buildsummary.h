@@ -28,7 +28,9 @@ struct BuildSummary
     bool exactTiming = false; ///< every vertex on the path has start/end read from the log
     int failedVertex = -1; ///< index of the vertex that failed the build, or -1
     QString failedStep; ///< its name ("[build 3/5] RUN make")
-    QString error; ///< the build's error text
+    QString error; ///< the build's error text, else the failed step's
+    std::optional<int>
+        exitCode; ///< the failing process's exit code when the error names one ("exit code: 1")
 
     /// cached / (cached + ran) of the Dockerfile steps; empty when no step was cached or ran.
     std::optional<double> cacheHitRate() const;

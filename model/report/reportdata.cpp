@@ -208,13 +208,13 @@ ReportData makeReportData(const ReportInput &input)
         data.logFile = build.logFile;
         data.buildIndex = run.index;
         data.buildError = run.error;
-        // A failed build says so first, in the title every page and the Markdown summary carry.
-        if (!run.error.isEmpty() || run.totals().errors > 0)
-            data.title = QStringLiteral("FAILED: ") + data.title;
         if (run.startEpoch)
             data.buildStart =
                 QDateTime::fromMSecsSinceEpoch(qint64(std::llround(*run.startEpoch * 1000.0)), Qt::UTC);
         data.analysis = analyseBuild(input.graph, run);
+        // A failed build says so first, in the title every page and the Markdown summary carry.
+        if (data.analysis.summary.failed())
+            data.title = QStringLiteral("FAILED: ") + data.title;
 
         ReportHeadline &h = data.headline;
         const BuildSummary &summary = data.analysis.summary;
