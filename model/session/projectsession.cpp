@@ -562,11 +562,13 @@ void ProjectSession::refreshAnalysis()
     auto apply = [this](Answer answer) {
         if (answer.graph) {
             m_graph = std::move(*answer.graph);
+            const bool sourceChanged = m_recordDockerfile != answer.recordDockerfile;
             m_recordDockerfile = answer.recordDockerfile;
             rebuildArgsModel();
             rebuildEngine();
             Q_EMIT graphChanged();
-            Q_EMIT projectChanged(); // the source view shows a record's Dockerfile
+            if (sourceChanged) // the source view shows a record's Dockerfile; a CI log has none
+                Q_EMIT projectChanged();
         }
         m_analysis = std::move(answer.analysis);
         m_costs = std::move(answer.costs);
