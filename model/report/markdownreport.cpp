@@ -192,7 +192,9 @@ QString reportToMarkdown(const ReportData &data)
 
     QStringList facts;
     facts.append(
-        QStringLiteral("Dockerfile: %1").arg(markdownEscape(displayPath(data.dockerfile, data.project))));
+        QStringLiteral("Dockerfile: %1")
+            .arg(markdownEscape(data.dockerfile.isEmpty() ? reportDockerfileText(data)
+                                                          : displayPath(data.dockerfile, data.project))));
     facts.append(QStringLiteral("target: **%1**").arg(markdownEscape(data.target)));
     if (data.hasBuild) {
         QString build = QStringLiteral("build: %1").arg(markdownEscape(QFileInfo(data.logFile).fileName()));

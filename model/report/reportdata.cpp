@@ -276,6 +276,15 @@ QString formatReportShare(const std::optional<double> &share)
     return share ? formatReportShare(*share) : unknownFigure();
 }
 
+QString reportDockerfileText(const ReportData &data)
+{
+    if (!data.dockerfile.isEmpty())
+        return data.dockerfile;
+    return data.graph.stages.isEmpty()
+        ? QStringLiteral("none")
+        : QStringLiteral("none given: the stages are read from the log's step names");
+}
+
 QString reportStatusName(StepState status)
 {
     return status == StepState::NoLog ? QStringLiteral("not built") : stepStateName(status);

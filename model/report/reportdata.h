@@ -163,6 +163,8 @@ constexpr int TopMissCount = 10;
 /// Computes every figure and table of the report. Never fails: missing parts leave their sections empty.
 ReportData makeReportData(const ReportInput &input);
 
+/// What the report says of its Dockerfile: the path, or where the stages came from when there was none.
+QString reportDockerfileText(const ReportData &data);
 /// "ran", "cached", "error", "canceled", "unfinished"; "not built" for a step of a report without a log.
 QString reportStatusName(StepState status);
 /// "37 %" style share with one decimal under 10 %.

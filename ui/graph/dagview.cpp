@@ -160,10 +160,21 @@ void DagView::fitToView()
     resetTransform();
     scale(factor, factor);
     if (rect.width() * factor > avail.width() || rect.height() * factor > avail.height()) {
-        // Readable but not whole: start where reading starts, at the top left of the graph.
-        const qreal top = rect.top() + std::min(rect.height(), avail.height() / factor) / 2;
-        const qreal left = rect.left() + std::min(rect.width(), avail.width() / factor) / 2;
-        centerOn(QPointF(left, top));
+        // Readable but not whole: start where reading starts, at the stage nearest the top left. The graph's
+        // own corner can be empty space (the top row centred over a wider one).
+        QRectF first;
+        auto consider = [&first](const QGraphicsItem *item) {
+            const QRectF r = item->sceneBoundingRect();
+            if (first.isNull() || r.top() < first.top() - 1
+                || (r.top() <= first.top() + 1 && r.left() < first.left()))
+                first = r;
+        };
+        for (const QGraphicsItem *item : m_scene->clusterItems())
+            consider(item);
+        for (const QGraphicsItem *item : m_scene->stageNodeItems())
+            consider(item);
+        const QPointF corner = first.isNull() ? rect.topLeft() : first.topLeft() - QPointF(8, 8);
+        centerOn(corner + QPointF(avail.width() / factor / 2, avail.height() / factor / 2));
     } else {
         centerOn(rect.center());
     }

@@ -336,7 +336,7 @@ private:
         }
         m_y += 4;
         keyValue(QStringLiteral("Project"), m_data.project.isEmpty() ? QStringLiteral("–") : m_data.project);
-        keyValue(QStringLiteral("Dockerfile"), m_data.dockerfile);
+        keyValue(QStringLiteral("Dockerfile"), reportDockerfileText(m_data));
         keyValue(QStringLiteral("Target"), m_data.target.isEmpty() ? QStringLiteral("–") : m_data.target);
         if (m_data.hasBuild) {
             QString build = QFileInfo(m_data.logFile).fileName();
