@@ -113,6 +113,16 @@ int runGui(int &argc, char **argv, void (*setIdentity)())
 
     MainWindow window;
     window.resize(size);
+    // The bundled example: installed beside the binary's share folder, else (a build tree) in the sources.
+    for (const QString &dir :
+        QStringList {QCoreApplication::applicationDirPath() + QStringLiteral("/../share/stagelens/example"),
+            QStringLiteral(STAGELENS_SOURCE_EXAMPLE)}) {
+        if (QFileInfo(dir + QStringLiteral("/project")).isDir()) {
+            window.setExample(
+                dir + QStringLiteral("/project"), dir + QStringLiteral("/logs/02-edit-src.log"));
+            break;
+        }
+    }
     window.openPaths(paths);
     // The build as asked for on the command line: target and build args, not a what-if question.
     if (parser.isSet(targetOption) || parser.isSet(buildArgOption))

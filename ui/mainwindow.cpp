@@ -2,16 +2,19 @@
 
 #include "model/analysis/projectscan.h"
 #include "model/core/duration.h"
+#include "model/itemmodels/sloweststepsmodel.h"
 #include "ui/graph/dagscene.h"
 #include "ui/graph/dagview.h"
 #include "ui/panes/banner.h"
 #include "ui/panes/problemspane.h"
 #include "ui/panes/projectpane.h"
+#include "ui/panes/sloweststepspane.h"
 #include "ui/panes/stepdetailspane.h"
 #include "ui/plots/timelineplot.h"
 #include "ui/recentfiles.h"
 #include "ui/report/reportexport.h"
 #include "ui/theme.h"
+#include "ui/welcomepage.h"
 
 #include <QAction>
 #include <QActionGroup>
@@ -31,6 +34,7 @@
 #include <QPushButton>
 #include <QSettings>
 #include <QSplitter>
+#include <QStackedWidget>
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QTimer>
@@ -97,8 +101,23 @@ MainWindow::MainWindow(QWidget *parent)
     m_rightTabs = new QTabWidget;
     m_details = new StepDetailsPane(m_session);
     m_problems = new ProblemsPane(m_session->diagnostics());
+    m_slowest = new SlowestStepsPane;
     m_rightTabs->addTab(m_details, tr("Step"));
+    m_rightTabs->addTab(m_slowest, tr("Slowest"));
     m_rightTabs->addTab(m_problems, tr("Problems"));
+    m_rightTabs->setTabToolTip(1, tr("Every step of the build by time, longest first"));
+    connect(m_slowest, &SlowestStepsPane::vertexActivated, this, [this](int vertex) {
+        const StepRef ref = m_session->analysis().stepOfVertex.value(vertex);
+        if (ref.isValid()) {
+            selectStep(ref.stage, ref.step);
+            m_rightTabs->setCurrentWidget(m_slowest); // stay on the list to pick the next one
+            return;
+        }
+        // BuildKit's own vertices (context, metadata, exporter) are no Dockerfile step: show their bar.
+        const int row = m_timelineInput.rowOfVertexList.value(vertex, -1);
+        if (row >= 0)
+            m_timeline->selectRow(row);
+    });
     m_rightTabs->setMinimumWidth(320);
     connect(m_details, &StepDetailsPane::lineClicked, this, &MainWindow::selectStepAtLine);
     connect(m_details, &StepDetailsPane::outputShown, this, &MainWindow::stepOutputShown);
@@ -121,7 +140,17 @@ MainWindow::MainWindow(QWidget *parent)
     mainSplitter->setStretchFactor(1, 1);
     mainSplitter->setStretchFactor(2, 0);
     mainSplitter->setSizes({250, 1000, 330});
-    setCentralWidget(mainSplitter);
+    // The empty window shows the ways in, not an empty canvas; the first file opened turns to the views.
+    m_welcome = new WelcomePage;
+    m_pages = new QStackedWidget(this);
+    m_pages->addWidget(m_welcome);
+    m_pages->addWidget(mainSplitter);
+    setCentralWidget(m_pages);
+    connect(m_welcome, &WelcomePage::openFolderRequested, this, &MainWindow::openFolderDialog);
+    connect(m_welcome, &WelcomePage::openDockerfileRequested, this, &MainWindow::openDockerfileDialog);
+    connect(m_welcome, &WelcomePage::openLogRequested, this, &MainWindow::openLogDialog);
+    connect(m_welcome, &WelcomePage::openRequested, this, &MainWindow::openPaths);
+    m_welcome->setRecentFiles(m_recent->paths());
 
     m_statusSummary =
         new QLabel(tr("Open a project folder, a Dockerfile or a build log (or drop them here)."));
@@ -186,29 +215,11 @@ void MainWindow::connectSession()
 void MainWindow::createActions()
 {
     QMenu *file = menuBar()->addMenu(tr("&File"));
-    file->addAction(tr("Open &Folder..."), this,
-            [this]() {
-                const QString path = QFileDialog::getExistingDirectory(this, tr("Open Project Folder"));
-                if (!path.isEmpty())
-                    openPath(path);
-            })
+    file->addAction(tr("Open &Folder..."), this, &MainWindow::openFolderDialog)
         ->setShortcut(QKeySequence::Open);
-    file->addAction(tr("Open &Dockerfile..."), this,
-            [this]() {
-                const QString path = QFileDialog::getOpenFileName(this, tr("Open Dockerfile"),
-                    m_session->projectFolder(),
-                    tr("Dockerfiles (Dockerfile *.Dockerfile Dockerfile.* Containerfile);;All files (*)"));
-                if (!path.isEmpty())
-                    openPath(path);
-            })
+    file->addAction(tr("Open &Dockerfile..."), this, &MainWindow::openDockerfileDialog)
         ->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
-    file->addAction(tr("Open &Log..."), this,
-            [this]() {
-                const QStringList paths = QFileDialog::getOpenFileNames(this, tr("Open Build Logs"),
-                    QString(), tr("Build logs (*.log *.txt *.json);;All files (*)"));
-                for (const QString &path : paths)
-                    openPath(path);
-            })
+    file->addAction(tr("Open &Log..."), this, &MainWindow::openLogDialog)
         ->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
     m_recent = new RecentFiles(file->addMenu(tr("Open &Recent")), this);
     connect(m_recent, &RecentFiles::openRequested, this, &MainWindow::openPath);
@@ -262,6 +273,39 @@ void MainWindow::createActions()
                         .arg(QApplication::applicationVersion()));
         box.exec();
     });
+}
+
+void MainWindow::openFolderDialog()
+{
+    const QString path = QFileDialog::getExistingDirectory(this, tr("Open Project Folder"));
+    if (!path.isEmpty())
+        openPath(path);
+}
+
+void MainWindow::openDockerfileDialog()
+{
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open Dockerfile"), m_session->projectFolder(),
+        tr("Dockerfiles (Dockerfile *.Dockerfile Dockerfile.* Containerfile);;All files (*)"));
+    if (!path.isEmpty())
+        openPath(path);
+}
+
+void MainWindow::openLogDialog()
+{
+    const QStringList paths = QFileDialog::getOpenFileNames(this, tr("Open Build Logs"), QString(),
+        tr("Build logs and records (*.log *.txt *.json *.dockerbuild *.zip);;All files (*)"));
+    for (const QString &path : paths)
+        openPath(path);
+}
+
+void MainWindow::setExample(const QString &project, const QString &log)
+{
+    m_welcome->setExample(project, log);
+}
+
+bool MainWindow::isWelcomeShown() const
+{
+    return m_pages->currentWidget() == m_welcome;
 }
 
 void MainWindow::createToolBar()
@@ -332,8 +376,11 @@ void MainWindow::openPaths(const QStringList &paths)
 
 void MainWindow::openPath(const QString &path)
 {
-    if (m_session->open(path))
+    if (m_session->open(path)) {
         m_recent->add(path);
+        m_welcome->setRecentFiles(m_recent->paths());
+        m_pages->setCurrentIndex(1);
+    }
 }
 
 void MainWindow::setChangedPaths(const QStringList &paths)
@@ -373,7 +420,9 @@ void MainWindow::refreshViews()
         m_timelineInput = makeTimelineInput(graph, *run, analysis, whatIf);
         m_timeline->setModel(m_timelineInput.model);
         m_timeline->show();
+        m_slowest->model()->setRows(slowStepRows(graph, *run, analysis), analysis.summary.wallSeconds);
     } else {
+        m_slowest->model()->setRows({}, std::nullopt);
         m_timelineInput = {};
         m_timeline->setModel({});
         m_timeline->hide();

@@ -15,6 +15,7 @@ class QLineEdit;
 class QProgressBar;
 class QPushButton;
 class QSplitter;
+class QStackedWidget;
 class QTabWidget;
 
 namespace Stagelens {
@@ -25,8 +26,10 @@ class DagView;
 class ProblemsPane;
 class ProjectPane;
 class RecentFiles;
+class SlowestStepsPane;
 class StepDetailsPane;
 class TimelinePlot;
+class WelcomePage;
 
 /// The main window: widgets and wiring over one ProjectSession, which owns the project's state and runs its
 /// jobs. The window shows the session's stage DAG with the selected build's timing, the timeline, the
@@ -42,6 +45,11 @@ public:
 
     /// Opens each path as if it had been dropped on the window (folders and Dockerfiles before logs).
     void openPaths(const QStringList &paths);
+    /// The bundled example (project folder and its log) the welcome page offers; hidden when absent.
+    void setExample(const QString &project, const QString &log);
+    /// True while the window shows the welcome page (nothing opened yet).
+    bool isWelcomeShown() const;
+    WelcomePage *welcomePage() const { return m_welcome; }
     /// Preselects context paths (relative to the project folder) in the what-if view.
     void setChangedPaths(const QStringList &paths);
     /// Calls `done` once every pending load, scan, analysis, layout and output read has finished.
@@ -63,6 +71,7 @@ public:
     StepRef selectedStep() const { return m_selectedStep; }
     DagView *dagView() const { return m_dagView; }
     TimelinePlot *timeline() const { return m_timeline; }
+    SlowestStepsPane *slowestSteps() const { return m_slowest; }
     QString detailsText() const;
     /// The selected step's output as the details pane shows it (read from the log file on a worker).
     QString stepOutputText() const;
@@ -97,6 +106,9 @@ private:
     void createToolBar();
     void connectSession();
     void openPath(const QString &path);
+    void openFolderDialog();
+    void openDockerfileDialog();
+    void openLogDialog();
     void refreshBuildSelector();
     void refreshViews();
     void refreshStatusBar();
@@ -117,6 +129,8 @@ private:
     QComboBox *m_buildCombo = nullptr;
     QLineEdit *m_searchEdit = nullptr;
     QAction *m_collapseAction = nullptr;
+    QStackedWidget *m_pages = nullptr;
+    WelcomePage *m_welcome = nullptr;
     ProjectPane *m_projectPane = nullptr;
     QSplitter *m_centerSplitter = nullptr;
     DagView *m_dagView = nullptr;
@@ -125,6 +139,7 @@ private:
     TimelinePlot *m_timeline = nullptr;
     QTabWidget *m_rightTabs = nullptr;
     StepDetailsPane *m_details = nullptr;
+    SlowestStepsPane *m_slowest = nullptr;
     ProblemsPane *m_problems = nullptr;
     QLabel *m_statusSummary = nullptr;
     QProgressBar *m_progress = nullptr;

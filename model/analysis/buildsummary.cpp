@@ -18,15 +18,6 @@ bool isDockerfileStep(const BuildVertex &v)
     return v.label.step > 0 && !v.label.internal;
 }
 
-// How long a vertex took, as far as the log says: its span when both ends are known, else BuildKit's own
-// figure. Cached vertices are never asked.
-std::optional<double> durationOf(const BuildVertex &v)
-{
-    if (v.start && v.end && *v.end >= *v.start)
-        return *v.end - *v.start;
-    return v.seconds;
-}
-
 std::optional<double> wallOf(const BuildRun &run)
 {
     if (run.duration && std::isfinite(*run.duration))
@@ -70,7 +61,7 @@ void findCriticalPath(const BuildRun &run, BuildSummary &summary)
                 from = *d;
             }
         }
-        const std::optional<double> own = durationOf(vertex);
+        const std::optional<double> own = vertexDuration(vertex);
         length[size_t(v)] = before + own.value_or(0.0);
         previous[size_t(v)] = from;
         known[size_t(v)] = own.has_value() || (from >= 0 && known[size_t(from)]);
@@ -113,6 +104,13 @@ std::optional<double> BuildSummary::cacheHitRate() const
     if (cached + ran == 0)
         return std::nullopt;
     return double(cached) / double(cached + ran);
+}
+
+std::optional<double> vertexDuration(const BuildVertex &v)
+{
+    if (v.start && v.end && *v.end >= *v.start)
+        return *v.end - *v.start;
+    return v.seconds;
 }
 
 BuildSummary summarizeBuild(const BuildRun &run)

@@ -37,6 +37,10 @@ struct BuildSummary
     bool failed() const { return failedVertex >= 0 || !error.isEmpty(); }
 };
 
+/// How long a vertex took, as far as the log says: its span when both ends are known, else BuildKit's own
+/// figure; empty when neither is known (cached, still running).
+std::optional<double> vertexDuration(const BuildVertex &vertex);
+
 /// The summary of `run`. Linear in its vertices and their dependency edges.
 ///
 /// The critical path is the longest chain of vertices, by duration, along the dependencies the log shows

@@ -1,6 +1,7 @@
 // The main window on real corpus projects and logs: the scene has what the Dockerfile and the log say.
 #include "model/analysis/contexttreemodel.h"
 #include "model/buildlog/buildlogreader.h"
+#include "model/itemmodels/sloweststepsmodel.h"
 #include "model/report/markdownreport.h"
 #include "model/report/reportdata.h"
 #include "testutils.h"
@@ -8,9 +9,12 @@
 #include "ui/graph/dagscene.h"
 #include "ui/graph/dagview.h"
 #include "ui/mainwindow.h"
+#include "ui/panes/sloweststepspane.h"
+#include "ui/welcomepage.h"
 
 #include <QApplication>
 #include <QComboBox>
+#include <QDir>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -19,6 +23,8 @@
 #include <QRegularExpression>
 #include <QSignalSpy>
 #include <QStandardPaths>
+#include <QTabWidget>
+#include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
@@ -229,6 +235,70 @@ private Q_SLOTS:
         const StepRef selected = window.selectedStep();
         QVERIFY(selected.isValid());
         QCOMPARE(window.graph().step(selected)->label, failedStep);
+    }
+
+    // A CI log alone: the slowest-steps list puts the step that took the build's time first (the 490 s
+    // gradle assemble of this log, 83% of its wall time, was off screen on the timeline), and a click on
+    // it selects that step everywhere.
+    void slowestStepsFirst()
+    {
+        const QString log =
+            Test::corpusPath(QStringLiteral("logs/LFDT-Paladin-paladin-desktop-linux-long-multistage.log"));
+        // The longest "DONE <s>s" line of the log, read here independently of the reader.
+        const QByteArray text = Test::readAll(log);
+        static const QRegularExpression done(
+            QStringLiteral("^#(\\d+) DONE ([0-9.]+)s$"), QRegularExpression::MultilineOption);
+        double longest = 0;
+        QString longestId;
+        for (auto it = done.globalMatch(QString::fromUtf8(text)); it.hasNext();) {
+            const auto m = it.next();
+            if (m.captured(2).toDouble() > longest) {
+                longest = m.captured(2).toDouble();
+                longestId = m.captured(1);
+            }
+        }
+        QCOMPARE(longest, 489.9);
+        MainWindow window;
+        window.resize(1280, 800);
+        window.show();
+        QVERIFY(openAndWait(window, {log}));
+        SlowestStepsPane *pane = window.slowestSteps();
+        QCOMPARE(pane->model()->rowCount(), window.selectedBuild()->vertices.size());
+        const int top = pane->vertexAtRow(0);
+        QVERIFY(top >= 0);
+        const BuildVertex &v = window.selectedBuild()->vertices[top];
+        QCOMPARE(v.id, QStringLiteral("#") + longestId);
+        QVERIFY2(
+            v.name.contains(QLatin1String("gradle --no-daemon --parallel assemble")), qPrintable(v.name));
+        // Its share of the wall time, as the issue counted it.
+        const QString share =
+            pane->view()->model()->index(0, SlowestStepsModel::ShareColumn).data().toString();
+        const double wall = *window.analysis().summary.wallSeconds;
+        QCOMPARE(share, QStringLiteral("%1%").arg(qRound(100 * std::min(1.0, 489.9 / wall))));
+        // Steps with no duration sort last and never read as 0: cached ones say so, others are unknown.
+        const int last = pane->view()->model()->rowCount() - 1;
+        const QString lastTime =
+            pane->view()->model()->index(last, SlowestStepsModel::SecondsColumn).data().toString();
+        QVERIFY(window.analysis().summary.cached > 0);
+        QCOMPARE(lastTime, QStringLiteral("cached"));
+
+        pane->view()->scrollTo(pane->view()->model()->index(0, 0));
+        const QRect cell = pane->view()->visualRect(pane->view()->model()->index(0, 0));
+        qobject_cast<QTabWidget *>(pane->parentWidget()->parentWidget())->setCurrentWidget(pane);
+        QTest::mouseClick(pane->view()->viewport(), Qt::LeftButton, {}, cell.center());
+        const StepRef selected = window.selectedStep();
+        QVERIFY(selected.isValid());
+        QCOMPARE(window.graph().step(selected)->label, v.name);
+        QVERIFY(window.grab().save(QDir::temp().filePath(QStringLiteral("stagelens-slowest-steps.png"))));
+        // Filtering narrows the list to matching steps.
+        pane->setFilterText(QStringLiteral("base-builder"));
+        QVERIFY(pane->view()->model()->rowCount() > 0);
+        for (int r = 0; r < pane->view()->model()->rowCount(); ++r) {
+            const QModelIndex step = pane->view()->model()->index(r, SlowestStepsModel::StepColumn);
+            QVERIFY2(step.data().toString().contains(QLatin1String("base-builder"))
+                    || step.data(SlowestStepsModel::StageRole).toString() == QLatin1String("base-builder"),
+                qPrintable(step.data().toString()));
+        }
     }
 
     // A build that did not fail shows no failure banner.

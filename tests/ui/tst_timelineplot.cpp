@@ -260,6 +260,103 @@ private slots:
         QCOMPARE(plot.rowAt(plot.rowPosition(n - 2)), n - 2);
     }
 
+    // Sorted by duration, the longest step is the top row and every bar comes before the cached steps; back
+    // to start order, stages are grouped again.
+    void sortByDuration()
+    {
+        TsvCounts counts;
+        const TimelineModel model = overlapping(&counts);
+        TimelinePlot plot;
+        plot.resize(900, 500);
+        plot.setModel(model);
+        QCOMPARE(plot.sort(), TimelineSort::Start);
+        const QList<int> startOrder = plot.displayOrder();
+        plot.setSort(TimelineSort::Duration);
+        const QList<int> order = plot.displayOrder();
+        QCOMPARE(order.size(), model.rows.size());
+        double previous = 1e300;
+        bool cachedSeen = false;
+        for (int index : order) {
+            const TimelineRow &row = model.rows[index];
+            if (row.state == StepState::Cached) {
+                cachedSeen = true;
+                continue;
+            }
+            QVERIFY2(!cachedSeen, qPrintable(row.label)); // bars first
+            const double d = row.end - row.start;
+            QVERIFY2(d <= previous, qPrintable(row.label));
+            previous = d;
+        }
+        QCOMPARE(model.rows[order.first()].label, QStringLiteral("[builder 3/3] RUN build")); // 81 s
+        plot.setSort(TimelineSort::Start);
+        QCOMPARE(plot.displayOrder(), startOrder);
+    }
+
+    // Rows that do not fit get a visible scroll bar; scrolling moves the first row shown, within bounds.
+    void scrollBar()
+    {
+        TimelineModel model;
+        const int n = 60;
+        for (int i = 0; i < n; ++i) {
+            TimelineRow row;
+            row.stage = i % 3;
+            row.stageName = QStringLiteral("s%1").arg(row.stage);
+            row.label = QStringLiteral("[s%1 %2/%3] RUN step").arg(row.stage).arg(i + 1).arg(n);
+            row.start = i;
+            row.end = i + 1.5;
+            row.state = StepState::Ran;
+            model.rows.append(row);
+        }
+        TimelinePlot plot;
+        plot.resize(1000, 400);
+        plot.setModel(model);
+        plot.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&plot));
+        plot.plot()->replot(QCustomPlot::rpImmediateRefresh);
+        QVERIFY(plot.visibleRowCount() > 0 && plot.visibleRowCount() < n);
+        QVERIFY(plot.isScrollBarVisible());
+        QCOMPARE(plot.firstVisibleRow(), 0);
+        plot.scrollToRow(20);
+        QCOMPARE(plot.firstVisibleRow(), 20);
+        plot.scrollToRow(10 * n); // past the end: the last page
+        QCOMPARE(plot.firstVisibleRow(), n - plot.visibleRowCount());
+
+        // Few rows: no scroll bar.
+        model.rows.resize(3);
+        plot.setModel(model);
+        plot.plot()->replot(QCustomPlot::rpImmediateRefresh);
+        QVERIFY(!plot.isScrollBarVisible());
+    }
+
+    // A legend entry per stage only while there are few stages: more would squeeze the chart.
+    void legendStagesCapped_data()
+    {
+        QTest::addColumn<int>("stages");
+        QTest::addColumn<int>("entries");
+        QTest::newRow("3 stages") << 3 << 3;
+        QTest::newRow("8 stages") << 8 << 8;
+        QTest::newRow("20 stages") << 20 << 0;
+    }
+    void legendStagesCapped()
+    {
+        QFETCH(int, stages);
+        QFETCH(int, entries);
+        TimelineModel model;
+        for (int i = 0; i < stages * 2; ++i) {
+            TimelineRow row;
+            row.stage = i % stages;
+            row.stageName = QStringLiteral("st%1").arg(row.stage);
+            row.label = QStringLiteral("[st%1 1/2] RUN x%2").arg(row.stage).arg(i);
+            row.start = i;
+            row.end = i + 2;
+            row.state = StepState::Ran;
+            model.rows.append(row);
+        }
+        TimelinePlot plot;
+        plot.setModel(model);
+        QCOMPARE(plot.legendStageCount(), entries);
+    }
+
     void selection_data()
     {
         QTest::addColumn<int>("row");

@@ -3,10 +3,14 @@
 #include "ui/graph/plaintooltip.h"
 #include "ui/style/palette.h"
 
+#include <QComboBox>
 #include <QEvent>
 #include <QFontMetricsF>
+#include <QHBoxLayout>
 #include <QHelpEvent>
+#include <QLabel>
 #include <QMap>
+#include <QScrollBar>
 #include <QSet>
 #include <QVBoxLayout>
 #include <QWheelEvent>
@@ -33,6 +37,7 @@ constexpr double MinTimeSpan = 0.05; // seconds: the deepest zoom
 constexpr int MaxConcurrencyPoints =
     2000; // beyond this, the running count is drawn binned to the range shown
 constexpr int ConcurrencyBins = 400;
+constexpr int MaxLegendStages = 8; // more stage entries wrap into rows that squeeze the chart itself
 
 // Seconds on the time axis as "45 s", "1 min 30 s", "2 h 05 min", with steps that land on whole units.
 class TimeTicker : public QCPAxisTicker
@@ -143,7 +148,11 @@ struct TimelinePlot::Private
     QList<QCPBars *> bars; // visible bars; each sits on an invisible offset bar that starts it at `start`
     QMap<QCPBars *, int> barStage;
     QList<QCPBars *> criticalBars;
-    QCPItemText *notice = nullptr;
+    QLabel *notice = nullptr; // above the chart, never over a bar
+    QComboBox *sortBox = nullptr;
+    QScrollBar *scroll = nullptr;
+    TimelineSort sort = TimelineSort::Start;
+    int legendStages = 0;
     QCPItemRect *selection = nullptr;
     QList<QPair<QCPItemRect *, int>> bands; // per stage group: band and stage
     TimelineModel model;
@@ -241,8 +250,11 @@ void TimelinePlot::Private::setupPlot()
     main = plot->axisRect();
     lower = new QCPAxisRect(plot);
     plot->plotLayout()->addElement(1, 0, lower);
-    plot->plotLayout()->setRowStretchFactor(0, 3);
+    // The rows are what people read: the running count gets a strip (it was 40% of a 1280x800 window's
+    // timeline, leaving room for five rows).
+    plot->plotLayout()->setRowStretchFactor(0, 4);
     plot->plotLayout()->setRowStretchFactor(1, 1);
+    lower->setMaximumSize(QWIDGETSIZE_MAX, 110);
     plot->plotLayout()->setRowSpacing(4);
     auto *margins = new QCPMarginGroup(plot);
     main->setMarginGroup(QCP::msLeft | QCP::msRight, margins);
@@ -264,6 +276,8 @@ void TimelinePlot::Private::setupPlot()
     QCPAxis *x = main->axis(QCPAxis::atBottom);
     QCPAxis *y = main->axis(QCPAxis::atLeft);
     x->setTicker(QSharedPointer<QCPAxisTicker>(new TimeTicker));
+    // The strip below names the times on the same scale; its labels serve both charts.
+    x->setTickLabels(false);
     y->setRangeReversed(true); // first row at the top, like a list
     y->grid()->setVisible(false);
     y->setTickLength(0, 0);
@@ -310,21 +324,11 @@ void TimelinePlot::Private::setupPlot()
     selection = bandItem(main);
     selection->setVisible(false);
 
-    notice = new QCPItemText(plot);
-    notice->setClipAxisRect(main);
-    notice->position->setAxisRect(main);
-    notice->position->setType(QCPItemPosition::ptAxisRectRatio);
-    notice->position->setCoords(0.99, 0.02);
-    notice->setPositionAlignment(Qt::AlignRight | Qt::AlignTop);
-    notice->setPadding(QMargins(6, 3, 6, 3));
-    notice->setText(NoticeLong);
-    notice->setLayer(QStringLiteral("legend"));
-    notice->setVisible(false);
-    // The full sentence where it fits the plot, the short form on narrow windows (it was cut off at the left
-    // at 1280x800); decided after each layout, when the axis rect's width is known.
+    // The estimated-times notice lives in the header above the chart: as an item on the chart it covered
+    // the bars of the last steps.
     QObject::connect(plot, &QCustomPlot::afterLayout, plot, [this]() {
         const QFontMetrics fm(notice->font());
-        const int room = main->rect().width() - 24;
+        const int room = std::max(0, q->width() - sortBox->sizeHint().width() - 120);
         notice->setText(fm.horizontalAdvance(NoticeLong) <= room ? NoticeLong : NoticeShort);
     });
 }
@@ -389,6 +393,12 @@ void TimelinePlot::Private::updateRowRange()
         firstVisible = qBound(0, firstVisible, count - visible);
         y->setRange(firstVisible - 0.5, firstVisible + visible - 0.5);
     }
+    // A visible scroll bar whenever rows lie off screen: Shift+wheel alone was found by nobody.
+    const QSignalBlocker block(scroll);
+    scroll->setRange(0, std::max(0, count - visible));
+    scroll->setPageStep(visible);
+    scroll->setValue(firstVisible);
+    scroll->setVisible(count > visible);
 }
 
 void TimelinePlot::Private::updateSelection()
@@ -432,6 +442,8 @@ void TimelinePlot::Private::rebuild()
 
     notice->setVisible(
         std::any_of(rows.begin(), rows.end(), [](const TimelineRow &r) { return r.estimated; }));
+    notice->setToolTip(QStringLiteral("Plain and CI logs print when a step ended, not always when it began: "
+                                      "starts are reconstructed from BuildKit's step order."));
 
     timeSpan = std::max(maxEnd - minStart, 1.0);
     syncing = true;
@@ -480,10 +492,27 @@ void TimelinePlot::Private::clearPlottables()
     predictedBars = criticalLegend = nullptr;
 }
 
-// Rows grouped by stage, stages in the order they first start, rows by start time within a stage.
+// Start order: rows grouped by stage, stages in the order they first start, rows by start time within a
+// stage. Duration order: every step with a bar, longest first, then the rest (cached, unknown) by start.
 void TimelinePlot::Private::orderRows()
 {
     const QList<TimelineRow> &rows = model.rows;
+    if (sort == TimelineSort::Duration) {
+        order.resize(rows.size());
+        std::iota(order.begin(), order.end(), 0);
+        std::stable_sort(order.begin(), order.end(), [&](int a, int b) {
+            const TimelineRow &ra = rows[a], &rb = rows[b];
+            const double da = hasBar(ra) ? ra.end - ra.start : -1, db = hasBar(rb) ? rb.end - rb.start : -1;
+            if (da != db)
+                return da > db;
+            const double xa = ra.start >= 0 ? ra.start : 1e300, xb = rb.start >= 0 ? rb.start : 1e300;
+            return xa < xb;
+        });
+        displayOf.fill(-1, rows.size());
+        for (int i = 0; i < order.size(); ++i)
+            displayOf[order[i]] = i;
+        return;
+    }
     QMap<int, double> stageStart;
     for (const TimelineRow &row : rows) {
         const double start = (std::isfinite(row.start) && row.start >= 0) ? row.start : 1e300;
@@ -540,6 +569,12 @@ TimelinePlot::Private::Markers TimelinePlot::Private::addBars(QCPAxis *x, QCPAxi
     const double barKeyShift = withPrediction ? -0.12 : 0;
     QMap<QPair<int, bool>, QCPBars *> groups;
     QSet<int> stagesInLegend;
+    QSet<int> stages;
+    for (const TimelineRow &row : rows) {
+        if (hasBar(row))
+            stages.insert(row.stage);
+    }
+    const bool stageLegend = stages.size() <= MaxLegendStages;
     for (int i = 0; i < order.size(); ++i) {
         const TimelineRow &row = rows[order[i]];
         if (std::isfinite(row.end) && row.end > maxEnd)
@@ -580,7 +615,7 @@ TimelinePlot::Private::Markers TimelinePlot::Private::addBars(QCPAxis *x, QCPAxi
             bar->moveAbove(offset);
             bar->setSelectable(QCP::stNone);
             bar->setName(row.stageName.isEmpty() ? QStringLiteral("stage %1").arg(row.stage) : row.stageName);
-            if (row.critical || stagesInLegend.contains(row.stage))
+            if (!stageLegend || row.critical || stagesInLegend.contains(row.stage))
                 bar->removeFromLegend();
             else
                 stagesInLegend.insert(row.stage);
@@ -594,7 +629,7 @@ TimelinePlot::Private::Markers TimelinePlot::Private::addBars(QCPAxis *x, QCPAxi
     // A stage whose every bar is critical still needs a legend entry.
     for (QCPBars *b : std::as_const(criticalBars)) {
         const int stage = barStage.value(b);
-        if (!stagesInLegend.contains(stage)) {
+        if (stageLegend && !stagesInLegend.contains(stage)) {
             b->addToLegend();
             stagesInLegend.insert(stage);
         }
@@ -604,7 +639,7 @@ TimelinePlot::Private::Markers TimelinePlot::Private::addBars(QCPAxis *x, QCPAxi
         criticalLegend->setName(QStringLiteral("critical path"));
         criticalLegend->setSelectable(QCP::stNone);
     }
-
+    legendStages = int(stagesInLegend.size());
     return marks;
 }
 
@@ -779,9 +814,11 @@ void TimelinePlot::Private::applyPalette()
     concurrency->setPen(QPen(fill, 1)); // a 1 px line rasterises without the stroker
     fill.setAlphaF(0.25f);
     concurrency->setBrush(fill);
-    notice->setColor(pal.color(QPalette::ToolTipText));
-    notice->setBrush(pal.color(QPalette::ToolTipBase));
-    notice->setPen(QPen(ViewPalette::stateColor(StepState::Canceled, pal), 1));
+    notice->setStyleSheet(
+        QStringLiteral("QLabel { color: %1; background: %2; border: 1px solid %3; "
+                       "border-radius: 3px; padding: 1px 6px; }")
+            .arg(pal.color(QPalette::ToolTipText).name(), pal.color(QPalette::ToolTipBase).name(),
+                ViewPalette::stateColor(StepState::Canceled, pal).name()));
 }
 
 TimelinePlot::TimelinePlot(QWidget *parent)
@@ -792,8 +829,39 @@ TimelinePlot::TimelinePlot(QWidget *parent)
     d->plot = new QCustomPlot(this);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
-    layout->addWidget(d->plot);
+    layout->setSpacing(2);
+    auto *header = new QHBoxLayout;
+    header->setContentsMargins(6, 2, 6, 0);
+    auto *sortLabel = new QLabel(tr("Order:"));
+    d->sortBox = new QComboBox;
+    d->sortBox->addItem(tr("By start, grouped by stage"));
+    d->sortBox->addItem(tr("By duration, longest first"));
+    d->sortBox->setToolTip(tr("Show the build as it happened, or where its time went"));
+    sortLabel->setBuddy(d->sortBox);
+    d->notice = new QLabel(NoticeLong);
+    d->notice->setTextFormat(Qt::PlainText);
+    d->notice->hide();
+    header->addWidget(sortLabel);
+    header->addWidget(d->sortBox);
+    header->addStretch(1);
+    header->addWidget(d->notice);
+    layout->addLayout(header);
+    auto *body = new QHBoxLayout;
+    body->setContentsMargins(0, 0, 0, 0);
+    body->setSpacing(0);
+    body->addWidget(d->plot, 1);
+    d->scroll = new QScrollBar(Qt::Vertical);
+    d->scroll->hide();
+    body->addWidget(d->scroll);
+    layout->addLayout(body, 1);
     d->setupPlot();
+    connect(d->sortBox, &QComboBox::currentIndexChanged, this,
+        [this](int index) { setSort(index == 1 ? TimelineSort::Duration : TimelineSort::Start); });
+    connect(d->scroll, &QScrollBar::valueChanged, this, [this](int value) {
+        d->firstVisible = value;
+        d->updateRowRange();
+        d->plot->replot(QCustomPlot::rpQueuedReplot);
+    });
     d->plot->installEventFilter(this);
     // How many rows fit depends on the axis rect's height, known only once QCustomPlot laid itself out.
     connect(d->plot, &QCustomPlot::afterLayout, this, [this] { d->updateRowRange(); });
@@ -887,7 +955,59 @@ QList<QPointF> TimelinePlot::concurrencyData() const
 
 bool TimelinePlot::isEstimatedNoticeVisible() const
 {
-    return d->notice->visible();
+    return !d->notice->isHidden();
+}
+
+void TimelinePlot::setSort(TimelineSort sort)
+{
+    if (sort == d->sort)
+        return;
+    d->sort = sort;
+    {
+        const QSignalBlocker block(d->sortBox);
+        d->sortBox->setCurrentIndex(sort == TimelineSort::Duration ? 1 : 0);
+    }
+    d->firstVisible = 0;
+    d->rebuild();
+    if (d->selected >= 0)
+        selectRow(d->selected); // keep the selection on screen in the new order
+}
+
+TimelineSort TimelinePlot::sort() const
+{
+    return d->sort;
+}
+
+QList<int> TimelinePlot::displayOrder() const
+{
+    return d->order;
+}
+
+int TimelinePlot::firstVisibleRow() const
+{
+    return d->firstVisible;
+}
+
+int TimelinePlot::visibleRowCount() const
+{
+    return std::min(int(d->order.size()), d->visibleRows());
+}
+
+void TimelinePlot::scrollToRow(int first)
+{
+    d->firstVisible = first;
+    d->updateRowRange();
+    d->plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+bool TimelinePlot::isScrollBarVisible() const
+{
+    return !d->scroll->isHidden();
+}
+
+int TimelinePlot::legendStageCount() const
+{
+    return d->legendStages;
 }
 
 QString TimelinePlot::rowToolTip(int row) const
@@ -980,9 +1100,11 @@ bool TimelinePlot::eventFilter(QObject *watched, QEvent *event)
     if (event->type() == QEvent::Leave)
         PlainToolTip::hideText();
     if (event->type() == QEvent::Wheel) {
-        // Shift+wheel scrolls the rows when they do not all fit; a plain wheel zooms the time axis.
+        // Shift+wheel, or the wheel over the row names, scrolls the rows when they do not all fit; a plain
+        // wheel over the chart zooms the time axis.
         auto *wheel = static_cast<QWheelEvent *>(event);
-        if (wheel->modifiers() & Qt::ShiftModifier) {
+        const bool overLabels = wheel->position().x() < d->main->rect().left();
+        if ((wheel->modifiers() & Qt::ShiftModifier) || overLabels) {
             const int delta =
                 wheel->angleDelta().y() != 0 ? wheel->angleDelta().y() : wheel->angleDelta().x();
             d->firstVisible -= delta / 40;

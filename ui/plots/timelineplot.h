@@ -47,6 +47,14 @@ struct TimelineModel
     QList<TimelinePrediction> predicted;
 };
 
+/// How the rows are ordered: grouped by stage in start order (the build as it happened), or every step by
+/// duration, longest first (where the time went).
+enum class TimelineSort
+{
+    Start,
+    Duration
+};
+
 class TimelinePlot : public QWidget
 {
     Q_OBJECT
@@ -56,6 +64,21 @@ public:
 
     void setModel(const TimelineModel &model);
     const TimelineModel &model() const;
+
+    void setSort(TimelineSort sort);
+    TimelineSort sort() const;
+    /// Rows in display order (indices into model().rows), as the chart shows them top to bottom.
+    QList<int> displayOrder() const;
+    /// The first row on screen (display index) and how many fit; the scroll bar's range is the rest.
+    int firstVisibleRow() const;
+    int visibleRowCount() const;
+    /// Scrolls so that the display index `first` is the top row.
+    void scrollToRow(int first);
+    /// True when rows lie off screen and the vertical scroll bar is shown.
+    bool isScrollBarVisible() const;
+    /// Stage colours get legend entries only for a few stages; many stages would crowd out the chart (their
+    /// names are on the rows and the bands already).
+    int legendStageCount() const;
 
     /// Highlights a row (index into model().rows) and scrolls it into view, without emitting rowSelected().
     void selectRow(int row);
