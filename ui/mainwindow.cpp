@@ -438,9 +438,11 @@ void MainWindow::refreshBanners()
     // The failure as the build summary states it: the same step, code and text the report and `log` give.
     const BuildSummary &summary = m_session->analysis().summary;
     if (!m_session->selectedRun() || !summary.failed()) {
+        m_failure->setDetail({});
         m_failure->show({});
         return;
     }
+    m_failure->setDetail(summary.errorContext);
     QString text =
         summary.failedStep.isEmpty() ? tr("Build failed") : tr("Build failed at %1").arg(summary.failedStep);
     if (summary.exitCode)
@@ -454,6 +456,11 @@ void MainWindow::refreshBanners()
 QString MainWindow::failureText() const
 {
     return m_failure->text();
+}
+
+QString MainWindow::failureDetail() const
+{
+    return m_failure->detail();
 }
 
 QString MainWindow::answerText() const

@@ -85,6 +85,8 @@ public:
     QString statusText() const;
     /// The failure banner's text, empty when hidden.
     QString failureText() const;
+    /// The failure banner's excerpt of the failing Dockerfile instruction, as BuildKit printed it.
+    QString failureDetail() const;
     /// The what-if banner's text, empty when hidden.
     QString answerText() const;
 

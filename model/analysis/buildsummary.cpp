@@ -164,6 +164,7 @@ BuildSummary summarizeBuild(const BuildRun &run)
     if (summary.failedVertex >= 0)
         summary.failedStep = run.vertices.at(summary.failedVertex).name;
     summary.error = run.error;
+    summary.errorContext = run.errorContext;
     if (summary.error.isEmpty() && summary.failedVertex >= 0)
         summary.error = run.vertices.at(summary.failedVertex).error;
     // BuildKit ends a failed process's error with "exit code: N" (executor and "did not complete" forms).
@@ -191,6 +192,7 @@ QJsonObject toJson(const BuildSummary &summary, const BuildRun &run)
         summary.exactTiming ? QStringLiteral("exact") : QStringLiteral("estimated"));
     o.insert(QStringLiteral("failed_step"), optionalText(summary.failedStep));
     o.insert(QStringLiteral("error"), optionalText(summary.error));
+    o.insert(QStringLiteral("error_context"), optionalText(summary.errorContext));
     const std::optional<double> rate = summary.cacheHitRate();
     o.insert(QStringLiteral("cache_hit_rate"),
         rate ? QJsonValue(std::round(*rate * 1000.0) / 1000.0) : QJsonValue());

@@ -29,6 +29,9 @@ struct BuildSummary
     int failedVertex = -1; ///< index of the vertex that failed the build, or -1
     QString failedStep; ///< its name ("[build 3/5] RUN make")
     QString error; ///< the build's error text, else the failed step's
+    /// BuildKit's excerpt of the failing Dockerfile instruction ("Dockerfile:52" and its "  52 | >>> ..."
+    /// lines), whole; empty when the log has none.
+    QString errorContext;
     std::optional<int>
         exitCode; ///< the failing process's exit code when the error names one ("exit code: 1")
 

@@ -93,6 +93,8 @@ public:
     }
 
     bool sawOrphanSummary() const { return m_plain.sawOrphanSummary(); }
+    QString orphanSummaryWhere() const { return m_plain.orphanSummaryWhere(); }
+    int orphanSummaryLine() const { return m_plain.orphanSummaryLine(); }
     /// Most vertices completed before their header: the lines came newest-first.
     bool looksNewestFirst() const
     {
@@ -577,7 +579,12 @@ BuildLogResult readBuildLogDevice(
         }
     }
     if (result.builds.isEmpty() && !canceled) {
-        if (sawOrphanSummary)
+        if (sawOrphanSummary && !dispatcher.orphanSummaryWhere().isEmpty())
+            result.diagnostics.append({Severity::Warning, QString(), dispatcher.orphanSummaryLine(), 0,
+                QStringLiteral(
+                    "only a build failure summary, no build steps, in the log: the build failed at %1")
+                    .arg(dispatcher.orphanSummaryWhere())});
+        else if (sawOrphanSummary)
             result.diagnostics.append({Severity::Warning, QString(), 0, 0,
                 QStringLiteral("only a build failure summary, no build steps, in the log")});
         else

@@ -130,6 +130,8 @@ struct BuildRun
     QList<BuildVertex> vertices; ///< in order of first appearance in the log
     std::optional<double> duration; ///< "[+] Building 12.3s", else the span of the vertices' times
     QString error; ///< "ERROR: failed to solve: ..." or the last line of the failure summary
+    /// BuildKit's excerpt of the failing instruction, as printed: "Dockerfile:52" then "  52 | >>> RUN ...".
+    QString errorContext;
     int failedVertex = -1; ///< index into vertices of the step that failed, or -1
     QStringList warnings; ///< build-check warnings and "WARN:" lines of the build
     QString builder; ///< "#0 building with ..." text

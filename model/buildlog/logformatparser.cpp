@@ -82,4 +82,29 @@ void LogFormatParser::noteWrapper(const LogLine &line)
         m_build->wrapper = line.wrapper;
 }
 
+bool LogFormatParser::takeErrorExcerpt(const LogLine &line, QByteArrayView trimmed)
+{
+    // "Dockerfile:52", "Dockerfile.multistage:39", "Containerfile:3"; then "  52 | >>> RUN ..." lines.
+    qsizetype digits = 0;
+    while (digits < trimmed.size() && trimmed[digits] >= '0' && trimmed[digits] <= '9')
+        ++digits;
+    const bool excerpt = digits > 0 && QByteArrayView(trimmed).sliced(digits).trimmed().startsWith('|');
+    const bool where = !excerpt && (trimmed.startsWith("Dockerfile") || trimmed.startsWith("Containerfile"));
+    if ((!excerpt && !where) || !m_build)
+        return false;
+    // A whole RUN with its heredoc, yet bounded whatever the log holds.
+    constexpr qsizetype MaxErrorContext = 8000;
+    QString &context = m_build->errorContext;
+    if (context.size() >= MaxErrorContext)
+        return true;
+    if (!context.isEmpty())
+        context += QLatin1Char('\n');
+    // The excerpt's own indentation lines up its "|" column: only the line end is trimmed.
+    QByteArrayView text = where ? trimmed : line.text;
+    while (!text.isEmpty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\r'))
+        text.chop(1);
+    context += QString::fromUtf8(text.first(std::min(text.size(), MaxErrorContext)));
+    return true;
+}
+
 } // namespace Stagelens

@@ -66,6 +66,10 @@ protected:
     /// Records one output line of a vertex: counts it and extends the vertex's file spans.
     static void addOutputLine(BuildVertex &vertex, const LogLine &line);
     void noteWrapper(const LogLine &line);
+    /// A line of BuildKit's excerpt of the failing instruction after a failure summary ("Dockerfile:52",
+    /// then "  52 | >>> RUN ..."): appended to the build's errorContext as printed (bounded), and true.
+    /// `trimmed` is the line without surrounding white space.
+    bool takeErrorExcerpt(const LogLine &line, QByteArrayView trimmed);
 
     LogFormat m_format;
     QList<BuildRun> *m_builds;

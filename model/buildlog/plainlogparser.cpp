@@ -125,15 +125,6 @@ bool looksLikeStatus(QByteArrayView rest)
     return true;
 }
 
-bool isExcerptLine(const QByteArray &trimmed)
-{
-    // "  52 | >>> RUN ..." Dockerfile excerpt lines of the failure summary.
-    qsizetype i = 0;
-    while (i < trimmed.size() && trimmed[i] >= '0' && trimmed[i] <= '9')
-        ++i;
-    return i > 0 && trimmed.mid(i).trimmed().startsWith('|');
-}
-
 QString errorText(const QByteArray &trimmed)
 {
     QByteArray s = trimmed;
@@ -427,6 +418,10 @@ void PlainLogParser::feedOther(const LogLine &line)
             m_summaryState = m_summaryState == 1 ? 2 : 1;
         } else if (m_summaryState > 0 && trimmed.startsWith("Dockerfile:")) {
             m_orphanSummary = true;
+            if (m_orphanWhere.isEmpty()) {
+                m_orphanWhere = QString::fromUtf8(trimmed.left(200));
+                m_orphanLine = line.number;
+            }
         } else if (trimmed.startsWith("ERROR: failed to") || trimmed.startsWith("error: failed to")) {
             beginBuild(line);
             noteWrapper(line);
@@ -457,7 +452,11 @@ void PlainLogParser::feedOther(const LogLine &line)
         return;
     }
     if (m_summaryState == 2) {
-        if (trimmed.startsWith("Dockerfile") || trimmed.startsWith("-----") || isExcerptLine(trimmed))
+        // BuildKit's excerpt of the failing instruction is kept whole, as printed: a multi-line RUN or
+        // heredoc cut to one line hid what failed.
+        if (takeErrorExcerpt(line, trimmed))
+            return;
+        if (trimmed.startsWith("-----"))
             return;
         // Client messages after a non-fatal summary (a failed cache import) are not the build's error.
         if (trimmed.startsWith("WARN") || trimmed.startsWith("$ ") || trimmed.startsWith("+ ")) {

@@ -28,6 +28,9 @@ public:
 
     /// A failure summary ("------", "Dockerfile:52", excerpt) was seen outside any build.
     bool sawOrphanSummary() const { return m_orphanSummary; }
+    /// Where that summary says the build failed ("Dockerfile:52") and the line saying so, when it did.
+    QString orphanSummaryWhere() const { return m_orphanWhere; }
+    int orphanSummaryLine() const { return m_orphanLine; }
     /// Over the whole input: vertices seen completing before any header (BuildKit never prints them so;
     /// the sign of a log saved newest-first, or of an excerpt starting mid-vertex) and vertices whose
     /// header came first.
@@ -66,6 +69,8 @@ private:
     QString m_summaryLabel; ///< " > [stage k/n] ...:" of the failure summary
     bool m_warningsList = false; ///< inside " N warnings found" list
     bool m_orphanSummary = false;
+    QString m_orphanWhere;
+    int m_orphanLine = 0;
     bool m_tooManyVertices = false;
     int m_errorLine = 0; ///< line of the first vertex ERROR
     bool m_doneAfterError = false; ///< a vertex completed after that error: the build went on

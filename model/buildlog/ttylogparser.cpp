@@ -182,6 +182,8 @@ void TtyLogParser::feedOther(const LogLine &line)
         m_summaryDetail = QString::fromUtf8(isTime ? detail.mid(space + 1) : detail);
         return;
     }
+    if (m_summaryState == 2 && takeErrorExcerpt(line, trimmed))
+        return;
     if (trimmed.startsWith("ERROR: failed to") || trimmed.startsWith("error: failed to")
         || trimmed.startsWith("failed to solve")) {
         if (m_build->error.isEmpty())

@@ -213,6 +213,11 @@ QString reportToMarkdown(const ReportData &data)
         if (!data.buildError.isEmpty())
             out +=
                 QStringLiteral("> **Build failed:** %1\n\n").arg(markdownEscape(cut(data.buildError, 300)));
+        // The excerpt as BuildKit printed it: a fence keeps its "|" column and ">>>" marks.
+        if (!data.buildErrorContext.isEmpty())
+            out += QLatin1String("```\n")
+                + QString(data.buildErrorContext).replace(QLatin1String("```"), QLatin1String("'''"))
+                + QLatin1String("\n```\n\n");
         appendHeadline(out, data);
     }
 

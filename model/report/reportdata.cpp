@@ -208,6 +208,7 @@ ReportData makeReportData(const ReportInput &input)
         data.logFile = build.logFile;
         data.buildIndex = run.index;
         data.buildError = run.error;
+        data.buildErrorContext = run.errorContext;
         if (run.startEpoch)
             data.buildStart =
                 QDateTime::fromMSecsSinceEpoch(qint64(std::llround(*run.startEpoch * 1000.0)), Qt::UTC);

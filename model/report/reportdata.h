@@ -142,6 +142,7 @@ struct ReportData
     QDateTime generated;
     bool hasBuild = false;
     QString buildError;
+    QString buildErrorContext; ///< BuildKit's "Dockerfile:52 ... >>>" excerpt, whole
 
     ReportHeadline headline;
     QList<ReportCategory> categories;

@@ -376,6 +376,68 @@ private slots:
         QVERIFY(*s.criticalPathSeconds > 143.5 + 83.9);
     }
 
+    // Issue #15: BuildKit's "Dockerfile:NN" excerpt of the failing instruction is kept whole, line for line
+    // as the log prints it (a five-line RUN was cut to one truncated line); read here from the raw file.
+    void errorContextWhole_data()
+    {
+        QTest::addColumn<QString>("log");
+        QTest::newRow("langkebo") << QStringLiteral(
+            "logs/langkebo-synapse-rust-context-transfer-progress-run-error.log");
+        QTest::newRow("coolify") << QStringLiteral(
+            "logs/JhonyAlex-bellas-glamour-coolify-deploy-run-error.log");
+        QTest::newRow("tty heredoc") << QStringLiteral("logs/axis-kinesis-vsp-15-tty-heredoc-error.log");
+    }
+    void errorContextWhole()
+    {
+        QFETCH(QString, log);
+        const QString path = Test::corpusPath(log);
+        // The excerpt as printed: the "Dockerfile...:N" line, then every "  N | ..." line up to the rule.
+        const QStringList lines = QString::fromUtf8(Test::readAll(path)).split(QLatin1Char('\n'));
+        static const QRegularExpression where(QStringLiteral("^(Docker|Container)file[^ ]*:\\d+$"));
+        static const QRegularExpression excerpt(QStringLiteral("^ *\\d+ \\|"));
+        static const QRegularExpression coolifyStamp(
+            QStringLiteral("^\\d{4}-[A-Z][a-z]{2}-\\d\\d \\d\\d:\\d\\d:\\d\\d\\.\\d+$"));
+        QStringList expected;
+        for (int i = 0; i < lines.size(); ++i) {
+            if (!where.match(lines[i].trimmed()).hasMatch())
+                continue;
+            expected.append(lines[i].trimmed());
+            for (int j = i + 1; j < lines.size(); ++j) {
+                QString line = lines[j];
+                while (!line.isEmpty() && line.back().isSpace())
+                    line.chop(1);
+                if (coolifyStamp.match(line).hasMatch())
+                    continue; // Coolify prints its time stamp on a line of its own before every line
+                if (excerpt.match(line).hasMatch())
+                    expected.append(line);
+                else if (!line.startsWith(QLatin1String("-----")))
+                    break;
+            }
+            break;
+        }
+        QVERIFY2(expected.size() >= 3, qPrintable(expected.join(QLatin1Char('\n'))));
+        QVERIFY(expected.join(QLatin1Char('\n')).contains(QLatin1String(">>>")));
+        const BuildLogResult result = readBuildLogFile(path);
+        QVERIFY(!result.builds.isEmpty());
+        const BuildSummary s = summarizeBuild(result.builds.last());
+        QVERIFY(s.failed());
+        QCOMPARE(s.errorContext, expected.join(QLatin1Char('\n')));
+        QCOMPARE(toJson(s, result.builds.last())[QStringLiteral("error_context")].toString(), s.errorContext);
+    }
+
+    // A log holding only the failure summary names where the build failed, at that line.
+    void orphanSummaryNamesWhere()
+    {
+        const BuildLogResult result = readBuildLogFile(
+            Test::corpusPath(QStringLiteral("logs/buildx-1619-gha-timestamps-error-context.log")));
+        QVERIFY(result.builds.isEmpty());
+        QCOMPARE(result.diagnostics.size(), 1);
+        QVERIFY2(
+            result.diagnostics.first().message.endsWith(QLatin1String("the build failed at Dockerfile:52")),
+            qPrintable(result.diagnostics.first().message));
+        QCOMPARE(result.diagnostics.first().line, 2);
+    }
+
     // Issue #15: "cache hits 100%" on a failed build with 1 of 4 steps cached.
     void failedRun()
     {

@@ -225,6 +225,10 @@ private Q_SLOTS:
         QVERIFY2(window.failureText().contains(failedStep), qPrintable(window.failureText()));
         QVERIFY2(
             window.failureText().contains(QLatin1String("exit code 101")), qPrintable(window.failureText()));
+        // BuildKit's excerpt of the failing RUN, whole, under the message.
+        QCOMPARE(window.failureDetail(), summary[QStringLiteral("error_context")].toString());
+        QVERIFY(window.failureDetail().startsWith(QLatin1String("Dockerfile.multistage:39\n")));
+        QVERIFY(window.failureDetail().contains(QLatin1String("  43 | >>>     && strip --strip-all")));
         QPushButton *jump = nullptr;
         for (QPushButton *b : window.findChildren<QPushButton *>()) {
             if (b->text() == QLatin1String("Show step") && b->isVisible())

@@ -3,9 +3,12 @@
 #include "ui/style/palette.h"
 
 #include <QEvent>
+#include <QFontDatabase>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QPlainTextEdit>
 #include <QPushButton>
+#include <QVBoxLayout>
 
 namespace Stagelens {
 
@@ -15,8 +18,19 @@ Banner::Banner(Kind kind, QWidget *parent)
 {
     setFrameShape(QFrame::StyledPanel);
     setAutoFillBackground(true);
-    auto *layout = new QHBoxLayout(this);
-    layout->setContentsMargins(8, 4, 8, 4);
+    auto *outer = new QVBoxLayout(this);
+    outer->setContentsMargins(8, 4, 8, 4);
+    outer->setSpacing(4);
+    auto *layout = new QHBoxLayout;
+    layout->setContentsMargins(0, 0, 0, 0);
+    outer->addLayout(layout);
+    m_detail = new QPlainTextEdit;
+    m_detail->setReadOnly(true);
+    m_detail->setLineWrapMode(QPlainTextEdit::NoWrap);
+    m_detail->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    m_detail->setFrameShape(QFrame::NoFrame);
+    m_detail->hide();
+    outer->addWidget(m_detail);
     m_label = new QLabel;
     m_label->setTextFormat(Qt::PlainText);
     m_label->setWordWrap(true);
@@ -39,6 +53,21 @@ void Banner::show(const QString &text, const QString &action)
     m_button->setText(action);
     m_button->setVisible(!action.isEmpty());
     setVisible(!text.isEmpty());
+}
+
+void Banner::setDetail(const QString &detail)
+{
+    m_detail->setPlainText(detail);
+    // Up to eight lines show at once: the graph below stays the main view; more lines scroll.
+    const int lines = std::min<int>(8, int(detail.count(QLatin1Char('\n'))) + 1);
+    const QFontMetrics fm(m_detail->font());
+    m_detail->setFixedHeight(lines * fm.lineSpacing() + 2 * int(m_detail->document()->documentMargin()) + 4);
+    m_detail->setVisible(!detail.isEmpty());
+}
+
+QString Banner::detail() const
+{
+    return m_detail->isHidden() ? QString() : m_detail->toPlainText();
 }
 
 QString Banner::text() const

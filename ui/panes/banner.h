@@ -6,6 +6,7 @@
 #include <QFrame>
 
 class QLabel;
+class QPlainTextEdit;
 class QPushButton;
 
 namespace Stagelens {
@@ -25,6 +26,10 @@ public:
     /// Shows `text` (plain text, wrapped) with a button `action` (none when empty); an empty text hides it.
     void show(const QString &text, const QString &action = {});
     QString text() const;
+    /// Text shown as printed under the message, in a fixed-width font (BuildKit's Dockerfile excerpt of a
+    /// failure), scrollable beyond a few lines; empty hides it.
+    void setDetail(const QString &detail);
+    QString detail() const;
 
 Q_SIGNALS:
     void actionTriggered();
@@ -38,6 +43,7 @@ private:
     Kind m_kind;
     QLabel *m_label = nullptr;
     QPushButton *m_button = nullptr;
+    QPlainTextEdit *m_detail = nullptr;
     bool m_applying = false; ///< setPalette() itself sends a PaletteChange
 };
 

@@ -8,6 +8,7 @@
 
 #include <QBuffer>
 #include <QFileInfo>
+#include <QFontDatabase>
 #include <QFontMetricsF>
 #include <QPageLayout>
 #include <QPageSize>
@@ -372,6 +373,34 @@ private:
                 y += lh2;
             }
             m_y += boxHeight;
+            errorContext();
+        }
+    }
+
+    // BuildKit's excerpt of the failing instruction, line for line in a fixed-width font (its "|" column
+    // lines up), under the error box; a very long one keeps its first lines and says how many were left.
+    void errorContext()
+    {
+        if (m_data.buildErrorContext.isEmpty())
+            return;
+        QFont mono = QFontDatabase::systemFont(QFontDatabase::FixedFont);
+        mono.setPointSizeF(m_small.pointSizeF());
+        QStringList lines = m_data.buildErrorContext.split(QLatin1Char('\n'));
+        constexpr int MaxLines = 40;
+        if (lines.size() > MaxLines) {
+            const int left = int(lines.size()) - MaxLines;
+            lines = lines.mid(0, MaxLines);
+            lines.append(QStringLiteral("(%1 more lines)").arg(left));
+        }
+        const qreal lh = lineHeight(mono);
+        m_y += 2;
+        for (const QString &line : std::as_const(lines)) {
+            ensureSpace(lh);
+            m_painter->setFont(mono);
+            m_painter->setPen(Qt::black);
+            m_painter->drawText(QPointF(m_left + 6, m_y + metrics(mono).ascent()),
+                metrics(mono).elidedText(line, Qt::ElideRight, m_width - 12));
+            m_y += lh;
         }
     }
 
