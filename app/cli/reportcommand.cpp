@@ -79,11 +79,13 @@ int runReportCommand(const QStringList &args)
 
     QString context;
     QString dockerfile;
+    bool defaultDockerfile = false; ///< CONTEXT_DIR's Dockerfile, not named by the user
     if (!positional.isEmpty()) {
         const QFileInfo input(positional.first());
         if (input.isDir()) {
             context = input.absoluteFilePath();
             dockerfile = QDir(context).filePath(QStringLiteral("Dockerfile"));
+            defaultDockerfile = true;
         } else if (input.isFile()) {
             dockerfile = input.absoluteFilePath();
             context = input.absolutePath();
@@ -93,6 +95,7 @@ int runReportCommand(const QStringList &args)
     }
     // -f is relative to the working directory, as with docker build.
     if (parser.isSet(fileOption)) {
+        defaultDockerfile = false;
         dockerfile = QFileInfo(parser.value(fileOption)).absoluteFilePath();
         if (context.isEmpty())
             context = QFileInfo(dockerfile).absolutePath();
@@ -131,6 +134,10 @@ int runReportCommand(const QStringList &args)
         for (const Diagnostic &d : session.graph().diagnostics)
             printError(d.toString());
         inputErrors = hasErrors(session.graph().diagnostics);
+        // As in the window: a log of `docker build -f Dockerfile.fail .` is about that file of the folder.
+        // A target or build args were asked of the default Dockerfile, so it stays then.
+        if (defaultDockerfile && options.target.isEmpty() && options.buildArgs.isEmpty())
+            session.letLogChooseDockerfile();
     }
     for (const QString &log : logs) {
         const int before = session.buildCount();

@@ -240,6 +240,8 @@ BuildTotals BuildRun::totals() const
         }
         if (v.seconds)
             t.categorySeconds[int(v.category)] += *v.seconds;
+        else if (v.status != VertexStatus::Cached)
+            ++t.categoryUntimed[int(v.category)];
         if (v.start && (!first || *v.start < *first))
             first = v.start;
         if (v.end && (!last || *v.end > *last))

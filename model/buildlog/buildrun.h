@@ -120,6 +120,9 @@ struct BuildTotals
     int running = 0;
     /// Sum of BuildKit durations per VertexCategory, indexed by int(VertexCategory).
     double categorySeconds[6] = {0, 0, 0, 0, 0, 0};
+    /// Per category, vertices that did work (not cached) for which the log gives no time: a failed step
+    /// with no "ERROR 0.3s", a step cut off. Their category's sum is then a lower bound, or unknown.
+    int categoryUntimed[6] = {0, 0, 0, 0, 0, 0};
 };
 
 struct BuildRun

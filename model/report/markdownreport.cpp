@@ -101,7 +101,7 @@ void appendHeadline(QString &out, const ReportData &data)
         QString alignment;
         for (const ReportCategory &category : data.categories) {
             names.append(markdownEscape(category.name));
-            values.append(formatDuration(category.seconds));
+            values.append(markdownEscape(category.text()));
             alignment += QLatin1Char('r');
         }
         out += QLatin1String("Time per category:\n\n");

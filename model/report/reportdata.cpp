@@ -235,7 +235,8 @@ ReportData makeReportData(const ReportInput &input)
             const double seconds = totals.categorySeconds[int(category)];
             if (category == VertexCategory::Other && seconds <= 0)
                 continue;
-            data.categories.append({category, reportCategoryName(category), seconds});
+            data.categories.append(
+                {category, reportCategoryName(category), seconds, totals.categoryUntimed[int(category)]});
         }
 
         data.steps = loggedRows(input.graph, run, data.analysis, h.wallSeconds.value_or(0));
@@ -298,6 +299,14 @@ QString formatReportShare(double share)
     const double percent = share * 100.0;
     return percent < 10 ? QStringLiteral("%1 %").arg(percent, 0, 'f', 1)
                         : QStringLiteral("%1 %").arg(percent, 0, 'f', 0);
+}
+
+QString ReportCategory::text() const
+{
+    if (untimed == 0)
+        return formatDuration(seconds);
+    // The only RUN of a build failed with no time printed: "RUN 0.0 s" would be a wrong number.
+    return seconds > 0 ? QStringLiteral("≥ ") + formatDuration(seconds) : unknownFigure();
 }
 
 QString reportCategoryName(VertexCategory category)

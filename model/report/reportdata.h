@@ -80,7 +80,11 @@ struct ReportCategory
 {
     VertexCategory category = VertexCategory::Other;
     QString name; ///< "context transfer", "pulls/metadata", ...
-    double seconds = 0;
+    double seconds = 0; ///< summed over the steps whose time the log gives
+    int untimed = 0; ///< steps of it that did work with no time in the log
+
+    /// "1.2 s"; "≥ 1.2 s" when some steps' times are missing; "—" when none is known.
+    QString text() const;
 };
 
 /// One row of the step table: a log vertex (or, without a log, a Dockerfile step that will be built).

@@ -63,6 +63,10 @@ public:
     /// (or `contextDir` is given, as `docker build -f FILE DIR`). Target and build args become `options`.
     bool openDockerfile(
         const QString &path, const QString &contextDir = {}, const BuildOptions &options = {});
+    /// The open Dockerfile is only the folder's default (nobody named it): a log that says it built
+    /// another Dockerfile of the project ("load build definition from Dockerfile.fail") switches to it,
+    /// as opening the folder does.
+    void letLogChooseDockerfile() { m_dockerfileChosen = false; }
     /// Reads a log (synchronously, or queued on the worker) and adds its builds; the newest build is
     /// selected unless the user picked one while it was read.
     void addLog(const QString &path);

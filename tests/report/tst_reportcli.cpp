@@ -4,6 +4,7 @@
 
 #include <QDirIterator>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -229,6 +230,32 @@ private slots:
         QVERIFY2(markdown.contains(QLatin1String("gradle")), qPrintable(markdown.left(2000)));
         QVERIFY(markdown.contains(QLatin1String("base-builder")));
         QVERIFY(markdown.contains(QLatin1String("LFDT-Paladin-paladin-desktop-linux-long-multistage.log")));
+    }
+
+    // A project folder with the log of `docker build -f Dockerfile.fail .`: the report is about the file the
+    // log names ("load build definition from Dockerfile.fail"), not the folder's default, with no mismatch;
+    // named with -f, the user's choice stands and the mismatch is reported.
+    void followsTheLogsDockerfile()
+    {
+        const QString out = m_dir.filePath(QStringLiteral("fail.md"));
+        Run run = runReport({real(QStringLiteral("project")), QStringLiteral("--log"),
+            real(QStringLiteral("22-fail-run-exit1.log")), QStringLiteral("-o"), out});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        QVERIFY2(!run.err.contains(QLatin1String("does not match")), qPrintable(run.err));
+        QString markdown = QString::fromUtf8(readAll(out));
+        QVERIFY2(
+            markdown.contains(QLatin1String("Dockerfile: Dockerfile.fail ")), qPrintable(markdown.left(500)));
+        // The failing step is put on its line of Dockerfile.fail (line 7 there).
+        QVERIFY2(markdown.contains(QRegularExpression(QStringLiteral("\\| broken \\| 7 \\|"))),
+            qPrintable(markdown.left(3000)));
+
+        run = runReport({real(QStringLiteral("project")), QStringLiteral("-f"),
+            real(QStringLiteral("project/Dockerfile")), QStringLiteral("--log"),
+            real(QStringLiteral("22-fail-run-exit1.log")), QStringLiteral("-o"), out});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        QVERIFY2(run.err.contains(QLatin1String("does not match")), qPrintable(run.err));
+        markdown = QString::fromUtf8(readAll(out));
+        QVERIFY(markdown.contains(QLatin1String("Dockerfile: Dockerfile ")));
     }
 
     // A command that fails leaves no file behind, not even an old one's name with new content.

@@ -351,6 +351,72 @@ private slots:
             QVERIFY2(row.size() == 6, qPrintable(row.join(QLatin1String(" ¦ "))));
     }
 
+    // A category whose steps did work with no time in the log is no "0.0 s": unknown when none of its
+    // steps has a time, a lower bound when some have (#15: "RUN 0.0 s" for a build whose only RUN failed).
+    void categoryTimesUnknown_data()
+    {
+        QTest::addColumn<QList<int>>("runSeconds"); // -1: a failed RUN with no time
+        QTest::addColumn<QString>("runText");
+        QTest::newRow("only RUN failed") << QList<int> {-1} << QStringLiteral("—");
+        QTest::newRow("one timed, one failed") << QList<int> {2, -1} << QStringLiteral("≥ 2.0 s");
+        QTest::newRow("all timed") << QList<int> {2, 3} << QStringLiteral("5.0 s");
+    }
+    void categoryTimesUnknown()
+    {
+        QFETCH(QList<int>, runSeconds);
+        QFETCH(QString, runText);
+        BuildRun run;
+        auto add = [&run](const QString &name, VertexStatus status, std::optional<double> seconds) {
+            BuildVertex v;
+            v.id = QStringLiteral("#%1").arg(run.vertices.size() + 1);
+            v.name = name;
+            v.label = parseVertexLabel(name);
+            v.category = categorizeVertex(name, v.label);
+            v.status = status;
+            v.seconds = seconds;
+            run.vertices.append(v);
+        };
+        add(QStringLiteral("[a 1/4] COPY x /x"), VertexStatus::Done, 1.0);
+        add(QStringLiteral("[a 2/4] COPY y /y"), VertexStatus::Cached, std::nullopt);
+        for (int i = 0; i < runSeconds.size(); ++i) {
+            const bool failed = runSeconds[i] < 0;
+            add(QStringLiteral("[a %1/4] RUN step%1").arg(i + 3),
+                failed ? VertexStatus::Error : VertexStatus::Done,
+                failed ? std::nullopt : std::optional<double>(runSeconds[i]));
+        }
+        ReportInput input;
+        input.builds.append({QStringLiteral("b.log"), run});
+        const ReportData data = makeReportData(input);
+        QString run_, copy;
+        for (const ReportCategory &c : data.categories) {
+            if (c.category == VertexCategory::Run)
+                run_ = c.text();
+            if (c.category == VertexCategory::Copy)
+                copy = c.text();
+        }
+        QCOMPARE(run_, runText);
+        QCOMPARE(copy, QStringLiteral("1.0 s")); // a cached COPY took no time: the sum stands
+        QVERIFY(reportToMarkdown(data).contains(QStringLiteral("| %1 |").arg(runText)));
+    }
+
+    // The real failed build: its failing RUN printed no time, the other RUN 0.2 s.
+    void categoryOfRealFailure()
+    {
+        const BuildLogResult result = readBuildLogFile(logPath(QStringLiteral("22-fail-run-exit1")));
+        ReportInput input;
+        input.builds.append({QStringLiteral("22.log"), result.builds.first()});
+        const ReportData data = makeReportData(input);
+        bool seen = false;
+        for (const ReportCategory &c : data.categories) {
+            if (c.category == VertexCategory::Run) {
+                QCOMPARE(c.untimed, 1);
+                QVERIFY2(c.text().startsWith(QStringLiteral("≥ ")), qPrintable(c.text()));
+                seen = true;
+            }
+        }
+        QVERIFY(seen);
+    }
+
     void emptyInput()
     {
         const ReportData data = makeReportData(ReportInput {});

@@ -491,9 +491,11 @@ private:
         x = m_left;
         const QFontMetricsF fm = metrics(m_table);
         for (const ReportCategory &c : m_data.categories) {
-            const QString text = QStringLiteral("%1 %2 (%3)")
-                                     .arg(c.name, formatDuration(c.seconds),
-                                         formatReportShare(total > 0 ? c.seconds / total : 0));
+            const bool unknown = c.untimed > 0 && c.seconds <= 0;
+            const QString text = unknown
+                ? QStringLiteral("%1 %2").arg(c.name, c.text())
+                : QStringLiteral("%1 %2 (%3)")
+                      .arg(c.name, c.text(), formatReportShare(total > 0 ? c.seconds / total : 0));
             const qreal w = 10 + fm.horizontalAdvance(text) + 14;
             if (x + w > m_left + m_width && x > m_left) {
                 x = m_left;
