@@ -3,6 +3,7 @@
 #include "model/analysis/projectscan.h"
 #include "model/core/duration.h"
 #include "model/itemmodels/sloweststepsmodel.h"
+#include "ui/graph/dagoverview.h"
 #include "ui/graph/dagscene.h"
 #include "ui/graph/dagview.h"
 #include "ui/panes/banner.h"
@@ -25,6 +26,7 @@
 #include <QDragEnterEvent>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenuBar>
@@ -63,7 +65,15 @@ MainWindow::MainWindow(QWidget *parent)
     m_dagView = new DagView;
     graphLayout->addWidget(m_failure);
     graphLayout->addWidget(m_answer);
-    graphLayout->addWidget(m_dagView, 1);
+    // The overview of a big graph sits beside it, never over it.
+    auto *viewRow = new QHBoxLayout;
+    viewRow->setContentsMargins(0, 0, 0, 0);
+    viewRow->setSpacing(2);
+    viewRow->addWidget(m_dagView, 1);
+    viewRow->addWidget(m_dagView->overviewWidget(), 0);
+    m_dagView->overviewWidget()->setEnabledByUser(
+        QSettings().value(QStringLiteral("view/overview"), true).toBool());
+    graphLayout->addLayout(viewRow, 1);
     graphLayout->addWidget(m_dagView->legendWidget());
     connect(m_answer, &Banner::actionTriggered, m_session, &ProjectSession::clearChanges);
     connect(m_failure, &Banner::actionTriggered, this, [this]() {
@@ -75,8 +85,9 @@ MainWindow::MainWindow(QWidget *parent)
     connect(m_dagView, &DagView::stepSelected, this, [this](int stage, int dagStep) {
         // The view numbers only the steps it draws; map back to the graph's step index.
         const int step = m_dagInput.stepIndex.value(stage).value(dagStep, -1);
-        if (step >= 0)
-            selectStep(stage, step);
+        const int graphStage = m_dagInput.stageIndex.value(stage, -1);
+        if (step >= 0 && graphStage >= 0)
+            selectStep(graphStage, step);
     });
     connect(m_dagView->dagScene(), &DagScene::layoutFinished, this, &MainWindow::checkIdle);
     connect(m_dagView->dagScene(), &DagScene::layoutFailed, this, [this](const QString &error) {
@@ -237,6 +248,26 @@ void MainWindow::createActions()
     connect(m_collapseAction, &QAction::toggled, this, [this](bool collapsed) {
         m_userCollapsed = collapsed;
         refreshViews();
+    });
+    m_showUnneededAction = view->addAction(tr("Show &Unneeded Stages"));
+    m_showUnneededAction->setCheckable(true);
+    m_showUnneededAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_U));
+    m_showUnneededAction->setToolTip(
+        tr("Also draw the stages the target does not need (BuildKit skips them)"));
+    m_showUnneededAction->setChecked(
+        QSettings().value(QStringLiteral("view/showUnneededStages"), false).toBool());
+    connect(m_showUnneededAction, &QAction::toggled, this, [this](bool show) {
+        QSettings().setValue(QStringLiteral("view/showUnneededStages"), show);
+        refreshViews();
+    });
+    QAction *overview = view->addAction(tr("&Overview"));
+    overview->setCheckable(true);
+    overview->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_M));
+    overview->setToolTip(tr("A map of the whole graph beside it while the graph is larger than the view"));
+    overview->setChecked(QSettings().value(QStringLiteral("view/overview"), true).toBool());
+    connect(overview, &QAction::toggled, this, [this](bool on) {
+        QSettings().setValue(QStringLiteral("view/overview"), on);
+        m_dagView->overviewWidget()->setEnabledByUser(on);
     });
     view->addAction(tr("&Fit Graph"), this, [this]() { m_dagView->fitToView(); })
         ->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_0));
@@ -408,6 +439,8 @@ void MainWindow::refreshViews()
     const BuildAnalysis &analysis = m_session->analysis();
     const WhatIfResult &whatIf = m_session->whatIf();
     m_dagInput = makeDagInput(graph, analysis, whatIf);
+    if (!m_showUnneededAction->isChecked())
+        hideUnneededStages(&m_dagInput);
     // Large files read better one node per stage until the user says otherwise.
     const bool collapse = m_userCollapsed.value_or(opensCollapsed(m_dagInput.model));
     m_dagInput.model.collapsed = collapse;
@@ -476,10 +509,15 @@ void MainWindow::refreshStatusBar()
         return;
     }
     if (!m_session->selectedRun()) {
-        if (!graph.stages.isEmpty())
-            m_statusSummary->setText(tr("%1 stages, target %2. Open a build log (Ctrl+L) to see timings.")
-                                         .arg(graph.stages.size())
-                                         .arg(graph.target));
+        if (!graph.stages.isEmpty()) {
+            const int hidden = m_dagInput.hiddenStages;
+            m_statusSummary->setText(
+                tr("%1 stages, target %2%3. Open a build log (Ctrl+L) to see timings.")
+                    .arg(graph.stages.size())
+                    .arg(graph.target)
+                    .arg(hidden > 0 ? tr(" (%n not needed, hidden: Ctrl+U shows them)", nullptr, hidden)
+                                    : QString()));
+        }
         return;
     }
     // The summary's figures: the same the report and `stagelens log` print for this build.
@@ -501,6 +539,11 @@ void MainWindow::refreshStatusBar()
     m_statusSummary->setText(parts.join(QStringLiteral("  |  ")));
 }
 
+void MainWindow::setShowUnneededStages(bool show)
+{
+    m_showUnneededAction->setChecked(show);
+}
+
 QString MainWindow::statusText() const
 {
     return m_statusSummary->text();
@@ -513,9 +556,10 @@ void MainWindow::selectStep(int stage, int step)
         return;
     m_selectedStep = ref;
     m_details->showStep(ref);
-    const int dagStep = int(m_dagInput.stepIndex.value(stage).indexOf(step));
-    if (dagStep >= 0)
-        m_dagView->selectStep(stage, dagStep);
+    const int dagStage = m_dagInput.dagStageOf(stage);
+    const int dagStep = int(m_dagInput.stepIndex.value(dagStage).indexOf(step));
+    if (dagStage >= 0 && dagStep >= 0)
+        m_dagView->selectStep(dagStage, dagStep);
     const int vertex = m_session->analysis().steps.value(stage).value(step).vertex;
     if (vertex >= 0)
         m_timeline->selectRow(m_timelineInput.rowOfVertex(vertex));

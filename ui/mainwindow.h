@@ -70,6 +70,10 @@ public:
     void selectStep(int stage, int step);
     StepRef selectedStep() const { return m_selectedStep; }
     DagView *dagView() const { return m_dagView; }
+    /// What the DAG view was given (stages the target does not need left out unless View asks for them).
+    const DagInput &dagInput() const { return m_dagInput; }
+    /// View > Show Unneeded Stages.
+    void setShowUnneededStages(bool show);
     TimelinePlot *timeline() const { return m_timeline; }
     SlowestStepsPane *slowestSteps() const { return m_slowest; }
     QString detailsText() const;
@@ -131,6 +135,7 @@ private:
     QComboBox *m_buildCombo = nullptr;
     QLineEdit *m_searchEdit = nullptr;
     QAction *m_collapseAction = nullptr;
+    QAction *m_showUnneededAction = nullptr;
     QStackedWidget *m_pages = nullptr;
     WelcomePage *m_welcome = nullptr;
     ProjectPane *m_projectPane = nullptr;

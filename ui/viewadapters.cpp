@@ -70,6 +70,7 @@ DagInput makeDagInput(const BuildGraph &graph, const BuildAnalysis &analysis, co
         }
         model.stages.append(dagStage);
         input.stepIndex.append(indices);
+        input.stageIndex.append(s);
 
         // External images: the base of an image stage, and COPY --from=<image> sources.
         auto addImageEdge = [&](const QString &image, int toStep, DagEdgeKind kind) {
@@ -108,6 +109,54 @@ DagInput makeDagInput(const BuildGraph &graph, const BuildAnalysis &analysis, co
         model.edges.append(dagEdge);
     }
     return input;
+}
+
+void hideUnneededStages(DagInput *input)
+{
+    DagModel &model = input->model;
+    QList<int> newIndex(model.stages.size(), -1);
+    int kept = 0;
+    for (int i = 0; i < model.stages.size(); ++i) {
+        if (model.stages[i].needed)
+            newIndex[i] = kept++;
+    }
+    if (kept == 0 || kept == model.stages.size())
+        return;
+    DagModel result;
+    result.maxSeconds = model.maxSeconds;
+    result.showHeat = model.showHeat;
+    result.collapsed = model.collapsed;
+    QList<QList<int>> stepIndex;
+    QList<int> stageIndex;
+    for (int i = 0; i < model.stages.size(); ++i) {
+        if (newIndex[i] < 0)
+            continue;
+        result.stages.append(model.stages[i]);
+        stepIndex.append(input->stepIndex.value(i));
+        stageIndex.append(input->stageIndex.value(i, i));
+    }
+    QList<int> imageIndex(model.images.size(), -1);
+    for (const DagEdge &edge : std::as_const(model.edges)) {
+        if (newIndex.value(edge.toStage, -1) < 0
+            || (edge.fromStage >= 0 && newIndex.value(edge.fromStage, -1) < 0))
+            continue;
+        DagEdge e = edge;
+        e.toStage = newIndex[edge.toStage];
+        if (edge.fromStage >= 0) {
+            e.fromStage = newIndex[edge.fromStage];
+        } else if (edge.fromImage >= 0 && edge.fromImage < model.images.size()) {
+            if (imageIndex[edge.fromImage] < 0) {
+                imageIndex[edge.fromImage] = int(result.images.size());
+                result.images.append(model.images[edge.fromImage]);
+            }
+            e.fromImage = imageIndex[edge.fromImage];
+        }
+        result.edges.append(e);
+    }
+    input->hiddenStages = int(model.stages.size()) - kept;
+    input->model = std::move(result);
+    input->stepIndex = std::move(stepIndex);
+    input->stageIndex = std::move(stageIndex);
 }
 
 TimelineInput makeTimelineInput(

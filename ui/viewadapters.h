@@ -17,10 +17,21 @@ struct DagInput
 {
     DagModel model;
     QList<QList<int>> stepIndex; ///< [dag stage][dag step] -> index into BuildGraph::stages[i].steps
+    QList<int>
+        stageIndex; ///< [dag stage] -> index into BuildGraph::stages (they differ once stages are hidden)
+    int hiddenStages = 0; ///< stages left out by hideUnneededStages()
+
+    /// The DAG's stage for a graph stage, or -1 when it is hidden.
+    int dagStageOf(int graphStage) const { return int(stageIndex.indexOf(graphStage)); }
 };
 
 DagInput makeDagInput(
     const BuildGraph &graph, const BuildAnalysis &analysis, const WhatIfResult &whatIf = {});
+
+/// Leaves out the stages the target does not need (BuildKit neither builds nor prints them), with their
+/// edges and the images only they use: docker/buildx has 33 stages and builds a third of them for its
+/// default target. Does nothing when every stage would go.
+void hideUnneededStages(DagInput *input);
 
 /// The timeline's input: one row per log vertex, Dockerfile steps first in stage order, then BuildKit's own
 /// vertices (context loads, export). `vertexOfRow` maps rows back to BuildRun::vertices.

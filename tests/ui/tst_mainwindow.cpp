@@ -6,6 +6,7 @@
 #include "model/report/reportdata.h"
 #include "testutils.h"
 #include "ui/graph/dagitems.h"
+#include "ui/graph/dagoverview.h"
 #include "ui/graph/dagscene.h"
 #include "ui/graph/dagview.h"
 #include "ui/mainwindow.h"
@@ -21,6 +22,8 @@
 #include <QProcess>
 #include <QPushButton>
 #include <QRegularExpression>
+#include <QScrollBar>
+#include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTabWidget>
@@ -113,6 +116,8 @@ private Q_SLOTS:
         // Keep the user's settings (recent files, theme) out of the test.
         QStandardPaths::setTestModeEnabled(true);
     }
+    // Each test starts from the default view (unneeded stages hidden), whatever the one before chose.
+    void init() { QSettings().remove(QStringLiteral("view/showUnneededStages")); }
 
     void sceneMatchesDockerfileAndLog_data()
     {
@@ -125,6 +130,7 @@ private Q_SLOTS:
     {
         QFETCH(QString, log);
         MainWindow window;
+        window.setShowUnneededStages(true); // every stage of the file, needed or not
         window.resize(1280, 800);
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
@@ -303,6 +309,74 @@ private Q_SLOTS:
                     || step.data(SlowestStepsModel::StageRole).toString() == QLatin1String("base-builder"),
                 qPrintable(step.data().toString()));
         }
+    }
+
+    // Issue #16: Docker's own big Dockerfiles open readable at 1280x800 and 1920x1080: only the stages the
+    // target needs (one toggle shows the rest), every text of the graph at least 9 px tall on screen, part
+    // of the graph in view, and an overview beside the view whenever the graph scrolls.
+    void bigGraphsReadable_data()
+    {
+        QTest::addColumn<QString>("dockerfile");
+        QTest::addColumn<QSize>("size");
+        for (const char *name : {"moby__buildkit", "docker__cli", "docker__buildx"}) {
+            for (const QSize size : {QSize(1280, 800), QSize(1920, 1080)}) {
+                QTest::addRow("%s %dx%d", name, size.width(), size.height()) << Test::corpusPath(
+                    QStringLiteral("dockerfiles/%1__Dockerfile/Dockerfile").arg(QLatin1String(name)))
+                                                                             << size;
+            }
+        }
+    }
+    void bigGraphsReadable()
+    {
+        QFETCH(QString, dockerfile);
+        QFETCH(QSize, size);
+        MainWindow window;
+        window.setShowUnneededStages(false);
+        window.resize(size);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QVERIFY(openAndWait(window, {dockerfile}));
+        int needed = 0;
+        for (const Stage &stage : window.graph().stages)
+            needed += stage.needed ? 1 : 0;
+        QVERIFY(needed > 0 && needed < window.graph().stages.size());
+        QCOMPARE(window.dagInput().model.stages.size(), needed);
+        QCOMPARE(window.dagInput().hiddenStages, window.graph().stages.size() - needed);
+        for (int i = 0; i < window.dagInput().model.stages.size(); ++i) {
+            QVERIFY(window.dagInput().model.stages[i].needed);
+            QCOMPARE(window.dagInput().model.stages[i].name,
+                window.graph().stages[window.dagInput().stageIndex[i]].token());
+        }
+        QVERIFY2(window.statusText().contains(
+                     QStringLiteral("%1 not needed, hidden").arg(window.graph().stages.size() - needed)),
+            qPrintable(window.statusText()));
+
+        // Text height on screen: each font of the drawing at the view's scale.
+        DagView *view = window.dagView();
+        const DagFonts &fonts = view->dagScene()->fonts();
+        const qreal scale = view->transform().m11();
+        for (const QFont &font : {fonts.text, fonts.bold, fonts.small, fonts.smallBold, fonts.title}) {
+            const qreal px = font.pixelSize() > 0 ? font.pixelSize() : font.pointSizeF() * 96 / 72;
+            QVERIFY2(px * scale >= 9.0 - 1e-6, qPrintable(QStringLiteral("%1 px").arg(px * scale)));
+        }
+        // Some step is on screen, not an empty corner of the graph's bounding box.
+        const QRectF visible = view->mapToScene(view->viewport()->rect()).boundingRect();
+        int onScreen = 0;
+        for (QGraphicsItem *item : view->dagScene()->items(visible))
+            onScreen += (dynamic_cast<StepNodeItem *>(item) || dynamic_cast<StageNodeItem *>(item)) ? 1 : 0;
+        QVERIFY2(onScreen > 0, "no step on screen");
+        const bool scrolls =
+            view->horizontalScrollBar()->maximum() > 0 || view->verticalScrollBar()->maximum() > 0;
+        QTRY_COMPARE(!view->overviewWidget()->isHidden(), scrolls);
+
+        // The toggle brings every stage back; a step selected in a shown stage keeps its graph index.
+        window.setShowUnneededStages(true);
+        QCOMPARE(window.dagInput().model.stages.size(), window.graph().stages.size());
+        QCOMPARE(window.dagInput().hiddenStages, 0);
+        window.setShowUnneededStages(false);
+        const int lastNeeded = window.dagInput().stageIndex.last();
+        window.selectStep(lastNeeded, 0);
+        QCOMPARE(window.selectedStep(), (StepRef {lastNeeded, 0}));
     }
 
     // A build that did not fail shows no failure banner.

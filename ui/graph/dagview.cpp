@@ -1,5 +1,6 @@
 #include "dagview.h"
 
+#include "ui/graph/dagoverview.h"
 #include "ui/graph/dagscene.h"
 #include "ui/graph/plaintooltip.h"
 #include "ui/style/palette.h"
@@ -508,6 +509,13 @@ private:
 
     DagView *m_view;
 };
+
+DagOverview *DagView::overviewWidget()
+{
+    if (!m_overview)
+        m_overview = new DagOverview(this);
+    return m_overview;
+}
 
 QWidget *DagView::legendWidget()
 {

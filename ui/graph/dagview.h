@@ -10,6 +10,7 @@
 
 namespace Stagelens {
 
+class DagOverview;
 class DagScene;
 
 class DagView : public QGraphicsView
@@ -39,6 +40,8 @@ public:
     /// The legend strip that explains this view's colours, glyphs and lines. It is a widget of its own, for
     /// the window to place beside the view (never over the drawing); made on first use, owned by the view.
     QWidget *legendWidget();
+    /// The overview of the whole graph, for the window to place beside the view; made on first use.
+    DagOverview *overviewWidget();
 
 signals:
     void stepSelected(int stage, int step);
@@ -63,6 +66,7 @@ private:
     DagScene *m_scene = nullptr;
     bool m_autoFit = true;
     QWidget *m_legend = nullptr;
+    DagOverview *m_overview = nullptr;
     QString m_pendingText;
     QTimer m_pendingTimer;
 };

@@ -169,13 +169,14 @@ void ProjectPane::refreshAnswer()
         m_contextModel->setCheckedPaths(paths);
         m_mirroring = false;
     }
+    // The answer itself is in the banner over the graph and in the status bar; here only what they do not
+    // say: the notes on the question (a path outside the context, an undeclared ARG).
     const QString sentence = m_session->whatIfSentence();
+    const QStringList &notes = m_session->whatIf().notes;
     m_answer->setText(sentence.isEmpty()
             ? tr("Tick files, edit a build arg or double-click a Dockerfile line number.")
-            : sentence
-                + (m_session->whatIf().notes.isEmpty()
-                        ? QString()
-                        : QLatin1Char('\n') + m_session->whatIf().notes.join(QLatin1Char('\n'))));
+            : notes.isEmpty() ? tr("The answer is above the graph.")
+                              : notes.join(QLatin1Char('\n')));
 }
 
 void ProjectPane::applyTicks()

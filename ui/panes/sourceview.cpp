@@ -7,6 +7,8 @@
 #include <QPainter>
 #include <QTextBlock>
 
+#include <algorithm>
+
 namespace Stagelens {
 
 class SourceView::Gutter : public QWidget
@@ -77,10 +79,16 @@ void SourceView::setLineInfo(const QHash<int, LineInfo> &info)
 int SourceView::gutterWidth() const
 {
     const QFontMetrics fm(font());
-    const int digits = QString::number(qMax(1, blockCount())).size();
-    // line number, a heat bar, the seconds column and a marker
-    return fm.horizontalAdvance(QLatin1Char('9')) * (digits + 9) + fm.horizontalAdvance(QStringLiteral("↻ "))
-        + 16;
+    const int digitWidth = fm.horizontalAdvance(QLatin1Char('9'));
+    const int numbers = digitWidth * QString::number(qMax(1, blockCount())).size();
+    // Room for times only when there are times: an empty timing column took ~100 px from the code.
+    if (m_lineInfo.isEmpty())
+        return numbers + 6 + 6; // the numbers, a gap, the edited-line bar
+    int text = 0;
+    for (const LineInfo &info : m_lineInfo)
+        text = std::max(text, fm.horizontalAdvance(info.marker + QLatin1Char(' ') + info.seconds));
+    // line number, a heat bar, the seconds column and a marker, then the edited-line bar
+    return numbers + 6 + digitWidth + 4 + text + 8;
 }
 
 void SourceView::updateGutterGeometry()
