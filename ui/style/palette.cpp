@@ -72,7 +72,8 @@ QColor ViewPalette::verdictColor(WhatIfVerdict verdict, const QPalette &palette)
     case WhatIfVerdict::Rerun:
         return forPalette(0xffd62728, palette);
     case WhatIfVerdict::Maybe:
-        return forPalette(0xffe0a000, palette);
+        return forPalette(
+            0xffa87800, palette); // a dark amber: 3:1 as a mark on white, black text reads on it
     case WhatIfVerdict::Cached:
         return forPalette(0xff23824a, palette);
     case WhatIfVerdict::None:
