@@ -11,6 +11,7 @@
 #include <QAction>
 #include <QImage>
 #include <QProcess>
+#include <QSet>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
@@ -149,6 +150,73 @@ private slots:
             QVERIFY(text.contains(QStringLiteral("Builds compared")));
         for (const ReportStageRow &stage : c.data.stages)
             QVERIFY2(text.contains(stage.token), qPrintable(stage.token));
+    }
+
+    // Issue #16: a graph too big for one page is tiled at stage boundaries: no stage is split across
+    // pages. Read back through pdftotext, page by page: every stage's title is on exactly one graph page
+    // (a stage cut by a tile edge was drawn, in part, on both).
+    void dagNotSplitAcrossPages_data()
+    {
+        QTest::addColumn<QString>("dockerfile");
+        for (const char *name : {"moby__buildkit", "docker__buildx", "docker__cli"})
+            QTest::newRow(name) << corpusPath(
+                QStringLiteral("dockerfiles/%1__Dockerfile/Dockerfile").arg(QLatin1String(name)));
+    }
+    void dagNotSplitAcrossPages()
+    {
+        QFETCH(QString, dockerfile);
+        if (QStandardPaths::findExecutable(QStringLiteral("pdftotext")).isEmpty())
+            QSKIP("poppler-utils (pdftotext) not installed");
+        ReportInput input;
+        input.dockerfile = dockerfile;
+        input.project = QFileInfo(dockerfile).absolutePath();
+        input.graph = buildGraphFromFile(dockerfile, {});
+        const ReportData data = makeReportData(input);
+        const ReportRenderResult result = renderReportPdf(data);
+        QVERIFY2(result.error.isEmpty(), qPrintable(result.error));
+        const QString path =
+            m_dir.filePath(QFileInfo(QFileInfo(dockerfile).path()).fileName() + QStringLiteral(".pdf"));
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(result.bytes);
+        file.close();
+        QHash<QString, QList<int>> titlePages; // stage token -> graph pages showing its title
+        int graphPages = 0;
+        for (int page = 1; page <= result.pages; ++page) {
+            // Words with their boxes: titles side by side share a line in text output, never a word.
+            const QString text = run(QStringLiteral("pdftotext"),
+                {QStringLiteral("-f"), QString::number(page), QStringLiteral("-l"), QString::number(page),
+                    QStringLiteral("-bbox"), path, QStringLiteral("-")});
+            // The graph's own pages: those with a "Stage graph, part k of n" caption (these files are too
+            // big for one page, so they are tiled; the stage table elsewhere names every stage too).
+            if (!text.contains(QLatin1String(">graph,</word>")))
+                continue;
+            ++graphPages;
+            QSet<QString> words;
+            static const QRegularExpression word(QStringLiteral("<word [^>]*>([^<]*)</word>"));
+            for (auto it = word.globalMatch(text); it.hasNext();) {
+                // Typographic ligatures come back as one glyph ("binfmt-\uFB01lter").
+                QString w = it.next().captured(1);
+                w.replace(QChar(0xFB01), QLatin1String("fi")).replace(QChar(0xFB02), QLatin1String("fl"));
+                w.replace(QChar(0xFB00), QLatin1String("ff"));
+                words.insert(w);
+            }
+            for (const Stage &stage : input.graph.stages) {
+                if (words.contains(stage.token()))
+                    titlePages[stage.token()].append(page);
+            }
+        }
+        QVERIFY(graphPages >= 1);
+        for (const Stage &stage : input.graph.stages) {
+            const QList<int> pages = titlePages.value(stage.token());
+            QVERIFY2(pages.size() == 1,
+                qPrintable(QStringLiteral("%1 on graph pages %2").arg(stage.token()).arg([&pages] {
+                    QStringList s;
+                    for (int p : pages)
+                        s.append(QString::number(p));
+                    return s.join(QLatin1Char(','));
+                }())));
+        }
     }
 
     void png_data() { addCases(); }

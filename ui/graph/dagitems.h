@@ -149,6 +149,8 @@ public:
     StageTitleItem(int stage, const QRectF &rect, const QString &title, const QString &subtitle, bool needed,
         const DagFonts &fonts);
 
+    int stage() const { return m_stage; }
+
     QRectF boundingRect() const override;
     void paint(QPainter *painter, const QStyleOptionGraphicsItem *option, QWidget *widget) override;
 

@@ -697,10 +697,19 @@ private:
     void dagTiles(qreal scale, qreal width, qreal height, const std::function<void()> &newTile)
     {
         const QRectF source = m_dag->rect();
-        const int columns = std::max(1, int(std::ceil(source.width() * scale / width - 1e-6)));
-        const int rows = std::max(1, int(std::ceil(source.height() * scale / height - 1e-6)));
-        const qreal tileWidth = width / scale;
+        // Page edges between stages, not through them (#16: a stage cut at the right edge of one page went
+        // on as a sliver on the next).
+        QList<QPair<qreal, qreal>> xBoxes;
+        QList<QPair<qreal, qreal>> yBoxes;
+        for (const QRectF &box : m_dag->nodeRects()) {
+            xBoxes.append({box.left(), box.right()});
+            yBoxes.append({box.top(), box.bottom()});
+        }
         const qreal tileHeight = std::min(height / scale, source.height());
+        const QList<qreal> xs = tileCuts(source.left(), source.right(), width / scale, xBoxes);
+        const QList<qreal> ys = tileCuts(source.top(), source.bottom(), tileHeight, yBoxes);
+        const int columns = int(xs.size()) - 1;
+        const int rows = int(ys.size()) - 1;
         const qreal captionHeight = lineHeight(m_textBold);
         for (int r = 0; r < rows; ++r) {
             for (int c = 0; c < columns; ++c) {
@@ -717,12 +726,16 @@ private:
                             .arg(c + 1));
                     m_y += captionHeight;
                 }
-                const qreal left = source.left() + c * tileWidth;
-                const qreal top = source.top() + r * tileHeight;
-                const QRectF part(left, top, std::min(tileWidth, source.right() - left),
-                    std::min(tileHeight, source.bottom() - top));
-                const QRectF target(m_left, m_y, part.width() * scale, part.height() * scale);
-                m_dag->render(m_painter, target, part);
+                // The cell grows to hold its own stages whole; such a page is scaled down a little to fit.
+                const QRectF cell(xs[c], ys[r], xs[c + 1] - xs[c], ys[r + 1] - ys[r]);
+                const QRectF part = columns * rows > 1 ? m_dag->tileSource(cell) : cell;
+                const qreal s = std::min(
+                    {scale, width / part.width(), std::isfinite(height) ? height / part.height() : scale});
+                const QRectF target(m_left, m_y, part.width() * s, part.height() * s);
+                if (columns * rows > 1)
+                    m_dag->renderTile(m_painter, target, cell);
+                else
+                    m_dag->render(m_painter, target, part);
                 m_y += target.height() + 6;
             }
         }
