@@ -154,17 +154,19 @@ void appendComparison(QString &out, const QList<ReportBuildRow> &rows)
 {
     out += QLatin1String("### Builds compared\n\n");
     appendHeader(out,
-        {QStringLiteral("Log"), QStringLiteral("Build"), QStringLiteral("Wall time"), QStringLiteral("Steps"),
-            QStringLiteral("Ran"), QStringLiteral("Cached"), QStringLiteral("Failed")},
-        QStringLiteral("lrrrrrr"));
+        {QStringLiteral("#"), QStringLiteral("Build"), QStringLiteral("Wall time"), QStringLiteral("Change"),
+            QStringLiteral("Dockerfile steps"), QStringLiteral("Ran"), QStringLiteral("Cached"),
+            QStringLiteral("Failed"), QStringLiteral("Cache hits")},
+        QStringLiteral("rlrrrrrrr"));
     for (const ReportBuildRow &row : rows) {
-        const QString log = markdownEscape(row.logFile);
+        const QString name = markdownEscape(row.name());
         appendRow(out,
-            {row.selected ? QStringLiteral("**%1**").arg(log) : log, QString::number(row.index + 1),
-                formatDuration(row.wallSeconds), QString::number(row.steps), QString::number(row.ranSteps),
-                QString::number(row.cachedSteps), QString::number(row.failedSteps)});
+            {QString::number(row.number), row.selected ? QStringLiteral("**%1**").arg(name) : name,
+                formatDuration(row.wallSeconds), markdownEscape(row.deltaText()), QString::number(row.steps),
+                QString::number(row.ranSteps), QString::number(row.cachedSteps),
+                QString::number(row.failedSteps), formatReportShare(row.cacheHitRate)});
     }
-    out += QLatin1Char('\n');
+    out += QLatin1String("\nChange: wall time against the build above.\n\n");
 }
 
 } // namespace

@@ -3,6 +3,7 @@
 #include "model/core/duration.h"
 
 #include <QFileInfo>
+#include <QHash>
 #include <QSet>
 
 #include <algorithm>
@@ -165,16 +166,17 @@ void sortSlowestFirst(QList<ReportStepRow> &rows)
 
 ReportBuildRow comparisonRow(const ReportBuild &build)
 {
-    const BuildTotals totals = build.run.totals();
+    const BuildSummary summary = summarizeBuild(build.run);
     ReportBuildRow row;
     row.logFile = QFileInfo(build.logFile).fileName();
     row.index = build.run.index;
-    row.wallSeconds = totals.wallSeconds;
-    row.steps = totals.vertices;
-    row.ranSteps = totals.done;
-    row.cachedSteps = totals.cached;
-    row.failedSteps = totals.errors;
-    row.error = build.run.error;
+    row.wallSeconds = summary.wallSeconds;
+    row.steps = summary.steps;
+    row.ranSteps = summary.ran;
+    row.cachedSteps = summary.cached;
+    row.failedSteps = summary.errors;
+    row.cacheHitRate = summary.cacheHitRate();
+    row.error = summary.error;
     return row;
 }
 
@@ -264,9 +266,16 @@ ReportData makeReportData(const ReportInput &input)
     data.stages = stageRows(input.graph, data.analysis);
 
     if (input.builds.size() > 1) {
+        QHash<QString, int> perLog;
+        for (const ReportBuild &build : input.builds)
+            ++perLog[build.logFile];
         for (int i = 0; i < input.builds.size(); ++i) {
             ReportBuildRow row = comparisonRow(input.builds.at(i));
+            row.number = i + 1;
+            row.buildsInLog = perLog.value(input.builds.at(i).logFile, 1);
             row.selected = i == selected;
+            if (!data.comparison.isEmpty() && data.comparison.last().wallSeconds && row.wallSeconds)
+                row.wallDelta = *row.wallSeconds - *data.comparison.last().wallSeconds;
             data.comparison.append(row);
         }
     }
@@ -299,6 +308,24 @@ QString formatReportShare(double share)
     const double percent = share * 100.0;
     return percent < 10 ? QStringLiteral("%1 %").arg(percent, 0, 'f', 1)
                         : QStringLiteral("%1 %").arg(percent, 0, 'f', 0);
+}
+
+QString ReportBuildRow::name() const
+{
+    return buildsInLog > 1 ? QStringLiteral("%1, build %2 of %3").arg(logFile).arg(index + 1).arg(buildsInLog)
+                           : logFile;
+}
+
+QString ReportBuildRow::deltaText() const
+{
+    if (!wallDelta || !wallSeconds)
+        return unknownFigure();
+    const double before = *wallSeconds - *wallDelta;
+    const QString sign = *wallDelta < 0 ? QStringLiteral("−") : QStringLiteral("+");
+    QString text = sign + formatDuration(std::abs(*wallDelta));
+    if (before > 0)
+        text += QStringLiteral(" (%1%2%)").arg(sign).arg(std::abs(*wallDelta) / before * 100, 0, 'f', 0);
+    return text;
 }
 
 QString ReportCategory::text() const

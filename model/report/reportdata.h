@@ -120,18 +120,29 @@ struct ReportStageRow
     QStringList dependsOn; ///< tokens of the stages it reads from (FROM, COPY --from, mounts)
 };
 
-/// One build of the comparison table (several logs or several builds in one log).
+/// One build of the comparison table (several logs or several builds in one log). Its figures are the
+/// build's summary, the same the headline, the status bar and `stagelens log` show.
 struct ReportBuildRow
 {
+    int number = 0; ///< 1-based position in the table, as the GUI's build selector lists the builds
     QString logFile; ///< file name only
-    int index = 0; ///< build index inside its log
-    double wallSeconds = 0;
-    int steps = 0;
+    int index = 0; ///< build index inside its log (0-based)
+    int buildsInLog = 1;
+    std::optional<double> wallSeconds;
+    /// Wall time against the row before (this minus that); empty for the first row or when either is unknown.
+    std::optional<double> wallDelta;
+    int steps = 0; ///< Dockerfile steps
     int ranSteps = 0;
     int cachedSteps = 0;
     int failedSteps = 0;
+    std::optional<double> cacheHitRate;
     QString error;
     bool selected = false;
+
+    /// "02-edit-src.log" or "ci.log, build 2 of 3", as the GUI names it.
+    QString name() const;
+    /// "−2.6 s (−53%)", "+0.4 s (+9%)"; "—" when unknown.
+    QString deltaText() const;
 };
 
 struct ReportData

@@ -240,28 +240,61 @@ private slots:
         QVERIFY(markdown.contains(QStringLiteral("context transfer")));
     }
 
-    // Two logs: the comparison table has one row per build with the log's own counts; the last is detailed.
+    // Two logs: the comparison table has one row per build, numbered as the GUI lists them, with its
+    // Dockerfile-step figures (counted here from BuildKit's own steps.tsv) and the change in wall time.
     void comparison()
     {
         const TruthBuild build = truthBuilds().value(0);
         const QStringList cases {QStringLiteral("00-cold"), QStringLiteral("02-edit-src")};
         const ReportData data = makeReportData(inputFor(build, {logPath(cases.at(0)), logPath(cases.at(1))}));
         QCOMPARE(data.comparison.size(), 2);
+        static const QRegularExpression dockerfileStep(
+            QStringLiteral("^\\[(?!internal)[^\\]]* \\d+/\\d+\\]"));
         for (int i = 0; i < 2; ++i) {
             const QList<TruthRow> truth = truthRows(cases.at(i));
             const ReportBuildRow &row = data.comparison.at(i);
+            QCOMPARE(row.number, i + 1);
             QCOMPARE(row.logFile, cases.at(i) + QStringLiteral(".log"));
-            QCOMPARE(row.steps, truth.size());
-            QCOMPARE(row.cachedSteps, std::count_if(truth.cbegin(), truth.cend(), [](const TruthRow &t) {
-                return t.status == QLatin1String("cached");
-            }));
+            QCOMPARE(row.name(), row.logFile); // one build per log: no "build k of n"
+            int steps = 0, cached = 0;
+            for (const TruthRow &t : truth) {
+                if (!dockerfileStep.match(t.name).hasMatch())
+                    continue;
+                ++steps;
+                cached += t.status == QLatin1String("cached") ? 1 : 0;
+            }
+            QCOMPARE(row.steps, steps);
+            QCOMPARE(row.cachedSteps, cached);
             QCOMPARE(row.failedSteps, 0);
             QCOMPARE(row.selected, i == 1);
         }
+        QVERIFY(!data.comparison[0].wallDelta);
+        QVERIFY(data.comparison[1].wallDelta);
+        QCOMPARE(
+            *data.comparison[1].wallDelta, *data.comparison[1].wallSeconds - *data.comparison[0].wallSeconds);
+        QVERIFY2(data.comparison[1].deltaText().startsWith(QStringLiteral("−")),
+            qPrintable(data.comparison[1].deltaText()));
         QCOMPARE(data.logFile, logPath(cases.at(1)));
         const QString markdown = reportToMarkdown(data);
         QVERIFY(markdown.contains(QStringLiteral("### Builds compared")));
-        QVERIFY(markdown.contains(QStringLiteral("**02-edit-src.log**")));
+        QVERIFY(markdown.contains(QStringLiteral("| 2 | **02-edit-src.log** |")));
+    }
+
+    // Two builds in one log are told apart as the GUI does ("build 1 of 2", "build 2 of 2").
+    void comparisonInOneLog()
+    {
+        const QString log = corpusPath(
+            QStringLiteral("logs/happemil-docker-jenkins-git-flask-fastapi-jenkins-console-two-builds.log"));
+        ReportInput input;
+        for (const BuildRun &run : readBuildLogFile(log).builds)
+            input.builds.append({log, run});
+        QCOMPARE(input.builds.size(), 2);
+        const ReportData data = makeReportData(input);
+        QCOMPARE(data.comparison.size(), 2);
+        QCOMPARE(data.comparison[0].name(), QFileInfo(log).fileName() + QStringLiteral(", build 1 of 2"));
+        QCOMPARE(data.comparison[1].name(), QFileInfo(log).fileName() + QStringLiteral(", build 2 of 2"));
+        QCOMPARE(data.comparison[0].number, 1);
+        QCOMPARE(data.comparison[1].number, 2);
     }
 
     void withoutLog_data()

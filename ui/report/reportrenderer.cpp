@@ -558,21 +558,25 @@ private:
         QList<TableRow> rows;
         for (const ReportBuildRow &b : m_data.comparison) {
             TableRow row;
-            row.cells = {b.logFile, QString::number(b.index + 1), formatDuration(b.wallSeconds),
+            row.cells = {QString::number(b.number), b.name(), formatDuration(b.wallSeconds), b.deltaText(),
                 QString::number(b.steps), QString::number(b.ranSteps), QString::number(b.cachedSteps),
-                QString::number(b.failedSteps)};
+                QString::number(b.failedSteps), formatReportShare(b.cacheHitRate)};
             row.bold = b.selected;
             rows.append(row);
         }
         table(
-            {{QStringLiteral("Log"), 0.4, Qt::AlignLeft, true},
-                {QStringLiteral("Build"), 0.08, Qt::AlignRight},
-                {QStringLiteral("Wall time"), 0.14, Qt::AlignRight},
-                {QStringLiteral("Steps"), 0.1, Qt::AlignRight}, {QStringLiteral("Ran"), 0.09, Qt::AlignRight},
-                {QStringLiteral("Cached"), 0.1, Qt::AlignRight},
-                {QStringLiteral("Failed"), 0.09, Qt::AlignRight}},
+            {{QStringLiteral("#"), 0.04, Qt::AlignRight}, {QStringLiteral("Build"), 0.3, Qt::AlignLeft, true},
+                {QStringLiteral("Wall time"), 0.1, Qt::AlignRight},
+                {QStringLiteral("Change"), 0.13, Qt::AlignRight},
+                {QStringLiteral("Steps"), 0.07, Qt::AlignRight},
+                {QStringLiteral("Ran"), 0.07, Qt::AlignRight},
+                {QStringLiteral("Cached"), 0.08, Qt::AlignRight},
+                {QStringLiteral("Failed"), 0.08, Qt::AlignRight},
+                {QStringLiteral("Hits"), 0.08, Qt::AlignRight}},
             rows);
-        paragraph(QStringLiteral("The build in bold is the one this report details."), m_small, Muted);
+        paragraph(QStringLiteral("Steps are Dockerfile steps. Change: wall time against the build above. The "
+                                 "build in bold is the one this report details."),
+            m_small, Muted);
     }
 
     void timeline()
