@@ -13,3 +13,31 @@ example=$root/resources/example
 QT_QPA_PLATFORM=offscreen "$binary" "$example/project" "$example/logs/02-edit-src.log" \
     --screenshot "$here/main-window.png" --size 1600x1000
 echo "wrote $here/main-window.png"
+
+# The set the issues ask for, each at 1280x800 and 1920x1080 (#15: CI logs opened alone, one failed;
+# #16: Docker's own big Dockerfiles, the example with a what-if, the dark palette, the welcome page).
+corpus=${STAGELENS_CORPUS:-$root/../shared/corpus}
+# A fresh settings folder: no recent files, theme or window geometry of whoever runs this.
+XDG_CONFIG_HOME=$(mktemp -d)
+export XDG_CONFIG_HOME
+trap 'rm -rf "$XDG_CONFIG_HOME"' EXIT
+shot() { # NAME SIZE ARGS...
+    local name=$1 size=$2
+    shift 2
+    QT_QPA_PLATFORM=offscreen "$binary" "$@" --screenshot "$here/$name-$size.png" --size "$size" 2>/dev/null
+    echo "wrote $here/$name-$size.png"
+}
+for size in 1280x800 1920x1080; do
+    shot welcome "$size"
+    shot whatif-util-c "$size" "$example/project" "$example/logs/02-edit-src.log" --changed src/util.c
+    if [ -d "$corpus" ]; then
+        shot ci-log-alone-multistage "$size" "$corpus/logs/LFDT-Paladin-paladin-desktop-linux-long-multistage.log"
+        shot ci-log-alone-github-actions "$size" \
+            "$corpus/logs/jesuuslopeez-2526_DAW_u2_springboot-gha-full-job-git-context-push.log"
+        shot ci-log-alone-failed "$size" "$corpus/logs/langkebo-synapse-rust-context-transfer-progress-run-error.log"
+        for name in moby__buildkit docker__cli docker__buildx; do
+            shot "dockerfile-${name/__/-}" "$size" "$corpus/dockerfiles/${name}__Dockerfile/Dockerfile"
+        done
+    fi
+done
+shot edit-src-dark 1280x800 "$example/project" "$example/logs/02-edit-src.log" --changed src/util.c --theme dark
