@@ -577,7 +577,9 @@ int runShow(const QStringList &args)
         {QStringLiteral("critical_path_seconds"), seconds(b.criticalPathSeconds)},
         {QStringLiteral("critical_path"), pathNames}, {QStringLiteral("timing"), nullable(b.timing)},
         {QStringLiteral("failed_step"), nullable(b.failedStep)}, {QStringLiteral("error"), nullable(b.error)},
-        {QStringLiteral("cache_hit_rate"), rate(b.cacheHitRate())}};
+        {QStringLiteral("cache_hit_rate"), rate(b.cacheHitRate())},
+        // The history keeps no log text (logs can hold secrets), so BuildKit's Dockerfile excerpt is unknown.
+        {QStringLiteral("error_context"), QJsonValue()}};
     if (parser.isSet(common.json)) {
         QJsonObject o = toJson(b);
         o.insert(QStringLiteral("summary"), summary);

@@ -55,7 +55,8 @@ QString cost(const WhatIfResult &result, double seconds, int unknown, int count)
 
 } // namespace
 
-QString describeAnswer(const WhatIfResult &result, const WhatIfChanges &changes)
+QString describeAnswer(
+    const WhatIfResult &result, const WhatIfChanges &changes, std::optional<double> buildSeconds)
 {
     QStringList what = describeChanges(changes);
     if (what.isEmpty())
@@ -73,6 +74,9 @@ QString describeAnswer(const WhatIfResult &result, const WhatIfChanges &changes)
     text += QStringLiteral("re-runs %1%2")
                 .arg(countSteps(rerun))
                 .arg(cost(result, result.rerunSeconds, result.rerunUnknown, rerun));
+    // Against the whole build, so the cost reads as a share ("about 1.4 s of the 2.3 s build").
+    if (rerun > 0 && result.timed && result.rerunUnknown < rerun && buildSeconds && *buildSeconds > 0)
+        text += QStringLiteral(" of the %1 build").arg(formatDuration(*buildSeconds));
     if (maybe > 0)
         text += QStringLiteral("; %1 more may re-run%2")
                     .arg(maybe)

@@ -717,7 +717,10 @@ void ProjectSession::runWhatIf()
 
 QString ProjectSession::whatIfSentence() const
 {
-    return hasChanges() && m_engine ? describeAnswer(m_whatIf, m_changes) : QString();
+    if (!hasChanges() || !m_engine)
+        return {};
+    return describeAnswer(
+        m_whatIf, m_changes, selectedRun() ? m_analysis.summary.wallSeconds : std::optional<double>());
 }
 
 // ---- Problems
