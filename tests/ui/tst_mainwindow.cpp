@@ -1,6 +1,7 @@
 // The main window on real corpus projects and logs: the scene has what the Dockerfile and the log say.
 #include "model/analysis/contexttreemodel.h"
 #include "model/buildlog/buildlogreader.h"
+#include "model/core/duration.h"
 #include "model/itemmodels/sloweststepsmodel.h"
 #include "model/report/markdownreport.h"
 #include "model/report/reportdata.h"
@@ -477,6 +478,12 @@ private Q_SLOTS:
         QCOMPARE(window.whatIf().steps.size(), cliVerdicts.size());
         // The summary names the change and, with a log, the cost.
         QVERIFY2(window.whatIfSummary().contains(changed.first()), qPrintable(window.whatIfSummary()));
+        // ... in proportion to the loaded build's wall time when something re-runs with a known time.
+        if (window.whatIf().rerunSeconds > 0)
+            QVERIFY2(window.whatIfSummary().contains(
+                         QStringLiteral(" of the %1 build")
+                             .arg(formatDuration(window.analysis().summary.wallSeconds))),
+                qPrintable(window.whatIfSummary()));
         // And File > Export Report would carry the prediction.
         QVERIFY(window.reportInput().whatIf.has_value());
         // The answer is up front, in the banner over the graph; clearing it there clears the ticks too.
