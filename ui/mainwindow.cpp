@@ -196,7 +196,7 @@ void MainWindow::connectSession()
     connect(s, &ProjectSession::graphChanged, this, [this]() { m_selectedStep = {}; });
     // A log opened alone has no Dockerfile, target, build args or context to ask about.
     connect(s, &ProjectSession::projectChanged, this,
-        [this]() { m_projectPane->setVisible(!m_session->dockerfilePath().isEmpty()); });
+        [this]() { m_projectPane->setVisible(wantsProjectPane()); });
     connect(s, &ProjectSession::buildsChanged, this, &MainWindow::refreshBuildSelector);
     connect(s, &ProjectSession::selectionChanged, this, &MainWindow::refreshBuildSelector);
     // The what-if answer follows every analysis, so one refresh per answer covers both.
@@ -260,6 +260,19 @@ void MainWindow::createActions()
         QSettings().setValue(QStringLiteral("view/showUnneededStages"), show);
         refreshViews();
     });
+    // The side panes fold away for a bigger graph and come back where they were (the splitter keeps sizes).
+    m_projectPaneAction = view->addAction(tr("&Project Pane"));
+    m_projectPaneAction->setCheckable(true);
+    m_projectPaneAction->setChecked(true);
+    m_projectPaneAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_1));
+    connect(m_projectPaneAction, &QAction::toggled, this,
+        [this](bool) { m_projectPane->setVisible(wantsProjectPane()); });
+    m_detailsPaneAction = view->addAction(tr("&Details Pane"));
+    m_detailsPaneAction->setCheckable(true);
+    m_detailsPaneAction->setChecked(true);
+    m_detailsPaneAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_2));
+    connect(m_detailsPaneAction, &QAction::toggled, this, [this](bool on) { m_rightTabs->setVisible(on); });
+    view->addSeparator();
     QAction *overview = view->addAction(tr("&Overview"));
     overview->setCheckable(true);
     overview->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_M));
@@ -327,6 +340,11 @@ void MainWindow::openLogDialog()
         tr("Build logs and records (*.log *.txt *.json *.dockerbuild *.zip);;All files (*)"));
     for (const QString &path : paths)
         openPath(path);
+}
+
+bool MainWindow::wantsProjectPane() const
+{
+    return m_projectPaneAction->isChecked() && !m_session->dockerfilePath().isEmpty();
 }
 
 void MainWindow::setExample(const QString &project, const QString &log)

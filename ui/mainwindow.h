@@ -113,6 +113,8 @@ private:
     void connectSession();
     void openPath(const QString &path);
     void openFolderDialog();
+    /// The project pane shows when View asks for it and there is a Dockerfile to ask about.
+    bool wantsProjectPane() const;
     void openDockerfileDialog();
     void openLogDialog();
     void refreshBuildSelector();
@@ -136,6 +138,8 @@ private:
     QLineEdit *m_searchEdit = nullptr;
     QAction *m_collapseAction = nullptr;
     QAction *m_showUnneededAction = nullptr;
+    QAction *m_projectPaneAction = nullptr;
+    QAction *m_detailsPaneAction = nullptr;
     QStackedWidget *m_pages = nullptr;
     WelcomePage *m_welcome = nullptr;
     ProjectPane *m_projectPane = nullptr;

@@ -14,6 +14,7 @@
 #include "ui/panes/sloweststepspane.h"
 #include "ui/welcomepage.h"
 
+#include <QAction>
 #include <QApplication>
 #include <QComboBox>
 #include <QDir>
@@ -378,6 +379,42 @@ private Q_SLOTS:
         const int lastNeeded = window.dagInput().stageIndex.last();
         window.selectStep(lastNeeded, 0);
         QCOMPARE(window.selectedStep(), (StepRef {lastNeeded, 0}));
+    }
+
+    // View > Project Pane / Details Pane fold the side panes away for a bigger graph, and bring them back.
+    void sidePanesFold()
+    {
+        MainWindow window;
+        window.resize(1280, 800);
+        window.show();
+        QVERIFY(openAndWait(window, {project(), realLog(QStringLiteral("02-edit-src.log"))}));
+        QAction *projectAction = nullptr;
+        QAction *detailsAction = nullptr;
+        for (QAction *a : window.findChildren<QAction *>()) {
+            if (a->text() == QLatin1String("&Project Pane"))
+                projectAction = a;
+            if (a->text() == QLatin1String("&Details Pane"))
+                detailsAction = a;
+        }
+        QVERIFY(projectAction && detailsAction);
+        auto paneOf = [&window](const char *className) -> QWidget * {
+            for (QWidget *w : window.findChildren<QWidget *>()) {
+                if (QLatin1String(w->metaObject()->className()) == QLatin1String(className))
+                    return w;
+            }
+            return nullptr;
+        };
+        QWidget *pane = paneOf("Stagelens::ProjectPane");
+        QWidget *tabs = window.slowestSteps()->parentWidget()->parentWidget();
+        QVERIFY(pane && pane->isVisible() && tabs->isVisible());
+        const int graphWidth = window.dagView()->width();
+        projectAction->trigger();
+        detailsAction->trigger();
+        QVERIFY(!pane->isVisible() && !tabs->isVisible());
+        QTRY_VERIFY(window.dagView()->width() > graphWidth + 300);
+        projectAction->trigger();
+        detailsAction->trigger();
+        QVERIFY(pane->isVisible() && tabs->isVisible());
     }
 
     // A build that did not fail shows no failure banner.
