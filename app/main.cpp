@@ -1,6 +1,7 @@
 // stagelens: one binary. With a subcommand it runs headless (QCoreApplication, no display needed);
 // without one it opens the GUI.
 #include "cli/clicommon.h"
+#include "cli/comparecommand.h"
 #include "cli/dockerfilecommand.h"
 #include "cli/historycommand.h"
 #include "cli/logcommand.h"
@@ -34,6 +35,8 @@ constexpr Subcommand Subcommands[] = {
     {"whatif", Stagelens::Cli::runWhatifCommand, "predict which cache layers an edit invalidates: --json",
         false},
     {"report", Stagelens::Cli::runReportCommand, "write a timing report: -o OUT.(pdf|png|svg|md)", true},
+    {"compare", Stagelens::Cli::runCompareCommand,
+        "why one build missed the cache where another hit it: --json, --markdown", false},
     {"history", Stagelens::Cli::runHistoryCommand,
         "keep builds in a history and show trends: add, list, trend, show", false},
 };

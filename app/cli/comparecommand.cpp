@@ -1,0 +1,224 @@
+#include "comparecommand.h"
+
+#include "clicommon.h"
+#include "model/buildlog/buildlogreader.h"
+#include "model/compare/buildcompare.h"
+#include "model/compare/gitrevisions.h"
+#include "model/context/dockerignore.h"
+#include "model/context/patternmatcher.h"
+#include "model/graph/buildgraph.h"
+
+#include <QCommandLineParser>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonObject>
+#include <QRegularExpression>
+
+#include <cstdio>
+
+namespace Stagelens::Cli {
+
+namespace {
+
+const QString Usage =
+    QStringLiteral("stagelens compare BEFORE[#N] AFTER[#N] [--project DIR] [--revisions A..B] "
+                   "[--dockerfile F] [--json | --markdown]");
+
+struct PickedBuild
+{
+    QString file;
+    int number = 0; ///< 1-based
+    BuildRun run;
+};
+
+// "FILE#N": the N-th build of FILE (only when no file has that very name); the last build by default.
+std::optional<PickedBuild> pickBuild(const QString &spec, QString *error)
+{
+    QString path = spec;
+    int number = 0;
+    static const QRegularExpression numbered(QStringLiteral("^(.+)#([1-9][0-9]{0,5})$"));
+    if (const QRegularExpressionMatch m = numbered.match(spec); m.hasMatch() && !QFileInfo(spec).isFile()) {
+        path = m.captured(1);
+        number = m.captured(2).toInt();
+    }
+    if (!QFileInfo(path).isFile()) {
+        *error = QStringLiteral("no such file: %1").arg(path);
+        return std::nullopt;
+    }
+    const BuildLogResult result = readBuildLogFile(path);
+    if (result.builds.isEmpty()) {
+        *error = QStringLiteral("%1 holds no build").arg(path);
+        return std::nullopt;
+    }
+    if (number > result.builds.size()) {
+        *error = QStringLiteral("%1 holds %2 builds, not %3").arg(path).arg(result.builds.size()).arg(number);
+        return std::nullopt;
+    }
+    const int index = number > 0 ? number - 1 : int(result.builds.size()) - 1;
+    return PickedBuild {path, index + 1, result.builds.at(index)};
+}
+
+// What the Dockerfile says that logs do not: the stage each FROM <stage> builds on, and the ARGs each stage
+// declares (a RUN sees them in its environment, so a new value misses it even with the same text).
+void readDockerfile(const QString &path, CompareContext *context)
+{
+    const BuildGraph graph = buildGraphFromFile(path, {});
+    for (const Stage &stage : graph.stages) {
+        const QString token = stage.token();
+        if (stage.baseStage >= 0 && stage.baseStage < graph.stages.size())
+            context->stageParents.insert(token, graph.stages.at(stage.baseStage).token());
+        QStringList args;
+        for (const Step &step : stage.steps) {
+            if (step.kind == InstructionKind::Arg) {
+                // "ARG NAME=default" or "ARG NAME": the name before any '='.
+                const QString text = step.text.mid(step.text.indexOf(QLatin1Char(' ')) + 1).trimmed();
+                for (const QString &word : text.split(QLatin1Char(' '), Qt::SkipEmptyParts))
+                    args.append(word.section(QLatin1Char('='), 0, 0));
+            }
+        }
+        if (!args.isEmpty())
+            context->stageArgs.insert(token, args);
+    }
+}
+
+} // namespace
+
+int runCompareCommand(const QStringList &args)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "Compares two builds (logs or build records): which steps missed the cache, the first miss of each "
+        "chain, why, and what each cause cost."));
+    parser.addPositionalArgument(
+        QStringLiteral("BEFORE"), QStringLiteral("the earlier build: FILE or FILE#N"));
+    parser.addPositionalArgument(QStringLiteral("AFTER"), QStringLiteral("the later build: FILE or FILE#N"));
+    const QCommandLineOption projectOption(QStringLiteral("project"),
+        QStringLiteral("the build context, a git work tree: its history names the files that changed"),
+        QStringLiteral("DIR"));
+    const QCommandLineOption revisionsOption(QStringLiteral("revisions"),
+        QStringLiteral("the revisions of BEFORE and AFTER (default: the records' vcs:revision)"),
+        QStringLiteral("A..B"));
+    const QCommandLineOption dockerfileOption(QStringLiteral("dockerfile"),
+        QStringLiteral("the Dockerfile (default: DIR/Dockerfile): which stage each FROM <stage> builds on"),
+        QStringLiteral("F"));
+    const QCommandLineOption jsonOption(
+        QStringLiteral("json"), QStringLiteral("print the comparison as JSON"));
+    const QCommandLineOption markdownOption(
+        QStringLiteral("markdown"), QStringLiteral("print the 'Why it changed' section as Markdown"));
+    parser.addOptions({projectOption, revisionsOption, dockerfileOption, jsonOption, markdownOption});
+    const int early = parseCommandLine(parser, args, Usage);
+    if (early >= 0)
+        return early;
+    const QStringList positional = parser.positionalArguments();
+    auto usageError = [](const QString &message) {
+        printError(QStringLiteral("stagelens compare: %1").arg(message));
+        printError(QStringLiteral("usage: %1").arg(Usage));
+        return ExitUsage;
+    };
+    if (positional.size() != 2)
+        return usageError(QStringLiteral("expected BEFORE and AFTER"));
+    QString error;
+    const std::optional<PickedBuild> before = pickBuild(positional.at(0), &error);
+    if (!before)
+        return usageError(error);
+    const std::optional<PickedBuild> after = pickBuild(positional.at(1), &error);
+    if (!after)
+        return usageError(error);
+
+    CompareContext context;
+    const QString project = parser.value(projectOption);
+    if (!project.isEmpty() && !QFileInfo(project).isDir())
+        return usageError(QStringLiteral("no such folder: %1").arg(project));
+    QString dockerfile = parser.value(dockerfileOption);
+    if (dockerfile.isEmpty() && !project.isEmpty()
+        && QFileInfo(QDir(project).filePath(QStringLiteral("Dockerfile"))).isFile())
+        dockerfile = QDir(project).filePath(QStringLiteral("Dockerfile"));
+    if (!dockerfile.isEmpty()) {
+        if (!QFileInfo(dockerfile).isFile())
+            return usageError(QStringLiteral("no such file: %1").arg(dockerfile));
+        readDockerfile(dockerfile, &context);
+    }
+
+    // The revisions: given, or from the records.
+    QString from, to;
+    QString revisionsNote;
+    if (parser.isSet(revisionsOption)) {
+        const QStringList parts = parser.value(revisionsOption).split(QStringLiteral(".."));
+        if (parts.size() != 2 || parts[0].isEmpty() || parts[1].isEmpty())
+            return usageError(QStringLiteral("--revisions wants A..B"));
+        from = parts[0];
+        to = parts[1];
+        revisionsNote = QStringLiteral("revisions %1..%2").arg(from, to);
+    } else if (before->run.record && after->run.record && !before->run.record->vcsRevision.isEmpty()
+        && !after->run.record->vcsRevision.isEmpty()) {
+        from = before->run.record->vcsRevision;
+        to = after->run.record->vcsRevision;
+        revisionsNote = QStringLiteral("the records' vcs:revision");
+    }
+    if (!from.isEmpty()) {
+        if (project.isEmpty())
+            return usageError(QStringLiteral("--revisions needs --project DIR (a git work tree)"));
+        const QString root = repositoryRoot(project);
+        const std::optional<QStringList> changed = changedPaths(project, from, to, &error);
+        if (!changed) {
+            printError(QStringLiteral("stagelens compare: %1").arg(error));
+            return ExitInputErrors;
+        }
+        // Paths relative to the build context, those .dockerignore leaves out dropped: BuildKit never
+        // sends them, so they cannot make a step miss.
+        const QString contextDir = QDir(project).absolutePath();
+        const QString prefix = QDir(root).relativeFilePath(contextDir);
+        QStringList files;
+        QStringList ignorePatterns;
+        const QString ignoreFile = findDockerignore(contextDir, dockerfile);
+        if (!ignoreFile.isEmpty()) {
+            QFile f(ignoreFile);
+            if (f.open(QIODevice::ReadOnly))
+                ignorePatterns = parseDockerignore(f.readAll());
+        }
+        const PatternMatcher ignore(ignorePatterns);
+        bool dockerfileChanged = false;
+        const QString dockerfileRelative = dockerfile.isEmpty()
+            ? QString()
+            : QDir(root).relativeFilePath(QFileInfo(dockerfile).absoluteFilePath());
+        for (const QString &path : *changed) {
+            if (path == dockerfileRelative)
+                dockerfileChanged = true;
+            QString relative = path;
+            if (!prefix.isEmpty() && prefix != QLatin1String(".")) {
+                if (!path.startsWith(prefix + QLatin1Char('/')))
+                    continue;
+                relative = path.mid(prefix.size() + 1);
+            }
+            if (ignore.isValid() && !ignore.isEmpty() && ignore.matchesOrParentMatches(relative))
+                continue;
+            files.append(relative);
+        }
+        context.changedFiles = files;
+        context.dockerfileChanged = dockerfileChanged;
+        context.revisionsNote = revisionsNote;
+    }
+
+    const CompareResult result = compareBuilds(before->run, after->run, context);
+    auto side = [](const PickedBuild &b, const QString &revision, const std::optional<double> &seconds) {
+        return QJsonObject {{QStringLiteral("file"), b.file}, {QStringLiteral("build"), b.number},
+            {QStringLiteral("duration"), seconds ? QJsonValue(*seconds) : QJsonValue()},
+            {QStringLiteral("revision"), revision.isEmpty() ? QJsonValue() : QJsonValue(revision)}};
+    };
+    if (parser.isSet(jsonOption)) {
+        QJsonObject o = toJson(result);
+        o.insert(QStringLiteral("before"), side(*before, from, result.beforeSeconds));
+        o.insert(QStringLiteral("after"), side(*after, to, result.afterSeconds));
+        printJson(o);
+        return ExitOk;
+    }
+    const auto name = [](const PickedBuild &b) {
+        return QStringLiteral("%1 #%2").arg(QFileInfo(b.file).fileName()).arg(b.number);
+    };
+    const QByteArray text = compareToMarkdown(result, name(*before), name(*after)).toUtf8();
+    std::fwrite(text.constData(), 1, size_t(text.size()), stdout);
+    return ExitOk;
+}
+
+} // namespace Stagelens::Cli
