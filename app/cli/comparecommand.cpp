@@ -156,9 +156,10 @@ int runCompareCommand(const QStringList &args)
         to = after->run.record->vcsRevision;
         revisionsNote = QStringLiteral("the records' vcs:revision");
     }
-    if (!from.isEmpty()) {
-        if (project.isEmpty())
-            return usageError(QStringLiteral("--revisions needs --project DIR (a git work tree)"));
+    if (parser.isSet(revisionsOption) && project.isEmpty())
+        return usageError(QStringLiteral("--revisions needs --project DIR (a git work tree)"));
+    // Without a work tree the records' revisions are only reported: no history to name files with.
+    if (!from.isEmpty() && !project.isEmpty()) {
         const QString root = repositoryRoot(project);
         const std::optional<QStringList> changed = changedPaths(project, from, to, &error);
         if (!changed) {
