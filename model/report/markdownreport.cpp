@@ -238,6 +238,8 @@ QString reportToMarkdown(const ReportData &data)
         appendWhatIf(out, *data.whatIf);
     if (!data.comparison.isEmpty())
         appendComparison(out, data.comparison);
+    if (data.whyChanged)
+        out += compareToMarkdown(*data.whyChanged, data.whyBefore, data.whyAfter) + QLatin1Char('\n');
 
     // The full table is folded away: a CI summary should open on the figures, not 200 rows.
     out += QStringLiteral("<details><summary>All %1 steps%2</summary>\n\n")

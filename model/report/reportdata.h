@@ -7,6 +7,7 @@
 #include "model/analysis/buildanalysis.h"
 #include "model/buildlog/buildrun.h"
 #include "model/cache/cacheengine.h"
+#include "model/compare/buildcompare.h"
 #include "model/core/diagnostic.h"
 #include "model/graph/buildgraph.h"
 
@@ -166,7 +167,11 @@ struct ReportData
     QList<ReportStepRow> timeline; ///< steps with a start and an end, in start order
     QList<ReportStageRow> stages; ///< every stage of the Dockerfile
     std::optional<ReportWhatIf> whatIf;
-    QList<ReportBuildRow> comparison; ///< filled when more than one build was given
+    QList<ReportBuildRow> comparison;
+    /// With two builds or more: why the detailed build differs from the one before it (#19).
+    std::optional<CompareResult> whyChanged;
+    QString whyBefore; ///< the names of the two builds compared, as the comparison table gives them
+    QString whyAfter;
     QList<Diagnostic> diagnostics; ///< from the Dockerfile and the logs
 
     /// The inputs the DAG drawing needs (stage graph with the matched timings).

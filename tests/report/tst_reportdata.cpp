@@ -280,6 +280,30 @@ private slots:
         QVERIFY(markdown.contains(QStringLiteral("| 2 | **02-edit-src.log** |")));
     }
 
+    // Two builds: the report says why the detailed one differs from the one before it (#19), as
+    // `stagelens compare` does: 02-edit-src's misses start at COPY src/ and follow it.
+    void whyItChanged()
+    {
+        const TruthBuild build = truthBuilds().value(0);
+        const ReportData data = makeReportData(inputFor(
+            build, {logPath(QStringLiteral("01-nochange")), logPath(QStringLiteral("02-edit-src"))}));
+        QVERIFY(data.whyChanged);
+        QStringList roots;
+        for (const ComparedStep &s : data.whyChanged->steps) {
+            if (s.root)
+                roots.append(s.label);
+        }
+        QCOMPARE(roots, QStringList {QStringLiteral("[builder 2/3] COPY src/ ./")});
+        QCOMPARE(data.whyChanged->causes.size(), 1);
+        QCOMPARE(data.whyChanged->causes.first().cause.kind, CauseKind::Files);
+        QCOMPARE(data.whyChanged->causes.first().steps.size(), 8); // b2 b3 t1 t2 r3 r4 r5 r6 (EXPECTED.md)
+        const QString markdown = reportToMarkdown(data);
+        QVERIFY(markdown.contains(QStringLiteral("### Why it changed")));
+        QVERIFY(markdown.contains(QStringLiteral("- `[builder 2/3] COPY src/ ./`")));
+        // One build: no such section.
+        QVERIFY(!makeReportData(inputFor(build, {logPath(QStringLiteral("02-edit-src"))})).whyChanged);
+    }
+
     // Two builds in one log are told apart as the GUI does ("build 1 of 2", "build 2 of 2").
     void comparisonInOneLog()
     {

@@ -187,6 +187,8 @@ public:
             whatIf();
         if (!m_data.comparison.isEmpty())
             comparison();
+        if (m_data.whyChanged)
+            whyChanged();
         timeline();
         dag();
         stages();
@@ -576,6 +578,39 @@ private:
             rows);
         paragraph(QStringLiteral("Steps are Dockerfile steps. Change: wall time against the build above. The "
                                  "build in bold is the one this report details."),
+            m_small, Muted);
+    }
+
+    // The causes of the detailed build's misses against the build before it, ranked by what they cost.
+    void whyChanged()
+    {
+        const CompareResult &r = *m_data.whyChanged;
+        heading(QStringLiteral("Why it changed"));
+        QString intro = QStringLiteral("%1 against %2").arg(m_data.whyAfter, m_data.whyBefore);
+        if (r.deltaSeconds)
+            intro += QStringLiteral(": %1%2 wall time")
+                         .arg(*r.deltaSeconds >= 0 ? QStringLiteral("+") : QStringLiteral("−"),
+                             formatDuration(std::abs(*r.deltaSeconds)));
+        paragraph(intro + QLatin1Char('.'), m_text, Ink);
+        if (r.causes.isEmpty()) {
+            paragraph(QStringLiteral("No step missed the cache."), m_text, Muted);
+            return;
+        }
+        QList<TableRow> rows;
+        for (const CauseSummary &c : r.causes) {
+            TableRow row;
+            row.cells = {causeKindName(c.cause.kind), c.cause.detail, QString::number(c.steps.size()),
+                formatDuration(c.seconds)};
+            rows.append(row);
+        }
+        table({{QStringLiteral("Cause"), 0.16, Qt::AlignLeft},
+                  {QStringLiteral("Detail"), 0.6, Qt::AlignLeft, true},
+                  {QStringLiteral("Steps"), 0.1, Qt::AlignRight},
+                  {QStringLiteral("Time"), 0.14, Qt::AlignRight}},
+            rows);
+        paragraph(
+            QStringLiteral("Each cause counts the first step of a chain that missed the cache and every step "
+                           "that re-ran after it."),
             m_small, Muted);
     }
 
