@@ -206,4 +206,17 @@ bool HistoryBuildsProxyModel::filterAcceptsRow(int sourceRow, const QModelIndex 
     return b->branch == m_branch;
 }
 
+bool HistoryBuildsProxyModel::lessThan(const QModelIndex &left, const QModelIndex &right) const
+{
+    const QVariant a = left.data(sortRole());
+    const QVariant b = right.data(sortRole());
+    if (a.isValid() != b.isValid()) {
+        // The view reverses lessThan for a descending sort: answer so that the unknown one ends up last.
+        return sortOrder() == Qt::AscendingOrder ? a.isValid() : b.isValid();
+    }
+    if (!a.isValid())
+        return false;
+    return QSortFilterProxyModel::lessThan(left, right);
+}
+
 } // namespace Stagelens

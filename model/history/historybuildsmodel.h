@@ -58,7 +58,8 @@ private:
     QHash<qint64, int> m_rowOfBuild;
 };
 
-/// Sorts by HistoryBuildsModel::SortRole and keeps only one branch's builds when a branch is set.
+/// Sorts by HistoryBuildsModel::SortRole (unknowns last) and keeps only one branch's builds when a branch is
+/// set.
 class HistoryBuildsProxyModel : public QSortFilterProxyModel
 {
     Q_OBJECT
@@ -71,6 +72,8 @@ public:
 
 protected:
     bool filterAcceptsRow(int sourceRow, const QModelIndex &sourceParent) const override;
+    /// Unknown figures sort last in either order: they are not small, nor large.
+    bool lessThan(const QModelIndex &left, const QModelIndex &right) const override;
 
 private:
     QString m_branch;
