@@ -119,23 +119,26 @@ int runGui(int &argc, char **argv, void (*setIdentity)())
         return Cli::ExitUsage;
     }
 
-    // main() has checked the form already; the same rules as `history --db`.
+    // main() has checked --db's form already. A malformed STAGELENS_DB does not stop the window: the History
+    // view says what is wrong with it, and nothing is added anywhere else.
     HistoryLocation location;
     QString dbError;
     if (!parseHistoryLocation(parser.isSet(dbOption) ? parser.value(dbOption) : defaultHistoryLocation(),
             &location, &dbError)) {
-        Cli::printError(
-            QStringLiteral("stagelens: %1%2")
-                .arg(parser.isSet(dbOption) ? QStringLiteral("--db: ") : QStringLiteral("STAGELENS_DB: "),
-                    dbError));
-        return Cli::ExitUsage;
+        if (parser.isSet(dbOption)) {
+            Cli::printError(QStringLiteral("stagelens: --db: %1").arg(dbError));
+            return Cli::ExitUsage;
+        }
+        dbError = QStringLiteral("STAGELENS_DB: %1").arg(dbError);
+        Cli::printError(QStringLiteral("stagelens: %1 (the History view is off)").arg(dbError));
     }
 
     const bool screenshot = parser.isSet(screenshotOption);
     MainWindow window;
     window.resize(size);
     // A screenshot shows what was asked for: no offer to add the opened logs, nothing written.
-    auto *history = new HistoryIntegration(&window, location, {.offerToAdd = !screenshot}); // owned by window
+    auto *history = new HistoryIntegration(
+        &window, location, {.offerToAdd = !screenshot, .locationError = dbError}); // owned by window
     if (parser.isSet(historyOption))
         history->showHistory();
     window.openPaths(paths);

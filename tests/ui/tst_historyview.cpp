@@ -16,6 +16,7 @@
 #include <QComboBox>
 #include <QDockWidget>
 #include <QMenu>
+#include <QProcess>
 #include <QPushButton>
 #include <QSettings>
 #include <QSignalSpy>
@@ -143,6 +144,23 @@ private Q_SLOTS:
             found = true;
         }
         QVERIFY(found);
+    }
+
+    // A branch picked before the first answers: the superseded trends are dropped, the load still ends.
+    void branchPickedWhileLoading()
+    {
+        HistoryClient client(m_location);
+        HistoryView view;
+        QSignalSpy loaded(&view, &HistoryView::loaded);
+        view.setClient(&client);
+        view.setBranch(QStringLiteral("feature"));
+        QVERIFY(view.isLoading());
+        QVERIFY(loaded.wait(20000));
+        QVERIFY(!view.isLoading());
+        QCOMPARE(loaded.size(), 1);
+        QCOMPARE(view.table()->model()->rowCount(), m_featureBuilds);
+        QCOMPARE(view.trendPlot()->trends().builds.size(), m_featureBuilds);
+        QCOMPARE(view.branchFilter()->currentData().toString(), QStringLiteral("feature"));
     }
 
     void brokenDatabaseSaysSo_data()
@@ -315,6 +333,72 @@ private Q_SLOTS:
         QVERIFY(store.open(location));
         QCOMPARE(store.builds().size(), 2);
         QSettings().remove(QString::fromLatin1(HistoryOfferBar::AlwaysAddKey));
+    }
+
+    // A malformed STAGELENS_DB: the window works, the view says what is wrong, nothing is offered or added.
+    void unusableLocationIsExplained()
+    {
+        MainWindow window;
+        auto *history = new HistoryIntegration(&window, HistoryLocation(),
+            {.locationError = QStringLiteral("STAGELENS_DB: unknown database URL")});
+        window.show();
+        history->showHistory();
+        QVERIFY2(history->view()->statusText().contains(QStringLiteral("STAGELENS_DB: unknown database URL")),
+            qPrintable(history->view()->statusText()));
+        QVERIFY(!history->view()->isLoading());
+        QSignalSpy loadFinished(window.session(), &ProjectSession::loadFinished);
+        window.openPaths({Test::corpusPath(QStringLiteral("buildkit-real/00-cold.log"))});
+        QVERIFY(loadFinished.wait(20000));
+        QTest::qWait(50);
+        QVERIFY(!history->offerBar()->isVisible());
+    }
+
+    // The GUI's --db: the same forms as `history --db`, checked before any window system loads (xcb
+    // without a display would abort), winning over STAGELENS_DB; a malformed STAGELENS_DB keeps the window.
+    void guiDbOption()
+    {
+        QTemporaryDir dir;
+        auto run = [](const QStringList &args, const QProcessEnvironment &env, QString *err) {
+            QProcess gui;
+            gui.setProcessEnvironment(env);
+            gui.start(QStringLiteral(STAGELENS_BINARY), args);
+            if (!gui.waitForFinished(60000))
+                return -1;
+            *err = QString::fromUtf8(gui.readAllStandardError());
+            return gui.exitCode();
+        };
+        QString err;
+        QProcessEnvironment noDisplay = QProcessEnvironment::systemEnvironment();
+        noDisplay.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("xcb"));
+        noDisplay.remove(QStringLiteral("DISPLAY"));
+        noDisplay.remove(QStringLiteral("WAYLAND_DISPLAY"));
+        QCOMPARE(run({QStringLiteral("--db"), QStringLiteral("postgresql://host")}, noDisplay, &err), 2);
+        QVERIFY2(err.contains(QStringLiteral("--db: a PostgreSQL URL names one database")), qPrintable(err));
+        QCOMPARE(run({QStringLiteral("--db=mysql://x/y")}, noDisplay, &err), 2);
+        QVERIFY2(err.contains(QStringLiteral("--db: unknown database URL")), qPrintable(err));
+
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+        env.insert(QStringLiteral("XDG_CONFIG_HOME"), dir.filePath(QStringLiteral("config")));
+        env.insert(QStringLiteral("STAGELENS_DB"), dir.filePath(QStringLiteral("env.sqlite")));
+        const QString png = dir.filePath(QStringLiteral("shot.png"));
+        const QStringList shot {QStringLiteral("--history"), QStringLiteral("--screenshot"), png,
+            QStringLiteral("--size"), QStringLiteral("800x600")};
+        QCOMPARE(run(QStringList {QStringLiteral("--db"), dir.filePath(QStringLiteral("flag.sqlite"))} + shot,
+                     env, &err),
+            0);
+        QVERIFY(QFileInfo::exists(png));
+        QVERIFY(QFileInfo::exists(dir.filePath(QStringLiteral("flag.sqlite"))));
+        QVERIFY(!QFileInfo::exists(dir.filePath(QStringLiteral("env.sqlite"))));
+        // Without --db, STAGELENS_DB is the one.
+        QCOMPARE(run(shot, env, &err), 0);
+        QVERIFY(QFileInfo::exists(dir.filePath(QStringLiteral("env.sqlite"))));
+        // A malformed STAGELENS_DB: said on stderr, and the window still opens.
+        env.insert(QStringLiteral("STAGELENS_DB"), QStringLiteral("mysql://x/y"));
+        QVERIFY(QFile::remove(png));
+        QCOMPARE(run(shot, env, &err), 0);
+        QVERIFY2(err.contains(QStringLiteral("STAGELENS_DB: unknown database URL")), qPrintable(err));
+        QVERIFY(QFileInfo::exists(png));
     }
 
     void screenshotRunsOfferNothing()

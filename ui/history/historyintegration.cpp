@@ -38,7 +38,9 @@ HistoryIntegration::HistoryIntegration(
     m_dock->hide();
     // The first time it shows, load it: a window that never opens the history never connects.
     connect(m_dock, &QDockWidget::visibilityChanged, this, [this](bool visible) {
-        if (visible && !m_client) {
+        if (visible && !m_options.locationError.isEmpty()) {
+            m_view->showUnavailable(m_options.locationError);
+        } else if (visible && !m_client) {
             // The first time: over half the window, so the trends are readable without dragging the splitter.
             m_window->resizeDocks({m_dock}, {m_window->height() * 11 / 20}, Qt::Vertical);
             m_view->setClient(client());
@@ -55,7 +57,7 @@ HistoryIntegration::HistoryIntegration(
     m_offerBar = new HistoryOfferBar;
     window->addTopBar(m_offerBar);
     connect(m_offerBar, &HistoryOfferBar::addRequested, this, &HistoryIntegration::addToHistory);
-    if (m_options.offerToAdd) {
+    if (m_options.offerToAdd && m_options.locationError.isEmpty()) {
         connect(window->session(), &ProjectSession::loadFinished, this,
             [this](const QString &path, bool canceled) {
                 if (!canceled)

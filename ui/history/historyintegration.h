@@ -27,6 +27,8 @@ public:
     struct Options
     {
         bool offerToAdd = true; ///< off for --screenshot runs: nothing is added, no bar is shown
+        /// Why there is no usable location (a malformed STAGELENS_DB): the view says so, nothing is added.
+        QString locationError;
     };
 
     HistoryIntegration(MainWindow *window, const HistoryLocation &location, const Options &options);

@@ -130,10 +130,17 @@ void HistoryView::reload()
     if (!m_client)
         return;
     m_error.clear();
-    m_loading = 2;
+    m_buildsPending = m_trendsPending = true;
     setStatus(tr("Loading the history from %1...").arg(m_client->location().displayName()));
     m_client->requestBuilds({});
     requestTrends();
+}
+
+void HistoryView::showUnavailable(const QString &why)
+{
+    m_model->setBuilds({});
+    m_plot->setTrends({});
+    setStatus(tr("Cannot use the build history: %1").arg(why), true);
 }
 
 void HistoryView::requestTrends()
@@ -155,7 +162,7 @@ void HistoryView::setBranch(const QString &branch)
     }
     refreshCompare();
     if (m_client) {
-        ++m_loading;
+        m_trendsPending = true;
         requestTrends();
     }
 }
@@ -170,7 +177,7 @@ void HistoryView::showBuilds(const QList<HistoryBuild> &builds)
                                    : tr("%n build(s) in %1", nullptr, int(builds.size()))
                                          .arg(m_client->location().displayName()));
     }
-    finishLoad();
+    finishLoad(true, false);
 }
 
 void HistoryView::showTrends(const HistoryTrends &trends)
@@ -180,19 +187,24 @@ void HistoryView::showTrends(const HistoryTrends &trends)
         m_error = trends.error;
         setStatus(tr("Cannot read the build history: %1").arg(trends.error), true);
     }
-    finishLoad();
+    finishLoad(false, true);
 }
 
 void HistoryView::showError(const QString &error)
 {
     m_error = error;
     setStatus(tr("Cannot read the build history: %1").arg(error), true);
-    finishLoad();
+    finishLoad(true, false); // the client reports failed() for the builds; the trends carry their own error
 }
 
-void HistoryView::finishLoad()
+void HistoryView::finishLoad(bool builds, bool trends)
 {
-    if (m_loading > 0 && --m_loading == 0)
+    const bool wasLoading = isLoading();
+    if (builds)
+        m_buildsPending = false;
+    if (trends)
+        m_trendsPending = false;
+    if (wasLoading && !isLoading())
         Q_EMIT loaded();
 }
 

@@ -34,12 +34,14 @@ public:
     /// The client the view queries (not owned); the view loads when it is set and on reload().
     void setClient(HistoryClient *client);
     void reload();
+    /// No history can be read (no usable database location): says why, in place of loading.
+    void showUnavailable(const QString &why);
     /// Whether anything handles compareRequested; if not, the action says so and stays disabled.
     void setCompareHandled(bool handled, const QString &whyNot = {});
     /// Shows only `branch`'s builds and trends (empty: every branch), as picking it in the filter does.
     void setBranch(const QString &branch);
     /// True until both the builds and the trends of the last load have answered.
-    bool isLoading() const { return m_loading > 0; }
+    bool isLoading() const { return m_buildsPending || m_trendsPending; }
 
     // For tests and the integration.
     HistoryBuildsModel *model() const { return m_model; }
@@ -70,7 +72,7 @@ private:
     void refreshBranches();
     void refreshCompare();
     void setStatus(const QString &text, bool error = false);
-    void finishLoad();
+    void finishLoad(bool builds, bool trends);
 
     QPointer<HistoryClient> m_client;
     HistoryBuildsModel *m_model = nullptr;
@@ -83,7 +85,9 @@ private:
     HistoryTrendPlot *m_plot = nullptr;
     bool m_compareHandled = false;
     QString m_compareWhyNot;
-    int m_loading = 0;
+    // A newer request supersedes an older one (the client drops its answer): one flag per kind, not a count.
+    bool m_buildsPending = false;
+    bool m_trendsPending = false;
     QString m_error;
 };
 

@@ -149,6 +149,11 @@ void HistoryTrendPlot::Private::applyPalette()
     // which took 2 s on the GUI thread for 10,000 builds' zigzag lines; one-pixel lines are rasterized
     // directly.
     const bool dense = trends.builds.size() > DotsUpToBuilds;
+    // Antialiasing thousands of one-pixel segments costs more than it shows.
+    if (dense)
+        plot->setNotAntialiasedElements(QCP::aePlottables);
+    else
+        plot->setNotAntialiasedElements(QCP::aeNone);
     int index = 0;
     for (const SeriesRef &ref : std::as_const(series)) {
         const QColor color =
