@@ -34,6 +34,9 @@ HistoryView::HistoryView(QWidget *parent)
     m_branchCombo->setToolTip(tr("Show the builds and trends of one branch"));
     bar->addWidget(m_branchCombo);
     m_compareButton = new QPushButton(tr("Compare with Previous Build"));
+    // The whole label, whatever the style's margins (the offscreen style cut its last letters).
+    m_compareButton->setMinimumWidth(
+        m_compareButton->fontMetrics().horizontalAdvance(m_compareButton->text()) + 24);
     bar->addWidget(m_compareButton);
     m_reloadButton = new QPushButton(tr("Reload"));
     m_reloadButton->setToolTip(tr("Read the history again (builds added by CI or the command line)"));
@@ -70,6 +73,12 @@ HistoryView::HistoryView(QWidget *parent)
     m_table->setColumnWidth(HistoryBuildsModel::Target, width(QStringLiteral("builder")));
     m_table->setColumnWidth(HistoryBuildsModel::WallTime, width(QStringLiteral("12 min 05 s")));
     m_table->setColumnWidth(HistoryBuildsModel::CacheHitRate, width(tr("Cache hits")));
+    // The figures next to the date, where a narrow dock still shows them; where the build came from after.
+    QHeaderView *header = m_table->horizontalHeader();
+    for (const int column :
+        {HistoryBuildsModel::WallTime, HistoryBuildsModel::CacheHitRate, HistoryBuildsModel::Result})
+        header->moveSection(header->visualIndex(column), header->visualIndex(HistoryBuildsModel::Repository));
+    m_table->setColumnWidth(HistoryBuildsModel::Result, width(tr("failed")));
     m_table->setSortingEnabled(true);
     // The store lists newest first already: show that order without sorting 10,000 rows at load.
     m_table->horizontalHeader()->setSortIndicator(-1, Qt::DescendingOrder);

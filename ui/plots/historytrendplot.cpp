@@ -11,6 +11,7 @@
 
 #include <qcustomplot.h>
 
+#include <algorithm>
 #include <cmath>
 
 namespace Stagelens {
@@ -69,6 +70,7 @@ struct HistoryTrendPlot::Private
 
     void build();
     void applyPalette();
+    void wrapLegend();
     QString describe(const SeriesRef &ref, int index) const;
 };
 
@@ -170,6 +172,24 @@ void HistoryTrendPlot::Private::applyPalette()
     const QColor regression = ViewPalette::stateColor(StepState::Error, pal);
     for (QCPGraph *markers : std::as_const(markerGraphs))
         markers->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssTriangle, regression, regression, 11));
+}
+
+// As many legend columns as the widest entry allows in the width there is: never a clipped name.
+void HistoryTrendPlot::Private::wrapLegend()
+{
+    const QFontMetrics fm(plot->legend->font());
+    int widest = fm.horizontalAdvance(QStringLiteral("Cache hit rate"));
+    for (int i = 0; i < plot->legend->itemCount(); ++i) {
+        if (auto *item = qobject_cast<QCPPlottableLegendItem *>(plot->legend->item(i)))
+            widest = qMax(widest, fm.horizontalAdvance(item->plottable()->name()));
+    }
+    const int itemWidth = widest + plot->legend->iconSize().width() + plot->legend->iconTextPadding()
+        + plot->legend->columnSpacing() + 16;
+    const int columns = std::clamp(q->width() / std::max(1, itemWidth), 1, 4);
+    if (columns != plot->legend->wrap()) {
+        plot->legend->setWrap(columns);
+        plot->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst, true); // re-wraps the existing items
+    }
 }
 
 QString HistoryTrendPlot::Private::describe(const SeriesRef &ref, int index) const
@@ -284,6 +304,7 @@ void HistoryTrendPlot::setTrends(const HistoryTrends &trends)
 
     const int n = int(t.builds.size());
     d->applyPalette();
+    d->wrapLegend();
     for (QCPAxisRect *rect : {d->upper, d->lower}) {
         rect->axis(QCPAxis::atBottom)->setRange(-0.5, n - 0.5);
         bool found = false;
@@ -341,6 +362,13 @@ QString HistoryTrendPlot::toolTipAt(const QPoint &pos) const
         }
     }
     return text;
+}
+
+void HistoryTrendPlot::resizeEvent(QResizeEvent *event)
+{
+    QWidget::resizeEvent(event);
+    d->wrapLegend();
+    d->plot->replot(QCustomPlot::rpQueuedReplot);
 }
 
 void HistoryTrendPlot::changeEvent(QEvent *event)
