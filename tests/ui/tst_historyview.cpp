@@ -333,6 +333,20 @@ private Q_SLOTS:
         QVERIFY(store.open(location));
         QCOMPARE(store.builds().size(), 2);
         QSettings().remove(QString::fromLatin1(HistoryOfferBar::AlwaysAddKey));
+
+        // The view opened after the adds (the client exists already) still loads, and shows both.
+        QSignalSpy loaded(history->view(), &HistoryView::loaded);
+        history->showHistory();
+        QVERIFY(loaded.wait(20000));
+        QCOMPARE(history->view()->table()->model()->rowCount(), 2);
+        // With the view open, an add shows up in it.
+        const QString third = dir.filePath(QStringLiteral("third.log"));
+        QVERIFY(
+            QFile::copy(Test::corpusPath(QStringLiteral("buildkit-real/07-build-arg-changed.log")), third));
+        history->addToHistory(third);
+        QVERIFY(added.wait(20000));
+        QVERIFY(loaded.wait(20000));
+        QCOMPARE(history->view()->table()->model()->rowCount(), 3);
     }
 
     // A malformed STAGELENS_DB: the window works, the view says what is wrong, nothing is offered or added.

@@ -40,7 +40,8 @@ HistoryIntegration::HistoryIntegration(
     connect(m_dock, &QDockWidget::visibilityChanged, this, [this](bool visible) {
         if (visible && !m_options.locationError.isEmpty()) {
             m_view->showUnavailable(m_options.locationError);
-        } else if (visible && !m_client) {
+        } else if (visible && !m_viewLoaded) {
+            m_viewLoaded = true;
             // The first time: over half the window, so the trends are readable without dragging the splitter.
             m_window->resizeDocks({m_dock}, {m_window->height() * 11 / 20}, Qt::Vertical);
             m_view->setClient(client());

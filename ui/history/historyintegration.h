@@ -60,6 +60,7 @@ private:
     HistoryLocation m_location;
     Options m_options;
     HistoryClient *m_client = nullptr;
+    bool m_viewLoaded = false; ///< the client may exist before the view is first shown (an add)
     QDockWidget *m_dock = nullptr;
     HistoryView *m_view = nullptr;
     HistoryOfferBar *m_offerBar = nullptr;
