@@ -323,8 +323,10 @@ private Q_SLOTS:
             QCOMPARE(store.builds().size(), 1);
         }
 
-        // "Always": later logs are added without asking.
-        QSettings().setValue(QString::fromLatin1(HistoryOfferBar::AlwaysAddKey), true);
+        // "Always" (here from the View menu): later logs are added without asking.
+        QVERIFY(!history->alwaysAddAction()->isChecked());
+        history->alwaysAddAction()->trigger();
+        QVERIFY(QSettings().value(QString::fromLatin1(HistoryOfferBar::AlwaysAddKey)).toBool());
         window.openPaths({other});
         QVERIFY(added.wait(20000));
         QCOMPARE(added.last().at(0).toString(), other);
@@ -413,6 +415,30 @@ private Q_SLOTS:
         QCOMPARE(run(shot, env, &err), 0);
         QVERIFY2(err.contains(QStringLiteral("STAGELENS_DB: unknown database URL")), qPrintable(err));
         QVERIFY(QFileInfo::exists(png));
+    }
+
+    // The bar's "Always" adds this log, turns the setting on and ticks the menu entry, which turns it off.
+    void alwaysButtonAndMenuShareTheSetting()
+    {
+        QTemporaryDir dir;
+        QSettings().setValue(QString::fromLatin1(HistoryOfferBar::AlwaysAddKey), false);
+        MainWindow window;
+        auto *history =
+            new HistoryIntegration(&window, locationOf(dir.filePath(QStringLiteral("h.sqlite"))), {});
+        window.show();
+        QSignalSpy added(history, &HistoryIntegration::addFinished);
+        const QString log = Test::corpusPath(QStringLiteral("buildkit-real/00-cold.log"));
+        window.openPaths({log});
+        QTRY_COMPARE_WITH_TIMEOUT(history->offerBar()->offeredPath(), log, 20000);
+        QPushButton *always = buttonNamed(history->offerBar(), QStringLiteral("Always Add Opened Logs"));
+        QVERIFY(always);
+        always->click();
+        QVERIFY(added.wait(20000));
+        QCOMPARE(added.first().at(1).toInt(), 1);
+        QVERIFY(history->alwaysAddAction()->isChecked());
+        QVERIFY(QSettings().value(QString::fromLatin1(HistoryOfferBar::AlwaysAddKey)).toBool());
+        history->alwaysAddAction()->trigger();
+        QVERIFY(!QSettings().value(QString::fromLatin1(HistoryOfferBar::AlwaysAddKey)).toBool());
     }
 
     void screenshotRunsOfferNothing()

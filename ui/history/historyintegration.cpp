@@ -54,10 +54,20 @@ HistoryIntegration::HistoryIntegration(
     toggle->setToolTip(tr("Builds kept in %1, and their trends").arg(location.displayName()));
     window->viewMenu()->addSeparator();
     window->viewMenu()->addAction(toggle);
+    // The offer bar's "Always" has to be undoable somewhere: the same setting, as a menu check box.
+    m_alwaysAdd = window->viewMenu()->addAction(tr("Add Opened Logs to History &Automatically"));
+    m_alwaysAdd->setCheckable(true);
+    m_alwaysAdd->setChecked(
+        QSettings().value(QString::fromLatin1(HistoryOfferBar::AlwaysAddKey), false).toBool());
+    m_alwaysAdd->setEnabled(options.offerToAdd && options.locationError.isEmpty());
+    connect(m_alwaysAdd, &QAction::toggled, this,
+        [](bool on) { QSettings().setValue(QString::fromLatin1(HistoryOfferBar::AlwaysAddKey), on); });
 
     m_offerBar = new HistoryOfferBar;
     window->addTopBar(m_offerBar);
     connect(m_offerBar, &HistoryOfferBar::addRequested, this, &HistoryIntegration::addToHistory);
+    connect(
+        m_offerBar, &HistoryOfferBar::alwaysChosen, m_alwaysAdd, [this]() { m_alwaysAdd->setChecked(true); });
     if (m_options.offerToAdd && m_options.locationError.isEmpty()) {
         connect(window->session(), &ProjectSession::loadFinished, this,
             [this](const QString &path, bool canceled) {

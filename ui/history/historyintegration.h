@@ -38,6 +38,8 @@ public:
     HistoryView *view() const { return m_view; }
     HistoryOfferBar *offerBar() const { return m_offerBar; }
     QAction *toggleAction() const;
+    /// View > Add Opened Logs to History Automatically: the setting history/alwaysAddOpenedLogs.
+    QAction *alwaysAddAction() const { return m_alwaysAdd; }
     /// The client, created on first use.
     HistoryClient *client();
     /// Shows the dock (and loads the view).
@@ -64,6 +66,7 @@ private:
     QDockWidget *m_dock = nullptr;
     HistoryView *m_view = nullptr;
     HistoryOfferBar *m_offerBar = nullptr;
+    QAction *m_alwaysAdd = nullptr;
     QList<std::function<void()>> m_idleCallbacks;
 };
 

@@ -77,8 +77,10 @@ void HistoryOfferBar::accept(bool always)
 {
     if (m_path.isEmpty())
         return;
-    if (always)
+    if (always) {
         QSettings().setValue(QString::fromLatin1(AlwaysAddKey), true);
+        Q_EMIT alwaysChosen();
+    }
     const QString path = std::exchange(m_path, QString());
     m_label->setText(tr("Adding %1 to the build history...").arg(QFileInfo(path).fileName()));
     for (QPushButton *button : {m_add, m_always})

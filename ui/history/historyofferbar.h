@@ -32,6 +32,8 @@ public:
 
 Q_SIGNALS:
     void addRequested(const QString &path);
+    /// "Always" was clicked: the setting is on now.
+    void alwaysChosen();
 
 private:
     void accept(bool always);
