@@ -1,11 +1,13 @@
 // The History view's models against a real store: an SQLite file filled from the corpus (every plain log
 // under corpus/logs, the buildkit-real sequence as one project's history, the build records), read through
-// HistoryBuildsModel, its proxy, the trends and the HistoryClient's worker; plus git provenance from .git.
+// HistoryBuildsModel, its proxy, the trends and the HistoryClient's worker; the slowest steps on a private
+// PostgreSQL 15 too (the same as on SQLite); plus git provenance from .git.
 
 #include "model/history/gitprovenance.h"
 #include "model/history/historybuildsmodel.h"
 #include "model/history/historyclient.h"
 #include "model/history/historytrends.h"
+#include "pgcluster.h"
 #include "testutils.h"
 
 #include <QAbstractItemModelTester>
@@ -364,6 +366,46 @@ private Q_SLOTS:
         QVERIFY2(message.contains(mentions), qPrintable(message));
         QVERIFY2(
             !trends.first().first().value<HistoryTrends>().error.isEmpty(), "the trends say they failed");
+    }
+
+    // The same project on PostgreSQL (a private cluster, as tst_historystore starts one): the slowest steps'
+    // SQL gives what SQLite gives, and the client's worker reads it the same way.
+    void sameTrendsOnPostgres()
+    {
+        Test::PgCluster pg;
+        QString error;
+        QVERIFY2(pg.start(&error), qPrintable(error));
+        HistoryLocation location;
+        QVERIFY(parseHistoryLocation(pg.url(QStringLiteral("postgres")), &location, &error));
+        HistoryStore store;
+        QVERIFY2(store.open(location), qPrintable(store.errorString()));
+        addAll(
+            store, projectRuns(), {QStringLiteral("example/buildkit-real"), QStringLiteral("main"), {}, {}});
+        HistoryQuery query;
+        query.branch = QStringLiteral("main");
+        const QList<HistoryStepSeries> onPostgres = store.slowestSteps(query, 5);
+        QVERIFY2(store.errorString().isEmpty(), qPrintable(store.errorString()));
+        HistoryStore sqlite;
+        QVERIFY(sqlite.open(m_location));
+        const QList<HistoryStepSeries> onSqlite = sqlite.slowestSteps(query, 5);
+        QCOMPARE(onPostgres.size(), onSqlite.size());
+        for (qsizetype i = 0; i < onSqlite.size(); ++i) {
+            QCOMPARE(onPostgres.at(i).label, onSqlite.at(i).label);
+            QVERIFY(qAbs(onPostgres.at(i).totalSeconds - onSqlite.at(i).totalSeconds) < 1e-6);
+            QList<double> a = onPostgres.at(i).secondsByBuild.values();
+            QList<double> b = onSqlite.at(i).secondsByBuild.values();
+            std::sort(a.begin(), a.end());
+            std::sort(b.begin(), b.end());
+            QCOMPARE(a, b);
+        }
+        HistoryClient client(location);
+        QSignalSpy trends(&client, &HistoryClient::trendsLoaded);
+        client.requestTrends(query, 5);
+        QVERIFY(trends.wait(30000));
+        const auto t = trends.first().first().value<HistoryTrends>();
+        QVERIFY2(t.error.isEmpty(), qPrintable(t.error));
+        QCOMPARE(t.builds.size(), m_projectBuilds);
+        QCOMPARE(t.slowestSteps.size(), 5);
     }
 
     void gitProvenance()
