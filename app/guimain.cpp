@@ -1,6 +1,8 @@
 #include "guimain.h"
 
 #include "cli/clicommon.h"
+#include "model/history/historylocation.h"
+#include "ui/history/historyintegration.h"
 #include "ui/mainwindow.h"
 #include "ui/theme.h"
 
@@ -62,8 +64,14 @@ int runGui(int &argc, char **argv, void (*setIdentity)())
         QStringLiteral("The stage to build (BuildKit's --target)."), QStringLiteral("NAME"));
     const QCommandLineOption buildArgOption(QStringLiteral("build-arg"),
         QStringLiteral("A build argument, as docker build takes it."), QStringLiteral("NAME=VALUE"));
-    parser.addOptions(
-        {changedOption, screenshotOption, sizeOption, themeOption, targetOption, buildArgOption});
+    const QCommandLineOption dbOption(QStringLiteral("db"),
+        QStringLiteral("The build history's database: PATH, sqlite:PATH or postgresql://... (wins over "
+                       "STAGELENS_DB)."),
+        QStringLiteral("URL"));
+    const QCommandLineOption historyOption(
+        QStringLiteral("history"), QStringLiteral("Open the History view."));
+    parser.addOptions({changedOption, screenshotOption, sizeOption, themeOption, targetOption, buildArgOption,
+        dbOption, historyOption});
     if (!parser.parse(QApplication::arguments())) {
         Cli::printError(QStringLiteral("stagelens: %1").arg(parser.errorText()));
         return Cli::ExitUsage;
@@ -111,6 +119,21 @@ int runGui(int &argc, char **argv, void (*setIdentity)())
         return Cli::ExitUsage;
     }
 
+    // main() has checked --db's form already. A malformed STAGELENS_DB does not stop the window: the History
+    // view says what is wrong with it, and nothing is added anywhere else.
+    HistoryLocation location;
+    QString dbError;
+    if (!parseHistoryLocation(parser.isSet(dbOption) ? parser.value(dbOption) : defaultHistoryLocation(),
+            &location, &dbError)) {
+        if (parser.isSet(dbOption)) {
+            Cli::printError(QStringLiteral("stagelens: --db: %1").arg(dbError));
+            return Cli::ExitUsage;
+        }
+        dbError = QStringLiteral("STAGELENS_DB: %1").arg(dbError);
+        Cli::printError(QStringLiteral("stagelens: %1 (the History view is off)").arg(dbError));
+    }
+
+    const bool screenshot = parser.isSet(screenshotOption);
     MainWindow window;
     window.resize(size);
     // The bundled example: installed beside the binary's share folder, else (a build tree) in the sources.
@@ -123,23 +146,31 @@ int runGui(int &argc, char **argv, void (*setIdentity)())
             break;
         }
     }
+    // A screenshot shows what was asked for: no offer to add the opened logs, nothing written.
+    auto *history = new HistoryIntegration(
+        &window, location, {.offerToAdd = !screenshot, .locationError = dbError}); // owned by window
+    if (parser.isSet(historyOption))
+        history->showHistory();
     window.openPaths(paths);
     // The build as asked for on the command line: target and build args, not a what-if question.
     if (parser.isSet(targetOption) || parser.isSet(buildArgOption))
         window.session()->setOptions(options);
     window.setChangedPaths(parser.values(changedOption));
 
-    if (parser.isSet(screenshotOption)) {
+    if (screenshot) {
         const QString out = parser.value(screenshotOption);
         window.setAttribute(Qt::WA_DontShowOnScreen, false);
         window.show();
-        // Wait until every load and layout has finished, then grab the window as the user would see it.
-        window.whenIdle([&window, out]() {
-            const QImage image = window.grab().toImage();
-            const bool ok = image.save(out, "PNG");
-            if (!ok)
-                Cli::printError(QStringLiteral("stagelens: cannot write %1").arg(out));
-            QApplication::exit(ok ? Cli::ExitOk : Cli::ExitInputErrors);
+        // Wait until every load, layout and history query has finished, then grab the window as the user
+        // would see it.
+        window.whenIdle([&window, history, out]() {
+            history->whenIdle([&window, out]() {
+                const QImage image = window.grab().toImage();
+                const bool ok = image.save(out, "PNG");
+                if (!ok)
+                    Cli::printError(QStringLiteral("stagelens: cannot write %1").arg(out));
+                QApplication::exit(ok ? Cli::ExitOk : Cli::ExitInputErrors);
+            });
         });
         return QApplication::exec();
     }

@@ -8,6 +8,7 @@
 #include "cli/reportcommand.h"
 #include "cli/whatifcommand.h"
 #include "guimain.h"
+#include "model/history/historylocation.h"
 
 #include <QApplication>
 #include <QCoreApplication>
@@ -68,6 +69,9 @@ QString topLevelHelp()
                        "  --theme THEME        colour theme: system, light or dark\n"
                        "  --target NAME        the stage to build (BuildKit's --target)\n"
                        "  --build-arg N=V      a build argument, as docker build takes it\n"
+                       "  --db URL             the build history's database (as history --db; wins over\n"
+                       "                       STAGELENS_DB)\n"
+                       "  --history            open the History view (View > History, Ctrl+H)\n"
                        "  --version            print the version and exit\n"
                        "  -h, --help           print this help and exit\n");
     return text;
@@ -83,8 +87,8 @@ struct GuiOption
 };
 
 constexpr GuiOption GuiOptions[] = {{"--changed", true}, {"--screenshot", true}, {"--size", true},
-    {"--theme", true}, {"--target", true}, {"--build-arg", true}, {"--help", false}, {"-h", false},
-    {"--version", false}, {"-v", false}};
+    {"--theme", true}, {"--target", true}, {"--build-arg", true}, {"--db", true}, {"--history", false},
+    {"--help", false}, {"-h", false}, {"--version", false}, {"-v", false}};
 
 int usageError(int argc, char **argv, const QString &message)
 {
@@ -125,10 +129,20 @@ QString checkGuiArguments(int argc, char **argv)
         }
         if (!known)
             return QStringLiteral("unknown option '%1'").arg(QString::fromLocal8Bit(name));
+        QString value;
         if (known->takesValue && !arg.contains('=')) {
             if (i + 1 >= argc)
                 return QStringLiteral("missing value after %1").arg(QString::fromLocal8Bit(name));
-            ++i;
+            value = QString::fromLocal8Bit(argv[++i]);
+        } else if (known->takesValue) {
+            value = QString::fromLocal8Bit(arg.mid(arg.indexOf('=') + 1));
+        }
+        // A malformed database URL is a usage error like any other, found before a window system loads.
+        if (name == "--db") {
+            Stagelens::HistoryLocation location;
+            QString error;
+            if (!Stagelens::parseHistoryLocation(value, &location, &error))
+                return QStringLiteral("--db: %1").arg(error);
         }
     }
     return {};

@@ -57,7 +57,7 @@ MainWindow::MainWindow(QWidget *parent)
     m_centerSplitter = new QSplitter(Qt::Vertical, this);
     // The banners sit above the graph in the layout: they never cover a step.
     auto *graphArea = new QWidget(m_centerSplitter);
-    auto *graphLayout = new QVBoxLayout(graphArea);
+    auto *graphLayout = m_graphLayout = new QVBoxLayout(graphArea);
     graphLayout->setContentsMargins(0, 0, 0, 0);
     graphLayout->setSpacing(2);
     m_failure = new Banner(Banner::Kind::Failure);
@@ -240,7 +240,7 @@ void MainWindow::createActions()
     file->addSeparator();
     file->addAction(tr("&Quit"), qApp, &QApplication::closeAllWindows)->setShortcut(QKeySequence::Quit);
 
-    QMenu *view = menuBar()->addMenu(tr("&View"));
+    QMenu *view = m_viewMenu = menuBar()->addMenu(tr("&View"));
     m_collapseAction = view->addAction(tr("&Collapse Stages"));
     m_collapseAction->setCheckable(true);
     m_collapseAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_K));
@@ -502,6 +502,12 @@ void MainWindow::refreshBanners()
         text += QStringLiteral(":\n") + summary.error;
     const bool canJump = m_session->analysis().stepOfVertex.value(summary.failedVertex).isValid();
     m_failure->show(text, canJump ? tr("Show step") : QString());
+}
+
+void MainWindow::addTopBar(QWidget *bar)
+{
+    // Under the failure and what-if banners, above the graph.
+    m_graphLayout->insertWidget(m_graphLayout->indexOf(m_dagView), bar);
 }
 
 QString MainWindow::failureText() const

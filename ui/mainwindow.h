@@ -12,6 +12,8 @@ class QAction;
 class QComboBox;
 class QLabel;
 class QLineEdit;
+class QMenu;
+class QVBoxLayout;
 class QProgressBar;
 class QPushButton;
 class QSplitter;
@@ -87,6 +89,10 @@ public:
     /// Marks a Dockerfile line as edited (or not) for the what-if view.
     void setLineChanged(int line, bool changed) { m_session->setLineChanged(line, changed); }
     QString statusText() const;
+    /// The View menu, for views installed from outside (the History dock).
+    QMenu *viewMenu() const { return m_viewMenu; }
+    /// Adds a bar above the graph, under the banners (the history's offer bar): it never covers the graph.
+    void addTopBar(QWidget *bar);
     /// The failure banner's text, empty when hidden.
     QString failureText() const;
     /// The failure banner's excerpt of the failing Dockerfile instruction, as BuildKit printed it.
@@ -134,6 +140,8 @@ private:
     QList<std::function<void()>> m_idleCallbacks;
 
     RecentFiles *m_recent = nullptr;
+    QMenu *m_viewMenu = nullptr;
+    QVBoxLayout *m_graphLayout = nullptr;
     QComboBox *m_buildCombo = nullptr;
     QLineEdit *m_searchEdit = nullptr;
     QAction *m_collapseAction = nullptr;

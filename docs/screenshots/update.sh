@@ -41,3 +41,18 @@ for size in 1280x800 1920x1080; do
     fi
 done
 shot edit-src-dark 1280x800 "$example/project" "$example/logs/02-edit-src.log" --changed src/util.c --theme dark
+# The History view with a real trend: the 26 plain runs of the corpus's buildkit-real project (cold build,
+# edits, build-arg changes, failures), added in the order they were built to a temporary database, tagged
+# with a repository and branch as a CI job would. Needs the shared corpus (CORPUS=.../shared/corpus).
+if [ -d "$corpus/buildkit-real" ]; then
+    db=$(mktemp -d)/history.sqlite
+    for log in "$corpus"/buildkit-real/[0-2][0-9]-*.log; do
+        case $(basename "$log") in 26-* | 27-*) continue ;; esac # the tty capture, the unsupported rawjson run
+        "$binary" history add --db "$db" --repo example/buildkit-real --branch main "$log" > /dev/null
+    done
+    QT_QPA_PLATFORM=offscreen "$binary" --db "$db" --history "$corpus/buildkit-real/project" \
+        "$corpus/buildkit-real/25-revert-all-to-initial.log" --screenshot "$here/history-buildkit-real-1280x800.png" \
+        --size 1280x800
+    rm -rf "$(dirname "$db")"
+    echo "wrote $here/history-buildkit-real-1280x800.png"
+fi

@@ -963,4 +963,89 @@ QList<HistoryTrendPoint> HistoryStore::trend(const HistoryQuery &query)
     return points;
 }
 
+QList<HistoryStepSeries> HistoryStore::slowestSteps(const HistoryQuery &query, int count)
+{
+    QList<HistoryStepSeries> list;
+    if (!d->open || count <= 0)
+        return list;
+    // A step is the same across builds when repository, Dockerfile, stage and k/n agree: the text alone
+    // changes with build args, and "[builder 2/3]" of two projects is not one step. NULLs compare as ''.
+    QString filters;
+    QVariantList filterValues;
+    for (const auto &[column, value] : {std::pair {QStringLiteral("b.repo"), query.repo},
+             std::pair {QStringLiteral("b.branch"), query.branch},
+             std::pair {QStringLiteral("b.dockerfile"), query.dockerfile}}) {
+        if (!value.isEmpty()) {
+            filters += QStringLiteral(" AND %1 = ?").arg(column);
+            filterValues.append(value);
+        }
+    }
+    const QString identity = QStringLiteral("COALESCE(b.repo, ''), COALESCE(b.dockerfile, ''),"
+                                            " COALESCE(s.stage, ''), s.step, COALESCE(s.step_count, 0)");
+    QSqlQuery rank(d->db());
+    rank.setForwardOnly(true);
+    if (!rank.prepare(QStringLiteral("SELECT %1, MIN(s.name), SUM(s.seconds) AS total"
+                                     " FROM steps s JOIN builds b ON b.id = s.build_id"
+                                     " WHERE s.step > 0 AND s.seconds IS NOT NULL%2"
+                                     " GROUP BY %1 ORDER BY total DESC LIMIT ?")
+                          .arg(identity, filters))) {
+        d->fail(QStringLiteral("cannot rank the steps"), rank.lastError());
+        return list;
+    }
+    int bound = 0;
+    for (const QVariant &value : std::as_const(filterValues))
+        rank.bindValue(bound++, value);
+    rank.bindValue(bound, count);
+    if (!rank.exec()) {
+        d->fail(QStringLiteral("cannot rank the steps"), rank.lastError());
+        return list;
+    }
+    struct Key
+    {
+        QString repo;
+        QString dockerfile;
+    };
+    QList<Key> keys;
+    while (rank.next()) {
+        keys.append({rank.value(0).toString(), rank.value(1).toString()});
+        HistoryStepSeries series;
+        series.stage = rank.value(2).toString();
+        series.step = rank.value(3).toInt();
+        series.stepCount = rank.value(4).toInt();
+        series.label = rank.value(5).toString();
+        series.totalSeconds = rank.value(6).toDouble();
+        list.append(series);
+    }
+    rank.finish();
+    QSqlQuery q(d->db());
+    q.setForwardOnly(true);
+    // The slowest platform of a multi-platform build stands for the build, as in trend().
+    if (!q.prepare(
+            QStringLiteral("SELECT s.build_id, MAX(s.seconds) FROM steps s JOIN builds b ON b.id = s.build_id"
+                           " WHERE s.step = ? AND COALESCE(s.stage, '') = ? AND COALESCE(s.step_count, 0) = ?"
+                           " AND COALESCE(b.repo, '') = ? AND COALESCE(b.dockerfile, '') = ?"
+                           " AND s.seconds IS NOT NULL%1 GROUP BY s.build_id")
+                .arg(filters))) {
+        d->fail(QStringLiteral("cannot read the step trend"), q.lastError());
+        return {};
+    }
+    for (qsizetype i = 0; i < list.size(); ++i) {
+        HistoryStepSeries &series = list[i];
+        q.bindValue(0, series.step);
+        q.bindValue(1, series.stage);
+        q.bindValue(2, series.stepCount);
+        q.bindValue(3, keys.at(i).repo);
+        q.bindValue(4, keys.at(i).dockerfile);
+        for (qsizetype f = 0; f < filterValues.size(); ++f)
+            q.bindValue(int(5 + f), filterValues.at(f));
+        if (!q.exec()) {
+            d->fail(QStringLiteral("cannot read the step trend"), q.lastError());
+            return {};
+        }
+        while (q.next())
+            series.secondsByBuild.insert(q.value(0).toLongLong(), q.value(1).toDouble());
+    }
+    return list;
+}
+
 } // namespace Stagelens

@@ -11,6 +11,7 @@
 #include "historylocation.h"
 #include "model/buildlog/buildrun.h"
 
+#include <QHash>
 #include <QList>
 #include <QString>
 
@@ -103,6 +104,18 @@ struct HistoryTrendPoint
     QString stepStatus; ///< its status, empty when the build has no such step
 };
 
+/// One Dockerfile step's BuildKit seconds over the selected builds (a step of the slowest-steps trend). The
+/// identity is the store's: repository, Dockerfile, stage, position k/n.
+struct HistoryStepSeries
+{
+    QString label; ///< the step's name as a log prints it ("[builder 3/3] RUN make")
+    QString stage;
+    int step = 0;
+    int stepCount = 0;
+    double totalSeconds = 0; ///< over the selected builds: what ranked it
+    QHash<qint64, double> secondsByBuild; ///< builds where it ran with known seconds; others are unknown
+};
+
 struct HistoryAddResult
 {
     int builds = 0; ///< builds in the file
@@ -145,6 +158,9 @@ public:
     QList<HistoryStep> steps(qint64 buildId);
     /// One point per selected build, oldest first.
     QList<HistoryTrendPoint> trend(const HistoryQuery &query);
+    /// The `count` steps with the most BuildKit seconds over the selected builds (query's repo, branch and
+    /// Dockerfile), slowest first, each with its seconds per build.
+    QList<HistoryStepSeries> slowestSteps(const HistoryQuery &query, int count);
 
     /// The SQL text trend() runs for `query` (its values as '?' placeholders), for benchmark baselines.
     static QString trendQueryText(const HistoryQuery &query);

@@ -5,7 +5,7 @@
 #
 #   tests/benchmarks/run.sh                 everything (a 1 GB plain log: needs ~1.5 GB free in /tmp)
 #   SIZE=200M tests/benchmarks/run.sh       smaller plain log
-#   ONLY=log,summary,rawjson,dockerfile,layout,context,gui,startup,history tests/benchmarks/run.sh   a subset
+#   ONLY=log,summary,rawjson,dockerfile,layout,context,gui,startup,history,historygui tests/benchmarks/run.sh   a subset
 #   HISTORY_BUILDS=10000 HISTORY_ROUNDS=3 ...  size and rounds of the history benchmark
 #   SKIP_BUILD=1 ...                        reuse build/release as it is
 #   FULL_BUILD=1 ...                        build every target of the preset, not only the benchmarked ones
@@ -22,7 +22,7 @@ RAWJSON_SIZE=${RAWJSON_SIZE:-200M}
 GUI_SIZE=${GUI_SIZE:-1G}
 ITERATIONS=${ITERATIONS:-1000}
 CONTEXT_FILES=${CONTEXT_FILES:-100000}
-ONLY=${ONLY:-log,summary,rawjson,dockerfile,layout,context,gui,startup,history}
+ONLY=${ONLY:-log,summary,rawjson,dockerfile,layout,context,gui,startup,history,historygui}
 HISTORY_BUILDS=${HISTORY_BUILDS:-10000}
 HISTORY_ROUNDS=${HISTORY_ROUNDS:-3}
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
@@ -85,7 +85,7 @@ for tool in "${!PACKAGE_OF[@]}"; do
 done
 
 if [ -z "${SKIP_BUILD:-}" ]; then
-    TARGETS=(stagelens bench_dockerfile bench_context bench_layout bench_gui bench_startup_baseline bench_summary bench_history)
+    TARGETS=(stagelens bench_dockerfile bench_context bench_layout bench_gui bench_startup_baseline bench_summary bench_history bench_historyview)
     [ -n "${FULL_BUILD:-}" ] && TARGETS=(all)
     (cd "$SRC" && flock "$LOCK" cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
         -DCMAKE_EXPORT_COMPILE_COMMANDS=ON -DSTAGELENS_BENCHMARKS=ON > "$SCRATCH/configure.log") ||
@@ -311,6 +311,31 @@ if wants history; then
     done
     "${as_pg[@]}" "$PG_BIN/pg_ctl" -D "$PGD/data" -m fast -w stop > /dev/null 2>&1
     trap - EXIT
+fi
+
+# --- GUI responsiveness while the History view opens a big history -------------------------------------
+# bench_historyview opens View > History on HISTORY_BUILDS builds (the history benchmark's log added once by
+# `stagelens history add`) with a 5 ms ticker on the GUI thread; its baseline is the same window and ticker
+# for as long with nothing loading. Worst of 3 runs after a warm-up, as gui-max-stall.
+if wants historygui; then
+    HLOG=$INPUTS/history-$HISTORY_BUILDS.log
+    [ -s "$HLOG" ] || $GEN historylog "$CORPUS" "$HLOG" "$HISTORY_BUILDS"
+    HDB=$INPUTS/history-gui-$HISTORY_BUILDS.sqlite
+    if [ ! -s "$HDB" ]; then
+        rm -f "$HDB"*
+        "$BIN" history add --db "$HDB" "$HLOG" > /dev/null 2>> "$SCRATCH/historygui.err" ||
+            { echo "run.sh: cannot fill $HDB, see $SCRATCH/historygui.err" >&2; exit 2; }
+    fi
+    "$BENCH/bench_historyview" "$HDB" > /dev/null 2>> "$SCRATCH/historygui.err"
+    ours="" gap=-1
+    for r in 1 2 3; do
+        run=$("$BENCH/bench_historyview" "$HDB" 2>> "$SCRATCH/historygui.err")
+        g=$(field "$run" max_gap_ms)
+        if [ "${g:-99999}" -gt "$gap" ]; then ours=$run gap=${g:-99999}; fi
+    done
+    gap=$(field "$ours" max_gap_ms)
+    report "history-gui-stall" "${gap:-?} ms" "<= 50 ms" "$(le "${gap:-99999}" 50)" \
+        "History view on $(field "$ours" builds) builds, worst of 3 runs after a warm-up: loaded in $(field "$ours" load_ms) ms, worst gap at $(field "$ours" max_gap_at_ms) ms; baseline (same window idle as long) $(field "$ours" baseline_gap_ms) ms"
 fi
 
 echo "results: $RESULTS"

@@ -1,0 +1,172 @@
+#include "historyintegration.h"
+
+#include "model/analysis/projectscan.h"
+#include "model/history/gitprovenance.h"
+#include "model/history/historyclient.h"
+#include "ui/history/historyofferbar.h"
+#include "ui/history/historyview.h"
+#include "ui/mainwindow.h"
+
+#include <QAction>
+#include <QDockWidget>
+#include <QFileInfo>
+#include <QMenu>
+#include <QSettings>
+#include <QTimer>
+
+namespace Stagelens {
+
+HistoryIntegration::HistoryIntegration(
+    MainWindow *window, const HistoryLocation &location, const Options &options)
+    : QObject(window)
+    , m_window(window)
+    , m_location(location)
+    , m_options(options)
+{
+    m_view = new HistoryView;
+    // Compare (issue #16) is not in yet: say so on the action rather than offer a button that does nothing.
+    m_view->setCompareHandled(false, tr("Comparing two builds is not available in this version yet"));
+    connect(m_view, &HistoryView::loaded, this, &HistoryIntegration::checkIdle);
+    connect(m_view, &HistoryView::openFileRequested, window,
+        [window](const QString &path) { window->openPaths({path}); });
+
+    m_dock = new QDockWidget(tr("History"), window);
+    m_dock->setObjectName(QStringLiteral("historyDock"));
+    m_dock->setAllowedAreas(Qt::BottomDockWidgetArea | Qt::TopDockWidgetArea);
+    m_dock->setWidget(m_view);
+    window->addDockWidget(Qt::BottomDockWidgetArea, m_dock);
+    m_dock->hide();
+    // The first time it shows, load it: a window that never opens the history never connects.
+    connect(m_dock, &QDockWidget::visibilityChanged, this, [this](bool visible) {
+        if (visible && !m_options.locationError.isEmpty()) {
+            m_view->showUnavailable(m_options.locationError);
+        } else if (visible && !m_viewLoaded) {
+            m_viewLoaded = true;
+            // The first time: over half the window, so the trends are readable without dragging the splitter.
+            m_window->resizeDocks({m_dock}, {m_window->height() * 11 / 20}, Qt::Vertical);
+            m_view->setClient(client());
+        }
+    });
+
+    QAction *toggle = m_dock->toggleViewAction();
+    toggle->setText(tr("&History"));
+    toggle->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_H));
+    toggle->setToolTip(tr("Builds kept in %1, and their trends").arg(location.displayName()));
+    window->viewMenu()->addSeparator();
+    window->viewMenu()->addAction(toggle);
+    // The offer bar's "Always" has to be undoable somewhere: the same setting, as a menu check box.
+    m_alwaysAdd = window->viewMenu()->addAction(tr("Add Opened Logs to History &Automatically"));
+    m_alwaysAdd->setCheckable(true);
+    m_alwaysAdd->setChecked(
+        QSettings().value(QString::fromLatin1(HistoryOfferBar::AlwaysAddKey), false).toBool());
+    m_alwaysAdd->setEnabled(options.offerToAdd && options.locationError.isEmpty());
+    connect(m_alwaysAdd, &QAction::toggled, this,
+        [](bool on) { QSettings().setValue(QString::fromLatin1(HistoryOfferBar::AlwaysAddKey), on); });
+
+    m_offerBar = new HistoryOfferBar;
+    window->addTopBar(m_offerBar);
+    connect(m_offerBar, &HistoryOfferBar::addRequested, this, &HistoryIntegration::addToHistory);
+    connect(
+        m_offerBar, &HistoryOfferBar::alwaysChosen, m_alwaysAdd, [this]() { m_alwaysAdd->setChecked(true); });
+    if (m_options.offerToAdd && m_options.locationError.isEmpty()) {
+        connect(window->session(), &ProjectSession::loadFinished, this,
+            [this](const QString &path, bool canceled) {
+                if (!canceled)
+                    logOpened(path);
+            });
+    }
+    connect(this, &HistoryIntegration::addFinished, this,
+        [this](const QString &path, int added, int skipped, const QString &error) {
+            const QString name = QFileInfo(path).fileName();
+            if (!error.isEmpty())
+                m_offerBar->showResult(tr("Could not add %1 to the history: %2").arg(name, error));
+            else if (added == 0 && skipped > 0)
+                m_offerBar->showResult(tr("%1 is already in the history").arg(name));
+            else
+                m_offerBar->showResult(
+                    tr("Added %n build(s) of %1 to the history", nullptr, added).arg(name));
+            if (added > 0 && m_dock->isVisible())
+                m_view->reload();
+        });
+}
+
+HistoryIntegration::~HistoryIntegration() = default;
+
+QAction *HistoryIntegration::toggleAction() const
+{
+    return m_dock->toggleViewAction();
+}
+
+HistoryClient *HistoryIntegration::client()
+{
+    if (!m_client) {
+        m_client = new HistoryClient(m_location, this);
+        connect(m_client, &HistoryClient::idle, this, &HistoryIntegration::checkIdle);
+        connect(m_client, &HistoryClient::fileAdded, this,
+            [this](const QString &path, const HistoryAddResult &result) {
+                Q_EMIT addFinished(path, int(result.added.size()), int(result.skipped.size()), result.error);
+            });
+    }
+    return m_client;
+}
+
+void HistoryIntegration::showHistory()
+{
+    m_dock->show();
+    m_dock->raise();
+}
+
+void HistoryIntegration::logOpened(const QString &path)
+{
+    if (classifyPath(path) != PathKind::BuildLog)
+        return;
+    // Only a file that gave builds is worth keeping.
+    bool hasBuilds = false;
+    ProjectSession *session = m_window->session();
+    for (int i = 0; i < session->logCount(); ++i) {
+        if (QFileInfo(session->logResult(i).path) == QFileInfo(path)
+            && !session->logResult(i).builds.isEmpty())
+            hasBuilds = true;
+    }
+    if (!hasBuilds)
+        return;
+    if (QSettings().value(QString::fromLatin1(HistoryOfferBar::AlwaysAddKey), false).toBool())
+        addToHistory(path);
+    else
+        m_offerBar->offer(path);
+}
+
+void HistoryIntegration::addToHistory(const QString &path)
+{
+    // The project's repository tags the build; a log opened alone is looked up from its own folder.
+    const QString folder =
+        m_window->projectFolder().isEmpty() ? QFileInfo(path).absolutePath() : m_window->projectFolder();
+    client()->addFile(path, readGitProvenance(folder));
+}
+
+bool HistoryIntegration::isBusy() const
+{
+    return (m_client && m_client->isBusy()) || m_view->isLoading();
+}
+
+void HistoryIntegration::whenIdle(std::function<void()> done)
+{
+    m_idleCallbacks.append(std::move(done));
+    checkIdle();
+}
+
+void HistoryIntegration::checkIdle()
+{
+    if (isBusy() || m_idleCallbacks.isEmpty())
+        return;
+    // A fresh event-loop turn, so the plot's queued replot lands before anyone looks.
+    QTimer::singleShot(0, this, [this]() {
+        if (isBusy())
+            return;
+        const auto callbacks = std::exchange(m_idleCallbacks, {});
+        for (const auto &callback : callbacks)
+            callback();
+    });
+}
+
+} // namespace Stagelens
