@@ -1,8 +1,10 @@
 #include "mainwindow.h"
 
 #include "model/analysis/projectscan.h"
+#include "model/compare/buildcompare.h"
 #include "model/core/duration.h"
 #include "model/itemmodels/sloweststepsmodel.h"
+#include "ui/compare/comparedialog.h"
 #include "ui/graph/dagoverview.h"
 #include "ui/graph/dagscene.h"
 #include "ui/graph/dagview.h"
@@ -233,6 +235,11 @@ void MainWindow::createActions()
     file->addAction(tr("Open &Log..."), this, &MainWindow::openLogDialog)
         ->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
     m_recent = new RecentFiles(file->addMenu(tr("Open &Recent")), this);
+    m_compareAction =
+        file->addAction(tr("&Compare with Previous Build"), this, [this]() { compareWithPrevious(); });
+    m_compareAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_D));
+    m_compareAction->setToolTip(tr("Why the selected build missed the cache where the build before it hit"));
+    m_compareAction->setEnabled(false);
     connect(m_recent, &RecentFiles::openRequested, this, &MainWindow::openPath);
     file->addSeparator();
     // The session's report input: the same report as `stagelens report` on the same inputs.
@@ -442,6 +449,39 @@ ContextTreeModel *MainWindow::contextModel() const
     return m_projectPane->contextModel();
 }
 
+CompareDialog *MainWindow::compareWithPrevious()
+{
+    const int selected = m_session->selectedBuild();
+    const BuildRun *before = m_session->run(selected - 1);
+    const BuildRun *after = m_session->run(selected);
+    if (!before || !after)
+        return nullptr;
+    // What the Dockerfile says that logs do not: which stage each FROM <stage> builds on.
+    CompareContext context;
+    const BuildGraph &graph = m_session->graph();
+    for (const Stage &stage : graph.stages) {
+        if (stage.baseStage >= 0 && stage.baseStage < graph.stages.size())
+            context.stageParents.insert(stage.token(), graph.stages.at(stage.baseStage).token());
+    }
+    auto *dialog = new CompareDialog(this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setResult(compareBuilds(*before, *after, context), m_session->buildName(selected - 1),
+        m_session->buildName(selected));
+    connect(dialog, &CompareDialog::stepActivated, this, [this](const QString &label) {
+        for (int s = 0; s < m_session->graph().stages.size(); ++s) {
+            const QList<Step> &steps = m_session->graph().stages[s].steps;
+            for (int i = 0; i < steps.size(); ++i) {
+                if (steps[i].label == label) {
+                    selectStep(s, i);
+                    return;
+                }
+            }
+        }
+    });
+    dialog->show();
+    return dialog;
+}
+
 void MainWindow::refreshBuildSelector()
 {
     const QSignalBlocker block(m_buildCombo);
@@ -449,6 +489,7 @@ void MainWindow::refreshBuildSelector()
     for (int i = 0; i < m_session->buildCount(); ++i)
         m_buildCombo->addItem(m_session->buildName(i));
     m_buildCombo->setCurrentIndex(m_session->selectedBuild());
+    m_compareAction->setEnabled(m_session->selectedBuild() > 0);
 }
 
 void MainWindow::refreshViews()

@@ -23,6 +23,7 @@ class QTabWidget;
 namespace Stagelens {
 
 class Banner;
+class CompareDialog;
 class ContextTreeModel;
 class DagView;
 class ProblemsPane;
@@ -74,6 +75,9 @@ public:
     DagView *dagView() const { return m_dagView; }
     /// What the DAG view was given (stages the target does not need left out unless View asks for them).
     const DagInput &dagInput() const { return m_dagInput; }
+    /// File > Compare with Previous Build: the selected build against the one before it in the selector, in
+    /// a window of its own (null when there is no build before it).
+    CompareDialog *compareWithPrevious();
     /// View > Show Unneeded Stages.
     void setShowUnneededStages(bool show);
     TimelinePlot *timeline() const { return m_timeline; }
@@ -146,6 +150,7 @@ private:
     QLineEdit *m_searchEdit = nullptr;
     QAction *m_collapseAction = nullptr;
     QAction *m_showUnneededAction = nullptr;
+    QAction *m_compareAction = nullptr;
     QAction *m_projectPaneAction = nullptr;
     QAction *m_detailsPaneAction = nullptr;
     QStackedWidget *m_pages = nullptr;

@@ -118,9 +118,19 @@ CompareResult compareBuilds(const BuildRun &before, const BuildRun &after, const
         result.deltaSeconds = *result.afterSeconds - *result.beforeSeconds;
 
     QHash<QString, int> beforeByKey;
+    QHash<QString, int> beforeFromByText;
     for (int i = 0; i < before.vertices.size(); ++i) {
-        if (isDockerfileStep(before.vertices[i]))
-            beforeByKey.insert(stepKey(before.vertices[i].label), i);
+        const BuildVertex &v = before.vertices[i];
+        if (!isDockerfileStep(v))
+            continue;
+        beforeByKey.insert(stepKey(v.label), i);
+        if (v.label.instruction == QLatin1String("FROM") && !beforeFromByText.contains(v.label.text))
+            beforeFromByText.insert(v.label.text, i);
+    }
+    QSet<QString> afterFromTexts;
+    for (const BuildVertex &v : after.vertices) {
+        if (isDockerfileStep(v) && v.label.instruction == QLatin1String("FROM"))
+            afterFromTexts.insert(v.label.text);
     }
     // AFTER's steps in stage order, each stage's steps by position: a chain is read front to back.
     QList<int> order;
@@ -211,10 +221,14 @@ CompareResult compareBuilds(const BuildRun &before, const BuildRun &after, const
         step.label = v.name;
         step.after = v.status;
         step.afterSeconds = secondsOf(v);
-        const int b = beforeByKey.value(key, -1);
+        int b = beforeByKey.value(key, -1);
+        // BuildKit prints a FROM that several stages share once, under whichever stage got there first: the
+        // same image under another stage's name is the same step.
+        if (b < 0 && v.label.instruction == QLatin1String("FROM"))
+            b = beforeFromByText.value(v.label.text, -1);
         const BuildVertex *bv = b >= 0 ? &before.vertices[b] : nullptr;
         if (bv) {
-            matchedBefore.insert(key);
+            matchedBefore.insert(stepKey(bv->label));
             step.before = bv->status;
             step.beforeSeconds = secondsOf(*bv);
             if (bv->label.text != v.label.text)
@@ -380,6 +394,9 @@ CompareResult compareBuilds(const BuildRun &before, const BuildRun &after, const
     for (const BuildVertex &v : before.vertices) {
         if (!isDockerfileStep(v) || matchedBefore.contains(stepKey(v.label)))
             continue;
+        if (v.label.instruction == QLatin1String("FROM") && afterFromTexts.contains(v.label.text))
+            continue; // printed under another stage's name in AFTER: matched there
+
         ComparedStep step;
         step.label = v.name;
         step.before = v.status;

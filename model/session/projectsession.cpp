@@ -501,6 +501,13 @@ void ProjectSession::dropProvisional()
         showBuild(int(m_entries.size()) - 1);
 }
 
+const BuildRun *ProjectSession::run(int index) const
+{
+    if (index < 0 || index >= m_entries.size())
+        return nullptr;
+    return &m_logs.at(m_entries.at(index).log).result.builds.at(m_entries.at(index).build);
+}
+
 QList<const BuildRun *> ProjectSession::runsUpToSelected() const
 {
     QList<const BuildRun *> runs;

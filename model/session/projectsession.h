@@ -114,6 +114,8 @@ public:
     QString buildName(int index) const;
     int selectedBuild() const { return m_selected; }
     const BuildRun *selectedRun() const;
+    /// The build at `index` of the build selector, or null.
+    const BuildRun *run(int index) const;
     QString selectedLogPath() const;
     /// Picks a build. A choice made while a log is being read is kept when the read finishes.
     void selectBuild(int index);

@@ -6,6 +6,7 @@
 #include "model/history/historybuildsmodel.h"
 #include "model/history/historyclient.h"
 #include "testutils.h"
+#include "ui/compare/comparedialog.h"
 #include "ui/history/historyintegration.h"
 #include "ui/history/historyofferbar.h"
 #include "ui/history/historyview.h"
@@ -14,6 +15,7 @@
 
 #include <QAction>
 #include <QComboBox>
+#include <QDir>
 #include <QDockWidget>
 #include <QMenu>
 #include <QProcess>
@@ -22,6 +24,7 @@
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTableView>
+#include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -240,12 +243,8 @@ private Q_SLOTS:
         QCOMPARE(open.size(), 1);
         QTRY_COMPARE_WITH_TIMEOUT(window.buildCount(), 1, 20000);
 
-        // Compare is not handled in this version: the action is off and says why.
-        view->table()->selectRow(0);
-        QVERIFY(!view->compareButton()->isEnabled());
-        QVERIFY(view->compareButton()->toolTip().contains(QStringLiteral("not available")));
-        // Once something handles it, it asks for the build before the selected one.
-        view->setCompareHandled(true);
+        // Compare (#19): the newest build against the one before it on its branch; one of them is gone, so
+        // the view says it cannot be compared rather than guess.
         QSignalSpy compare(view, &HistoryView::compareRequested);
         const int newest = view->proxy()->mapFromSource(view->model()->index(0, 0)).row();
         view->table()->selectRow(newest);
@@ -254,6 +253,57 @@ private Q_SLOTS:
         QCOMPARE(compare.size(), 1);
         QCOMPARE(compare.first().at(1).toLongLong(), view->model()->builds().at(0).id);
         QCOMPARE(compare.first().at(0).toLongLong(), view->model()->builds().at(1).id);
+        QVERIFY2(view->statusText().contains(QStringLiteral("cannot be compared")),
+            qPrintable(view->statusText()));
+        QVERIFY(!history->lastCompare());
+    }
+
+    // Both files still there: the compare window opens with BuildKit's reasons (02-edit-src against
+    // 01-nochange: the misses start at COPY src/).
+    void compareOpensAWindow()
+    {
+        QTemporaryDir dir;
+        const HistoryLocation location = locationOf(dir.filePath(QStringLiteral("h.sqlite")));
+        {
+            HistoryStore store;
+            QVERIFY(store.open(location));
+            QCOMPARE(
+                store.addFile(Test::corpusPath(QStringLiteral("buildkit-real/01-nochange.log"))).added.size(),
+                1);
+            QCOMPARE(
+                store.addFile(Test::corpusPath(QStringLiteral("buildkit-real/02-edit-src.log"))).added.size(),
+                1);
+        }
+        MainWindow window;
+        window.resize(1280, 800);
+        auto *history = new HistoryIntegration(&window, location, {});
+        window.show();
+        // The open project's Dockerfile says which stage each FROM <stage> builds on (logs do not).
+        window.openPaths({Test::corpusPath(QStringLiteral("buildkit-real/project"))});
+        QTRY_VERIFY_WITH_TIMEOUT(!window.graph().stages.isEmpty(), 20000);
+        QSignalSpy loaded(history->view(), &HistoryView::loaded);
+        history->showHistory();
+        QVERIFY(loaded.wait(20000));
+        HistoryView *view = history->view();
+        qint64 newestId = -1, olderId = -1;
+        for (const HistoryBuild &b : view->model()->builds())
+            (b.file.endsWith(QLatin1String("02-edit-src.log")) ? newestId : olderId) = b.id;
+        QVERIFY(newestId >= 0 && olderId >= 0);
+        QSignalSpy shown(history, &HistoryIntegration::compareShown);
+        history->compare(olderId, newestId);
+        QVERIFY(shown.wait(20000));
+        CompareDialog *dialog = history->lastCompare();
+        QVERIFY(dialog);
+        QStringList roots;
+        for (const ComparedStep &s : dialog->result().steps) {
+            if (s.root)
+                roots.append(s.label);
+        }
+        QCOMPARE(roots, QStringList {QStringLiteral("[builder 2/3] COPY src/ ./")});
+        QCOMPARE(dialog->stepsTable()->item(0, 0)->text(), roots.first());
+        QVERIFY2(dialog->headline().contains(QStringLiteral("02-edit-src.log #1 against 01-nochange.log #1")),
+            qPrintable(dialog->headline()));
+        QVERIFY(dialog->grab().save(QDir::temp().filePath(QStringLiteral("stagelens-compare-dialog.png"))));
     }
 
     void viewMenuTogglesTheDock()

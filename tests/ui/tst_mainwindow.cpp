@@ -6,6 +6,7 @@
 #include "model/report/markdownreport.h"
 #include "model/report/reportdata.h"
 #include "testutils.h"
+#include "ui/compare/comparedialog.h"
 #include "ui/graph/dagitems.h"
 #include "ui/graph/dagoverview.h"
 #include "ui/graph/dagscene.h"
@@ -30,6 +31,7 @@
 #include <QStandardPaths>
 #include <QTabWidget>
 #include <QTableView>
+#include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
@@ -415,6 +417,43 @@ private Q_SLOTS:
         projectAction->trigger();
         detailsAction->trigger();
         QVERIFY(pane->isVisible() && tabs->isVisible());
+    }
+
+    // File > Compare with Previous Build (#19): 02-edit-src against 01-nochange, with the project's
+    // Dockerfile for the FROM <stage> chains: one root (COPY src/), every other miss follows it, and a click
+    // on the root selects it in the graph.
+    void compareWithPrevious()
+    {
+        MainWindow window;
+        window.resize(1280, 800);
+        window.show();
+        QVERIFY(openAndWait(window,
+            {project(), realLog(QStringLiteral("01-nochange.log")),
+                realLog(QStringLiteral("02-edit-src.log"))}));
+        QCOMPARE(window.buildCount(), 2);
+        window.selectBuild(0);
+        QVERIFY(!window.compareWithPrevious()); // nothing before the first build
+        window.selectBuild(1);
+        CompareDialog *dialog = window.compareWithPrevious();
+        QVERIFY(dialog);
+        QStringList roots;
+        int missed = 0;
+        for (const ComparedStep &s : dialog->result().steps) {
+            missed += s.change == StepChange::Missed ? 1 : 0;
+            if (s.root)
+                roots.append(s.label);
+            else if (s.change == StepChange::Missed)
+                QCOMPARE(s.follows, QStringLiteral("[builder 2/3] COPY src/ ./"));
+        }
+        QCOMPARE(roots, QStringList {QStringLiteral("[builder 2/3] COPY src/ ./")});
+        QCOMPARE(missed, 8); // b2 b3 t1 t2 r3 r4 r5 r6 ran in 02 (EXPECTED.md)
+        QCOMPARE(dialog->causesTable()->rowCount(), 1);
+        QCOMPARE(dialog->causesTable()->item(0, 0)->text(), QStringLiteral("files"));
+        const QRect cell = dialog->stepsTable()->visualItemRect(dialog->stepsTable()->item(0, 0));
+        QTest::mouseClick(dialog->stepsTable()->viewport(), Qt::LeftButton, {}, cell.center());
+        QVERIFY(window.selectedStep().isValid());
+        QCOMPARE(window.graph().step(window.selectedStep())->label, roots.first());
+        QVERIFY(dialog->grab().save(QDir::temp().filePath(QStringLiteral("stagelens-compare-window.png"))));
     }
 
     // A build that did not fail shows no failure banner.

@@ -1,8 +1,12 @@
 #include "historyintegration.h"
 
 #include "model/analysis/projectscan.h"
+#include "model/buildlog/buildlogreader.h"
+#include "model/compare/buildcompare.h"
 #include "model/history/gitprovenance.h"
+#include "model/history/historybuildsmodel.h"
 #include "model/history/historyclient.h"
+#include "ui/compare/comparedialog.h"
 #include "ui/history/historyofferbar.h"
 #include "ui/history/historyview.h"
 #include "ui/mainwindow.h"
@@ -10,9 +14,11 @@
 #include <QAction>
 #include <QDockWidget>
 #include <QFileInfo>
+#include <QFutureWatcher>
 #include <QMenu>
 #include <QSettings>
 #include <QTimer>
+#include <QtConcurrent>
 
 namespace Stagelens {
 
@@ -24,8 +30,9 @@ HistoryIntegration::HistoryIntegration(
     , m_options(options)
 {
     m_view = new HistoryView;
-    // Compare (issue #16) is not in yet: say so on the action rather than offer a button that does nothing.
-    m_view->setCompareHandled(false, tr("Comparing two builds is not available in this version yet"));
+    // Compare (#19): both builds are read again from the files they were added from, off the GUI thread.
+    m_view->setCompareHandled(true);
+    connect(m_view, &HistoryView::compareRequested, this, &HistoryIntegration::compare);
     connect(m_view, &HistoryView::loaded, this, &HistoryIntegration::checkIdle);
     connect(m_view, &HistoryView::openFileRequested, window,
         [window](const QString &path) { window->openPaths({path}); });
@@ -108,6 +115,67 @@ HistoryClient *HistoryIntegration::client()
             });
     }
     return m_client;
+}
+
+void HistoryIntegration::compare(qint64 beforeId, qint64 afterId)
+{
+    std::optional<HistoryBuild> before, after;
+    for (const HistoryBuild &b : m_view->model()->builds()) {
+        if (b.id == beforeId)
+            before = b;
+        if (b.id == afterId)
+            after = b;
+    }
+    if (!before || !after)
+        return;
+    for (const HistoryBuild *b : {&*before, &*after}) {
+        if (!QFileInfo(b->file).isFile()) {
+            // In the view's status line, not a modal box: the History view is where the user is.
+            m_view->showNotice(
+                tr("%1 is no longer where it was added from, and the history keeps no log text: "
+                   "the build cannot be compared.")
+                    .arg(b->file));
+            return;
+        }
+    }
+    // The graph of the open project, if any, says which stage each FROM <stage> builds on.
+    CompareContext context;
+    const BuildGraph &graph = m_window->session()->graph();
+    for (const Stage &stage : graph.stages) {
+        if (stage.baseStage >= 0 && stage.baseStage < graph.stages.size())
+            context.stageParents.insert(stage.token(), graph.stages.at(stage.baseStage).token());
+    }
+    const HistoryBuild b = *before, a = *after;
+    auto *watcher = new QFutureWatcher<std::optional<CompareResult>>(this);
+    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, b, a]() {
+        watcher->deleteLater();
+        const std::optional<CompareResult> result = watcher->result();
+        if (!result) {
+            m_view->showNotice(tr("The files no longer hold the builds that were added from them."));
+            return;
+        }
+        auto *dialog = new CompareDialog(m_window);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        auto name = [](const HistoryBuild &h) {
+            return QStringLiteral("%1 #%2").arg(QFileInfo(h.file).fileName()).arg(h.buildIndex + 1);
+        };
+        dialog->setResult(*result, name(b), name(a));
+        dialog->show();
+        m_lastCompare = dialog;
+        Q_EMIT compareShown();
+    });
+    watcher->setFuture(QtConcurrent::run([b, a, context]() -> std::optional<CompareResult> {
+        const BuildLogResult before = readBuildLogFile(b.file);
+        const BuildLogResult after = readBuildLogFile(a.file);
+        if (b.buildIndex >= before.builds.size() || a.buildIndex >= after.builds.size())
+            return std::nullopt;
+        return compareBuilds(before.builds.at(b.buildIndex), after.builds.at(a.buildIndex), context);
+    }));
+}
+
+CompareDialog *HistoryIntegration::lastCompare() const
+{
+    return m_lastCompare;
 }
 
 void HistoryIntegration::showHistory()

@@ -7,6 +7,7 @@
 #include "model/history/historylocation.h"
 
 #include <QObject>
+#include <QPointer>
 
 #include <functional>
 
@@ -14,6 +15,8 @@ class QAction;
 class QDockWidget;
 
 namespace Stagelens {
+
+class CompareDialog;
 
 class HistoryClient;
 class HistoryOfferBar;
@@ -44,6 +47,11 @@ public:
     HistoryClient *client();
     /// Shows the dock (and loads the view).
     void showHistory();
+    /// The build `afterId` against `beforeId` (History's "Compare with Previous Build"): both are read again
+    /// from their files on a worker, then shown in a CompareDialog.
+    void compare(qint64 beforeId, qint64 afterId);
+    /// The last compare window shown, for tests.
+    CompareDialog *lastCompare() const;
     /// Adds a log or record to the history (with the project's git provenance).
     void addToHistory(const QString &path);
     /// Calls `done` once no history request is pending.
@@ -51,10 +59,13 @@ public:
     bool isBusy() const;
 
 Q_SIGNALS:
+    /// A compare window opened.
+    void compareShown();
     /// An add finished: how many builds were added and skipped, or the error.
     void addFinished(const QString &path, int added, int skipped, const QString &error);
 
 private:
+    QPointer<CompareDialog> m_lastCompare;
     void logOpened(const QString &path);
     void checkIdle();
 

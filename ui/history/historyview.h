@@ -51,6 +51,8 @@ public:
     QComboBox *branchFilter() const { return m_branchCombo; }
     QPushButton *compareButton() const { return m_compareButton; }
     QString statusText() const;
+    /// A message in the status line (an action that could not be done), shown as an error.
+    void showNotice(const QString &text) { setStatus(text, true); }
     /// Opens the build at the proxy row, as a double-click does.
     void activateRow(int proxyRow);
     /// Asks to compare the build at the proxy row with the one before it, as the button does.
