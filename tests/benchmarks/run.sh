@@ -5,7 +5,7 @@
 #
 #   tests/benchmarks/run.sh                 everything (a 1 GB plain log: needs ~1.5 GB free in /tmp)
 #   SIZE=200M tests/benchmarks/run.sh       smaller plain log
-#   ONLY=log,summary,rawjson,dockerfile,layout,context,gui,startup,history,historygui tests/benchmarks/run.sh   a subset
+#   ONLY=log,summary,compare,rawjson,dockerfile,layout,context,gui,startup,history,historygui tests/benchmarks/run.sh   a subset
 #   HISTORY_BUILDS=10000 HISTORY_ROUNDS=3 ...  size and rounds of the history benchmark
 #   SKIP_BUILD=1 ...                        reuse build/release as it is
 #   FULL_BUILD=1 ...                        build every target of the preset, not only the benchmarked ones
@@ -22,7 +22,7 @@ RAWJSON_SIZE=${RAWJSON_SIZE:-200M}
 GUI_SIZE=${GUI_SIZE:-1G}
 ITERATIONS=${ITERATIONS:-1000}
 CONTEXT_FILES=${CONTEXT_FILES:-100000}
-ONLY=${ONLY:-log,summary,rawjson,dockerfile,layout,context,gui,startup,history,historygui}
+ONLY=${ONLY:-log,summary,compare,rawjson,dockerfile,layout,context,gui,startup,history,historygui}
 HISTORY_BUILDS=${HISTORY_BUILDS:-10000}
 HISTORY_ROUNDS=${HISTORY_ROUNDS:-3}
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
@@ -85,7 +85,7 @@ for tool in "${!PACKAGE_OF[@]}"; do
 done
 
 if [ -z "${SKIP_BUILD:-}" ]; then
-    TARGETS=(stagelens bench_dockerfile bench_context bench_layout bench_gui bench_startup_baseline bench_summary bench_history bench_historyview)
+    TARGETS=(stagelens bench_dockerfile bench_context bench_layout bench_gui bench_startup_baseline bench_summary bench_compare bench_history bench_historyview)
     [ -n "${FULL_BUILD:-}" ] && TARGETS=(all)
     (cd "$SRC" && flock "$LOCK" cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
         -DCMAKE_EXPORT_COMPILE_COMMANDS=ON -DSTAGELENS_BENCHMARKS=ON > "$SCRATCH/configure.log") ||
@@ -127,6 +127,20 @@ if wants summary; then
     share=$(awk -v e="$extra" -v r="$read_ms" 'BEGIN {printf "%.3f", e / r}')
     report "log-summary" "${share}x of the read" "<= 0.05x" "$(le "$share" 0.05)" \
         "$(field "$ours" vertices) vertices in $(field "$ours" builds) builds: read $read_ms ms, step order $(field "$ours" order_ms) ms, summaries + JSON $(field "$ours" summary_ms) ms"
+fi
+
+# --- compare: the two largest builds of the plain log, against reading one build ---------------------------
+if wants compare; then
+    LOG=$INPUTS/plain-$SIZE.log
+    [ -s "$LOG" ] || $GEN plainlog "$CORPUS" "$LOG" "$SIZE"
+    ours=$("$BENCH/bench_compare" "$LOG")
+    cmp_ms=$(field "$ours" compare_ms)
+    one_ms=$(field "$ours" read_one_ms)
+    share=$(div "$cmp_ms" "$one_ms")
+    report "compare-time" "$cmp_ms ms" "< 1000 ms" "$(le "$cmp_ms" 999.9)" \
+        "$(field "$ours" before_vertices) vs $(field "$ours" after_vertices) vertices, $(field "$ours" missed) missed"
+    report "compare-vs-read" "${share}x of reading one build" "<= 2x" "$(le "$share" 2)" \
+        "read of the whole file $(field "$ours" read_ms) ms, scaled to the second build: $one_ms ms"
 fi
 
 # --- rawjson: stagelens log --json vs jq -c . ------------------------------------------------------------
