@@ -456,13 +456,8 @@ CompareDialog *MainWindow::compareWithPrevious()
     const BuildRun *after = m_session->run(selected);
     if (!before || !after)
         return nullptr;
-    // What the Dockerfile says that logs do not: which stage each FROM <stage> builds on.
-    CompareContext context;
-    const BuildGraph &graph = m_session->graph();
-    for (const Stage &stage : graph.stages) {
-        if (stage.baseStage >= 0 && stage.baseStage < graph.stages.size())
-            context.stageParents.insert(stage.token(), graph.stages.at(stage.baseStage).token());
-    }
+    // What the Dockerfile says that logs do not: the FROM <stage> chains and each stage's ARGs.
+    const CompareContext context = compareContextOf(m_session->graph());
     auto *dialog = new CompareDialog(this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     dialog->setResult(compareBuilds(*before, *after, context), m_session->buildName(selected - 1),

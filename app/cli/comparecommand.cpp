@@ -59,29 +59,6 @@ std::optional<PickedBuild> pickBuild(const QString &spec, QString *error)
     return PickedBuild {path, index + 1, result.builds.at(index)};
 }
 
-// What the Dockerfile says that logs do not: the stage each FROM <stage> builds on, and the ARGs each stage
-// declares (a RUN sees them in its environment, so a new value misses it even with the same text).
-void readDockerfile(const QString &path, CompareContext *context)
-{
-    const BuildGraph graph = buildGraphFromFile(path, {});
-    for (const Stage &stage : graph.stages) {
-        const QString token = stage.token();
-        if (stage.baseStage >= 0 && stage.baseStage < graph.stages.size())
-            context->stageParents.insert(token, graph.stages.at(stage.baseStage).token());
-        QStringList args;
-        for (const Step &step : stage.steps) {
-            if (step.kind == InstructionKind::Arg) {
-                // "ARG NAME=default" or "ARG NAME": the name before any '='.
-                const QString text = step.text.mid(step.text.indexOf(QLatin1Char(' ')) + 1).trimmed();
-                for (const QString &word : text.split(QLatin1Char(' '), Qt::SkipEmptyParts))
-                    args.append(word.section(QLatin1Char('='), 0, 0));
-            }
-        }
-        if (!args.isEmpty())
-            context->stageArgs.insert(token, args);
-    }
-}
-
 } // namespace
 
 int runCompareCommand(const QStringList &args)
@@ -137,7 +114,8 @@ int runCompareCommand(const QStringList &args)
     if (!dockerfile.isEmpty()) {
         if (!QFileInfo(dockerfile).isFile())
             return usageError(QStringLiteral("no such file: %1").arg(dockerfile));
-        readDockerfile(dockerfile, &context);
+        // What the Dockerfile says that logs do not: the FROM <stage> chains and each stage's ARGs.
+        context = compareContextOf(buildGraphFromFile(dockerfile, {}));
     }
 
     // The revisions: given, or from the records.

@@ -438,6 +438,28 @@ CompareResult compareBuilds(const BuildRun &before, const BuildRun &after, const
     return result;
 }
 
+CompareContext compareContextOf(const BuildGraph &graph)
+{
+    CompareContext context;
+    for (const Stage &stage : graph.stages) {
+        const QString token = stage.token();
+        if (stage.baseStage >= 0 && stage.baseStage < graph.stages.size())
+            context.stageParents.insert(token, graph.stages.at(stage.baseStage).token());
+        QStringList args;
+        for (const Step &step : stage.steps) {
+            if (step.kind != InstructionKind::Arg)
+                continue;
+            // "ARG NAME=default OTHER": the names before any '='.
+            const QString text = step.text.mid(step.text.indexOf(QLatin1Char(' ')) + 1).trimmed();
+            for (const QString &word : text.split(QLatin1Char(' '), Qt::SkipEmptyParts))
+                args.append(word.section(QLatin1Char('='), 0, 0));
+        }
+        if (!args.isEmpty())
+            context.stageArgs.insert(token, args);
+    }
+    return context;
+}
+
 QString stepChangeName(StepChange change)
 {
     switch (change) {

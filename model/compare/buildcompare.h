@@ -10,6 +10,7 @@
 // a COPY --from / --mount from= re-runs only when its source stage produced other bytes.
 
 #include "model/buildlog/buildrun.h"
+#include "model/graph/buildgraph.h"
 
 #include <QJsonObject>
 #include <QList>
@@ -98,6 +99,10 @@ struct CompareResult
 
 CompareResult compareBuilds(
     const BuildRun &before, const BuildRun &after, const CompareContext &context = {});
+
+/// What a Dockerfile's graph tells a comparison: the stage each FROM <stage> builds on, and the ARGs each
+/// stage declares.
+CompareContext compareContextOf(const BuildGraph &graph);
 
 QString stepChangeName(StepChange change);
 QString causeKindName(CauseKind kind);

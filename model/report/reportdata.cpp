@@ -281,14 +281,8 @@ ReportData makeReportData(const ReportInput &input)
         // Why the detailed build differs from the one before it, with what the Dockerfile says about its
         // stages (which stage each FROM <stage> builds on: logs do not print it).
         if (selected > 0) {
-            CompareContext context;
-            for (const Stage &stage : input.graph.stages) {
-                if (stage.baseStage >= 0 && stage.baseStage < input.graph.stages.size())
-                    context.stageParents.insert(
-                        stage.token(), input.graph.stages.at(stage.baseStage).token());
-            }
-            data.whyChanged =
-                compareBuilds(input.builds.at(selected - 1).run, input.builds.at(selected).run, context);
+            data.whyChanged = compareBuilds(input.builds.at(selected - 1).run, input.builds.at(selected).run,
+                compareContextOf(input.graph));
             data.whyBefore = data.comparison.at(selected - 1).name();
             data.whyAfter = data.comparison.at(selected).name();
         }

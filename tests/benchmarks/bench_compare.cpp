@@ -57,8 +57,9 @@ int main(int argc, char **argv)
     }
     std::sort(times.begin(), times.end());
     const double readOneMs = readMs * double(after.vertices.size()) / double(std::max<qsizetype>(total, 1));
-    std::printf("compare_ms=%.1f read_ms=%.1f read_one_ms=%.1f before_vertices=%lld after_vertices=%lld steps=%lld "
-                "missed=%d\n",
+    std::printf(
+        "compare_ms=%.1f read_ms=%.1f read_one_ms=%.1f before_vertices=%lld after_vertices=%lld steps=%lld "
+        "missed=%d\n",
         times[times.size() / 2], readMs, readOneMs, static_cast<long long>(before.vertices.size()),
         static_cast<long long>(after.vertices.size()), static_cast<long long>(steps), missed);
     return 0;

@@ -138,13 +138,8 @@ void HistoryIntegration::compare(qint64 beforeId, qint64 afterId)
             return;
         }
     }
-    // The graph of the open project, if any, says which stage each FROM <stage> builds on.
-    CompareContext context;
-    const BuildGraph &graph = m_window->session()->graph();
-    for (const Stage &stage : graph.stages) {
-        if (stage.baseStage >= 0 && stage.baseStage < graph.stages.size())
-            context.stageParents.insert(stage.token(), graph.stages.at(stage.baseStage).token());
-    }
+    // What the Dockerfile says that logs do not: the FROM <stage> chains and each stage's ARGs.
+    const CompareContext context = compareContextOf(m_window->session()->graph());
     const HistoryBuild b = *before, a = *after;
     auto *watcher = new QFutureWatcher<std::optional<CompareResult>>(this);
     connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, b, a]() {

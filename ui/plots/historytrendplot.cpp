@@ -1,6 +1,7 @@
 #include "historytrendplot.h"
 
 #include "model/core/duration.h"
+#include "ui/plots/plotstyle.h"
 #include "ui/style/palette.h"
 
 #include <QDateTime>
@@ -127,26 +128,7 @@ void HistoryTrendPlot::Private::build()
 void HistoryTrendPlot::Private::applyPalette()
 {
     const QPalette pal = q->palette();
-    const QColor base = pal.color(QPalette::Base);
-    const QColor text = pal.color(QPalette::Text);
-    const QColor grid = ViewPalette::mix(base, text, 0.15);
-    const QColor axisColor = ViewPalette::mix(base, text, 0.6);
-    plot->setBackground(pal.color(QPalette::Window));
-    for (QCPAxisRect *rect : {upper, lower}) {
-        rect->setBackground(base);
-        for (QCPAxis *axis : rect->axes()) {
-            axis->setBasePen(QPen(axisColor));
-            axis->setTickPen(QPen(axisColor));
-            axis->setSubTickPen(QPen(axisColor));
-            axis->setTickLabelColor(pal.color(QPalette::WindowText));
-            axis->setLabelColor(pal.color(QPalette::WindowText));
-            axis->grid()->setPen(QPen(grid, 1, Qt::DotLine));
-            axis->grid()->setZeroLinePen(Qt::NoPen);
-        }
-    }
-    plot->legend->setBrush(pal.color(QPalette::Window));
-    plot->legend->setBorderPen(Qt::NoPen);
-    plot->legend->setTextColor(pal.color(QPalette::WindowText));
+    applyPlotPalette(plot, pal, {upper, lower});
     // Many builds: thin lines without dots. A pen wider than one pixel goes through Qt's path stroker,
     // which took 2 s on the GUI thread for 10,000 builds' zigzag lines; one-pixel lines are rasterized
     // directly.

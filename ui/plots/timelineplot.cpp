@@ -1,6 +1,7 @@
 #include "timelineplot.h"
 
 #include "ui/graph/plaintooltip.h"
+#include "ui/plots/plotstyle.h"
 #include "ui/style/palette.h"
 
 #include <QComboBox>
@@ -745,26 +746,9 @@ double TimelinePlot::Private::fillConcurrency(double *maxEnd)
 void TimelinePlot::Private::applyPalette()
 {
     const QPalette pal = q->palette();
+    applyPlotPalette(plot, pal, {main, lower});
     const QColor base = pal.color(QPalette::Base);
     const QColor text = pal.color(QPalette::Text);
-    const QColor grid = ViewPalette::mix(base, text, 0.15);
-    const QColor axisColor = ViewPalette::mix(base, text, 0.6);
-    plot->setBackground(pal.color(QPalette::Window));
-    for (QCPAxisRect *rect : {main, lower}) {
-        rect->setBackground(base);
-        for (QCPAxis *axis : rect->axes()) {
-            axis->setBasePen(QPen(axisColor));
-            axis->setTickPen(QPen(axisColor));
-            axis->setSubTickPen(QPen(axisColor));
-            axis->setTickLabelColor(pal.color(QPalette::WindowText));
-            axis->setLabelColor(pal.color(QPalette::WindowText));
-            axis->grid()->setPen(QPen(grid, 1, Qt::DotLine));
-            axis->grid()->setZeroLinePen(Qt::NoPen);
-        }
-    }
-    plot->legend->setBrush(pal.color(QPalette::Window));
-    plot->legend->setBorderPen(Qt::NoPen);
-    plot->legend->setTextColor(pal.color(QPalette::WindowText));
 
     const bool dark = ViewPalette::isDark(pal);
     for (const auto &band : std::as_const(bands)) {
