@@ -2,7 +2,7 @@
 # The differential tester of issue #17: random projects and edits, built twice by a real BuildKit, and
 # every step's verdict of `stagelens whatif` compared with what BuildKit did. Developers run it; CI does not.
 #
-#   usage (root, Debian 12):  tests/oracle/run.sh [--cases N] [--seed S] [--keep]
+#   usage (root, Debian 12):  nice tests/oracle/run.sh [--cases N] [--seed S] [--shrink-budget B]
 #   env:  STAGELENS=path      the binary (default build/dev/app/stagelens)
 #         OUT=dir             where contradictions are saved (default tests/data/oracle)
 #         SKIP_INSTALL=1      do not apt-get install docker.io / busybox-static
