@@ -60,6 +60,11 @@ QList<BaseImageEvidence> gatherBaseImages(
                 e.restsOn = BaseEvidence::Log;
             } else if (loggedReferences.contains(stage.base)) {
                 e.restsOn = BaseEvidence::Log; // the same image was resolved for another stage's FROM
+            } else if (loggedReferences.size() == 1) {
+                // One FROM vertex serves every stage on an image, printed under one stage's name; when the
+                // logged build resolved a single image, that was this stage's base too.
+                e.previous = *loggedReferences.cbegin();
+                e.restsOn = BaseEvidence::Log;
             }
         }
         const bool differs = e.previous.section(QLatin1Char('@'), 0, 0) != e.next

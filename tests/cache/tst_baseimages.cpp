@@ -115,7 +115,38 @@ private slots:
     void withoutDaemon();
     void unreachableDaemon();
     void json();
+    void sharedFromVertex();
 };
+
+// Two stages on one image print one FROM vertex, under the first stage's name: the second stage's previous
+// base is still known when the logged build resolved a single image.
+void TestBaseImages::sharedFromVertex()
+{
+    Fixture f;
+    QFile log(f.dir.filePath(QStringLiteral("two.log")));
+    QVERIFY(log.open(QIODevice::WriteOnly));
+    log.write("#3 [internal] load metadata for docker.io/library/localbase:1\n#3 DONE 0.0s\n"
+              "#4 [a 1/2] FROM docker.io/library/localbase:1\n#4 DONE 0.0s\n"
+              "#5 [a 2/2] RUN echo a > /a\n#5 DONE 0.1s\n#6 [b 2/2] RUN echo b > /b\n#6 DONE 0.1s\n");
+    log.close();
+    const BuildLogResult read = readBuildLogFile(log.fileName());
+    QCOMPARE(read.builds.size(), 1);
+    const QByteArray text =
+        "FROM localbase:1 AS a\nRUN echo a > /a\nFROM localbase:env AS b\nRUN echo b > /b\n";
+    BuildOptions options;
+    options.target = QStringLiteral("b");
+    BuildGraph graph = buildGraph(text, f.dir.filePath(QStringLiteral("Dockerfile")), options);
+    const DockerDaemonClient client(f.daemon.path(), 3000);
+    WhatIfChanges changes;
+    changes.lines = {3};
+    changes.bases = gatherBaseImages(graph, &read.builds.first(), &client);
+    const WhatIfResult r = CacheEngine(std::move(graph), nullptr).whatIf(changes);
+    QCOMPARE(r.baseImages.size(), 1);
+    QCOMPARE(r.baseImages.first().stageToken, QStringLiteral("b"));
+    QCOMPARE(r.baseImages.first().previous, QStringLiteral("docker.io/library/localbase:1"));
+    QCOMPARE(r.baseImages.first().restsOn, BaseEvidence::LogAndDaemon);
+    QVERIFY2(r.steps.last().verdict == Verdict::Rerun, qPrintable(describe(r)));
+}
 
 void TestBaseImages::initTestCase()
 {

@@ -453,6 +453,20 @@ def run_case(opts, p, e, d):
     return result
 
 
+def maybe_cause(step):
+    """Why a step is "maybe", by its root reason: what decides it is bytes BuildKit hashes, or rules."""
+    root = (step.get("reasons") or [""])[0]
+    if "COPY --from=" in root or "RUN --mount from=" in root:
+        return "upstream-bytes"
+    if "follows the symlink" in root:
+        return "symlink-target-bytes"
+    if "dockerignore changed" in root:
+        return "ignore-rules"
+    if "base image" in root:
+        return "base-unresolved"
+    return "other"
+
+
 def is_bad(rows):
     return any(r[3] in ("wrong", "unmatched") for r in rows)
 
@@ -541,6 +555,7 @@ def main():
     # One generator per case, seeded from the run's seed: a case can be replayed alone, and shrinking
     # (which draws nothing) never shifts the cases after it.
     totals = {"cases": 0, "steps": 0, "wrong": 0, "maybe": 0, "unmatched": 0, "from-done": 0, "failed": 0}
+    causes = {}
     print(f"seed {opts.seed}", flush=True)
     for case in range(opts.cases):
         rng = random.Random(opts.seed * 100003 + case)
@@ -557,6 +572,11 @@ def main():
         totals["steps"] += len(rows)
         for key in ("wrong", "maybe", "unmatched", "from-done"):
             totals[key] += sum(1 for x in rows if x[3] == key)
+        steps = {st["label"]: st for st in r["prediction"].get("steps", [])}
+        for x in rows:
+            if x[1] == "maybe":
+                cause = maybe_cause(steps.get(x[0], {}))
+                causes[cause] = causes.get(cause, 0) + 1
         if is_bad(rows):
             for label, verdict, st, outcome in rows:
                 if outcome in ("wrong", "unmatched"):
@@ -573,6 +593,7 @@ def main():
     print(summary(totals), flush=True)
     print("unmatched {unmatched} failed {failed} (FROM of a local image printed DONE, not checkable: "
           "{from-done})".format(**totals), flush=True)
+    print("maybe by cause: " + ", ".join(f"{k} {v}" for k, v in sorted(causes.items())), flush=True)
     return 1 if totals["wrong"] or totals["unmatched"] else 0
 
 
