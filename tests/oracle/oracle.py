@@ -455,8 +455,10 @@ def run_case(opts, p, e, d):
 
 def maybe_cause(step):
     """Why a step is "maybe", by its root reason: what decides it is bytes BuildKit hashes, or rules."""
-    root = (step.get("reasons") or [""])[0]
-    if "COPY --from=" in root or "RUN --mount from=" in root:
+    reasons = step.get("reasons") or [""]
+    root = reasons[0]
+    # A maybe reaches a step through a content-keyed hop (COPY --from, mount from=) after an upstream re-run.
+    if any("COPY --from=" in r or "RUN --mount from=" in r for r in reasons):
         return "upstream-bytes"
     if "follows the symlink" in root:
         return "symlink-target-bytes"
@@ -577,6 +579,9 @@ def main():
             if x[1] == "maybe":
                 cause = maybe_cause(steps.get(x[0], {}))
                 causes[cause] = causes.get(cause, 0) + 1
+                if cause == "other":
+                    print(f"case {case} [{describe_edit(e)}]: maybe for another cause: {x[0]!r}: "
+                          f"{steps.get(x[0], {}).get('reason')}", flush=True)
         if is_bad(rows):
             for label, verdict, st, outcome in rows:
                 if outcome in ("wrong", "unmatched"):
