@@ -551,6 +551,7 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--cases", type=int, default=30)
     ap.add_argument("--seed", type=int, default=int(time.time()) % 100000)
+    ap.add_argument("--only", type=int, nargs="*", help="run only these case numbers of the seed")
     ap.add_argument("--shrink-budget", type=int, default=30, help="builds spent shrinking one contradiction")
     opts = ap.parse_args()
 
@@ -559,7 +560,7 @@ def main():
     totals = {"cases": 0, "steps": 0, "wrong": 0, "maybe": 0, "unmatched": 0, "from-done": 0, "failed": 0}
     causes = {}
     print(f"seed {opts.seed}", flush=True)
-    for case in range(opts.cases):
+    for case in (opts.only if opts.only else range(opts.cases)):
         rng = random.Random(opts.seed * 100003 + case)
         p = generate(rng)
         e = choose_edit(rng, p)
@@ -575,10 +576,18 @@ def main():
         for key in ("wrong", "maybe", "unmatched", "from-done"):
             totals[key] += sum(1 for x in rows if x[3] == key)
         steps = {st["label"]: st for st in r["prediction"].get("steps", [])}
+        printed = set()
         for x in rows:
             if x[1] == "maybe":
                 cause = maybe_cause(steps.get(x[0], {}))
                 causes[cause] = causes.get(cause, 0) + 1
+                if cause == "base-unresolved" and x[0] not in printed:
+                    printed.add(x[0])
+                    for b in r["prediction"].get("base_images", []):
+                        if b.get("verdict") == "maybe":
+                            print(f"case {case} [{describe_edit(e)}]: base of {b['stage']} unresolved: "
+                                  f"{b['previous']} -> {b['next']} ({b['rests_on']}): {b['detail']}", flush=True)
+                            break
                 if cause == "other":
                     print(f"case {case} [{describe_edit(e)}]: maybe for another cause: {x[0]!r}: "
                           f"{steps.get(x[0], {}).get('reason')}", flush=True)
@@ -591,8 +600,9 @@ def main():
             out = save(opts, case, small, e, best, (len(p.dockerfile), len(p.files)), trials)
             print(f"case {case}: shrunk from {len(p.dockerfile)} lines/{len(p.files)} files to "
                   f"{len(small.dockerfile)}/{len(small.files)} in {trials} builds: {out}", flush=True)
-        shutil.rmtree(d, ignore_errors=True)
-        shutil.rmtree(d + "-shrink", ignore_errors=True)
+        if not os.environ.get("ORACLE_KEEP"):
+            shutil.rmtree(d, ignore_errors=True)
+            shutil.rmtree(d + "-shrink", ignore_errors=True)
         if (case + 1) % 25 == 0:
             print(f"after {case + 1}: " + summary(totals), flush=True)
     print(summary(totals), flush=True)
