@@ -480,8 +480,9 @@ def mentioned(p, e):
 
 
 def shrink(opts, p, e, best, work, budget):
-    """Greedy one-pass reductions, each kept when the smaller case still contradicts BuildKit: the files
-    nobody names, each .dockerignore rule, each Dockerfile line (never a FROM, the edited line or ARG BASE)."""
+    """Greedy one-pass reductions, each kept when the smaller case still contradicts BuildKit: whole stages
+    nobody names, the files nobody names, each .dockerignore rule, each Dockerfile line (never a FROM, the
+    edited line or ARG BASE)."""
     trials = [0]
 
     def attempt(candidate):
@@ -491,6 +492,19 @@ def shrink(opts, p, e, best, work, budget):
         r = run_case(opts, candidate, e, os.path.join(work, f"shrink{trials[0]}"))
         return r if r["status"] == "ok" and is_bad(r["rows"]) else None
 
+    # Whole stages first (cheapest big cut): one no other stage names, never the target (last) one nor the
+    # one holding the edited line.
+    starts = [i for i, l in enumerate(p.dockerfile) if l.startswith("FROM ")]
+    for k in reversed(range(len(starts) - 1)):
+        block = p.dockerfile[starts[k]:starts[k + 1]]
+        name = block[0].split(" AS ")[1] if " AS " in block[0] else None
+        rest = "\n".join(p.dockerfile[:starts[k]] + p.dockerfile[starts[k + 1]:])
+        if e.get("old") in block or (name and (f"from={name}" in rest or f"FROM {name}" in rest)):
+            continue
+        c = copy.deepcopy(p)
+        c.dockerfile = p.dockerfile[:starts[k]] + p.dockerfile[starts[k + 1]:]
+        if (r := attempt(c)):
+            p, best = c, r
     named = mentioned(p, e)
     c = copy.deepcopy(p)
     c.files = {f: v for f, v in p.files.items() if named(f)}
