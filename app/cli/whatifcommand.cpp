@@ -2,7 +2,9 @@
 
 #include "changeoptions.h"
 #include "clicommon.h"
+#include "model/cache/baseimages.h"
 #include "model/cache/changedescription.h"
+#include "model/cache/dockerdaemon.h"
 #include "model/core/duration.h"
 #include "model/session/projectsession.h"
 
@@ -10,6 +12,8 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
+
+#include <optional>
 
 namespace Stagelens::Cli {
 
@@ -21,7 +25,7 @@ const QString Usage = QStringLiteral(
     "...] "
     "[--changed-line N "
     "...] "
-    "[--log LOGFILE] --json");
+    "[--log LOGFILE] [--resolve-images] --json");
 
 int usageError(const QString &message)
 {
@@ -63,6 +67,10 @@ void printText(const WhatIfResult &result, const QJsonObject &json, bool logGive
                .arg(seconds(json.value(QStringLiteral("rerun_seconds"))))
                .arg(countSteps(result.count(Verdict::Maybe)))
                .arg(seconds(json.value(QStringLiteral("maybe_seconds"))));
+    for (const BaseImageVerdict &b : result.baseImages)
+        out += QStringLiteral("base of %1: %2 -> %3: %4, %5 (rests on %6)\n")
+                   .arg(b.stageToken, b.previous, b.next, verdictName(b.verdict), b.detail,
+                       baseEvidenceName(b.restsOn));
     for (const QString &note : result.notes)
         out += QStringLiteral("note: %1\n").arg(note);
     if (!logGiven)
@@ -92,8 +100,13 @@ int runWhatifCommand(const QStringList &args)
     const ChangeOptions changeOptions;
     const QCommandLineOption logOption(QStringLiteral("log"),
         QStringLiteral("a build log giving each step's time (last uncached run)"), QStringLiteral("LOGFILE"));
+    const QCommandLineOption resolveOption(QStringLiteral("resolve-images"),
+        QStringLiteral("ask the local Docker daemon (read-only, its unix socket; DOCKER_HOST=unix://... "
+                       "honoured) what the base images before and after the edit are, to make a changed "
+                       "FROM exact"));
     const QCommandLineOption jsonOption(QStringLiteral("json"), QStringLiteral("print the JSON document"));
-    parser.addOptions({fileOption, targetOption, buildArgOption, platformOption, logOption, jsonOption});
+    parser.addOptions(
+        {fileOption, targetOption, buildArgOption, platformOption, logOption, resolveOption, jsonOption});
     parser.addOptions(changeOptions.options());
     if (const int rc = parseCommandLine(parser, args, Usage); rc >= 0)
         return rc;
@@ -129,6 +142,15 @@ int runWhatifCommand(const QStringList &args)
     if (parser.isSet(logOption) && !QFileInfo(parser.value(logOption)).isFile())
         return usageError(QStringLiteral("cannot read %1").arg(parser.value(logOption)));
 
+    // Refused before anything is read: only a local unix socket is ever asked.
+    std::optional<DockerDaemonClient> daemon;
+    if (parser.isSet(resolveOption)) {
+        const DaemonEndpoint endpoint = daemonEndpoint(qEnvironmentVariable("DOCKER_HOST"));
+        if (!endpoint.isValid())
+            return usageError(QStringLiteral("--resolve-images: %1").arg(endpoint.error));
+        daemon.emplace(endpoint.socketPath);
+    }
+
     // The same session the window runs, driven synchronously.
     ProjectSession session;
     session.openDockerfile(dockerfile, contextDir, options);
@@ -143,6 +165,8 @@ int runWhatifCommand(const QStringList &args)
             printError(QStringLiteral(
                 "stagelens whatif: the log has no step that ran (every step CACHED?): times unknown"));
     }
+    // The bases the logged build used and, when allowed, what the daemon says they are (rule 2).
+    changes.bases = gatherBaseImages(session.graph(), session.selectedRun(), daemon ? &*daemon : nullptr);
     session.setChanges(changes);
     const BuildGraph &graph = session.graph();
     const std::shared_ptr<const ContextIndex> context = session.context();

@@ -1,6 +1,7 @@
 #include "cacheengine.h"
 
 #include "model/context/pathmatch.h"
+#include "model/context/symlinkresolver.h"
 #include "whatifquery.h"
 
 #include <QJsonArray>
@@ -69,8 +70,11 @@ CacheEngine::CacheEngine(BuildGraph graph, std::shared_ptr<const ContextIndex> c
             StepInputs inputs;
             inputs.step = {s, k};
             inputs.matcher = SourceMatcher(spec);
-            if (m_context)
-                inputs.reads = inputs.matcher.resolve(*m_context);
+            if (m_context) {
+                QList<int> namedLinks;
+                inputs.reads = inputs.matcher.resolve(*m_context, &namedLinks);
+                followLinks(inputs, namedLinks);
+            }
             m_inputByStep.insert(inputs.step, int(m_inputs.size()));
             m_inputs.append(std::move(inputs));
         }
@@ -80,6 +84,54 @@ CacheEngine::CacheEngine(BuildGraph graph, std::shared_ptr<const ContextIndex> c
 void CacheEngine::setStepSeconds(const QHash<StepRef, double> &seconds)
 {
     m_seconds = seconds;
+}
+
+// BuildKit resolves a COPY source (and a bind mount's source) with FollowLinks: a named symlink, or one on
+// the way to a named path, is replaced by what it points at, and that is what the step's cache key hashes.
+void CacheEngine::followLinks(StepInputs &inputs, const QList<int> &namedLinks) const
+{
+    const QList<ContextEntry> &entries = m_context->entries();
+    QStringList starts;
+    for (int i : namedLinks)
+        starts.append(entries.at(i).path);
+    // A plain source missing from the index may lie behind a symlinked folder ("linkdir/app.conf").
+    for (const QString &source : inputs.matcher.plainSources()) {
+        if (!source.isEmpty() && m_context->indexOf(source) < 0)
+            starts.append(source);
+    }
+    for (const QString &start : std::as_const(starts)) {
+        const LinkResolution r = resolveSymlinks(*m_context, start, true);
+        if (r.links.isEmpty() && r.error.isEmpty())
+            continue; // a missing source with no link on its way: not this function's business
+        inputs.followedLinks.append(r.links);
+        if (!r.error.isEmpty()) {
+            inputs.linkProblems.append(QStringLiteral("%1: %2").arg(start, r.error));
+            continue;
+        }
+        if (r.path == QLatin1String(".")) {
+            inputs.followedRoots.append(QString());
+            for (int i = 0; i < entries.size(); ++i) {
+                if (!entries.at(i).ignored)
+                    inputs.reads.append(i);
+            }
+            continue;
+        }
+        inputs.followedRoots.append(r.path);
+        if (r.entry < 0) {
+            inputs.linkProblems.append(
+                QStringLiteral("%1 points to %2, which is not in the build context").arg(start, r.path));
+            continue;
+        }
+        // The target (a whole folder when it is one); links inside that folder are copied as links.
+        for (int i = r.entry; i < std::max(r.entry + 1, entries.at(r.entry).subtreeEnd); ++i) {
+            if (!entries.at(i).ignored)
+                inputs.reads.append(i);
+        }
+    }
+    for (QList<int> *list : {&inputs.reads, &inputs.followedLinks}) {
+        std::sort(list->begin(), list->end());
+        list->erase(std::unique(list->begin(), list->end()), list->end());
+    }
 }
 
 QList<int> CacheEngine::contextReads(StepRef step) const
@@ -103,7 +155,14 @@ QString CacheEngine::readsPath(const StepInputs &inputs, const QString &path) co
             return inputs.matcher.reads(path, false) ? path : QString();
         }
     }
-    return inputs.matcher.reads(path, false) ? path : QString();
+    if (inputs.matcher.reads(path, false))
+        return path;
+    // A path the index does not hold (added since) inside a folder a followed link leads to.
+    for (const QString &root : inputs.followedRoots) {
+        if (root.isEmpty() || path == root || path.startsWith(root + QLatin1Char('/')))
+            return path;
+    }
+    return QString();
 }
 
 WhatIfResult CacheEngine::whatIf(const WhatIfChanges &changes) const
@@ -120,6 +179,19 @@ QString verdictName(Verdict verdict)
         return QStringLiteral("maybe");
     case Verdict::Rerun:
         return QStringLiteral("rerun");
+    }
+    return QString();
+}
+
+QString baseEvidenceName(BaseEvidence evidence)
+{
+    switch (evidence) {
+    case BaseEvidence::Dockerfile:
+        return QStringLiteral("dockerfile");
+    case BaseEvidence::Log:
+        return QStringLiteral("log");
+    case BaseEvidence::LogAndDaemon:
+        return QStringLiteral("log+daemon");
     }
     return QString();
 }
@@ -175,6 +247,19 @@ QJsonObject toJson(const WhatIfResult &result)
     o.insert(QStringLiteral("cached_steps"), result.count(Verdict::Cached));
     o.insert(QStringLiteral("rerun_unknown_seconds"), result.rerunUnknown);
     o.insert(QStringLiteral("maybe_unknown_seconds"), result.maybeUnknown);
+    QJsonArray bases;
+    for (const BaseImageVerdict &b : result.baseImages) {
+        QJsonObject base;
+        base.insert(QStringLiteral("stage"), b.stageToken);
+        base.insert(QStringLiteral("previous"), b.previous);
+        base.insert(QStringLiteral("next"), b.next);
+        base.insert(QStringLiteral("verdict"), verdictName(b.verdict));
+        base.insert(QStringLiteral("run_config_changed"), b.runConfigChanged);
+        base.insert(QStringLiteral("rests_on"), baseEvidenceName(b.restsOn));
+        base.insert(QStringLiteral("detail"), b.detail);
+        bases.append(base);
+    }
+    o.insert(QStringLiteral("base_images"), bases);
     o.insert(QStringLiteral("notes"), QJsonArray::fromStringList(result.notes));
     QJsonArray diagnostics;
     for (const Diagnostic &d : result.diagnostics)

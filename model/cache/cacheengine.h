@@ -11,9 +11,15 @@
 //  - COPY --from / RUN --mount=from= after an upstream change is keyed on the copied bytes: "maybe";
 //  - context files count by content, mode and presence, never mtime; ignored files and files only
 //    unneeded stages read never matter;
+//  - a symlink a COPY/ADD source or bind mount names is followed (the step reads its target), one inside a
+//    copied directory is copied as a link (its target string counts);
 //  - a changed build arg re-runs the first RUN after its ARG in each stage that declares it, and every
-//    step whose text uses it; a changed FROM (or base-image arg) re-runs its whole stage.
+//    step whose text uses it;
+//  - a base image counts by content: same layers and run config re-run nothing, same layers and another
+//    Env/User/WorkingDir/Shell re-run the RUN steps (and what follows), other layers the whole stage; a
+//    changed reference whose content nobody resolved is "maybe".
 
+#include "model/cache/dockerdaemon.h"
 #include "model/context/contextindex.h"
 #include "model/context/sourcematcher.h"
 #include "model/graph/buildgraph.h"
@@ -53,11 +59,32 @@ struct PathChange
     ChangeKind kind = ChangeKind::Content;
 };
 
+/// What a base-image verdict rests on (whatif --json "rests_on").
+enum class BaseEvidence
+{
+    Dockerfile, ///< the Dockerfile alone: a changed reference is "maybe"
+    Log, ///< the previous build's log named the reference (and digest) it used
+    LogAndDaemon ///< and the local Docker daemon said what both references are
+};
+
+/// What is known of one stage's base image before and after the edit (baseimages.h gathers it).
+struct BaseImageEvidence
+{
+    int stage = -1;
+    QString previous; ///< the reference the previous build used (its log's FROM), else the Dockerfile's
+    QString next; ///< the Dockerfile's reference as now written (build args applied)
+    BaseEvidence restsOn = BaseEvidence::Dockerfile;
+    std::optional<ImageFacts> previousImage; ///< the daemon's answers, when it was asked
+    std::optional<ImageFacts> nextImage;
+    QString detail; ///< why the daemon could not help, when it could not
+};
+
 struct WhatIfChanges
 {
     QList<PathChange> paths;
     QStringList args; ///< build-arg names whose value changes
     QList<int> lines; ///< Dockerfile lines (1-based) whose text changes
+    QList<BaseImageEvidence> bases; ///< facts about base images (not changes themselves): makes FROM exact
 };
 
 struct StepVerdict
@@ -76,6 +103,19 @@ struct StepVerdict
     QString reason() const;
 };
 
+/// One stage whose base image may have changed, and what that does (whatif --json "base_images").
+struct BaseImageVerdict
+{
+    int stage = -1;
+    QString stageToken;
+    QString previous;
+    QString next;
+    Verdict verdict = Verdict::Maybe; ///< of the FROM: cached = same layers, rerun = other layers
+    bool runConfigChanged = false; ///< same layers, other Env/User/WorkingDir/Shell: the RUN steps re-run
+    BaseEvidence restsOn = BaseEvidence::Dockerfile;
+    QString detail;
+};
+
 struct WhatIfResult
 {
     QString target;
@@ -85,6 +125,7 @@ struct WhatIfResult
     double maybeSeconds = 0;
     int rerunUnknown = 0; ///< rerun steps whose time is unknown
     int maybeUnknown = 0;
+    QList<BaseImageVerdict> baseImages; ///< stages whose base may have changed, in stage order
     QStringList notes; ///< why some changes do not matter ("README.md is excluded by .dockerignore")
     QList<Diagnostic> diagnostics;
 
@@ -121,8 +162,14 @@ private:
         StepRef step;
         SourceMatcher matcher;
         QList<int> reads;
+        /// Symlinks a source names (or passes through) that BuildKit follows: the step is keyed by what
+        /// they point at, so retargeting one matters only if the new target's bytes differ. Ascending.
+        QList<int> followedLinks;
+        QStringList followedRoots; ///< where they lead ("" = the whole context): a file added there counts
+        QStringList linkProblems; ///< a loop, a target outside the context: BuildKit fails the step
     };
 
+    void followLinks(StepInputs &inputs, const QList<int> &namedLinks) const;
     QString readsPath(const StepInputs &inputs, const QString &path) const;
 
     BuildGraph m_graph;
@@ -133,6 +180,8 @@ private:
 };
 
 QString verdictName(Verdict verdict);
+/// "dockerfile", "log", "log+daemon".
+QString baseEvidenceName(BaseEvidence evidence);
 QString changeKindName(ChangeKind kind);
 
 /// The `whatif --json` document of shared/CLI.md.

@@ -2,6 +2,8 @@
 
 #include "model/context/pathmatch.h"
 
+#include <algorithm>
+
 namespace Stagelens {
 
 namespace {
@@ -60,6 +62,7 @@ struct CacheEngine::Query::StageWalk
     /// re-runs only if the new reference resolves to other layers or another config Env, which the
     /// Dockerfile alone cannot tell (BuildKit keys a base by content, not by name).
     QString stageMaybe;
+    QString stageRerun; ///< the base image has other layers: every step of the stage re-runs
 };
 
 CacheEngine::Query::Query(const CacheEngine &engine, const WhatIfChanges &changes)
@@ -214,7 +217,7 @@ void CacheEngine::Query::walkStage(int s)
         walk.prev.lastLabel = base.lastLabel;
         walk.pendingEnv = m_pendingEnvOut.value(stage.baseStage);
     }
-    walk.stageMaybe = fromCause(s);
+    judgeBase(s, walk);
 
     for (int k = 0; k < stage.steps.size(); ++k) {
         const Step &step = stage.steps.at(k);
@@ -225,7 +228,9 @@ void CacheEngine::Query::walkStage(int s)
             continue;
         }
         QStringList maybe;
-        const QStringList own = ownCauses(ref, step, walk, &maybe);
+        QStringList own = ownCauses(ref, step, walk, &maybe);
+        if (own.isEmpty() && !walk.stageRerun.isEmpty())
+            own.append(walk.stageRerun);
         if (own.isEmpty() && maybe.isEmpty() && !walk.stageMaybe.isEmpty())
             maybe.append(walk.stageMaybe);
         if (own.isEmpty() && maybe.isEmpty())
@@ -264,15 +269,12 @@ void CacheEngine::Query::walkStage(int s)
     m_pendingEnvOut.insert(s, walk.pendingEnv);
 }
 
-// Why the whole stage re-runs: its FROM line changed, or FROM expands a changed build arg.
+// Why the stage's base image may have changed: its FROM line changed, or FROM expands a changed build arg.
 QString CacheEngine::Query::fromCause(int s) const
 {
     const Stage &stage = m_graph.stages.at(s);
     if (m_changedFromLines.contains(s))
-        return QStringLiteral(
-            "FROM line %1 changed: the stage re-runs if the new base image has other layers "
-            "or Env (BuildKit keys a base by content, not by name)")
-            .arg(m_changedFromLines.value(s));
+        return QStringLiteral("FROM line %1 changed").arg(m_changedFromLines.value(s));
     if (stage.steps.isEmpty())
         return {};
     const Step &from = stage.steps.first();
@@ -282,11 +284,96 @@ QString CacheEngine::Query::fromCause(int s) const
     for (const QString &name : std::as_const(candidates)) {
         if (m_changedArgs.contains(name)
             && (from.argDependencies.contains(name) || from.variables.contains(name)))
-            return QStringLiteral("FROM uses build arg %1: the stage re-runs if the image it names has other "
-                                  "layers or Env (BuildKit keys a base by content, not by name)")
-                .arg(name);
+            return QStringLiteral("FROM uses build arg %1").arg(name);
     }
     return {};
+}
+
+// Rule 2 of issue #17: BuildKit keys a base by content (its layer chain), and a RUN also by the image
+// config's Env/User/WorkingDir/Shell. The Dockerfile alone says only that the reference changed ("maybe");
+// the previous build's log names the reference (and digest) it used; the daemon says what both are.
+void CacheEngine::Query::judgeBase(int s, StageWalk &walk)
+{
+    const Stage &stage = m_graph.stages.at(s);
+    const QString cause = fromCause(s);
+    const BaseImageEvidence *e = nullptr;
+    for (const BaseImageEvidence &b : m_changes.bases) {
+        if (b.stage == s)
+            e = &b;
+    }
+    auto nameOf = [](const QString &ref) {
+        return ref.section(QLatin1Char('@'), 0, 0);
+    };
+    auto digestOf = [](const QString &ref) {
+        return ref.section(QLatin1Char('@'), 1);
+    };
+    // The Dockerfile names another base than the logged build used (edited since that build).
+    const bool edited = e && e->restsOn != BaseEvidence::Dockerfile
+        && (nameOf(e->previous) != nameOf(e->next)
+            || (!digestOf(e->next).isEmpty() && digestOf(e->previous) != digestOf(e->next)));
+    if (cause.isEmpty() && !edited)
+        return;
+    BaseImageVerdict v;
+    v.stage = s;
+    v.stageToken = stage.token();
+    const QString written = stage.base.isEmpty() ? stage.baseName : stage.base;
+    v.previous = e ? e->previous : written;
+    v.next = e ? e->next : written;
+    v.restsOn = e ? e->restsOn : BaseEvidence::Dockerfile;
+    const QString why = cause.isEmpty()
+        ? QStringLiteral("FROM names %1, the logged build used %2").arg(v.next, v.previous)
+        : cause;
+    const bool resolved =
+        edited && e->previousImage && e->nextImage && e->previousImage->found && e->nextImage->found;
+    if (resolved) {
+        const ImageFacts &a = *e->previousImage;
+        const ImageFacts &b = *e->nextImage;
+        if (a.layers != b.layers) {
+            v.verdict = Verdict::Rerun;
+            v.detail = QStringLiteral("other layers (%1 -> %2)").arg(a.layers.size()).arg(b.layers.size());
+            walk.stageRerun = QStringLiteral("%1: %2 has other layers than %3").arg(why, v.next, v.previous);
+        } else {
+            v.verdict = Verdict::Cached;
+            QStringList differs;
+            if (a.env != b.env)
+                differs.append(QStringLiteral("Env"));
+            if (a.user != b.user)
+                differs.append(QStringLiteral("User"));
+            if (a.workingDir != b.workingDir)
+                differs.append(QStringLiteral("WorkingDir"));
+            if (a.shell != b.shell)
+                differs.append(QStringLiteral("Shell"));
+            v.runConfigChanged = !differs.isEmpty();
+            v.detail = v.runConfigChanged
+                ? QStringLiteral("same %1 layers, other %2: the RUN steps re-run")
+                      .arg(b.layers.size())
+                      .arg(differs.join(QLatin1Char('/')))
+                : QStringLiteral("same %1 layers, Env, User, WorkingDir and Shell").arg(b.layers.size());
+            if (v.runConfigChanged)
+                walk.pendingEnv.append(QStringLiteral("%1: %2 has the layers of %3 but another %4")
+                                           .arg(why, v.next, v.previous, differs.join(QLatin1Char('/'))));
+        }
+    } else if (edited && !digestOf(e->previous).isEmpty() && digestOf(e->previous) == digestOf(e->next)) {
+        v.verdict = Verdict::Cached;
+        v.detail = QStringLiteral("the digest the logged build used");
+    } else {
+        v.verdict = Verdict::Maybe;
+        if (e && !e->detail.isEmpty())
+            v.detail = e->detail;
+        else if (v.restsOn == BaseEvidence::Dockerfile)
+            v.detail = QStringLiteral("no log names the base the previous build used");
+        else if (!edited)
+            v.detail =
+                QStringLiteral("the Dockerfile still names %1, as the logged build did: edit it first, "
+                               "then ask")
+                    .arg(v.next);
+        else
+            v.detail = QStringLiteral("not resolved (--resolve-images asks the local Docker daemon)");
+        walk.stageMaybe = QStringLiteral("%1: the stage re-runs if the new base image has other layers "
+                                         "or Env (BuildKit keys a base by content, not by name)")
+                              .arg(why);
+    }
+    m_result.baseImages.append(v);
 }
 
 // An ARG, ENV, USER or SHELL instruction: what it changes reaches the next RUN (and ENV the steps using it).
@@ -368,13 +455,26 @@ QStringList CacheEngine::Query::contextCauses(StepRef ref, const Step &step, QSt
         return {};
     const StepInputs &inputs = m_engine.m_inputs.at(input);
     QStringList hits;
+    QStringList retargeted;
     bool ignoreFileChanged = false;
+    const ContextIndex *context = m_engine.m_context.get();
     for (EffectivePath &p : m_paths) {
         const QString hit = m_engine.readsPath(inputs, p.path);
+        const int entry = context && !inputs.followedLinks.isEmpty() ? context->indexOf(p.path) : -1;
         if (!hit.isEmpty()) {
             p.matched = true;
             if (hits.size() < MaxChangesReported)
                 hits.append(p.path + changeSuffix(p.kind));
+        } else if (entry >= 0
+            && std::binary_search(inputs.followedLinks.cbegin(), inputs.followedLinks.cend(), entry)) {
+            // The step hashes the link's target, not the link: a new target string with the same bytes
+            // behind it leaves the step cached. Without the file contents only "maybe" is honest. A link
+            // that is removed leaves the source missing: the step runs (and fails).
+            p.matched = true;
+            if (p.kind == ChangeKind::Deleted)
+                hits.append(p.path + changeSuffix(p.kind));
+            else if (retargeted.size() < MaxChangesReported)
+                retargeted.append(p.path);
         } else if (!m_ignoreFile.isEmpty() && p.path == m_ignoreFile) {
             ignoreFileChanged = true;
             p.matched = true;
@@ -382,6 +482,10 @@ QStringList CacheEngine::Query::contextCauses(StepRef ref, const Step &step, QSt
     }
     if (!hits.isEmpty())
         return {QStringLiteral("%1 reads %2").arg(step.text, hits.join(QStringLiteral(", ")))};
+    if (!retargeted.isEmpty())
+        maybe->append(QStringLiteral("%1 follows the symlink %2: it re-runs only if the new target's content "
+                                     "differs")
+                          .arg(step.text, retargeted.join(QStringLiteral(", "))));
     if (ignoreFileChanged)
         maybe->append(QStringLiteral("%1 changed: the set of files %2 receives may differ")
                           .arg(m_ignoreFile, step.text));
@@ -413,6 +517,16 @@ QStringList CacheEngine::Query::upstreamCauses(const Step &step) const
 
 void CacheEngine::Query::addNotes()
 {
+    for (const StepInputs &inputs : m_engine.m_inputs) {
+        if (inputs.linkProblems.isEmpty() || !m_verdicts.contains(inputs.step))
+            continue; // only steps the target needs
+        const Step &step = *m_graph.step(inputs.step);
+        for (const QString &problem : inputs.linkProblems)
+            m_result.notes.append(QStringLiteral("%1 (line %2): %3; BuildKit fails this step")
+                                      .arg(step.text)
+                                      .arg(step.line)
+                                      .arg(problem));
+    }
     for (const EffectivePath &p : std::as_const(m_paths)) {
         if (!p.matched && !p.implied)
             m_result.notes.append(p.missing

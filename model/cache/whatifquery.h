@@ -38,6 +38,7 @@ private:
     void resolveLines();
     void walkStage(int s);
     QString fromCause(int s) const;
+    void judgeBase(int s, StageWalk &walk);
     void absorbEnvironment(StepRef ref, const Step &step, StageWalk &walk) const;
     QStringList ownCauses(StepRef ref, const Step &step, StageWalk &walk, QStringList *maybe);
     QStringList contextCauses(StepRef ref, const Step &step, QStringList *maybe);

@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <climits>
 #include <cstring>
 #include <dirent.h>
 #include <fcntl.h>
@@ -401,11 +402,8 @@ int ContextIndex::indexOf(QStringView path) const
     }
 }
 
-ContextFileStatus ContextIndex::fileStatus(int entry) const
+int ContextIndex::openParentOf(int entry, QByteArray *name) const
 {
-    ContextFileStatus status;
-    if (entry < 0 || entry >= m_entries.size())
-        return status;
     // The on-disk names from the top down; every directory on the way is opened with O_NOFOLLOW, so a
     // directory replaced by a symlink since the scan is not followed.
     QList<QByteArray> names;
@@ -419,24 +417,51 @@ ContextFileStatus ContextIndex::fileStatus(int entry) const
             names.prepend(QStringView(e.path).mid(skip).toUtf8());
         }
     }
-    FdCloser dir {::open(QFile::encodeName(m_root).constData(), O_PATH | O_DIRECTORY | O_CLOEXEC)};
-    for (qsizetype i = 0; i + 1 < names.size() && dir.fd >= 0; ++i) {
-        const int next =
-            openat(dir.fd, names.at(i).constData(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        ::close(dir.fd);
-        dir.fd = next;
+    int fd = ::open(QFile::encodeName(m_root).constData(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+    for (qsizetype i = 0; i + 1 < names.size() && fd >= 0; ++i) {
+        const int next = openat(fd, names.at(i).constData(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        ::close(fd);
+        fd = next;
     }
+    *name = names.last();
+    return fd;
+}
+
+ContextFileStatus ContextIndex::fileStatus(int entry) const
+{
+    ContextFileStatus status;
+    if (entry < 0 || entry >= m_entries.size())
+        return status;
+    QByteArray name;
+    const FdCloser dir {openParentOf(entry, &name)};
     if (dir.fd < 0)
         return status;
     struct stat st = {};
-    if (fstatat(dir.fd, names.last().constData(), &st, AT_SYMLINK_NOFOLLOW) != 0)
+    if (fstatat(dir.fd, name.constData(), &st, AT_SYMLINK_NOFOLLOW) != 0)
         return status;
     status.exists = true;
     status.mode = quint32(st.st_mode & 07777);
     status.size = qint64(st.st_size);
     if (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode))
-        status.readable = faccessat(dir.fd, names.last().constData(), R_OK, AT_EACCESS) == 0;
+        status.readable = faccessat(dir.fd, name.constData(), R_OK, AT_EACCESS) == 0;
     return status;
+}
+
+std::optional<QByteArray> ContextIndex::linkTarget(int entry) const
+{
+    if (entry < 0 || entry >= m_entries.size() || m_entries.at(entry).type != EntryType::Symlink)
+        return std::nullopt;
+    QByteArray name;
+    const FdCloser dir {openParentOf(entry, &name)};
+    if (dir.fd < 0)
+        return std::nullopt;
+    // PATH_MAX bounds what the kernel stores for a link.
+    QByteArray target(PATH_MAX, Qt::Uninitialized);
+    const ssize_t n = readlinkat(dir.fd, name.constData(), target.data(), size_t(target.size()));
+    if (n < 0)
+        return std::nullopt;
+    target.truncate(qsizetype(n));
+    return target;
 }
 
 bool ContextIndex::isIgnored(const QString &path) const

@@ -3,8 +3,8 @@
 // The build context as BuildKit sees it: every path under the context folder with its type, .dockerignore
 // applied with BuildKit's walker semantics. Names and types only (from the directory listing, no per-file
 // stat): a file's mode, size and readability are asked of the file system on demand (fileStatus()). File
-// contents are never read, symlinks are never followed, nothing is ever written. Plain value, any thread once
-// built.
+// contents are never read, the scan never follows a symlink (symlinkresolver.h does, inside the index, where
+// BuildKit does), nothing is ever written. Plain value, any thread once built.
 
 #include "model/context/patternmatcher.h"
 #include "model/core/diagnostic.h"
@@ -14,6 +14,8 @@
 #include <QMetaType>
 #include <QString>
 #include <QStringList>
+
+#include <optional>
 
 template<typename T>
 class QPromise;
@@ -83,6 +85,9 @@ public:
     /// readability of entry `entry`. The scan itself does not stat files: BuildKit only opens the files a
     /// step copies, so only those need asking.
     ContextFileStatus fileStatus(int entry) const;
+    /// The target string of symlink entry `entry` as stored on disk (readlink, asked now, never followed);
+    /// nullopt for another type or when it cannot be read. Empty targets exist only on odd file systems.
+    std::optional<QByteArray> linkTarget(int entry) const;
     /// Whether BuildKit would leave `path` out of the context (the path need not exist).
     bool isIgnored(const QString &path) const;
     /// Number of entries BuildKit would receive (not ignored).
@@ -95,6 +100,8 @@ public:
 
 private:
     friend class ContextScanner;
+    /// Opens (O_PATH, no symlink followed) the directory holding `entry`; its on-disk name goes to *name.
+    int openParentOf(int entry, QByteArray *name) const;
     QString m_root;
     QString m_ignoreFile;
     PatternMatcher m_ignore;

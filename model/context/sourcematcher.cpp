@@ -123,14 +123,29 @@ bool SourceMatcher::reads(const QString &path, bool isFile) const
     return false;
 }
 
-QList<int> SourceMatcher::resolve(const ContextIndex &index) const
+QStringList SourceMatcher::plainSources() const
+{
+    QStringList out;
+    for (const Source &source : m_sources) {
+        if (!source.wildcard)
+            out.append(source.path);
+    }
+    return out;
+}
+
+QList<int> SourceMatcher::resolve(const ContextIndex &index, QList<int> *namedLinks) const
 {
     const QList<ContextEntry> &entries = index.entries();
     QList<int> out;
-    auto addRange = [&](const Source &source, int begin, int end) {
+    // `begin` is the entry the source names itself (unless the range is the whole context).
+    auto addRange = [&](const Source &source, int begin, int end, bool named) {
         for (int i = begin; i < end; ++i) {
             const ContextEntry &e = entries.at(i);
-            if (!e.ignored && !excluded(source, e.path))
+            if (e.ignored || excluded(source, e.path))
+                continue;
+            if (named && i == begin && namedLinks && e.type == EntryType::Symlink)
+                namedLinks->append(i);
+            else
                 out.append(i);
         }
     };
@@ -145,14 +160,14 @@ QList<int> SourceMatcher::resolve(const ContextIndex &index) const
             if (at < 0)
                 continue;
             if (!source.wildcard) {
-                addRange(source, at, entries.at(at).subtreeEnd);
+                addRange(source, at, entries.at(at).subtreeEnd, true);
                 continue;
             }
             begin = at + 1;
             end = entries.at(at).subtreeEnd;
         }
         if (!source.wildcard) {
-            addRange(source, begin, end);
+            addRange(source, begin, end, false);
             continue;
         }
         const int baseDepth = root.isEmpty() ? 0 : entries.at(begin - 1).depth + 1;
@@ -165,7 +180,7 @@ QList<int> SourceMatcher::resolve(const ContextIndex &index) const
                 match = goPathMatch(source.rest, relativeTo(e.path, source.base)) == MatchStatus::Match;
             if (match) {
                 // A matched directory is copied whole; its subtree is contiguous in the index.
-                addRange(source, i, std::max(i + 1, e.subtreeEnd));
+                addRange(source, i, std::max(i + 1, e.subtreeEnd), true);
                 i = std::max(i + 1, e.subtreeEnd);
             } else if (!m_parentPatterns && e.depth - baseDepth + 1 >= source.restDepth) {
                 i = std::max(i + 1, e.subtreeEnd); // deeper entries cannot match filepath.Match
@@ -176,6 +191,10 @@ QList<int> SourceMatcher::resolve(const ContextIndex &index) const
     }
     std::sort(out.begin(), out.end());
     out.erase(std::unique(out.begin(), out.end()), out.end());
+    if (namedLinks) {
+        std::sort(namedLinks->begin(), namedLinks->end());
+        namedLinks->erase(std::unique(namedLinks->begin(), namedLinks->end()), namedLinks->end());
+    }
     return out;
 }
 

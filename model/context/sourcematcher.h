@@ -32,8 +32,13 @@ public:
     /// The ignore file is not consulted here. `isFile` says the path is known not to be a directory (then a
     /// path that could only lead to matches below it does not count); pass false when unknown.
     bool reads(const QString &path, bool isFile = false) const;
-    /// The indices of the (not ignored) entries of `index` this step reads, ascending.
-    QList<int> resolve(const ContextIndex &index) const;
+    /// The indices of the (not ignored) entries of `index` this step reads, ascending. With `namedLinks`, a
+    /// symlink that a source names itself (the path, or a wildcard match) goes there instead: BuildKit
+    /// follows such a link (the step reads its target), while a link met inside a copied directory is
+    /// copied as a link. Ascending too.
+    QList<int> resolve(const ContextIndex &index, QList<int> *namedLinks = nullptr) const;
+    /// The sources without wildcards, cleaned ("" for the whole context), in spec order.
+    QStringList plainSources() const;
     /// True for `COPY . ...`: every context file is read.
     bool readsWholeContext() const;
 

@@ -4,6 +4,7 @@
 #include "model/analysis/loggraph.h"
 #include "model/analysis/projectscan.h"
 #include "model/buildlog/buildlogreader.h"
+#include "model/cache/baseimages.h"
 #include "model/cache/changedescription.h"
 #include "model/report/reportwhatif.h"
 
@@ -718,7 +719,17 @@ bool ProjectSession::hasChanges() const
 
 void ProjectSession::runWhatIf()
 {
-    m_whatIf = m_engine && hasChanges() ? m_engine->whatIf(m_changes) : WhatIfResult();
+    if (!m_engine || !hasChanges()) {
+        m_whatIf = WhatIfResult();
+    } else if (m_changes.bases.isEmpty()) {
+        // What the selected log says each stage's base was (rule 2); the daemon is asked only by a front end
+        // the user allowed to (whatif --resolve-images), which passes its answers in the changes.
+        WhatIfChanges changes = m_changes;
+        changes.bases = gatherBaseImages(m_graph, selectedRun(), nullptr);
+        m_whatIf = m_engine->whatIf(changes);
+    } else {
+        m_whatIf = m_engine->whatIf(m_changes);
+    }
     Q_EMIT whatIfChanged();
 }
 

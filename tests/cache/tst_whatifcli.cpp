@@ -1,5 +1,6 @@
 // `stagelens whatif` end to end: the CLI.md contract (keys, exit codes) on the ground-truth project.
 
+#include "fakedockerdaemon.h"
 #include "testutils.h"
 
 #include <QFileInfo>
@@ -7,6 +8,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace Stagelens;
@@ -21,10 +23,15 @@ struct Run
     QByteArray err;
 };
 
-Run runWhatif(const QStringList &args)
+Run runWhatif(const QStringList &args, const QString &dockerHost = QString())
 {
     Run run;
     QProcess p;
+    if (!dockerHost.isNull()) {
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("DOCKER_HOST"), dockerHost);
+        p.setProcessEnvironment(env);
+    }
     p.setProgram(QStringLiteral(STAGELENS_BINARY));
     p.setArguments(QStringList {QStringLiteral("whatif")} + args);
     p.start();
@@ -67,7 +74,70 @@ private slots:
     void platformPrefixes();
     void notesSayWhatIsWrong_data();
     void notesSayWhatIsWrong();
+    void resolveImages();
 };
+
+// --resolve-images end to end with a fake daemon on a unix socket: DOCKER_HOST unix:// is honoured, the
+// base swap is judged exactly, tcp:// is refused before anything is read.
+void TestWhatifCli::resolveImages()
+{
+    QTemporaryDir dir;
+    QVERIFY(QDir(dir.path()).mkpath(QStringLiteral("ctx")));
+    const QString ctx = dir.filePath(QStringLiteral("ctx"));
+    auto write = [](const QString &path, const QByteArray &bytes) {
+        QFile f(path);
+        return f.open(QIODevice::WriteOnly) && f.write(bytes) == bytes.size();
+    };
+    QVERIFY(write(ctx + QStringLiteral("/Dockerfile"), "FROM localbase:env\nWORKDIR /w\nRUN echo hi > x\n"));
+    QVERIFY(write(dir.filePath(QStringLiteral("build1.log")),
+        "#3 [internal] load metadata for docker.io/library/localbase:1\n#3 DONE 0.0s\n"
+        "#4 [1/3] FROM docker.io/library/localbase:1\n#4 DONE 0.0s\n"
+        "#5 [2/3] WORKDIR /w\n#5 DONE 0.0s\n#6 [3/3] RUN echo hi > x\n#6 DONE 0.2s\n"));
+    Test::FakeDockerDaemon daemon(dir.filePath(QStringLiteral("docker.sock")));
+    QVERIFY(daemon.isListening());
+    const QStringList layers = {QStringLiteral("sha256:aaa")};
+    daemon.addImage(QStringLiteral("docker.io/library/localbase:1"),
+        Test::FakeDockerDaemon::image(QStringLiteral("sha256:c1"), layers, {QStringLiteral("PATH=/bin")}));
+    daemon.addImage(QStringLiteral("docker.io/library/localbase:env"),
+        Test::FakeDockerDaemon::image(QStringLiteral("sha256:c2"), layers,
+            {QStringLiteral("PATH=/bin"), QStringLiteral("FLAVOR=env")}));
+    const QStringList args = {ctx, QStringLiteral("--log"), dir.filePath(QStringLiteral("build1.log")),
+        QStringLiteral("--changed-line"), QStringLiteral("1"), QStringLiteral("--resolve-images"),
+        QStringLiteral("--json")};
+    const Run run = runWhatif(args, QStringLiteral("unix://") + daemon.path());
+    QCOMPARE(run.exitCode, 0);
+    const QJsonArray bases = run.json.value(QStringLiteral("base_images")).toArray();
+    QCOMPARE(bases.size(), 1);
+    const QJsonObject base = bases.first().toObject();
+    QCOMPARE(base.value(QStringLiteral("rests_on")).toString(), QStringLiteral("log+daemon"));
+    QCOMPARE(base.value(QStringLiteral("run_config_changed")).toBool(), true);
+    QCOMPARE(base.value(QStringLiteral("verdict")).toString(), QStringLiteral("cached"));
+    QStringList verdicts;
+    for (const QJsonValue &v : run.json.value(QStringLiteral("steps")).toArray())
+        verdicts.append(v.toObject().value(QStringLiteral("verdict")).toString());
+    QCOMPARE(verdicts,
+        (QStringList {QStringLiteral("cached"), QStringLiteral("cached"), QStringLiteral("rerun")}));
+
+    // Without --resolve-images the daemon is never asked: the answer rests on the log.
+    const int asked = int(daemon.requests().size());
+    const Run quiet = runWhatif(
+        args.mid(0, 5) + QStringList {QStringLiteral("--json")}, QStringLiteral("unix://") + daemon.path());
+    QCOMPARE(daemon.requests().size(), asked);
+    QCOMPARE(quiet.json.value(QStringLiteral("base_images"))
+                 .toArray()
+                 .first()
+                 .toObject()
+                 .value(QStringLiteral("rests_on"))
+                 .toString(),
+        QStringLiteral("log"));
+
+    for (const QString &host : {QStringLiteral("tcp://127.0.0.1:2375"), QStringLiteral("ssh://me@host")}) {
+        const Run refused = runWhatif(args, host);
+        QCOMPARE(refused.exitCode, 2);
+        QVERIFY2(refused.err.contains("only a local unix:// socket is read"), refused.err.constData());
+        QVERIFY(refused.out.isEmpty());
+    }
+}
 
 // A multi-platform build labels its steps with BuildKit's platform prefix; whatif predicts those labels.
 void TestWhatifCli::platformPrefixes()

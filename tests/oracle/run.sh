@@ -2,9 +2,10 @@
 # The differential tester of issue #17: random projects and edits, built twice by a real BuildKit, and
 # every step's verdict of `stagelens whatif` compared with what BuildKit did. Developers run it; CI does not.
 #
-#   usage (root, Debian 12):  tests/oracle/run.sh [--cases N] [--seed S] [--keep]
+#   usage (root, Debian 12):  nice tests/oracle/run.sh [--cases N] [--seed S] [--only CASE ...] [--shrink-budget B]
 #   env:  STAGELENS=path      the binary (default build/dev/app/stagelens)
 #         OUT=dir             where contradictions are saved (default tests/data/oracle)
+#         ORACLE_KEEP=dir      copy every case's folder there at the end (for debugging)
 #         SKIP_INSTALL=1      do not apt-get install docker.io / busybox-static
 #
 # Like shared/corpus/buildkit-real/regen.sh it starts a private dockerd (vfs storage, no bridge, no iptables,
@@ -37,6 +38,7 @@ cleanup() {
         wait "$DPID"
     fi
     grep -o " $WORK[^ ]*" /proc/mounts | sort -r | while read -r m; do umount -l "$m"; done
+    [ -n "${ORACLE_KEEP:-}" ] && cp -a "$WORK/cases" "$ORACLE_KEEP"
     rm -rf "$WORK"
 }
 trap cleanup EXIT
