@@ -99,11 +99,6 @@ QPair<QString, QString> wordDifference(const QString &before, const QString &aft
     return {onlyA.join(QLatin1Char(' ')), onlyB.join(QLatin1Char(' '))};
 }
 
-QString shortStatus(const std::optional<VertexStatus> &s)
-{
-    return s ? vertexStatusName(*s) : QStringLiteral("absent");
-}
-
 } // namespace
 
 CompareResult compareBuilds(const BuildRun &before, const BuildRun &after, const CompareContext &context)
