@@ -495,8 +495,8 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         MainWindow window;
-        auto *history = new HistoryIntegration(
-            &window, locationOf(dir.filePath(QStringLiteral("h.sqlite"))), {.offerToAdd = false, .locationError = {}});
+        auto *history = new HistoryIntegration(&window, locationOf(dir.filePath(QStringLiteral("h.sqlite"))),
+            {.offerToAdd = false, .locationError = {}});
         window.show();
         QSignalSpy loadFinished(window.session(), &ProjectSession::loadFinished);
         window.openPaths({Test::corpusPath(QStringLiteral("buildkit-real/00-cold.log"))});
