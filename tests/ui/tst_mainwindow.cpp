@@ -453,6 +453,13 @@ private Q_SLOTS:
         QTest::mouseClick(dialog->stepsTable()->viewport(), Qt::LeftButton, {}, cell.center());
         QVERIFY(window.selectedStep().isValid());
         QCOMPARE(window.graph().step(window.selectedStep())->label, roots.first());
+        // A click on the cause selects its 8 steps and shows its root in the graph.
+        window.selectStep(0, 1);
+        const QRect causeCell = dialog->causesTable()->visualItemRect(dialog->causesTable()->item(0, 1));
+        QTest::mouseClick(dialog->causesTable()->viewport(), Qt::LeftButton, {}, causeCell.center());
+        QCOMPARE(dialog->selectedSteps().size(), 8);
+        QCOMPARE(dialog->selectedSteps().first(), roots.first());
+        QCOMPARE(window.graph().step(window.selectedStep())->label, roots.first());
         QVERIFY(dialog->grab().save(QDir::temp().filePath(QStringLiteral("stagelens-compare-window.png"))));
     }
 

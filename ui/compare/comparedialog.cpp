@@ -64,6 +64,9 @@ CompareDialog::CompareDialog(QWidget *parent)
         if (QTableWidgetItem *i = m_steps->item(row, 0))
             Q_EMIT stepActivated(i->data(Qt::UserRole).toString());
     });
+    // A cause selects its steps below (the root first) and shows the root in the graph.
+    connect(m_causes, &QTableWidget::cellClicked, this, [this](int row, int) { selectCause(row); });
+    connect(m_causes, &QTableWidget::cellActivated, this, [this](int row, int) { selectCause(row); });
     connect(m_steps, &QTableWidget::cellClicked, this, [this](int row, int) {
         if (QTableWidgetItem *i = m_steps->item(row, 0))
             Q_EMIT stepActivated(i->data(Qt::UserRole).toString());
@@ -149,6 +152,38 @@ void CompareDialog::setResult(
                     : s.follows.isEmpty() ? QString()
                                           : tr("follows %1").arg(s.follows)));
     }
+}
+
+void CompareDialog::selectCause(int row)
+{
+    if (row < 0 || row >= m_result.causes.size())
+        return;
+    const QStringList &labels = m_result.causes[row].steps;
+    m_steps->clearSelection();
+    m_steps->setSelectionMode(QAbstractItemView::MultiSelection);
+    int first = -1;
+    for (int r = 0; r < m_steps->rowCount(); ++r) {
+        if (labels.contains(m_steps->item(r, 0)->data(Qt::UserRole).toString())) {
+            m_steps->selectRow(r);
+            if (first < 0)
+                first = r;
+        }
+    }
+    m_steps->setSelectionMode(QAbstractItemView::ExtendedSelection);
+    if (first >= 0) {
+        m_steps->scrollToItem(m_steps->item(first, 0));
+        Q_EMIT stepActivated(m_steps->item(first, 0)->data(Qt::UserRole).toString());
+    }
+}
+
+QStringList CompareDialog::selectedSteps() const
+{
+    QStringList labels;
+    for (int r = 0; r < m_steps->rowCount(); ++r) {
+        if (m_steps->item(r, 0)->isSelected())
+            labels.append(m_steps->item(r, 0)->data(Qt::UserRole).toString());
+    }
+    return labels;
 }
 
 QString CompareDialog::headline() const

@@ -24,6 +24,11 @@ public:
     QTableWidget *causesTable() const { return m_causes; }
     QTableWidget *stepsTable() const { return m_steps; }
     QString headline() const;
+    /// Selects the steps of the cause at `row` of the causes table (its roots and their followers), as a
+    /// click on it does, and activates the first.
+    void selectCause(int row);
+    /// The labels of the steps selected in the steps table.
+    QStringList selectedSteps() const;
 
 Q_SIGNALS:
     /// A step was activated in the steps table (its label in the later build).
