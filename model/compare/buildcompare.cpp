@@ -1,5 +1,6 @@
 #include "buildcompare.h"
 
+#include "model/analysis/buildsummary.h"
 #include "model/buildlog/vertexorder.h"
 #include "model/context/sourcematcher.h"
 #include "model/core/duration.h"
@@ -31,13 +32,10 @@ bool ran(VertexStatus s)
     return s == VertexStatus::Done || s == VertexStatus::Error;
 }
 
+// The summary's definition of a vertex's time; a cached vertex did no work, so it has none.
 std::optional<double> secondsOf(const BuildVertex &v)
 {
-    if (v.status == VertexStatus::Cached)
-        return std::nullopt;
-    if (v.start && v.end && *v.end >= *v.start)
-        return *v.end - *v.start;
-    return v.seconds;
+    return v.status == VertexStatus::Cached ? std::nullopt : vertexDuration(v);
 }
 
 // The sources of a COPY/ADD as its label shows them: the words after the options, the last one (the
@@ -104,11 +102,9 @@ QPair<QString, QString> wordDifference(const QString &before, const QString &aft
 CompareResult compareBuilds(const BuildRun &before, const BuildRun &after, const CompareContext &context)
 {
     CompareResult result;
-    const BuildTotals beforeTotals = before.totals();
-    const BuildTotals afterTotals = after.totals();
-    result.beforeSeconds =
-        before.duration ? before.duration : std::optional<double>(beforeTotals.wallSeconds);
-    result.afterSeconds = after.duration ? after.duration : std::optional<double>(afterTotals.wallSeconds);
+    // The wall times every view shows (BuildSummary): unknown stays unknown, never 0.
+    result.beforeSeconds = summarizeBuild(before).wallSeconds;
+    result.afterSeconds = summarizeBuild(after).wallSeconds;
     if (result.beforeSeconds && result.afterSeconds)
         result.deltaSeconds = *result.afterSeconds - *result.beforeSeconds;
 

@@ -436,6 +436,8 @@ private Q_SLOTS:
         window.selectBuild(1);
         CompareDialog *dialog = window.compareWithPrevious();
         QVERIFY(dialog);
+        QSignalSpy shown(dialog, &CompareDialog::resultShown);
+        QVERIFY(shown.wait(20000)); // compared on a worker
         QStringList roots;
         int missed = 0;
         for (const ComparedStep &s : dialog->result().steps) {

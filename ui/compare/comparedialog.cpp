@@ -33,7 +33,7 @@ CompareDialog::CompareDialog(QWidget *parent)
     : QDialog(parent)
 {
     setWindowTitle(tr("Compare Builds"));
-    m_headline = new QLabel;
+    m_headline = new QLabel(tr("Comparing the two builds..."));
     m_headline->setWordWrap(true);
     m_headline->setTextFormat(Qt::PlainText);
     QFont bold = m_headline->font();
@@ -152,6 +152,7 @@ void CompareDialog::setResult(
                     : s.follows.isEmpty() ? QString()
                                           : tr("follows %1").arg(s.follows)));
     }
+    Q_EMIT resultShown();
 }
 
 void CompareDialog::selectCause(int row)

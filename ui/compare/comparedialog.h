@@ -19,6 +19,7 @@ class CompareDialog : public QDialog
 public:
     explicit CompareDialog(QWidget *parent = nullptr);
 
+    /// Until it is called the window says the comparison is running.
     void setResult(const CompareResult &result, const QString &beforeName, const QString &afterName);
     const CompareResult &result() const { return m_result; }
     QTableWidget *causesTable() const { return m_causes; }
@@ -31,6 +32,8 @@ public:
     QStringList selectedSteps() const;
 
 Q_SIGNALS:
+    /// setResult() has shown a comparison.
+    void resultShown();
     /// A step was activated in the steps table (its label in the later build).
     void stepActivated(const QString &label);
 
