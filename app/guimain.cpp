@@ -163,14 +163,12 @@ int runGui(int &argc, char **argv, void (*setIdentity)())
         window.show();
         // Wait until every load, layout and history query has finished, then grab the window as the user
         // would see it.
-        window.whenIdle([&window, history, out]() {
-            history->whenIdle([&window, out]() {
-                const QImage image = window.grab().toImage();
-                const bool ok = image.save(out, "PNG");
-                if (!ok)
-                    Cli::printError(QStringLiteral("stagelens: cannot write %1").arg(out));
-                QApplication::exit(ok ? Cli::ExitOk : Cli::ExitInputErrors);
-            });
+        window.whenIdle([&window, out]() {
+            const QImage image = window.grab().toImage();
+            const bool ok = image.save(out, "PNG");
+            if (!ok)
+                Cli::printError(QStringLiteral("stagelens: cannot write %1").arg(out));
+            QApplication::exit(ok ? Cli::ExitOk : Cli::ExitInputErrors);
         });
         return QApplication::exec();
     }

@@ -655,7 +655,13 @@ QString MainWindow::stepOutputText() const
 
 bool MainWindow::isBusy() const
 {
-    return m_session->isBusy() || m_dagView->dagScene()->isLayoutPending() || m_details->isBusy();
+    return m_session->isBusy() || m_dagView->dagScene()->isLayoutPending() || m_details->isBusy()
+        || std::any_of(m_busySources.cbegin(), m_busySources.cend(), [](const auto &busy) { return busy(); });
+}
+
+void MainWindow::addBusySource(std::function<bool()> busy)
+{
+    m_busySources.append(std::move(busy));
 }
 
 void MainWindow::checkIdle()

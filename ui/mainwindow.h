@@ -57,6 +57,10 @@ public:
     void setChangedPaths(const QStringList &paths);
     /// Calls `done` once every pending load, scan, analysis, layout and output read has finished.
     void whenIdle(std::function<void()> done);
+    /// Work the window does not own but whenIdle() must wait for (the History view's queries): `busy` is
+    /// asked with the rest, and the owner calls workFinished() when such work ends.
+    void addBusySource(std::function<bool()> busy);
+    void workFinished() { checkIdle(); }
 
     // What the window shows, for tests (each is the session's value).
     const BuildGraph &graph() const { return m_session->graph(); }
@@ -142,6 +146,7 @@ private:
     TimelineInput m_timelineInput;
     std::optional<bool> m_userCollapsed; ///< unset: collapse large graphs automatically
     QList<std::function<void()>> m_idleCallbacks;
+    QList<std::function<bool()>> m_busySources;
 
     RecentFiles *m_recent = nullptr;
     QMenu *m_viewMenu = nullptr;

@@ -78,7 +78,7 @@ int main(int argc, char **argv)
     QTimer::singleShot(100, &window, [&]() {
         beat.start();
         history->showHistory();
-        history->whenIdle([&]() {
+        window.whenIdle([&]() {
             loadMs = beat.clock.elapsed();
             rows = history->view()->table()->model()->rowCount();
             // The painting of the loaded table and plot comes after the load: keep ticking through it.

@@ -33,7 +33,9 @@ HistoryIntegration::HistoryIntegration(
     // Compare (#19): both builds are read again from the files they were added from, off the GUI thread.
     m_view->setCompareHandled(true);
     connect(m_view, &HistoryView::compareRequested, this, &HistoryIntegration::compare);
-    connect(m_view, &HistoryView::loaded, this, &HistoryIntegration::checkIdle);
+    // The window's whenIdle() (screenshots, tests, benchmarks) also waits for the history's queries.
+    window->addBusySource([self = QPointer<HistoryIntegration>(this)]() { return self && self->isBusy(); });
+    connect(m_view, &HistoryView::loaded, m_window, &MainWindow::workFinished);
     connect(m_view, &HistoryView::openFileRequested, window,
         [window](const QString &path) { window->openPaths({path}); });
 
@@ -108,7 +110,7 @@ HistoryClient *HistoryIntegration::client()
 {
     if (!m_client) {
         m_client = new HistoryClient(m_location, this);
-        connect(m_client, &HistoryClient::idle, this, &HistoryIntegration::checkIdle);
+        connect(m_client, &HistoryClient::idle, m_window, &MainWindow::workFinished);
         connect(m_client, &HistoryClient::fileAdded, this,
             [this](const QString &path, const HistoryAddResult &result) {
                 Q_EMIT addFinished(path, int(result.added.size()), int(result.skipped.size()), result.error);
@@ -210,26 +212,6 @@ void HistoryIntegration::addToHistory(const QString &path)
 bool HistoryIntegration::isBusy() const
 {
     return (m_client && m_client->isBusy()) || m_view->isLoading();
-}
-
-void HistoryIntegration::whenIdle(std::function<void()> done)
-{
-    m_idleCallbacks.append(std::move(done));
-    checkIdle();
-}
-
-void HistoryIntegration::checkIdle()
-{
-    if (isBusy() || m_idleCallbacks.isEmpty())
-        return;
-    // A fresh event-loop turn, so the plot's queued replot lands before anyone looks.
-    QTimer::singleShot(0, this, [this]() {
-        if (isBusy())
-            return;
-        const auto callbacks = std::exchange(m_idleCallbacks, {});
-        for (const auto &callback : callbacks)
-            callback();
-    });
 }
 
 } // namespace Stagelens

@@ -54,8 +54,7 @@ public:
     CompareDialog *lastCompare() const;
     /// Adds a log or record to the history (with the project's git provenance).
     void addToHistory(const QString &path);
-    /// Calls `done` once no history request is pending.
-    void whenIdle(std::function<void()> done);
+    /// True while a history request is pending; the window's whenIdle() waits for it too.
     bool isBusy() const;
 
 Q_SIGNALS:
@@ -65,10 +64,9 @@ Q_SIGNALS:
     void addFinished(const QString &path, int added, int skipped, const QString &error);
 
 private:
-    QPointer<CompareDialog> m_lastCompare;
     void logOpened(const QString &path);
-    void checkIdle();
 
+    QPointer<CompareDialog> m_lastCompare;
     MainWindow *m_window = nullptr;
     HistoryLocation m_location;
     Options m_options;
@@ -78,7 +76,6 @@ private:
     HistoryView *m_view = nullptr;
     HistoryOfferBar *m_offerBar = nullptr;
     QAction *m_alwaysAdd = nullptr;
-    QList<std::function<void()>> m_idleCallbacks;
 };
 
 } // namespace Stagelens
