@@ -1,5 +1,6 @@
 // stagelens: one binary. With a subcommand it runs headless (QCoreApplication, no display needed);
 // without one it opens the GUI.
+#include "cli/advisecommand.h"
 #include "cli/clicommon.h"
 #include "cli/comparecommand.h"
 #include "cli/dockerfilecommand.h"
@@ -40,6 +41,8 @@ constexpr Subcommand Subcommands[] = {
         "why one build missed the cache where another hit it: --json, --markdown", false},
     {"history", Stagelens::Cli::runHistoryCommand,
         "keep builds in a history and show trends: add, list, trend, show", false},
+    {"advise", Stagelens::Cli::runAdviseCommand,
+        "cache advice, each rewrite checked by the what-if engine: --json", false},
 };
 
 void setApplicationIdentity()

@@ -464,6 +464,24 @@ std::optional<QByteArray> ContextIndex::linkTarget(int entry) const
     return target;
 }
 
+ContextIndex ContextIndex::withExtraIgnores(const QStringList &patterns) const
+{
+    ContextIndex copy = *this;
+    const PatternMatcher extra(patterns);
+    if (patterns.isEmpty() || !extra.isValid())
+        return copy;
+    copy.m_ignore = PatternMatcher(m_ignore.patterns() + patterns);
+    copy.m_includedCount = 0;
+    for (ContextEntry &entry : copy.m_entries) {
+        // matchesOrParentMatches: a directory the new patterns exclude takes its children with it.
+        if (!entry.ignored && extra.matchesOrParentMatches(entry.path))
+            entry.ignored = true;
+        if (!entry.ignored)
+            ++copy.m_includedCount;
+    }
+    return copy;
+}
+
 bool ContextIndex::isIgnored(const QString &path) const
 {
     return m_ignore.excludedAsWalked(path);

@@ -92,6 +92,10 @@ public:
     bool isIgnored(const QString &path) const;
     /// Number of entries BuildKit would receive (not ignored).
     qsizetype includedCount() const { return m_includedCount; }
+    /// The same index with `patterns` appended to the ignore file, as if a user had added them at its end
+    /// (the last matching pattern wins, so they exclude what they match). Reads nothing from disk: the
+    /// advice engine measures a proposed `.dockerignore` on it without touching the project.
+    ContextIndex withExtraIgnores(const QStringList &patterns) const;
 
     /// Makes a user-given path context-relative: "./src//a.c" -> "src/a.c", an absolute path inside the
     /// context loses the context prefix. Returns an empty string (and sets *inside false) for a path outside

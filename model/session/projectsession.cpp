@@ -796,6 +796,21 @@ void ProjectSession::rebuildProblems()
 // ---- Outputs
 // -------------------------------------------------------------------------------------------------
 
+AdviceInput ProjectSession::adviceInput() const
+{
+    AdviceInput input;
+    input.graph = m_graph;
+    input.dockerfileText = dockerfileText();
+    input.dockerfilePath = m_dockerfilePath;
+    input.options = m_options;
+    input.context = m_context;
+    input.stepSeconds = m_costs;
+    input.run = selectedRun();
+    input.analysis = input.run ? &m_analysis : nullptr;
+    input.runPath = selectedLogPath();
+    return input;
+}
+
 ReportInput ProjectSession::reportInput() const
 {
     ReportInput input;

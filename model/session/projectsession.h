@@ -8,6 +8,7 @@
 // drives the same code synchronously, so `whatif`, `report`, `log` and the window cannot disagree.
 // QtCore only.
 
+#include "model/advice/advice.h"
 #include "model/analysis/buildanalysis.h"
 #include "model/buildlog/buildrun.h"
 #include "model/cache/cacheengine.h"
@@ -149,6 +150,9 @@ public:
     // ---- Outputs -------------------------------------------------------------------------------------
     /// What a report is made from: the same for File > Export Report and `stagelens report`.
     ReportInput reportInput() const;
+    /// What the advice engine looks at (adviseOn): the same for the Advice pane, `advise` and the report.
+    /// The run and analysis pointers live as long as the session's selection does not change.
+    AdviceInput adviceInput() const;
 
     /// A context scan, a log read or an analysis is running or its result not yet applied.
     bool isBusy() const;
