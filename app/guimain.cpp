@@ -4,6 +4,7 @@
 #include "model/history/historylocation.h"
 #include "ui/history/historyintegration.h"
 #include "ui/mainwindow.h"
+#include "ui/panes/advicepane.h"
 #include "ui/theme.h"
 
 #include <QApplication>
@@ -70,8 +71,10 @@ int runGui(int &argc, char **argv, void (*setIdentity)())
         QStringLiteral("URL"));
     const QCommandLineOption historyOption(
         QStringLiteral("history"), QStringLiteral("Open the History view."));
+    const QCommandLineOption adviceOption(
+        QStringLiteral("advice"), QStringLiteral("Open the Advice page (the cache advice for the project)."));
     parser.addOptions({changedOption, screenshotOption, sizeOption, themeOption, targetOption, buildArgOption,
-        dbOption, historyOption});
+        dbOption, historyOption, adviceOption});
     if (!parser.parse(QApplication::arguments())) {
         Cli::printError(QStringLiteral("stagelens: %1").arg(parser.errorText()));
         return Cli::ExitUsage;
@@ -156,6 +159,8 @@ int runGui(int &argc, char **argv, void (*setIdentity)())
     if (parser.isSet(targetOption) || parser.isSet(buildArgOption))
         window.session()->setOptions(options);
     window.setChangedPaths(parser.values(changedOption));
+    if (parser.isSet(adviceOption))
+        window.showRightPage(window.advicePane());
 
     if (screenshot) {
         const QString out = parser.value(screenshotOption);

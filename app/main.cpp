@@ -75,6 +75,7 @@ QString topLevelHelp()
                        "  --db URL             the build history's database (as history --db; wins over\n"
                        "                       STAGELENS_DB)\n"
                        "  --history            open the History view (View > History, Ctrl+H)\n"
+                       "  --advice             open the Advice page (cache advice for the project)\n"
                        "  --version            print the version and exit\n"
                        "  -h, --help           print this help and exit\n");
     return text;
@@ -91,7 +92,7 @@ struct GuiOption
 
 constexpr GuiOption GuiOptions[] = {{"--changed", true}, {"--screenshot", true}, {"--size", true},
     {"--theme", true}, {"--target", true}, {"--build-arg", true}, {"--db", true}, {"--history", false},
-    {"--help", false}, {"-h", false}, {"--version", false}, {"-v", false}};
+    {"--advice", false}, {"--help", false}, {"-h", false}, {"--version", false}, {"-v", false}};
 
 int usageError(int argc, char **argv, const QString &message)
 {

@@ -8,6 +8,8 @@
 #include "ui/graph/dagoverview.h"
 #include "ui/graph/dagscene.h"
 #include "ui/graph/dagview.h"
+#include "ui/panes/advicecontroller.h"
+#include "ui/panes/advicepane.h"
 #include "ui/panes/banner.h"
 #include "ui/panes/problemspane.h"
 #include "ui/panes/projectpane.h"
@@ -121,6 +123,20 @@ MainWindow::MainWindow(QWidget *parent)
     m_rightTabs->addTab(m_slowest, tr("Slowest"));
     m_rightTabs->addTab(m_problems, tr("Problems"));
     m_rightTabs->setTabToolTip(1, tr("Every step of the build by time, longest first"));
+    m_advicePane = new AdvicePane;
+    m_rightTabs->addTab(m_advicePane, tr("Advice"));
+    m_rightTabs->setTabToolTip(m_rightTabs->indexOf(m_advicePane),
+        tr("Cache advice for this Dockerfile, each rewrite checked by the what-if engine, largest saving "
+           "first"));
+    m_advice = new AdviceController(m_session, m_advicePane, m_rightTabs, this);
+    connect(m_advice, &AdviceController::adviceChanged, m_details, &StepDetailsPane::setAdviceLines);
+    connect(m_advice, &AdviceController::settled, this, &MainWindow::checkIdle);
+    connect(m_advicePane, &AdvicePane::adviceSelected, this, [this](int line) {
+        selectStepAtLine(line);
+        m_rightTabs->setCurrentWidget(m_advicePane); // stay on the list
+    });
+    connect(m_advicePane, &AdvicePane::showChange, this,
+        [this](const WhatIfChanges &changes) { m_session->setChanges(changes); });
     connect(m_slowest, &SlowestStepsPane::vertexActivated, this, [this](int vertex) {
         const StepRef ref = m_session->analysis().stepOfVertex.value(vertex);
         if (ref.isValid()) {
@@ -636,6 +652,11 @@ void MainWindow::selectStep(int stage, int step)
     Q_EMIT stepSelected(stage, step);
 }
 
+void MainWindow::showRightPage(QWidget *page)
+{
+    m_rightTabs->setCurrentWidget(page);
+}
+
 void MainWindow::selectStepAtLine(int line)
 {
     const StepRef ref = m_session->graph().stepAtLine(line);
@@ -656,6 +677,7 @@ QString MainWindow::stepOutputText() const
 bool MainWindow::isBusy() const
 {
     return m_session->isBusy() || m_dagView->dagScene()->isLayoutPending() || m_details->isBusy()
+        || m_advice->isBusy()
         || std::any_of(m_busySources.cbegin(), m_busySources.cend(), [](const auto &busy) { return busy(); });
 }
 

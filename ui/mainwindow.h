@@ -30,6 +30,8 @@ class ProblemsPane;
 class ProjectPane;
 class RecentFiles;
 class SlowestStepsPane;
+class AdvicePane;
+class AdviceController;
 class StepDetailsPane;
 class TimelinePlot;
 class WelcomePage;
@@ -86,6 +88,10 @@ public:
     void setShowUnneededStages(bool show);
     TimelinePlot *timeline() const { return m_timeline; }
     SlowestStepsPane *slowestSteps() const { return m_slowest; }
+    AdvicePane *advicePane() const { return m_advicePane; }
+    AdviceController *advice() const { return m_advice; }
+    /// Shows the right pane's page (the Step, Slowest, Problems or Advice pane).
+    void showRightPage(QWidget *page);
     QString detailsText() const;
     /// The selected step's output as the details pane shows it (read from the log file on a worker).
     QString stepOutputText() const;
@@ -169,6 +175,8 @@ private:
     QTabWidget *m_rightTabs = nullptr;
     StepDetailsPane *m_details = nullptr;
     SlowestStepsPane *m_slowest = nullptr;
+    AdvicePane *m_advicePane = nullptr;
+    AdviceController *m_advice = nullptr;
     ProblemsPane *m_problems = nullptr;
     QLabel *m_statusSummary = nullptr;
     QProgressBar *m_progress = nullptr;

@@ -5,6 +5,8 @@
 // representative change measured by the what-if engine on the Dockerfile as it is and as rewritten, with
 // the loaded build's step times. Nothing is written into the project. QtCore only, any thread.
 
+#include "model/analysis/buildanalysis.h"
+#include "model/buildlog/buildrun.h"
 #include "model/cache/cacheengine.h"
 #include "model/graph/buildgraph.h"
 
@@ -19,9 +21,6 @@
 #include <optional>
 
 namespace Stagelens {
-
-struct BuildRun;
-struct BuildAnalysis;
 
 /// Rule ids of shared/CLI.md; an id never changes meaning.
 namespace AdviceRule {
@@ -52,6 +51,8 @@ struct Advice
     std::optional<double> secondsNow; ///< their seconds from the build's log; null without one
     std::optional<double> secondsAfter;
     QStringList evidence;
+    /// Labels of the steps the change re-runs today and no longer after the rewrite.
+    QStringList stepsSaved;
     QByteArray dockerfileAfter; ///< the rewritten Dockerfile (empty when only the ignore file changes)
     QByteArray ignoreAfter; ///< the rewritten ignore file (empty when it does not change)
     QString ignoreFile; ///< its path relative to the context
@@ -86,10 +87,10 @@ struct AdviceInput
     BuildOptions options;
     std::shared_ptr<const ContextIndex> context; ///< may be null (then no context rules)
     QHash<StepRef, double> stepSeconds; ///< the loaded builds' step costs (empty without a log)
-    /// The selected build and its analysis, for evidence (download lines, the FROM digests, cache import);
-    /// may be null.
-    const BuildRun *run = nullptr;
-    const BuildAnalysis *analysis = nullptr;
+    /// The selected build and its analysis, for evidence (download lines, the FROM digests, cache import).
+    /// Copies (their lists are shared, not duplicated), so the input can go to a worker thread.
+    std::optional<BuildRun> run;
+    std::optional<BuildAnalysis> analysis;
     QString runPath; ///< the log file of `run`, to read step output back
 };
 

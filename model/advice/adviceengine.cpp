@@ -286,6 +286,18 @@ Checked check(const RuleContext &ctx, const Proposal &p)
         a.stepsAfter = then.count(Verdict::Rerun);
         a.secondsNow = rerunSeconds(now);
         a.secondsAfter = rerunSeconds(then);
+        // By line, not label: the rewrite renumbers the k/n of the labels.
+        QSet<int> stillRun;
+        for (const StepVerdict &v : then.steps) {
+            if (v.verdict == Verdict::Rerun)
+                stillRun.insert(v.line);
+        }
+        for (const StepVerdict &v : now.steps) {
+            const int moved =
+                v.line > 0 && v.line <= edited.newLineOf.size() ? edited.newLineOf.at(v.line - 1) : 0;
+            if (v.verdict == Verdict::Rerun && moved > 0 && !stillRun.contains(moved))
+                a.stepsSaved.append(v.label);
+        }
         if (p.cheaperRerun) {
             if (a.stepsAfter > a.stepsNow)
                 return drop(QStringLiteral("the rewrite re-runs more steps"));
@@ -400,6 +412,7 @@ QJsonObject toJson(const AdviceResult &result)
         o.insert(QStringLiteral("seconds_after"), figure(a.secondsAfter));
         o.insert(QStringLiteral("seconds_saved"), figure(a.secondsSaved()));
         o.insert(QStringLiteral("evidence"), QJsonArray::fromStringList(a.evidence));
+        o.insert(QStringLiteral("steps_saved"), QJsonArray::fromStringList(a.stepsSaved));
         o.insert(
             QStringLiteral("ignore_file"), a.ignoreFile.isEmpty() ? QJsonValue() : QJsonValue(a.ignoreFile));
         list.append(o);

@@ -805,9 +805,11 @@ AdviceInput ProjectSession::adviceInput() const
     input.options = m_options;
     input.context = m_context;
     input.stepSeconds = m_costs;
-    input.run = selectedRun();
-    input.analysis = input.run ? &m_analysis : nullptr;
-    input.runPath = selectedLogPath();
+    if (const BuildRun *run = selectedRun()) {
+        input.run = *run;
+        input.analysis = m_analysis;
+        input.runPath = selectedLogPath();
+    }
     return input;
 }
 

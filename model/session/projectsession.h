@@ -151,7 +151,7 @@ public:
     /// What a report is made from: the same for File > Export Report and `stagelens report`.
     ReportInput reportInput() const;
     /// What the advice engine looks at (adviseOn): the same for the Advice pane, `advise` and the report.
-    /// The run and analysis pointers live as long as the session's selection does not change.
+    /// A value: it may go to a worker.
     AdviceInput adviceInput() const;
 
     /// A context scan, a log read or an analysis is running or its result not yet applied.

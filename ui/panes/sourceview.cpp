@@ -69,6 +69,13 @@ void SourceView::setEditedLines(const QSet<int> &lines)
     m_gutter->update();
 }
 
+void SourceView::setAdviceLines(const QSet<int> &lines)
+{
+    m_adviceLines = lines;
+    updateGutterGeometry();
+    m_gutter->update();
+}
+
 void SourceView::setLineInfo(const QHash<int, LineInfo> &info)
 {
     m_lineInfo = info;
@@ -76,11 +83,18 @@ void SourceView::setLineInfo(const QHash<int, LineInfo> &info)
     m_gutter->update();
 }
 
+static int adviceColumn(const QFontMetrics &fm)
+{
+    return fm.height() / 2 + 4;
+}
+
 int SourceView::gutterWidth() const
 {
     const QFontMetrics fm(font());
     const int digitWidth = fm.horizontalAdvance(QLatin1Char('9'));
-    const int numbers = digitWidth * QString::number(qMax(1, blockCount())).size();
+    // A column for the advice dots only when there is advice.
+    const int numbers = digitWidth * QString::number(qMax(1, blockCount())).size()
+        + (m_adviceLines.isEmpty() ? 0 : adviceColumn(fm));
     // Room for times only when there are times: an empty timing column took ~100 px from the code.
     if (m_lineInfo.isEmpty())
         return numbers + 6 + 6; // the numbers, a gap, the edited-line bar
@@ -145,7 +159,8 @@ void SourceView::paintGutter(QPaintEvent *event)
     painter.fillRect(event->rect(), pal.color(QPalette::AlternateBase));
     const QFontMetrics fm(font());
     const int digitWidth = fm.horizontalAdvance(QLatin1Char('9'));
-    const int numberWidth = digitWidth * QString::number(qMax(1, blockCount())).size();
+    const int adviceWidth = m_adviceLines.isEmpty() ? 0 : adviceColumn(fm);
+    const int numberWidth = digitWidth * QString::number(qMax(1, blockCount())).size() + adviceWidth;
     const int heatX = numberWidth + 6;
     const int heatWidth = digitWidth;
     const int secondsX = heatX + heatWidth + 4;
@@ -160,6 +175,16 @@ void SourceView::paintGutter(QPaintEvent *event)
             if (m_editedLines.contains(line)) {
                 // An edited line (what-if): a bold bar along the gutter's edge plus a pencil-like mark.
                 painter.fillRect(m_gutter->width() - 4, top, 4, height, pal.color(QPalette::Highlight));
+            }
+            if (m_adviceLines.contains(line)) {
+                // Advice about this line: a dot in the link colour (the Advice tab has the details).
+                const int d = fm.height() / 2;
+                painter.save();
+                painter.setRenderHint(QPainter::Antialiasing);
+                painter.setPen(Qt::NoPen);
+                painter.setBrush(pal.color(QPalette::Link));
+                painter.drawEllipse(QRect(2, top + (height - d) / 2, d, d));
+                painter.restore();
             }
             painter.setPen(pal.color(highlighted ? QPalette::Text : QPalette::PlaceholderText));
             painter.drawText(

@@ -30,6 +30,9 @@ public:
     int gutterWidth() const;
     /// Lines marked as edited for the what-if view, drawn with a marker in the gutter.
     void setEditedLines(const QSet<int> &lines);
+    /// Lines the cache advice is about, marked with a dot before the line number.
+    void setAdviceLines(const QSet<int> &lines);
+    const QSet<int> &adviceLines() const { return m_adviceLines; }
 
 Q_SIGNALS:
     void lineClicked(int line);
@@ -48,6 +51,7 @@ private:
     Gutter *m_gutter;
     QHash<int, LineInfo> m_lineInfo;
     QSet<int> m_editedLines;
+    QSet<int> m_adviceLines;
     int m_firstHighlight = 0;
     int m_lastHighlight = 0;
 };

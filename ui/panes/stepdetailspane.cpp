@@ -66,6 +66,11 @@ StepDetailsPane::StepDetailsPane(ProjectSession *session, QWidget *parent)
     });
 }
 
+void StepDetailsPane::setAdviceLines(const QSet<int> &lines)
+{
+    m_source->setAdviceLines(lines);
+}
+
 void StepDetailsPane::showStep(StepRef ref)
 {
     m_step = ref;

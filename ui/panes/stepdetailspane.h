@@ -6,6 +6,7 @@
 
 #include "model/core/stepref.h"
 
+#include <QSet>
 #include <QWidget>
 
 class QLabel;
@@ -28,6 +29,9 @@ public:
     QString outputText() const;
     /// The step output is still being read.
     bool isBusy() const { return m_outputPending; }
+    /// Gutter marks on the Dockerfile lines the cache advice is about.
+    void setAdviceLines(const QSet<int> &lines);
+    SourceView *sourceView() const { return m_source; }
 
 Q_SIGNALS:
     /// The user clicked a Dockerfile line in the source view.
