@@ -98,6 +98,9 @@ struct AdviceInput
 /// the target reads, and the what-if engine confirms the saving) before it is returned.
 AdviceResult adviseOn(const AdviceInput &input);
 
+/// What an advice saves, in a few words: "48.0 s", "2 fewer re-runs", "faster re-runs", "correctness".
+QString savesText(const Advice &advice);
+
 /// The `advise --json` document of shared/CLI.md.
 QJsonObject toJson(const AdviceResult &result);
 

@@ -387,6 +387,19 @@ AdviceResult adviseOn(const AdviceInput &input)
     return result;
 }
 
+QString savesText(const Advice &a)
+{
+    if (a.whatifArgs.isEmpty() && a.stepsNow == 0)
+        return QStringLiteral("correctness");
+    if (const auto saved = a.secondsSaved(); saved && *saved > 0)
+        return formatDuration(*saved);
+    if (a.stepsAfter < a.stepsNow) {
+        const int n = a.stepsNow - a.stepsAfter;
+        return n == 1 ? QStringLiteral("1 fewer re-run") : QStringLiteral("%1 fewer re-runs").arg(n);
+    }
+    return QStringLiteral("faster re-runs");
+}
+
 QJsonObject toJson(const AdviceResult &result)
 {
     auto figure = [](const std::optional<double> &s) {

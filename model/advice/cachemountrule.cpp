@@ -82,12 +82,17 @@ void adviseNoCacheMount(const RuleContext &ctx, QList<Proposal> *out, QList<Advi
                 const qsizetype at = first.indexOf(QLatin1String("RUN"), 0, Qt::CaseInsensitive);
                 if (at < 0)
                     break;
-                QString mounts;
-                for (const QString &t : pm.cacheTargets)
-                    mounts += QStringLiteral("--mount=type=cache,target=%1%2 ")
-                                  .arg(t, pm.locked ? QStringLiteral(",sharing=locked") : QString());
-                first.insert(at + 4, mounts);
-                LineEdit edit {run.line, run.line, {first}, {}};
+                // One mount per line, as Docker's documentation writes them, then the command as it was.
+                const QString indent = first.left(at);
+                QStringList head;
+                for (int m = 0; m < pm.cacheTargets.size(); ++m)
+                    head.append(QStringLiteral("%1%2--mount=type=cache,target=%3%4 \\")
+                                    .arg(indent, m == 0 ? QStringLiteral("RUN ") : QStringLiteral("    "),
+                                        pm.cacheTargets.at(m),
+                                        pm.locked ? QStringLiteral(",sharing=locked") : QString()));
+                const QString rest = first.mid(at + 3).trimmed();
+                LineEdit edit {run.line, run.line, head, {}};
+                edit.lines.append(indent + QStringLiteral("    ") + rest);
                 for (int k = 1; k < runLines.size(); ++k)
                     edit.lines.append(runLines.at(k));
                 // A tool told not to cache would leave the mount empty.
@@ -99,14 +104,16 @@ void adviseNoCacheMount(const RuleContext &ctx, QList<Proposal> *out, QList<Advi
                 QString extra;
                 if (pm.id == QLatin1String("apt")) {
                     // Debian's images delete what apt downloads (docker-clean): keep it for the mount.
-                    const qsizetype indent = first.indexOf(QLatin1String("RUN"), 0, Qt::CaseInsensitive);
-                    edit.first = run.line;
-                    edit.lines.prepend(first.left(indent)
+                    edit.lines.prepend(indent
                         + QStringLiteral("RUN rm -f /etc/apt/apt.conf.d/docker-clean && echo "
                                          "'Binary::apt::APT::Keep-Downloaded-Packages \"true\";' > "
                                          "/etc/apt/apt.conf.d/keep-cache"));
+                    // The new RUN is new; every other line comes from the install's lines (its first line
+                    // now spans the mount lines and the command).
                     edit.origins = {0};
-                    for (int k = 0; k < runLines.size(); ++k)
+                    for (int k = 0; k <= head.size(); ++k)
+                        edit.origins.append(run.line);
+                    for (int k = 1; k < runLines.size(); ++k)
                         edit.origins.append(run.line + k);
                     extra = QStringLiteral(
                         " sharing=locked lets two builds wait for apt's lock instead of failing, and the RUN "

@@ -32,13 +32,7 @@ int AdviceModel::columnCount(const QModelIndex &parent) const
 
 QString AdviceModel::savesText(const Advice &a)
 {
-    if (a.whatifArgs.isEmpty() && a.stepsNow == 0)
-        return tr("correctness");
-    if (const auto saved = a.secondsSaved(); saved && *saved > 0)
-        return formatDuration(*saved);
-    if (a.stepsAfter < a.stepsNow)
-        return tr("%n fewer re-run(s)", nullptr, a.stepsNow - a.stepsAfter);
-    return tr("faster re-runs");
+    return Stagelens::savesText(a);
 }
 
 QVariant AdviceModel::data(const QModelIndex &index, int role) const

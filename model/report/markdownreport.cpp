@@ -111,6 +111,35 @@ void appendHeadline(QString &out, const ReportData &data)
     }
 }
 
+// Each advice as a row, then its patch folded away (a CI comment opens on the table).
+void appendAdvice(QString &out, const QList<Advice> &advice)
+{
+    out += QLatin1String("### Advice\n\n");
+    if (advice.isEmpty()) {
+        out += QLatin1String("No cache advice: every rule either does not apply or is already followed.\n\n");
+        return;
+    }
+    appendHeader(out,
+        {QStringLiteral("Saves"), QStringLiteral("Line"), QStringLiteral("Finding"),
+            QStringLiteral("Measured on")},
+        QStringLiteral("rrll"));
+    for (const Advice &a : advice) {
+        QString saves = savesText(a);
+        if (!a.whatifArgs.isEmpty())
+            saves += QStringLiteral(" (%1 → %2 steps)").arg(a.stepsNow).arg(a.stepsAfter);
+        appendRow(out, {saves, QString::number(a.line), a.title, a.change});
+    }
+    out += QLatin1Char('\n');
+    for (const Advice &a : advice) {
+        if (a.patch.isEmpty())
+            continue;
+        out += QStringLiteral(
+            "<details><summary>Line %1: %2</summary>\n\n%3\n\n```diff\n%4```\n\n</details>\n\n")
+                   .arg(a.line)
+                   .arg(markdownEscape(a.title), a.detail, a.patch);
+    }
+}
+
 void appendWhatIf(QString &out, const ReportWhatIf &whatIf)
 {
     int rerun = 0;
@@ -240,6 +269,8 @@ QString reportToMarkdown(const ReportData &data)
         appendComparison(out, data.comparison);
     if (data.whyChanged)
         out += compareToMarkdown(*data.whyChanged, data.whyBefore, data.whyAfter) + QLatin1Char('\n');
+    if (data.adviceAsked)
+        appendAdvice(out, data.advice);
 
     // The full table is folded away: a CI summary should open on the figures, not 200 rows.
     out += QStringLiteral("<details><summary>All %1 steps%2</summary>\n\n")

@@ -287,6 +287,10 @@ ReportData makeReportData(const ReportInput &input)
             data.whyAfter = data.comparison.at(selected).name();
         }
     }
+    if (input.advice) {
+        data.adviceAsked = true;
+        data.advice = input.advice->advice.mid(0, ReportData::MaxAdvice);
+    }
     return data;
 }
 

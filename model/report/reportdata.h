@@ -4,6 +4,7 @@
 // PDF/PNG/SVG in ui/report). Writers only lay out and format what is here; they compute no figures.
 // Plain values, callable from any thread.
 
+#include "model/advice/advice.h"
 #include "model/analysis/buildanalysis.h"
 #include "model/buildlog/buildrun.h"
 #include "model/cache/cacheengine.h"
@@ -58,6 +59,8 @@ struct ReportInput
     int selectedBuild = -1; ///< the build detailed in the report; -1: the last one
     std::optional<ReportWhatIf> whatIf;
     QDateTime generated; ///< invalid: now
+    /// Cache advice for the Dockerfile (adviseOn), when one is open: the report's "Advice" section.
+    std::optional<AdviceResult> advice;
 };
 
 /// Headline figures of the detailed build: the BuildSummary's, so they are those of every view and `log`.
@@ -171,6 +174,10 @@ struct ReportData
     /// With two builds or more: why the detailed build differs from the one before it (#19).
     std::optional<CompareResult> whyChanged;
     QString whyBefore; ///< the names of the two builds compared, as the comparison table gives them
+    /// The cache advice, ranked (at most MaxAdvice); empty when none applies or no Dockerfile was given.
+    static constexpr int MaxAdvice = 10;
+    QList<Advice> advice;
+    bool adviceAsked = false; ///< a Dockerfile was there to advise on
     QString whyAfter;
     QList<Diagnostic> diagnostics; ///< from the Dockerfile and the logs
 

@@ -833,6 +833,8 @@ ReportInput ProjectSession::reportInput() const
         : m_selected;
     if (hasChanges() && m_engine)
         input.whatIf = reportWhatIf(m_whatIf, describeChanges(m_changes));
+    if (!m_dockerfilePath.isEmpty() && m_engine)
+        input.advice = adviseOn(adviceInput());
     return input;
 }
 

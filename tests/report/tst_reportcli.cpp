@@ -3,6 +3,9 @@
 #include "reportgroundtruth.h"
 
 #include <QDirIterator>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QTemporaryDir>
@@ -256,6 +259,35 @@ private slots:
         QVERIFY2(run.err.contains(QLatin1String("does not match")), qPrintable(run.err));
         markdown = QString::fromUtf8(readAll(out));
         QVERIFY(markdown.contains(QLatin1String("Dockerfile: Dockerfile ")));
+    }
+
+    // The report's Advice section is `stagelens advise` on the same input: same findings, same figures,
+    // each patch in a diff fence.
+    void adviceSection()
+    {
+        const QString out = m_dir.filePath(QStringLiteral("advice.md"));
+        const QStringList input {
+            real(QStringLiteral("project")), QStringLiteral("--log"), real(QStringLiteral("00-cold.log"))};
+        const Run run = runReport(input + QStringList {QStringLiteral("-o"), out});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        const QString markdown = QString::fromUtf8(readAll(out));
+        QProcess advise;
+        advise.start(QStringLiteral(STAGELENS_BINARY),
+            QStringList {QStringLiteral("advise")} + input + QStringList {QStringLiteral("--json")});
+        QVERIFY(advise.waitForFinished(60000));
+        const QJsonArray advice = QJsonDocument::fromJson(advise.readAllStandardOutput())
+                                      .object()
+                                      .value(QStringLiteral("advice"))
+                                      .toArray();
+        QVERIFY(!advice.isEmpty());
+        const qsizetype section = markdown.indexOf(QLatin1String("### Advice"));
+        QVERIFY2(section >= 0, qPrintable(markdown.left(3000)));
+        for (const QJsonValue &v : advice) {
+            const QJsonObject a = v.toObject();
+            QVERIFY(markdown.indexOf(a.value(QStringLiteral("title")).toString(), section) > section);
+            QVERIFY(
+                markdown.contains(QStringLiteral("```diff\n") + a.value(QStringLiteral("patch")).toString()));
+        }
     }
 
     // A command that fails leaves no file behind, not even an old one's name with new content.

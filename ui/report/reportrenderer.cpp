@@ -189,6 +189,8 @@ public:
             comparison();
         if (m_data.whyChanged)
             whyChanged();
+        if (m_data.adviceAsked)
+            advice();
         timeline();
         dag();
         stages();
@@ -386,7 +388,10 @@ private:
         if (m_data.buildErrorContext.isEmpty())
             return;
         QFont mono = QFontDatabase::systemFont(QFontDatabase::FixedFont);
-        mono.setPointSizeF(m_small.pointSizeF());
+        if (m_small.pointSizeF() > 0)
+            mono.setPointSizeF(m_small.pointSizeF());
+        else
+            mono.setPixelSize(m_small.pixelSize());
         QStringList lines = m_data.buildErrorContext.split(QLatin1Char('\n'));
         constexpr int MaxLines = 40;
         if (lines.size() > MaxLines) {
@@ -612,6 +617,69 @@ private:
             QStringLiteral("Each cause counts the first step of a chain that missed the cache and every step "
                            "that re-ran after it."),
             m_small, Muted);
+    }
+
+    // The cache advice, ranked, then each rewrite as a small diff (at most 24 lines each).
+    void advice()
+    {
+        heading(QStringLiteral("Advice"));
+        if (m_data.advice.isEmpty()) {
+            paragraph(
+                QStringLiteral("No cache advice: every rule either does not apply or is already followed."),
+                m_text, Muted);
+            return;
+        }
+        QList<TableRow> rows;
+        for (const Advice &a : m_data.advice) {
+            TableRow row;
+            QString saves = savesText(a);
+            if (!a.whatifArgs.isEmpty())
+                saves += QStringLiteral(" (%1 → %2 steps)").arg(a.stepsNow).arg(a.stepsAfter);
+            row.cells = {saves, QString::number(a.line), a.title, a.change};
+            rows.append(row);
+        }
+        table(
+            {{QStringLiteral("Saves"), 0.16, Qt::AlignRight}, {QStringLiteral("Line"), 0.07, Qt::AlignRight},
+                {QStringLiteral("Finding"), 0.47, Qt::AlignLeft, true},
+                {QStringLiteral("Measured on"), 0.30, Qt::AlignLeft, true}},
+            rows);
+        paragraph(
+            QStringLiteral("Each saving is the what-if engine's answer on the Dockerfile as it is and as "
+                           "rewritten, with this build's step times; apply a patch with patch -p0 from "
+                           "the context folder."),
+            m_small, Muted);
+        QFont mono = QFontDatabase::systemFont(QFontDatabase::FixedFont);
+        if (m_small.pointSizeF() > 0)
+            mono.setPointSizeF(m_small.pointSizeF());
+        else
+            mono.setPixelSize(m_small.pixelSize());
+        const qreal lh = lineHeight(mono);
+        for (const Advice &a : m_data.advice) {
+            if (a.patch.isEmpty())
+                continue;
+            heading(QStringLiteral("Line %1: %2").arg(a.line).arg(a.title), 40);
+            QStringList lines = a.patch.split(QLatin1Char('\n'));
+            if (!lines.isEmpty() && lines.last().isEmpty())
+                lines.removeLast();
+            constexpr int MaxLines = 24;
+            if (lines.size() > MaxLines) {
+                const int left = int(lines.size()) - MaxLines;
+                lines = lines.mid(0, MaxLines);
+                lines.append(QStringLiteral("(%1 more lines)").arg(left));
+            }
+            for (const QString &line : std::as_const(lines)) {
+                ensureSpace(lh);
+                m_painter->setFont(mono);
+                m_painter->setPen(line.startsWith(QLatin1Char('+')) && !line.startsWith(QLatin1String("+++"))
+                        ? QColor(0x11, 0x63, 0x29)
+                        : line.startsWith(QLatin1Char('-')) && !line.startsWith(QLatin1String("---"))
+                        ? QColor(0xb3, 0x1d, 0x28)
+                        : Ink);
+                m_painter->drawText(QPointF(m_left + 6, m_y + metrics(mono).ascent()),
+                    metrics(mono).elidedText(line, Qt::ElideRight, m_width - 12));
+                m_y += lh;
+            }
+        }
     }
 
     void timeline()
