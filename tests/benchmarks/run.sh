@@ -5,7 +5,7 @@
 #
 #   tests/benchmarks/run.sh                 everything (a 1 GB plain log: needs ~1.5 GB free in /tmp)
 #   SIZE=200M tests/benchmarks/run.sh       smaller plain log
-#   ONLY=log,summary,compare,rawjson,dockerfile,layout,context,gui,startup,history,historygui tests/benchmarks/run.sh   a subset
+#   ONLY=log,summary,compare,advice,rawjson,dockerfile,layout,context,gui,startup,history,historygui tests/benchmarks/run.sh   a subset
 #   HISTORY_BUILDS=10000 HISTORY_ROUNDS=3 ...  size and rounds of the history benchmark
 #   SKIP_BUILD=1 ...                        reuse build/release as it is
 #   FULL_BUILD=1 ...                        build every target of the preset, not only the benchmarked ones
@@ -22,7 +22,7 @@ RAWJSON_SIZE=${RAWJSON_SIZE:-200M}
 GUI_SIZE=${GUI_SIZE:-1G}
 ITERATIONS=${ITERATIONS:-1000}
 CONTEXT_FILES=${CONTEXT_FILES:-100000}
-ONLY=${ONLY:-log,summary,compare,rawjson,dockerfile,layout,context,gui,startup,history,historygui}
+ONLY=${ONLY:-log,summary,compare,advice,rawjson,dockerfile,layout,context,gui,startup,history,historygui}
 HISTORY_BUILDS=${HISTORY_BUILDS:-10000}
 HISTORY_ROUNDS=${HISTORY_ROUNDS:-3}
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
@@ -85,7 +85,7 @@ for tool in "${!PACKAGE_OF[@]}"; do
 done
 
 if [ -z "${SKIP_BUILD:-}" ]; then
-    TARGETS=(stagelens bench_dockerfile bench_context bench_layout bench_gui bench_startup_baseline bench_summary bench_compare bench_history bench_historyview)
+    TARGETS=(stagelens bench_dockerfile bench_context bench_layout bench_gui bench_startup_baseline bench_summary bench_compare bench_advice bench_history bench_historyview)
     [ -n "${FULL_BUILD:-}" ] && TARGETS=(all)
     (cd "$SRC" && flock "$LOCK" cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
         -DCMAKE_EXPORT_COMPILE_COMMANDS=ON -DSTAGELENS_BENCHMARKS=ON > "$SCRATCH/configure.log") ||
@@ -141,6 +141,15 @@ if wants compare; then
         "$(field "$ours" before_vertices) vs $(field "$ours" after_vertices) vertices, $(field "$ours" missed) missed"
     report "compare-vs-read" "${share}x of reading one build" "<= 2x" "$(le "$share" 2)" \
         "read of the whole file $(field "$ours" read_ms) ms, scaled to the second build: $one_ms ms"
+fi
+
+# --- advice: every rule on moby/buildkit's Dockerfile (the one its record carries) with the record's times --
+if wants advice; then
+    ours=$("$BENCH/bench_advice" "$CORPUS/dockerbuild/moby~buildkit~LWDOW6.dockerbuild")
+    adv_ms=$(field "$ours" advise_ms)
+    parse_ms=$(field "$ours" parse_ms)
+    report "advice-moby" "$adv_ms ms" "< 200 ms" "$(le "$adv_ms" 199.9)" \
+        "$(field "$ours" advice) advice, $(field "$ours" notes) notes, $(field "$ours" dropped) proposals dropped by the check; $(field "$ours" stages) stages, $(field "$ours" timed_steps) timed steps; one parse of the file: $parse_ms ms ($(div "$adv_ms" "$parse_ms")x)"
 fi
 
 # --- rawjson: stagelens log --json vs jq -c . ------------------------------------------------------------
