@@ -23,9 +23,13 @@ int usageError(const QString &message)
     return ExitUsage;
 }
 
-QString figure(const std::optional<double> &seconds)
+QString figure(const std::optional<double> &seconds, int untimed)
 {
-    return seconds ? formatDuration(*seconds) : QStringLiteral("time unknown");
+    if (!seconds)
+        return QStringLiteral("time unknown");
+    return untimed > 0
+        ? QStringLiteral("%1 + %2 step(s) without a time").arg(formatDuration(*seconds)).arg(untimed)
+        : formatDuration(*seconds);
 }
 
 // The human form: each advice with its measurement and patch, then the notes.
@@ -40,9 +44,9 @@ void printText(const AdviceResult &result)
             out += QStringLiteral("  on %1: re-runs %2 step(s) now (%3), %4 after the rewrite (%5)\n")
                        .arg(a.change)
                        .arg(a.stepsNow)
-                       .arg(figure(a.secondsNow))
+                       .arg(figure(a.secondsNow, a.untimedNow))
                        .arg(a.stepsAfter)
-                       .arg(figure(a.secondsAfter));
+                       .arg(figure(a.secondsAfter, a.untimedAfter));
         for (const QString &e : a.evidence)
             out += QStringLiteral("  evidence: %1\n").arg(e);
         if (!a.patch.isEmpty())

@@ -22,17 +22,22 @@ ChangeOptions::ChangeOptions(const QString &purpose)
           QStringLiteral("a build argument whose value changes%1").arg(purpose), QStringLiteral("NAME"))
     , m_changedLine(QStringLiteral("changed-line"),
           QStringLiteral("a Dockerfile line whose text changes%1").arg(purpose), QStringLiteral("N"))
+    , m_changedBase(QStringLiteral("changed-base"),
+          QStringLiteral("a stage whose base image gets other layers under the same name (a moved tag)%1")
+              .arg(purpose),
+          QStringLiteral("STAGE"))
 { }
 
 QList<QCommandLineOption> ChangeOptions::options() const
 {
-    return {m_changed, m_chmod, m_touched, m_changedArg, m_changedLine};
+    return {m_changed, m_chmod, m_touched, m_changedArg, m_changedLine, m_changedBase};
 }
 
 QString ChangeOptions::read(
     const QCommandLineParser &parser, const QString &contextDir, WhatIfChanges *changes) const
 {
     changes->args = parser.values(m_changedArg);
+    changes->movedBases = parser.values(m_changedBase);
     for (const QString &line : parser.values(m_changedLine)) {
         bool ok = false;
         const int n = line.toInt(&ok);

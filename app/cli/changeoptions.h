@@ -1,8 +1,8 @@
 #pragma once
 
-// The options that describe an edit for the what-if: `--changed`, `--chmod`, `--touched`, `--changed-arg` and
-// `--changed-line`. `whatif` and `report` both take them; one declaration keeps their spellings, help and
-// checks from drifting apart (they had).
+// The options that describe an edit for the what-if: `--changed`, `--chmod`, `--touched`, `--changed-arg`,
+// `--changed-line` and `--changed-base`. `whatif` and `report` both take them; one declaration keeps their
+// spellings, help and checks from drifting apart (they had).
 
 #include "model/cache/cacheengine.h"
 
@@ -31,6 +31,7 @@ private:
     QCommandLineOption m_touched;
     QCommandLineOption m_changedArg;
     QCommandLineOption m_changedLine;
+    QCommandLineOption m_changedBase;
 };
 
 } // namespace Stagelens::Cli

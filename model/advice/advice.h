@@ -50,6 +50,8 @@ struct Advice
     int stepsAfter = 0; ///< and after the rewrite
     std::optional<double> secondsNow; ///< their seconds from the build's log; null without one
     std::optional<double> secondsAfter;
+    int untimedNow = 0; ///< re-run steps without a time in the log, left out of secondsNow
+    int untimedAfter = 0;
     QStringList evidence;
     /// Labels of the steps the change re-runs today and no longer after the rewrite.
     QStringList stepsSaved;

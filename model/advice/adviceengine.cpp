@@ -146,13 +146,14 @@ int errorCount(const QList<Diagnostic> &diagnostics)
         [](const Diagnostic &d) { return d.severity == Severity::Error; }));
 }
 
-// The seconds a what-if answer re-runs, when every re-run step has a time; null otherwise (a sum that leaves
-// steps out would look whole).
+// The seconds a what-if answer re-runs, as `stagelens whatif` gives them: null without times or when no
+// re-run step has one; otherwise the sum of the known ones, with the untimed steps counted beside it
+// (stepsNowUntimed) so the figure is never read as whole when it is not.
 std::optional<double> rerunSeconds(const WhatIfResult &r)
 {
     if (r.count(Verdict::Rerun) == 0)
         return 0.0; // nothing re-runs: no time, known without a log
-    if (!r.timed || r.rerunUnknown > 0)
+    if (!r.timed || r.rerunUnknown == r.count(Verdict::Rerun))
         return std::nullopt;
     return r.rerunSeconds;
 }
@@ -286,6 +287,8 @@ Checked check(const RuleContext &ctx, const Proposal &p)
         a.stepsAfter = then.count(Verdict::Rerun);
         a.secondsNow = rerunSeconds(now);
         a.secondsAfter = rerunSeconds(then);
+        a.untimedNow = a.secondsNow ? now.rerunUnknown : 0;
+        a.untimedAfter = a.secondsAfter ? then.rerunUnknown : 0;
         // By line, not label: the rewrite renumbers the k/n of the labels.
         QSet<int> stillRun;
         for (const StepVerdict &v : then.steps) {
@@ -347,7 +350,9 @@ Checked check(const RuleContext &ctx, const Proposal &p)
 
 std::optional<double> Advice::secondsSaved() const
 {
-    if (!secondsNow || !secondsAfter)
+    // The untimed steps must be the same ones on both sides for the difference to be exact: the rewrite
+    // only takes steps away, so equal counts mean the same steps.
+    if (!secondsNow || !secondsAfter || untimedNow != untimedAfter)
         return std::nullopt;
     return *secondsNow - *secondsAfter;
 }
@@ -360,7 +365,9 @@ AdviceResult adviseOn(const AdviceInput &input)
     adviseInstallAfterBroadCopy(ctx, &proposals, &result.notes);
     adviseContextNotIgnored(ctx, &proposals, &result.notes);
     adviseNoCacheMount(ctx, &proposals, &result.notes);
+    adviseCopyInsteadOfBind(ctx, &proposals, &result.notes);
     adviseEarlyArg(ctx, &proposals, &result.notes);
+    adviseCopyLink(ctx, &proposals, &result.notes);
     adviseUnpinnedBase(ctx, &proposals, &result.notes);
     adviseAptUpdateAlone(ctx, &proposals, &result.notes);
     for (const Proposal &p : std::as_const(proposals)) {
@@ -424,6 +431,8 @@ QJsonObject toJson(const AdviceResult &result)
         o.insert(QStringLiteral("seconds_now"), figure(a.secondsNow));
         o.insert(QStringLiteral("seconds_after"), figure(a.secondsAfter));
         o.insert(QStringLiteral("seconds_saved"), figure(a.secondsSaved()));
+        o.insert(QStringLiteral("untimed_steps_now"), a.untimedNow);
+        o.insert(QStringLiteral("untimed_steps_after"), a.untimedAfter);
         o.insert(QStringLiteral("evidence"), QJsonArray::fromStringList(a.evidence));
         o.insert(QStringLiteral("steps_saved"), QJsonArray::fromStringList(a.stepsSaved));
         o.insert(

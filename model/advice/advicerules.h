@@ -75,6 +75,8 @@ void adviseContextNotIgnored(const RuleContext &ctx, QList<Proposal> *out, QList
 void adviseNoCacheMount(const RuleContext &ctx, QList<Proposal> *out, QList<AdviceNote> *notes);
 void adviseEarlyArg(const RuleContext &ctx, QList<Proposal> *out, QList<AdviceNote> *notes);
 void adviseUnpinnedBase(const RuleContext &ctx, QList<Proposal> *out, QList<AdviceNote> *notes);
+void adviseCopyInsteadOfBind(const RuleContext &ctx, QList<Proposal> *out, QList<AdviceNote> *notes);
+void adviseCopyLink(const RuleContext &ctx, QList<Proposal> *out, QList<AdviceNote> *notes);
 void adviseAptUpdateAlone(const RuleContext &ctx, QList<Proposal> *out, QList<AdviceNote> *notes);
 
 /// "`npm ci`": a command shortened for a sentence.

@@ -80,10 +80,18 @@ void adviseUnpinnedBase(const RuleContext &ctx, QList<Proposal> *out, QList<Advi
                        .arg(from.line)
                        .arg(found);
         p.dockerfileEdits = {LineEdit {from.line, from.line, {pinned}, {}}};
-        p.change.lines = {from.line};
+        // The tag moves for every stage built on it.
+        p.whatifArgs.clear();
+        for (const Stage &other : ctx.graph.stages) {
+            if (other.needed && other.base == stage.base && other.baseStage < 0) {
+                // The name BuildKit's --target takes: the stage name, else its index.
+                const QString ref = other.name.isEmpty() ? QString::number(other.index) : other.name;
+                p.change.movedBases.append(ref);
+                p.whatifArgs << QStringLiteral("--changed-base") << ref;
+            }
+        }
         p.changeGoesAway = true;
         p.changeText = QStringLiteral("the tag %1 moving to another image").arg(stage.baseName);
-        p.whatifArgs = {QStringLiteral("--changed-line"), QString::number(from.line)};
         p.evidence.append(QStringLiteral("the build resolved it as: %1").arg(logLine));
         out->append(p);
     }

@@ -84,6 +84,9 @@ struct WhatIfChanges
     QList<PathChange> paths;
     QStringList args; ///< build-arg names whose value changes
     QList<int> lines; ///< Dockerfile lines (1-based) whose text changes
+    /// Stages (name or index) whose base image gets other layers under the same reference: a moved tag, a
+    /// rebuilt image. Known content, so the stage re-runs (not "maybe").
+    QStringList movedBases;
     QList<BaseImageEvidence> bases; ///< facts about base images (not changes themselves): makes FROM exact
 };
 

@@ -35,6 +35,8 @@ QStringList describeChanges(const WhatIfChanges &changes)
         words.append(QStringLiteral("ARG %1").arg(arg));
     for (int line : changes.lines)
         words.append(QStringLiteral("line %1").arg(line));
+    for (const QString &stage : changes.movedBases)
+        words.append(QStringLiteral("the base image of %1").arg(stage));
     return words;
 }
 

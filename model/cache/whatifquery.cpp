@@ -2,6 +2,8 @@
 
 #include "model/context/pathmatch.h"
 
+#include <QRegularExpression>
+
 #include <algorithm>
 
 namespace Stagelens {
@@ -27,6 +29,15 @@ QString changeSuffix(ChangeKind kind)
         break;
     }
     return QString();
+}
+
+// COPY/ADD --link whose copy BuildKit keys by its sources alone (see walkStage).
+bool isLinkedCopy(const Step &step)
+{
+    if (!step.link || (step.kind != InstructionKind::Copy && step.kind != InstructionKind::Add))
+        return false;
+    static const QRegularExpression numeric(QStringLiteral(R"(^\d+(?::\d+)?$)"));
+    return step.chown.isEmpty() || numeric.match(step.chown).hasMatch();
 }
 
 // Extends a chain by "follows <label>", replacing an earlier same-stage "follows" so chains stay short:
@@ -229,9 +240,14 @@ void CacheEngine::Query::walkStage(int s)
         }
         QStringList maybe;
         QStringList own = ownCauses(ref, step, walk, &maybe);
-        if (own.isEmpty() && !walk.stageRerun.isEmpty())
+        // COPY --link copies onto an empty layer that is merged onto the chain afterwards: BuildKit keys the
+        // copy by its sources alone, so a changed base or an earlier re-run leaves it cached (the steps after
+        // it still re-run: the merge is new). A --chown by name needs the base's user database: not linked
+        // for this purpose.
+        const bool linked = isLinkedCopy(step);
+        if (own.isEmpty() && !walk.stageRerun.isEmpty() && !linked)
             own.append(walk.stageRerun);
-        if (own.isEmpty() && maybe.isEmpty() && !walk.stageMaybe.isEmpty())
+        if (own.isEmpty() && maybe.isEmpty() && !walk.stageMaybe.isEmpty() && !linked)
             maybe.append(walk.stageMaybe);
         if (own.isEmpty() && maybe.isEmpty())
             maybe = upstreamCauses(step);
@@ -248,21 +264,24 @@ void CacheEngine::Query::walkStage(int s)
         if (!own.isEmpty()) {
             v.verdict = Verdict::Rerun;
             v.reasons = own;
-        } else if (walk.prev.verdict == Verdict::Rerun) {
+        } else if (walk.prev.verdict == Verdict::Rerun && !linked) {
             v.verdict = Verdict::Rerun;
             v.reasons = follows(walk.prev);
         } else if (!maybe.isEmpty()) {
             v.verdict = Verdict::Maybe;
             v.reasons = maybe;
-        } else if (walk.prev.verdict == Verdict::Maybe) {
+        } else if (walk.prev.verdict == Verdict::Maybe && !linked) {
             v.verdict = Verdict::Maybe;
             v.reasons = follows(walk.prev);
         }
         if (const auto it = m_engine.m_seconds.constFind(ref); it != m_engine.m_seconds.cend())
             v.seconds = *it;
-        walk.prev.verdict = v.verdict;
-        walk.prev.reasons = v.reasons;
-        walk.prev.lastLabel = step.label;
+        // A linked copy's own verdict does not end the chain's: what follows it builds on the merge.
+        if (!linked || v.verdict >= walk.prev.verdict) {
+            walk.prev.verdict = v.verdict;
+            walk.prev.reasons = v.reasons;
+            walk.prev.lastLabel = step.label;
+        }
         m_verdicts.insert(ref, v);
     }
     m_finals.insert(s, walk.prev);
@@ -311,12 +330,27 @@ void CacheEngine::Query::judgeBase(int s, StageWalk &walk)
     const bool edited = e && e->restsOn != BaseEvidence::Dockerfile
         && (nameOf(e->previous) != nameOf(e->next)
             || (!digestOf(e->next).isEmpty() && digestOf(e->previous) != digestOf(e->next)));
+    const QString written = stage.base.isEmpty() ? stage.baseName : stage.base;
+    // The question itself says the image behind the name has other layers (a tag that moved).
+    const bool moved = !stage.base.isEmpty()
+        && std::any_of(m_changes.movedBases.cbegin(), m_changes.movedBases.cend(),
+            [&](const QString &name) { return m_graph.stageIndex(name) == s; });
+    if (moved) {
+        BaseImageVerdict v;
+        v.stage = s;
+        v.stageToken = stage.token();
+        v.previous = v.next = written;
+        v.verdict = Verdict::Rerun;
+        v.detail = QStringLiteral("other layers under the same name (asked)");
+        walk.stageRerun = QStringLiteral("the base image %1 has other layers").arg(written);
+        m_result.baseImages.append(v);
+        return;
+    }
     if (cause.isEmpty() && !edited)
         return;
     BaseImageVerdict v;
     v.stage = s;
     v.stageToken = stage.token();
-    const QString written = stage.base.isEmpty() ? stage.baseName : stage.base;
     v.previous = e ? e->previous : written;
     v.next = e ? e->next : written;
     v.restsOn = e ? e->restsOn : BaseEvidence::Dockerfile;

@@ -714,7 +714,8 @@ void ProjectSession::clearChanges()
 
 bool ProjectSession::hasChanges() const
 {
-    return !m_changes.paths.isEmpty() || !m_changes.args.isEmpty() || !m_changes.lines.isEmpty();
+    return !m_changes.paths.isEmpty() || !m_changes.args.isEmpty() || !m_changes.lines.isEmpty()
+        || !m_changes.movedBases.isEmpty();
 }
 
 void ProjectSession::runWhatIf()

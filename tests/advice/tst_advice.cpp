@@ -147,8 +147,10 @@ void checkAdvice(const QJsonObject &a, const QString &project, const QString &do
     if (!measureAfter)
         return;
     // The patched copy: the representative change no longer re-runs what the advice says it saves. (Line
-    // numbers move with the patch, so a --changed-line change is measured by the engine only.)
-    if (whatifArgs.first() != QLatin1String("--changed-line")) {
+    // numbers move with the patch, so a --changed-line change is measured by the engine only; a pinned base
+    // cannot move, which the question --changed-base cannot say.)
+    if (whatifArgs.first() != QLatin1String("--changed-line")
+        && a.value(QStringLiteral("rule")).toString() != QLatin1String("unpinned-base")) {
         const Run after = stagelens(QStringList {QStringLiteral("whatif"), copy.path(), QStringLiteral("-f"),
                                         patched, QStringLiteral("--json")}
             + whatifArgs);
@@ -195,6 +197,7 @@ private Q_SLOTS:
     void ownNodeProject();
     void projectFromRealCiLog();
     void realDockerfilesThatFollowTheRules();
+    void bindMountAndLink();
     void partlyTruePremisesAreNotes();
     void nothingWrittenIntoTheProject();
 };
@@ -528,6 +531,69 @@ void TestAdvice::realDockerfilesThatFollowTheRules()
     const Run f = stagelens({QStringLiteral("advise"), front.path(), QStringLiteral("--json")});
     QCOMPARE(f.exitCode, 0);
     QVERIFY(!rulesOf(f.json).contains(QStringLiteral("install-after-broad-copy")));
+}
+
+void TestAdvice::bindMountAndLink()
+{
+    // A requirements file copied to /tmp only for the pip install after it, and copies that a new base image
+    // re-runs although their sources did not change.
+    QTemporaryDir dir;
+    const QString p = dir.path();
+    writeFile(p + QStringLiteral("/Dockerfile"),
+        "FROM python:3.12-slim\n"
+        "WORKDIR /app\n"
+        "COPY requirements.txt /tmp/requirements.txt\n"
+        "RUN pip install -r /tmp/requirements.txt\n"
+        "COPY assets/ /app/assets/\n"
+        "COPY src/ /app/src/\n"
+        "CMD [\"python\", \"/app/src/main.py\"]\n");
+    writeFile(p + QStringLiteral("/requirements.txt"), "flask==3.0.0\n");
+    writeFile(p + QStringLiteral("/assets/logo.svg"), "<svg/>\n");
+    writeFile(p + QStringLiteral("/src/main.py"), "print('hi')\n");
+    const QString log = p + QStringLiteral("/../py-build.log");
+    writeFile(log,
+        plainLog({{QStringLiteral("[1/6] FROM docker.io/library/python:3.12-slim"), 1.0, {}},
+            {QStringLiteral("[2/6] WORKDIR /app"), 0.1, {}},
+            {QStringLiteral("[3/6] COPY requirements.txt /tmp/requirements.txt"), 0.4, {}},
+            {QStringLiteral("[4/6] RUN pip install -r /tmp/requirements.txt"), 30.0,
+                {QStringLiteral("Collecting flask==3.0.0"),
+                    QStringLiteral("  Downloading flask-3.0.0-py3-none-any.whl (99 kB)")}},
+            {QStringLiteral("[5/6] COPY assets/ /app/assets/"), 6.5, {}},
+            {QStringLiteral("[6/6] COPY src/ /app/src/"), 0.5, {}}}));
+    const Run r =
+        stagelens({QStringLiteral("advise"), p, QStringLiteral("--log"), log, QStringLiteral("--json")});
+    QCOMPARE(r.exitCode, 0);
+
+    const QList<QJsonObject> bind = adviceOf(r.json, QStringLiteral("copy-instead-of-bind"));
+    QCOMPARE(bind.size(), 1);
+    const QJsonObject b = bind.first();
+    QCOMPARE(b.value(QStringLiteral("line")).toInt(), 3);
+    QVERIFY(
+        b.value(QStringLiteral("patch"))
+            .toString()
+            .contains(QLatin1String(
+                "+RUN --mount=type=bind,source=requirements.txt,target=/tmp/requirements.txt pip install")));
+    // The edit of requirements.txt no longer pays for the COPY step (0.4 s in the log).
+    QCOMPARE(b.value(QStringLiteral("seconds_now")).toDouble()
+            - b.value(QStringLiteral("seconds_after")).toDouble(),
+        0.4);
+    QCOMPARE(
+        b.value(QStringLiteral("steps_now")).toInt() - b.value(QStringLiteral("steps_after")).toInt(), 1);
+    checkAdvice(b, p, QStringLiteral("Dockerfile"), {log});
+
+    // copy-link: a new base re-runs the three copies today (0.4 + 6.5 + 0.5 s); linked, they stay cached.
+    const QList<QJsonObject> link = adviceOf(r.json, QStringLiteral("copy-link"));
+    QCOMPARE(link.size(), 1);
+    const QJsonObject l = link.first();
+    QCOMPARE(l.value(QStringLiteral("whatif_args")).toArray(),
+        QJsonArray({QStringLiteral("--changed-base"), QStringLiteral("0")}));
+    QCOMPARE(l.value(QStringLiteral("seconds_now")).toDouble(), 1.0 + 0.1 + 0.4 + 30.0 + 6.5 + 0.5);
+    QCOMPARE(l.value(QStringLiteral("seconds_after")).toDouble(), 1.0 + 0.1 + 30.0);
+    QCOMPARE(l.value(QStringLiteral("patch")).toString().count(QLatin1String("\n+COPY --link ")), 3);
+    checkAdvice(l, p, QStringLiteral("Dockerfile"), {log});
+    // And without a log nothing says the copies cost anything: no copy-link advice.
+    const Run untimed = stagelens({QStringLiteral("advise"), p, QStringLiteral("--json")});
+    QVERIFY(adviceOf(untimed.json, QStringLiteral("copy-link")).isEmpty());
 }
 
 void TestAdvice::partlyTruePremisesAreNotes()

@@ -71,8 +71,10 @@ int main(int argc, char **argv)
     AdviceResult result;
     const double adviseMs = medianMs(15, [&]() { result = adviseOn(input); });
     qsizetype stages = 0;
-    const double parseMs = medianMs(15, [&]() { stages = buildGraph(text, dockerfile, options).stages.size(); });
-    std::printf("advise_ms=%.2f\nparse_ms=%.3f\nadvice=%lld\nnotes=%lld\ndropped=%lld\nstages=%lld\ntimed_steps=%lld\n",
+    const double parseMs =
+        medianMs(15, [&]() { stages = buildGraph(text, dockerfile, options).stages.size(); });
+    std::printf("advise_ms=%.2f\nparse_ms=%.3f\nadvice=%lld\nnotes=%lld\ndropped=%lld\nstages=%lld\ntimed_"
+                "steps=%lld\n",
         adviseMs, parseMs, qlonglong(result.advice.size()), qlonglong(result.notes.size()),
         qlonglong(result.dropped.size()), qlonglong(stages), qlonglong(input.stepSeconds.size()));
     return 0;

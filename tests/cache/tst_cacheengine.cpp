@@ -128,6 +128,7 @@ private slots:
     void groundTruthCases_data();
     void groundTruthCases();
     void reasonChains();
+    void linkedCopies();
     void timings();
     void lineEdits_data();
     void lineEdits();
@@ -303,6 +304,46 @@ void TestCacheEngine::reasonChains()
     const WhatIfResult none = engine.whatIf(query);
     QCOMPARE(none.count(Verdict::Cached), none.steps.size());
     QCOMPARE(none.notes.size(), 3);
+}
+
+// COPY --link is keyed by its sources alone (BuildKit copies onto an empty layer and merges it): a new base
+// or an earlier re-run leaves the copy cached, the steps after it still re-run; its own sources still count.
+// A --chown by name is not treated as linked (it needs the base's user database).
+void TestCacheEngine::linkedCopies()
+{
+    QTemporaryDir dir;
+    QDir().mkpath(dir.filePath(QStringLiteral("src")));
+    for (const QString &f : {QStringLiteral("src/a.c"), QStringLiteral("app.conf")}) {
+        QFile file(dir.filePath(f));
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("x\n");
+    }
+    const QByteArray text = "FROM alpine:3.20\n"
+                            "RUN apk add gcc\n"
+                            "COPY --link src/ /src/\n"
+                            "COPY --link --chown=app:app app.conf /etc/app.conf\n"
+                            "COPY --link --chown=10:10 app.conf /etc/app2.conf\n"
+                            "RUN gcc /src/a.c\n";
+    const BuildGraph graph = buildGraph(text, dir.filePath(QStringLiteral("Dockerfile")), {});
+    ContextScanOptions scan;
+    scan.contextDir = dir.path();
+    const CacheEngine engine(graph, std::make_shared<const ContextIndex>(ContextIndex::scan(scan)));
+    auto verdicts = [&](const WhatIfChanges &changes) {
+        QList<Verdict> out;
+        for (const StepVerdict &v : engine.whatIf(changes).steps)
+            out.append(v.verdict);
+        return out;
+    };
+    using enum Verdict;
+    WhatIfChanges base;
+    base.movedBases = {QStringLiteral("0")};
+    QCOMPARE(verdicts(base), (QList<Verdict> {Rerun, Rerun, Cached, Rerun, Cached, Rerun}));
+    WhatIfChanges run;
+    run.lines = {2};
+    QCOMPARE(verdicts(run), (QList<Verdict> {Cached, Rerun, Cached, Rerun, Cached, Rerun}));
+    WhatIfChanges source;
+    source.paths = {{QStringLiteral("src/a.c"), ChangeKind::Content}};
+    QCOMPARE(verdicts(source), (QList<Verdict> {Cached, Cached, Rerun, Rerun, Cached, Rerun}));
 }
 
 void TestCacheEngine::timings()

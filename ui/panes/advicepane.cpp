@@ -52,9 +52,13 @@ protected:
     }
 };
 
-QString figure(const std::optional<double> &seconds)
+QString figure(const std::optional<double> &seconds, int untimed)
 {
-    return seconds ? formatDuration(*seconds) : AdvicePane::tr("time unknown");
+    if (!seconds)
+        return AdvicePane::tr("time unknown");
+    return untimed > 0
+        ? AdvicePane::tr("%1 + %n step(s) without a time", nullptr, untimed).arg(formatDuration(*seconds))
+        : formatDuration(*seconds);
 }
 
 } // namespace
@@ -215,9 +219,10 @@ void AdvicePane::showSelected()
     if (!a->whatifArgs.isEmpty()) {
         lines << QString()
               << tr("On %1: today %n step(s) re-run (%2),", nullptr, a->stepsNow)
-                     .arg(a->change, figure(a->secondsNow))
+                     .arg(a->change, figure(a->secondsNow, a->untimedNow))
                 + QLatin1Char(' ')
-                + tr("after the rewrite %n (%1).", nullptr, a->stepsAfter).arg(figure(a->secondsAfter));
+                + tr("after the rewrite %n (%1).", nullptr, a->stepsAfter)
+                      .arg(figure(a->secondsAfter, a->untimedAfter));
         if (!a->stepsSaved.isEmpty())
             lines << tr("No longer re-run: %1").arg(a->stepsSaved.join(QStringLiteral("; ")));
     }
