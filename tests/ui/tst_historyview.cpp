@@ -6,7 +6,7 @@
 #include "model/history/historybuildsmodel.h"
 #include "model/history/historyclient.h"
 #include "testutils.h"
-#include "ui/compare/comparedialog.h"
+#include "ui/compare/comparepane.h"
 #include "ui/history/historyintegration.h"
 #include "ui/history/historyofferbar.h"
 #include "ui/history/historyview.h"
@@ -292,7 +292,7 @@ private Q_SLOTS:
         QSignalSpy shown(history, &HistoryIntegration::compareShown);
         history->compare(olderId, newestId);
         QVERIFY(shown.wait(20000));
-        CompareDialog *dialog = history->lastCompare();
+        ComparePane *dialog = history->lastCompare();
         QVERIFY(dialog);
         QStringList roots;
         for (const ComparedStep &s : dialog->result().steps) {

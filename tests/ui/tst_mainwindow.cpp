@@ -6,7 +6,7 @@
 #include "model/report/markdownreport.h"
 #include "model/report/reportdata.h"
 #include "testutils.h"
-#include "ui/compare/comparedialog.h"
+#include "ui/compare/comparepane.h"
 #include "ui/graph/dagitems.h"
 #include "ui/graph/dagoverview.h"
 #include "ui/graph/dagscene.h"
@@ -434,9 +434,9 @@ private Q_SLOTS:
         window.selectBuild(0);
         QVERIFY(!window.compareWithPrevious()); // nothing before the first build
         window.selectBuild(1);
-        CompareDialog *dialog = window.compareWithPrevious();
+        ComparePane *dialog = window.compareWithPrevious();
         QVERIFY(dialog);
-        QSignalSpy shown(dialog, &CompareDialog::resultShown);
+        QSignalSpy shown(dialog, &ComparePane::resultShown);
         QVERIFY(shown.wait(20000)); // compared on a worker
         QStringList roots;
         int missed = 0;

@@ -166,6 +166,9 @@ struct TimelinePlot::Private
     int selected = -1;
     int firstVisible = 0;
     double timeSpan = 1;
+    double sharedSpan = 0; // compare mode: the longer build's span, so the zoom limits hold both builds
+    bool aligned = false;
+    QLabel *caption = nullptr;
     QPoint pressPos;
     bool syncing = false;
 
@@ -356,12 +359,13 @@ void TimelinePlot::Private::clampRange(QCPAxis *axis, const QCPRange &range)
         return;
     syncing = true;
     QCPRange r = range;
-    const double maxSize = timeSpan * 1.5;
+    const double span = std::max(timeSpan, sharedSpan);
+    const double maxSize = span * 1.5;
     if (r.size() > maxSize)
         r = QCPRange(r.center() - maxSize / 2, r.center() + maxSize / 2);
     if (r.size() < MinTimeSpan)
         r = QCPRange(r.center() - MinTimeSpan / 2, r.center() + MinTimeSpan / 2);
-    const double low = -timeSpan * 0.25, high = timeSpan * 1.25;
+    const double low = -span * 0.25, high = span * 1.25;
     if (r.lower < low)
         r += low - r.lower;
     if (r.upper > high)
@@ -373,6 +377,7 @@ void TimelinePlot::Private::clampRange(QCPAxis *axis, const QCPRange &range)
     syncing = false;
     if (concurrencyX.size() > MaxConcurrencyPoints)
         updateConcurrencyPlot();
+    Q_EMIT q->timeRangeChanged(r.lower, r.upper);
 }
 
 int TimelinePlot::Private::visibleRows() const
@@ -399,7 +404,9 @@ void TimelinePlot::Private::updateRowRange()
     scroll->setRange(0, std::max(0, count - visible));
     scroll->setPageStep(visible);
     scroll->setValue(firstVisible);
-    scroll->setVisible(count > visible);
+    // Stacked charts keep the column even when empty, so both charts are equally wide.
+    scroll->setVisible(count > visible || aligned);
+    scroll->setEnabled(count > visible);
 }
 
 void TimelinePlot::Private::updateSelection()
@@ -452,6 +459,7 @@ void TimelinePlot::Private::rebuild()
     lower->axis(QCPAxis::atBottom)->setRange(x->range());
     syncing = false;
     updateConcurrencyPlot();
+    Q_EMIT q->timeRangeChanged(x->range().lower, x->range().upper);
     if (selected >= rows.size())
         selected = -1;
     applyPalette();
@@ -816,6 +824,13 @@ TimelinePlot::TimelinePlot(QWidget *parent)
     layout->setSpacing(2);
     auto *header = new QHBoxLayout;
     header->setContentsMargins(6, 2, 6, 0);
+    d->caption = new QLabel;
+    d->caption->setTextFormat(Qt::PlainText);
+    QFont captionFont = d->caption->font();
+    captionFont.setBold(true);
+    d->caption->setFont(captionFont);
+    d->caption->hide();
+    header->addWidget(d->caption);
     auto *sortLabel = new QLabel(tr("Order:"));
     d->sortBox = new QComboBox;
     d->sortBox->addItem(tr("By start, grouped by stage"));
@@ -1041,6 +1056,52 @@ QPoint TimelinePlot::rowPosition(int row) const
         px = x->coordToPixel(r.start);
     const double py = d->main->axis(QCPAxis::atLeft)->coordToPixel(d->displayOf[row]);
     return QPoint(int(std::lround(px)), int(std::lround(py)));
+}
+
+QPair<double, double> TimelinePlot::timeRange() const
+{
+    const QCPRange r = d->main->axis(QCPAxis::atBottom)->range();
+    return {r.lower, r.upper};
+}
+
+void TimelinePlot::setTimeRange(double lower, double upper)
+{
+    if (!(upper > lower))
+        return;
+    d->sharedSpan = std::max(d->sharedSpan, (upper - lower) / 1.04); // the span rebuild() pads by 4%
+    const QSignalBlocker block(this);
+    d->clampRange(d->main->axis(QCPAxis::atBottom), QCPRange(lower, upper));
+    d->plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void TimelinePlot::setAlignedLayout(bool aligned)
+{
+    d->aligned = aligned;
+    if (!aligned)
+        d->sharedSpan = 0;
+    // Row labels are elided to MaxLabelWidth: a left margin that wide fits every label, in either chart.
+    const int left = aligned ? int(MaxLabelWidth) + 16 : 0;
+    d->main->setMinimumMargins(QMargins(left, 0, 0, 0));
+    d->lower->setMinimumMargins(QMargins(left, 0, 0, 0));
+    d->updateRowRange();
+    d->plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void TimelinePlot::setCaption(const QString &caption)
+{
+    d->caption->setText(caption);
+    d->caption->setVisible(!caption.isEmpty());
+}
+
+QString TimelinePlot::caption() const
+{
+    return d->caption->text();
+}
+
+int TimelinePlot::timeToWidgetX(double seconds) const
+{
+    const double px = d->main->axis(QCPAxis::atBottom)->coordToPixel(seconds);
+    return d->plot->mapTo(this, QPoint(int(std::lround(px)), 0)).x();
 }
 
 void TimelinePlot::changeEvent(QEvent *event)
