@@ -70,8 +70,11 @@ int runGui(int &argc, char **argv, void (*setIdentity)())
         QStringLiteral("URL"));
     const QCommandLineOption historyOption(
         QStringLiteral("history"), QStringLiteral("Open the History view."));
+    const QCommandLineOption compareOption(QStringLiteral("compare"),
+        QStringLiteral("Open in compare mode: the last build opened against the one before it (two logs, or "
+                       "a log holding several builds)."));
     parser.addOptions({changedOption, screenshotOption, sizeOption, themeOption, targetOption, buildArgOption,
-        dbOption, historyOption});
+        dbOption, historyOption, compareOption});
     if (!parser.parse(QApplication::arguments())) {
         Cli::printError(QStringLiteral("stagelens: %1").arg(parser.errorText()));
         return Cli::ExitUsage;
@@ -157,12 +160,10 @@ int runGui(int &argc, char **argv, void (*setIdentity)())
         window.session()->setOptions(options);
     window.setChangedPaths(parser.values(changedOption));
 
-    if (screenshot) {
-        const QString out = parser.value(screenshotOption);
-        window.setAttribute(Qt::WA_DontShowOnScreen, false);
-        window.show();
-        // Wait until every load, layout and history query has finished, then grab the window as the user
-        // would see it.
+    // The screenshot waits for everything, the comparison included.
+    auto grabWhenIdle = [&window, screenshot, out = parser.value(screenshotOption)]() {
+        if (!screenshot)
+            return;
         window.whenIdle([&window, out]() {
             const QImage image = window.grab().toImage();
             const bool ok = image.save(out, "PNG");
@@ -170,6 +171,25 @@ int runGui(int &argc, char **argv, void (*setIdentity)())
                 Cli::printError(QStringLiteral("stagelens: cannot write %1").arg(out));
             QApplication::exit(ok ? Cli::ExitOk : Cli::ExitInputErrors);
         });
+    };
+    if (parser.isSet(compareOption)) {
+        // Once the logs are read: the last build against the one before it, as File > Compare does.
+        window.whenIdle([&window, grabWhenIdle]() {
+            window.selectBuild(window.buildCount() - 1);
+            if (!window.compareWithPrevious())
+                Cli::printError(QStringLiteral("stagelens: --compare wants two builds (two logs, or a log "
+                                               "holding several); %1 opened")
+                                    .arg(window.buildCount()));
+            grabWhenIdle();
+        });
+    } else {
+        grabWhenIdle();
+    }
+    if (screenshot) {
+        window.setAttribute(Qt::WA_DontShowOnScreen, false);
+        window.show();
+        // Every load, layout and history query (and the comparison) finishes before the window is grabbed,
+        // as the user would see it.
         return QApplication::exec();
     }
     window.show();

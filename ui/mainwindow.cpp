@@ -549,6 +549,8 @@ void MainWindow::showComparison(const BuildComparison &comparison)
         m_rightTabs->setTabToolTip(
             0, tr("Why the later build missed the cache: causes, changed files, steps"));
         m_rightTabs->show();
+        // The what-if questions of the project pane are not compare mode's: the graph gets the room.
+        m_projectPane->hide();
         // The causes and steps need more room than the step details: widen the pane, narrow the graph.
         QList<int> sizes = m_mainSplitter->sizes();
         const int total = std::accumulate(sizes.begin(), sizes.end(), 0);
@@ -566,6 +568,9 @@ void MainWindow::showComparison(const BuildComparison &comparison)
     m_leaveCompareAction->setEnabled(true);
     m_comparePane->setComparison(comparison);
     refreshViews();
+    // The costliest cause's steps selected, its root shown in the graph: the answer is on screen at once.
+    if (!comparison.result.causes.isEmpty())
+        m_comparePane->selectCause(0);
     Q_EMIT compareShown();
 }
 
@@ -589,6 +594,8 @@ void MainWindow::leaveCompareMode()
     m_timeline->setCaption({});
     m_beforeTimeline->setAlignedLayout(false);
     m_timeline->setAlignedLayout(false);
+    m_timeline->setCompact(false);
+    m_projectPane->setVisible(wantsProjectPane());
     if (m_sizesBeforeCompare.size() == 3)
         m_mainSplitter->setSizes(m_sizesBeforeCompare);
     refreshViews();
@@ -655,6 +662,8 @@ void MainWindow::refreshViews()
         m_timeline->setCaption(caption(tr("After"), c.afterName, c.result.afterSeconds));
         m_beforeTimeline->setAlignedLayout(true);
         m_timeline->setAlignedLayout(true);
+        m_beforeTimeline->setCompact(true);
+        m_timeline->setCompact(true);
         m_syncingTimelines = true;
         m_beforeTimeline->setModel(before.model);
         m_timeline->setModel(m_timelineInput.model);

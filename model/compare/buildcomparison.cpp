@@ -2,8 +2,8 @@
 
 namespace Stagelens {
 
-BuildComparison compareForDisplay(const BuildGraph &graph, const BuildRun &before, const BuildRun &after,
-    const CompareContext &context)
+BuildComparison compareForDisplay(
+    const BuildGraph &graph, const BuildRun &before, const BuildRun &after, const CompareContext &context)
 {
     BuildComparison c;
     c.result = compareBuilds(before, after, context);

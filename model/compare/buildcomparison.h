@@ -24,7 +24,7 @@ struct BuildComparison
 };
 
 /// Compares `before` with `after` and analyses both against `graph`. Callable from any thread.
-BuildComparison compareForDisplay(const BuildGraph &graph, const BuildRun &before, const BuildRun &after,
-    const CompareContext &context);
+BuildComparison compareForDisplay(
+    const BuildGraph &graph, const BuildRun &before, const BuildRun &after, const CompareContext &context);
 
 } // namespace Stagelens

@@ -75,6 +75,9 @@ ComparePane::ComparePane(QWidget *parent)
         t->verticalHeader()->setDefaultSectionSize(t->fontMetrics().height() + 8);
     }
     m_causes->horizontalHeader()->setSectionResizeMode(3, QHeaderView::Stretch);
+    // A cause's detail is the answer people read: wrapped in full, not elided.
+    m_causes->setWordWrap(true);
+    m_causes->verticalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     for (int c = 0; c < 3; ++c)
         m_causes->horizontalHeader()->setSectionResizeMode(c, QHeaderView::ResizeToContents);
     m_steps->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);

@@ -280,8 +280,14 @@ bool DagView::viewportEvent(QEvent *event)
 void DagView::resizeEvent(QResizeEvent *event)
 {
     QGraphicsView::resizeEvent(event);
-    if (m_autoFit && !m_scene->graphRect().isEmpty())
+    if (m_autoFit && !m_scene->graphRect().isEmpty()) {
         fitToView();
+        // The selection stays in sight (compare mode selects the root miss before the window has its size).
+        if (const auto sel = m_scene->selectedStep(); sel.first >= 0) {
+            if (QGraphicsItem *item = m_scene->stepItem(sel.first, sel.second))
+                ensureVisible(item, 40, 40);
+        }
+    }
 }
 
 void DagView::changeEvent(QEvent *event)

@@ -1087,6 +1087,31 @@ void TimelinePlot::setAlignedLayout(bool aligned)
     d->plot->replot(QCustomPlot::rpQueuedReplot);
 }
 
+void TimelinePlot::setCompact(bool compact, bool legend)
+{
+    // The concurrency strip's axes alone need about 80 pixels: compact takes it out of the layout and the
+    // chart's own time axis gets the tick labels the strip showed.
+    QCPLayoutGrid *layout = d->plot->plotLayout();
+    const bool inLayout = layout->hasElement(1, 0) && layout->element(1, 0) == d->lower;
+    QCPAxis *x = d->main->axis(QCPAxis::atBottom);
+    if (compact && inLayout) {
+        layout->take(d->lower);
+        layout->simplify();
+        d->lower->setVisible(false);
+        x->setTickLabels(true);
+        x->setLabel(d->lower->axis(QCPAxis::atBottom)->label());
+    } else if (!compact && !inLayout) {
+        layout->insertRow(1);
+        layout->addElement(1, 0, d->lower);
+        layout->setRowStretchFactors({4, 1, 0.001});
+        d->lower->setVisible(true);
+        x->setTickLabels(false);
+        x->setLabel(QString());
+    }
+    d->plot->legend->setVisible(!compact || legend);
+    d->plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
 void TimelinePlot::setCaption(const QString &caption)
 {
     d->caption->setText(caption);

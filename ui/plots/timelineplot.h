@@ -93,6 +93,9 @@ public:
     /// For charts stacked one above the other: a fixed width for the row labels and a scroll bar column
     /// that is always there, so equal time ranges land on equal pixels in both.
     void setAlignedLayout(bool aligned);
+    /// Compact: a lower concurrency strip and (without `legend`) no legend, for two charts stacked in one
+    /// pane where the rows need the room.
+    void setCompact(bool compact, bool legend = true);
     /// A caption at the left of the header ("Before: build 1, 45 s"); empty hides it.
     void setCaption(const QString &caption);
     QString caption() const;
