@@ -523,8 +523,10 @@ ComparePane *MainWindow::compareBuilds(
     statusBar()->showMessage(tr("Comparing %1 against %2...").arg(afterName, beforeName));
     // Off the GUI thread: two builds of 90,000 vertices take about half a second (bench_compare). The copies
     // share the builds' data (implicitly shared lists); a newer comparison drops this one's result.
-    QtConcurrent::run([graph = m_session->graph(), before, after, context, beforeName, afterName]() {
-        BuildComparison c = compareForDisplay(graph, before, after, context);
+    // With the project's git history the changed files are named (libgit2, on the worker as well).
+    QtConcurrent::run([graph = m_session->graph(), before, after, context, beforeName, afterName,
+                          project = m_session->projectFolder(), dockerfile = m_session->dockerfilePath()]() {
+        BuildComparison c = compareForDisplay(graph, before, after, context, project, dockerfile);
         c.beforeName = beforeName;
         c.afterName = afterName;
         return c;
