@@ -12,8 +12,13 @@
 
 #include <QAction>
 #include <QApplication>
+#include <QDir>
+#include <QDirIterator>
+#include <QFileInfo>
 #include <QImage>
+#include <QListWidget>
 #include <QPainter>
+#include <QProcess>
 #include <QRegularExpression>
 #include <QSettings>
 #include <QSignalSpy>
@@ -21,6 +26,7 @@
 #include <QStyleOptionGraphicsItem>
 #include <QTabWidget>
 #include <QTableWidget>
+#include <QTemporaryDir>
 #include <QTest>
 #include <QWheelEvent>
 
@@ -291,6 +297,92 @@ private slots:
         QApplication::sendEvent(plot, &wheel);
         QTRY_VERIFY(after->timeRange().second - after->timeRange().first < wide.second - wide.first);
         sameAxis();
+    }
+
+    // With the project's git history and logs that say which commit they built, the Compare pane lists the
+    // files that changed between the two commits (not the .dockerignored ones), as git itself lists them.
+    void changedFilesListed()
+    {
+        if (QStandardPaths::findExecutable(QStringLiteral("git")).isEmpty())
+            QSKIP("git is needed to make the project's history");
+        QTemporaryDir dir;
+        const QString repo = dir.filePath(QStringLiteral("project"));
+        QVERIFY(QDir().mkpath(repo));
+        auto git = [&repo](const QStringList &args) {
+            QProcess p;
+            p.setWorkingDirectory(repo);
+            p.start(QStringLiteral("git"), args);
+            p.waitForFinished(30000);
+            return QString::fromUtf8(p.readAllStandardOutput()).trimmed();
+        };
+        const QString source = Test::corpusPath(QStringLiteral("buildkit-real/project"));
+        QDirIterator it(
+            source, QDir::Files | QDir::Hidden | QDir::NoDotAndDotDot, QDirIterator::Subdirectories);
+        while (it.hasNext()) {
+            const QString file = it.next();
+            const QString target = repo + QLatin1Char('/') + QDir(source).relativeFilePath(file);
+            QVERIFY(QDir().mkpath(QFileInfo(target).path()));
+            QVERIFY(QFile::copy(file, target));
+        }
+        git({QStringLiteral("init"), QStringLiteral("-q")});
+        git({QStringLiteral("config"), QStringLiteral("user.email"), QStringLiteral("t@example.com")});
+        git({QStringLiteral("config"), QStringLiteral("user.name"), QStringLiteral("test")});
+        git({QStringLiteral("add"), QStringLiteral("-A")});
+        git({QStringLiteral("commit"), QStringLiteral("-qm"), QStringLiteral("one")});
+        const QString first = git({QStringLiteral("rev-parse"), QStringLiteral("HEAD")});
+        // The edit 02-edit-src made, and a file .dockerignore keeps out of the context.
+        for (const QString &name : {QStringLiteral("src/util.c"), QStringLiteral("README.md")}) {
+            QFile f(repo + QLatin1Char('/') + name);
+            QVERIFY(f.open(QIODevice::Append));
+            f.write("\n/* edited */\n");
+        }
+        git({QStringLiteral("commit"), QStringLiteral("-qam"), QStringLiteral("two")});
+        const QString second = git({QStringLiteral("rev-parse"), QStringLiteral("HEAD")});
+        QVERIFY(first.size() == 40 && second.size() == 40);
+        QStringList expected = git({QStringLiteral("diff"), QStringLiteral("--name-only"), first, second})
+                                   .split(QLatin1Char('\n'));
+        QVERIFY(expected.removeAll(QStringLiteral("README.md")) == 1); // *.md is in .dockerignore
+        // The real logs as a GitLab job prints them: the checkout line first.
+        auto ciLog = [&dir](const QString &log, const QString &sha) {
+            const QString path = dir.filePath(log);
+            QFile f(path);
+            if (!f.open(QIODevice::WriteOnly))
+                return QString();
+            f.write("Checking out " + sha.left(8).toLatin1() + " as detached HEAD (ref is main)...\n");
+            f.write(Test::readAll(realLog(log)));
+            return path;
+        };
+        MainWindow window;
+        window.resize(1280, 800);
+        window.show();
+        window.openPaths({repo, ciLog(QStringLiteral("01-nochange.log"), first),
+            ciLog(QStringLiteral("02-edit-src.log"), second)});
+        QVERIFY(waitIdle(window));
+        QCOMPARE(window.buildCount(), 2);
+        window.selectBuild(1);
+        QVERIFY(waitIdle(window));
+        QSignalSpy shown(&window, &MainWindow::compareShown);
+        QVERIFY(window.compareWithPrevious());
+        QVERIFY(shown.count() > 0 || shown.wait(30000));
+        QVERIFY(waitIdle(window));
+        ComparePane *pane = window.comparePane();
+        QCOMPARE(pane->comparison().beforeRevision, first.left(8));
+        QCOMPARE(pane->comparison().afterRevision, second.left(8));
+        QStringList listed;
+        for (int i = 0; i < pane->filesList()->count(); ++i)
+            listed.append(pane->filesList()->item(i)->text());
+        QCOMPARE(listed, expected);
+        // The root's cause names the file, and its tooltip in the graph says so.
+        QCOMPARE(pane->result().causes.first().cause.kind, CauseKind::Files);
+        QCOMPARE(pane->result().causes.first().cause.files, expected);
+        int roots = 0;
+        for (StepNodeItem *node : window.dagView()->dagScene()->stepItems()) {
+            if (!node->data().rootMiss)
+                continue;
+            ++roots;
+            QVERIFY2(node->data().changeNote.contains(expected.first()), qPrintable(node->data().changeNote));
+        }
+        QCOMPARE(roots, 1);
     }
 
     // Esc leaves compare mode: the nodes get their own build's colours and badges back, the earlier
