@@ -11,6 +11,9 @@
 #include <QTableWidget>
 #include <QVBoxLayout>
 
+#include <algorithm>
+#include <numeric>
+
 namespace Stagelens {
 
 namespace {
@@ -96,7 +99,7 @@ ComparePane::ComparePane(QWidget *parent)
     connect(m_causes, &QTableWidget::cellClicked, this, [this](int row, int) { selectCause(row); });
     connect(m_causes, &QTableWidget::cellActivated, this, [this](int row, int) { selectCause(row); });
 
-    auto *split = new QSplitter(Qt::Vertical);
+    auto *split = m_split = new QSplitter(Qt::Vertical);
     split->setChildrenCollapsible(false);
     split->addWidget(
         titled(tr("Why it changed, costliest cause first (click one to select its steps):"), m_causes));
@@ -143,6 +146,11 @@ void ComparePane::setComparison(const BuildComparison &comparison)
                             : tr(". %n step(s) missed the cache.", nullptr, missed);
     if (removed > 0)
         headline += tr(" %n step(s) of the build before are gone (listed as removed).", nullptr, removed);
+    if (!comparison.beforeRevision.isEmpty() || !comparison.afterRevision.isEmpty())
+        headline +=
+            tr("\nCommits %1 -> %2")
+                .arg(comparison.beforeRevision.isEmpty() ? tr("unknown") : comparison.beforeRevision.left(12),
+                    comparison.afterRevision.isEmpty() ? tr("unknown") : comparison.afterRevision.left(12));
     m_headline->setText(headline);
     m_headline->setToolTip(headline);
 
@@ -203,6 +211,21 @@ void ComparePane::setComparison(const BuildComparison &comparison)
                 : tr("Changed files: unknown (revisions %1 and %2, but no git history of the project open)")
                       .arg(comparison.beforeRevision.left(12), comparison.afterRevision.left(12)));
     }
+    // The causes get the room their rows need (most comparisons have one to three), the steps the rest.
+    const QList<int> sizes = m_split->sizes();
+    const int total = std::accumulate(sizes.begin(), sizes.end(), 0);
+    if (total > 0) {
+        const int rows = std::clamp(int(result.causes.size()), 1, 6);
+        int causes =
+            m_causes->horizontalHeader()->height() + 2 * m_causes->frameWidth() + fontMetrics().height() * 3;
+        for (int r = 0; r < rows && r < m_causes->rowCount(); ++r)
+            causes += m_causes->rowHeight(r);
+        if (m_causes->rowCount() == 0)
+            causes += m_causes->verticalHeader()->defaultSectionSize();
+        causes = std::min(causes, total * 2 / 5);
+        const int files = std::min(total / 5, fontMetrics().height() * 7);
+        m_split->setSizes({causes, files, std::max(0, total - causes - files)});
+    }
     Q_EMIT resultShown();
 }
 
@@ -219,10 +242,8 @@ void ComparePane::selectCause(int row)
         return;
     const CauseSummary &cause = m_comparison.result.causes[row];
     if (!cause.cause.files.isEmpty())
-        showFiles(cause.cause.files,
-            tr("Files behind \"%1\" (%2):")
-                .arg(causeKindName(cause.cause.kind))
-                .arg(cause.cause.files.size()));
+        showFiles(
+            cause.cause.files, tr("Changed files this cause names (%1):").arg(cause.cause.files.size()));
     const QStringList &labels = cause.steps;
     m_steps->clearSelection();
     m_steps->setSelectionMode(QAbstractItemView::MultiSelection);

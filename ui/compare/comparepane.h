@@ -12,6 +12,7 @@
 class QLabel;
 class QListWidget;
 class QPushButton;
+class QSplitter;
 class QTableWidget;
 
 namespace Stagelens {
@@ -57,6 +58,7 @@ private:
     QTableWidget *m_causes = nullptr;
     QListWidget *m_files = nullptr;
     QTableWidget *m_steps = nullptr;
+    QSplitter *m_split = nullptr;
 };
 
 } // namespace Stagelens
