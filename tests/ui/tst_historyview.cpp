@@ -258,9 +258,9 @@ private Q_SLOTS:
         QVERIFY(!history->lastCompare());
     }
 
-    // Both files still there: the compare window opens with BuildKit's reasons (02-edit-src against
+    // Both files still there: the window's compare mode shows BuildKit's reasons (02-edit-src against
     // 01-nochange: the misses start at COPY src/).
-    void compareOpensAWindow()
+    void compareEntersCompareMode()
     {
         QTemporaryDir dir;
         const HistoryLocation location = locationOf(dir.filePath(QStringLiteral("h.sqlite")));
@@ -294,6 +294,8 @@ private Q_SLOTS:
         QVERIFY(shown.wait(20000));
         ComparePane *dialog = history->lastCompare();
         QVERIFY(dialog);
+        QVERIFY(window.isCompareMode());
+        QCOMPARE(dialog, window.comparePane());
         QStringList roots;
         for (const ComparedStep &s : dialog->result().steps) {
             if (s.root)

@@ -50,7 +50,7 @@ public:
     /// The build `afterId` against `beforeId` (History's "Compare with Previous Build"): both are read again
     /// from their files on a worker, then shown in the window's compare mode.
     void compare(qint64 beforeId, qint64 afterId);
-    /// The last compare window shown, for tests.
+    /// The window's Compare pane after the last compare, for tests.
     ComparePane *lastCompare() const;
     /// Adds a log or record to the history (with the project's git provenance).
     void addToHistory(const QString &path);
@@ -58,7 +58,7 @@ public:
     bool isBusy() const;
 
 Q_SIGNALS:
-    /// A compare window opened.
+    /// The window shows a comparison (compare mode).
     void compareShown();
     /// An add finished: how many builds were added and skipped, or the error.
     void addFinished(const QString &path, int added, int skipped, const QString &error);
