@@ -176,11 +176,15 @@ int runGui(int &argc, char **argv, void (*setIdentity)())
         // Once the logs are read: the last build against the one before it, as File > Compare does.
         window.whenIdle([&window, grabWhenIdle]() {
             window.selectBuild(window.buildCount() - 1);
-            if (!window.compareWithPrevious())
-                Cli::printError(QStringLiteral("stagelens: --compare wants two builds (two logs, or a log "
-                                               "holding several); %1 opened")
-                                    .arg(window.buildCount()));
-            grabWhenIdle();
+            // Its analysis first (a log opened alone takes its graph from the selected build).
+            window.whenIdle([&window, grabWhenIdle]() {
+                if (!window.compareWithPrevious())
+                    Cli::printError(
+                        QStringLiteral("stagelens: --compare wants two builds (two logs, or a log "
+                                       "holding several); %1 opened")
+                            .arg(window.buildCount()));
+                grabWhenIdle();
+            });
         });
     } else {
         grabWhenIdle();

@@ -243,6 +243,9 @@ void MainWindow::connectSession()
                                         : tr("%1 - Stagelens").arg(QDir(folder).dirName()));
     });
     connect(s, &ProjectSession::graphChanged, this, [this]() { m_selectedStep = {}; });
+    // A new graph (another Dockerfile, options, a log-only session's other build): the comparison's analyses
+    // describe the old one.
+    connect(s, &ProjectSession::graphChanged, this, &MainWindow::leaveCompareMode);
     // A log opened alone has no Dockerfile, target, build args or context to ask about.
     connect(s, &ProjectSession::projectChanged, this,
         [this]() { m_projectPane->setVisible(wantsProjectPane()); });
@@ -509,10 +512,10 @@ ComparePane *MainWindow::compareWithPrevious()
     const BuildRun *after = m_session->run(selected);
     if (!before || !after)
         return nullptr;
-    return compareBuilds(*before, *after, m_session->buildName(selected - 1), m_session->buildName(selected));
+    return compareRuns(*before, *after, m_session->buildName(selected - 1), m_session->buildName(selected));
 }
 
-ComparePane *MainWindow::compareBuilds(
+ComparePane *MainWindow::compareRuns(
     const BuildRun &before, const BuildRun &after, const QString &beforeName, const QString &afterName)
 {
     // What the Dockerfile says that logs do not: the FROM <stage> chains and each stage's ARGs.
@@ -658,7 +661,8 @@ void MainWindow::refreshViews()
         m_timelineInput = makeTimelineInput(graph, c.after, c.afterAnalysis);
         const TimelineInput before = makeTimelineInput(graph, c.before, c.beforeAnalysis);
         auto caption = [](const QString &side, const QString &name, const std::optional<double> &seconds) {
-            return tr("%1: %2, %3").arg(side, name, formatDuration(seconds));
+            // Side and wall time first: a long file name is what gets elided.
+            return tr("%1, %2: %3").arg(side, formatDuration(seconds), name);
         };
         m_beforeTimeline->setCaption(caption(tr("Before"), c.beforeName, c.result.beforeSeconds));
         m_timeline->setCaption(caption(tr("After"), c.afterName, c.result.afterSeconds));

@@ -84,7 +84,7 @@ public:
     /// the selector, computed on a worker (null when there is no build before it; see compareShown()).
     ComparePane *compareWithPrevious();
     /// Compare mode for any two builds (History's compare): compared on a worker, then shown.
-    ComparePane *compareBuilds(
+    ComparePane *compareRuns(
         const BuildRun &before, const BuildRun &after, const QString &beforeName, const QString &afterName);
     /// Shows a finished comparison: the DAG coloured by change kind with the root misses marked, the causes
     /// and changed files in the Compare pane, both builds' timelines one above the other on one time axis.

@@ -78,9 +78,6 @@ ComparePane::ComparePane(QWidget *parent)
         t->verticalHeader()->setDefaultSectionSize(t->fontMetrics().height() + 8);
     }
     m_causes->horizontalHeader()->setSectionResizeMode(3, QHeaderView::Stretch);
-    // A cause's detail is the answer people read: wrapped in full, not elided.
-    m_causes->setWordWrap(true);
-    m_causes->verticalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     for (int c = 0; c < 3; ++c)
         m_causes->horizontalHeader()->setSectionResizeMode(c, QHeaderView::ResizeToContents);
     m_steps->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
@@ -99,22 +96,37 @@ ComparePane::ComparePane(QWidget *parent)
     connect(m_causes, &QTableWidget::cellClicked, this, [this](int row, int) { selectCause(row); });
     connect(m_causes, &QTableWidget::cellActivated, this, [this](int row, int) { selectCause(row); });
 
+    // The selected cause's detail is the answer people read: in full, wrapped, under the one-line rows.
+    m_causeDetail = new QLabel;
+    m_causeDetail->setWordWrap(true);
+    m_causeDetail->setTextFormat(Qt::PlainText);
+    m_causeDetail->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    auto *causesBox = new QWidget;
+    auto *causesLayout = new QVBoxLayout(causesBox);
+    causesLayout->setContentsMargins(0, 0, 0, 0);
+    causesLayout->setSpacing(2);
+    causesLayout->addWidget(m_causes, 1);
+    causesLayout->addWidget(m_causeDetail);
+
     auto *split = m_split = new QSplitter(Qt::Vertical);
     split->setChildrenCollapsible(false);
     split->addWidget(
-        titled(tr("Why it changed, costliest cause first (click one to select its steps):"), m_causes));
+        titled(tr("Why it changed, costliest cause first (click one to select its steps):"), causesBox));
     split->addWidget(titled(tr("Changed files"), m_files, &m_filesCaption));
     split->addWidget(titled(tr("Every step, the first miss of each chain (root) first:"), m_steps));
     split->setStretchFactor(0, 2);
     split->setStretchFactor(1, 1);
     split->setStretchFactor(2, 4);
+    // The way out on a row of its own, so long build names get the pane's whole width below it.
     auto *top = new QHBoxLayout;
     top->setContentsMargins(0, 0, 0, 0);
-    top->addWidget(m_headline, 1);
-    top->addWidget(m_leave, 0, Qt::AlignTop);
+    auto *title = new QLabel(tr("Against the build before"));
+    top->addWidget(title, 1);
+    top->addWidget(m_leave);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
     layout->addLayout(top);
+    layout->addWidget(m_headline);
     layout->addWidget(split, 1);
 }
 
@@ -123,6 +135,7 @@ void ComparePane::setPending(const QString &beforeName, const QString &afterName
     m_comparison = {};
     m_headline->setText(tr("Comparing %1 against %2...").arg(afterName, beforeName));
     m_causes->setRowCount(0);
+    m_causeDetail->clear();
     m_steps->setRowCount(0);
     m_files->clear();
 }
@@ -241,6 +254,7 @@ void ComparePane::selectCause(int row)
     if (row < 0 || row >= m_comparison.result.causes.size())
         return;
     const CauseSummary &cause = m_comparison.result.causes[row];
+    m_causeDetail->setText(QStringLiteral("%1: %2").arg(causeKindName(cause.cause.kind), cause.cause.detail));
     if (!cause.cause.files.isEmpty())
         showFiles(
             cause.cause.files, tr("Changed files this cause names (%1):").arg(cause.cause.files.size()));
@@ -270,6 +284,11 @@ QStringList ComparePane::selectedSteps() const
             labels.append(m_steps->item(r, 0)->data(Qt::UserRole).toString());
     }
     return labels;
+}
+
+QString ComparePane::causeDetail() const
+{
+    return m_causeDetail->text();
 }
 
 QString ComparePane::headline() const

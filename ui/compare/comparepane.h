@@ -32,6 +32,8 @@ public:
     QTableWidget *causesTable() const { return m_causes; }
     QTableWidget *stepsTable() const { return m_steps; }
     QListWidget *filesList() const { return m_files; }
+    /// The selected cause's detail, in full.
+    QString causeDetail() const;
     QPushButton *leaveButton() const { return m_leave; }
     QString headline() const;
     /// Selects the steps of the cause at `row` of the causes table (its roots and their followers), as a
@@ -54,6 +56,7 @@ private:
     BuildComparison m_comparison;
     QLabel *m_headline = nullptr;
     QLabel *m_filesCaption = nullptr;
+    QLabel *m_causeDetail = nullptr;
     QPushButton *m_leave = nullptr;
     QTableWidget *m_causes = nullptr;
     QListWidget *m_files = nullptr;

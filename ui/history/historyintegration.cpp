@@ -155,10 +155,10 @@ void HistoryIntegration::compare(qint64 beforeId, qint64 afterId)
         auto name = [](const HistoryBuild &h) {
             return QStringLiteral("%1 #%2").arg(QFileInfo(h.file).fileName()).arg(h.buildIndex + 1);
         };
-        // Connected first: a comparison that is done at once is shown before compareBuilds() returns.
+        // Connected first: a comparison that is done at once is shown before compareRuns() returns.
         connect(m_window, &MainWindow::compareShown, this, &HistoryIntegration::compareShown,
             Qt::SingleShotConnection);
-        m_lastCompare = m_window->compareBuilds(runs->first, runs->second, name(b), name(a));
+        m_lastCompare = m_window->compareRuns(runs->first, runs->second, name(b), name(a));
     });
     watcher->setFuture(QtConcurrent::run([b, a]() -> Runs {
         const BuildLogResult before = readBuildLogFile(b.file);

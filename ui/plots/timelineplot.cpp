@@ -169,6 +169,7 @@ struct TimelinePlot::Private
     double sharedSpan = 0; // compare mode: the longer build's span, so the zoom limits hold both builds
     bool aligned = false;
     QLabel *caption = nullptr;
+    QString captionText; // in full; the label shows it elided to the room beside the order box
     QPoint pressPos;
     bool syncing = false;
 
@@ -200,6 +201,18 @@ struct TimelinePlot::Private
     QCPItemRect *bandItem(QCPAxisRect *rect);
     QString rowLabel(int display);
     void updateConcurrencyPlot();
+    void elideCaption()
+    {
+        // Never wider than the room left beside the order box and the notice: a long build name must not
+        // widen the window.
+        // The width the header's layout gave the label, once it has one.
+        const int room = caption->width() > 0
+            ? caption->contentsRect().width()
+            : std::max(60,
+                q->width() - sortBox->sizeHint().width() - 80
+                    - (notice->isVisible() ? notice->sizeHint().width() : 0));
+        caption->setText(QFontMetrics(caption->font()).elidedText(captionText, Qt::ElideRight, room));
+    }
 };
 
 // A build of thousands of steps has a running count of tens of thousands of points: filling that polygon
@@ -332,8 +345,14 @@ void TimelinePlot::Private::setupPlot()
     // the bars of the last steps.
     QObject::connect(plot, &QCustomPlot::afterLayout, plot, [this]() {
         const QFontMetrics fm(notice->font());
-        const int room = std::max(0, q->width() - sortBox->sizeHint().width() - 120);
+        // A caption (compare mode) keeps room for its first words.
+        const int captionRoom = caption->isVisible()
+            ? std::min(QFontMetrics(caption->font()).horizontalAdvance(captionText), 300)
+            : 0;
+        const int room = std::max(0, q->width() - sortBox->sizeHint().width() - 120 - captionRoom);
         notice->setText(fm.horizontalAdvance(NoticeLong) <= room ? NoticeLong : NoticeShort);
+        if (caption->isVisible())
+            elideCaption();
     });
 }
 
@@ -830,7 +849,9 @@ TimelinePlot::TimelinePlot(QWidget *parent)
     captionFont.setBold(true);
     d->caption->setFont(captionFont);
     d->caption->hide();
-    header->addWidget(d->caption);
+    d->caption->setMinimumWidth(0);
+    d->caption->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    header->addWidget(d->caption, 4); // most of the free room: the spacer before the notice gets the rest
     auto *sortLabel = new QLabel(tr("Order:"));
     d->sortBox = new QComboBox;
     d->sortBox->addItem(tr("By start, grouped by stage"));
@@ -1114,13 +1135,15 @@ void TimelinePlot::setCompact(bool compact, bool legend)
 
 void TimelinePlot::setCaption(const QString &caption)
 {
-    d->caption->setText(caption);
+    d->captionText = caption;
+    d->caption->setToolTip(caption);
     d->caption->setVisible(!caption.isEmpty());
+    d->elideCaption();
 }
 
 QString TimelinePlot::caption() const
 {
-    return d->caption->text();
+    return d->captionText;
 }
 
 int TimelinePlot::timeToWidgetX(double seconds) const
@@ -1143,6 +1166,7 @@ void TimelinePlot::changeEvent(QEvent *event)
 void TimelinePlot::resizeEvent(QResizeEvent *event)
 {
     QWidget::resizeEvent(event);
+    d->elideCaption();
     // Wrap the legend to the width actually available, so stage names are never clipped on small screens.
     const QFontMetrics fm(d->plot->legend->font());
     const int itemWidth = fm.horizontalAdvance(QStringLiteral("predicted rebuild")) + 48;
