@@ -73,8 +73,11 @@ int runGui(int &argc, char **argv, void (*setIdentity)())
         QStringLiteral("history"), QStringLiteral("Open the History view."));
     const QCommandLineOption adviceOption(
         QStringLiteral("advice"), QStringLiteral("Open the Advice page (the cache advice for the project)."));
+    const QCommandLineOption compareOption(QStringLiteral("compare"),
+        QStringLiteral("Open in compare mode: the last build opened against the one before it (two logs, or "
+                       "a log holding several builds)."));
     parser.addOptions({changedOption, screenshotOption, sizeOption, themeOption, targetOption, buildArgOption,
-        dbOption, historyOption, adviceOption});
+        dbOption, historyOption, adviceOption, compareOption});
     if (!parser.parse(QApplication::arguments())) {
         Cli::printError(QStringLiteral("stagelens: %1").arg(parser.errorText()));
         return Cli::ExitUsage;
@@ -162,12 +165,10 @@ int runGui(int &argc, char **argv, void (*setIdentity)())
     if (parser.isSet(adviceOption))
         window.showRightPage(window.advicePane());
 
-    if (screenshot) {
-        const QString out = parser.value(screenshotOption);
-        window.setAttribute(Qt::WA_DontShowOnScreen, false);
-        window.show();
-        // Wait until every load, layout and history query has finished, then grab the window as the user
-        // would see it.
+    // The screenshot waits for everything, the comparison included.
+    auto grabWhenIdle = [&window, screenshot, out = parser.value(screenshotOption)]() {
+        if (!screenshot)
+            return;
         window.whenIdle([&window, out]() {
             const QImage image = window.grab().toImage();
             const bool ok = image.save(out, "PNG");
@@ -175,6 +176,29 @@ int runGui(int &argc, char **argv, void (*setIdentity)())
                 Cli::printError(QStringLiteral("stagelens: cannot write %1").arg(out));
             QApplication::exit(ok ? Cli::ExitOk : Cli::ExitInputErrors);
         });
+    };
+    if (parser.isSet(compareOption)) {
+        // Once the logs are read: the last build against the one before it, as File > Compare does.
+        window.whenIdle([&window, grabWhenIdle]() {
+            window.selectBuild(window.buildCount() - 1);
+            // Its analysis first (a log opened alone takes its graph from the selected build).
+            window.whenIdle([&window, grabWhenIdle]() {
+                if (!window.compareWithPrevious())
+                    Cli::printError(
+                        QStringLiteral("stagelens: --compare wants two builds (two logs, or a log "
+                                       "holding several); %1 opened")
+                            .arg(window.buildCount()));
+                grabWhenIdle();
+            });
+        });
+    } else {
+        grabWhenIdle();
+    }
+    if (screenshot) {
+        window.setAttribute(Qt::WA_DontShowOnScreen, false);
+        window.show();
+        // Every load, layout and history query (and the comparison) finishes before the window is grabbed,
+        // as the user would see it.
         return QApplication::exec();
     }
     window.show();

@@ -56,7 +56,7 @@ void setApplicationIdentity()
 QString topLevelHelp()
 {
     QString text = QStringLiteral(
-        "Usage: stagelens [PATH ...] [--changed PATH ...] [--screenshot OUT.png [--size WxH]]\n"
+        "Usage: stagelens [PATH ...] [--changed PATH ...] [--compare] [--screenshot OUT.png [--size WxH]]\n"
         "       stagelens SUBCOMMAND [OPTIONS] (see stagelens SUBCOMMAND --help)\n\n"
         "Shows why Docker (BuildKit) builds are slow and what the next edit will cost.\n"
         "Without a subcommand the GUI opens; each PATH is a project folder, a Dockerfile or a build log.\n\n"
@@ -76,6 +76,8 @@ QString topLevelHelp()
                        "                       STAGELENS_DB)\n"
                        "  --history            open the History view (View > History, Ctrl+H)\n"
                        "  --advice             open the Advice page (cache advice for the project)\n"
+                       "  --compare            open in compare mode: the last build opened against the one\n"
+                       "                       before it (File > Compare with Previous Build)\n"
                        "  --version            print the version and exit\n"
                        "  -h, --help           print this help and exit\n");
     return text;
@@ -92,7 +94,7 @@ struct GuiOption
 
 constexpr GuiOption GuiOptions[] = {{"--changed", true}, {"--screenshot", true}, {"--size", true},
     {"--theme", true}, {"--target", true}, {"--build-arg", true}, {"--db", true}, {"--history", false},
-    {"--advice", false}, {"--help", false}, {"-h", false}, {"--version", false}, {"-v", false}};
+    {"--advice", false}, {"--compare", false}, {"--help", false}, {"-h", false}, {"--version", false}, {"-v", false}};
 
 int usageError(int argc, char **argv, const QString &message)
 {

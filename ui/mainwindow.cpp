@@ -4,7 +4,7 @@
 #include "model/compare/buildcompare.h"
 #include "model/core/duration.h"
 #include "model/itemmodels/sloweststepsmodel.h"
-#include "ui/compare/comparedialog.h"
+#include "ui/compare/comparepane.h"
 #include "ui/graph/dagoverview.h"
 #include "ui/graph/dagscene.h"
 #include "ui/graph/dagview.h"
@@ -48,6 +48,8 @@
 #include <QToolBar>
 #include <QVBoxLayout>
 #include <QtConcurrent>
+
+#include <numeric>
 
 namespace Stagelens {
 
@@ -100,18 +102,34 @@ MainWindow::MainWindow(QWidget *parent)
         m_session->addMessage(tr("Graph layout failed: %1").arg(error));
         checkIdle();
     });
+    // Compare mode's earlier build, above the later one on the same time axis.
+    m_beforeTimeline = new TimelinePlot(m_centerSplitter);
+    m_beforeTimeline->setObjectName(QStringLiteral("beforeTimeline"));
+    m_beforeTimeline->hide();
     m_timeline = new TimelinePlot(m_centerSplitter);
     connect(m_timeline, &TimelinePlot::rowSelected, this, [this](int row) {
         const int vertex = m_timelineInput.vertexOfRow.value(row, -1);
-        const StepRef ref = m_session->analysis().stepOfVertex.value(vertex);
+        const StepRef ref = shownAnalysis().stepOfVertex.value(vertex);
         if (ref.isValid())
             selectStep(ref.stage, ref.step);
     });
+    // Dragging or zooming either timeline moves the other: one time axis for both builds.
+    for (TimelinePlot *plot : {m_timeline, m_beforeTimeline}) {
+        connect(plot, &TimelinePlot::timeRangeChanged, this, [this, plot](double lower, double upper) {
+            if (!m_compareMode || m_syncingTimelines)
+                return;
+            m_syncingTimelines = true;
+            (plot == m_timeline ? m_beforeTimeline : m_timeline)->setTimeRange(lower, upper);
+            m_syncingTimelines = false;
+        });
+    }
     m_centerSplitter->setStretchFactor(0, 3);
     m_centerSplitter->setStretchFactor(1, 2);
+    m_centerSplitter->setStretchFactor(2, 2);
     // The graph is the main view; the timeline gets the smaller share whatever its size hint says.
-    m_centerSplitter->setSizes({540, 420});
+    m_centerSplitter->setSizes({540, 0, 420});
     m_timeline->setMinimumHeight(220);
+    m_beforeTimeline->setMinimumHeight(160);
 
     m_projectPane = new ProjectPane(m_session, this);
     m_projectPane->hide(); // until a Dockerfile is open
@@ -163,7 +181,34 @@ MainWindow::MainWindow(QWidget *parent)
             selectStepAtLine(line);
     });
 
-    auto *mainSplitter = new QSplitter(Qt::Horizontal, this);
+    m_comparePane = new ComparePane;
+    m_comparePane->hide(); // a tab of the right-hand pane in compare mode
+    connect(m_comparePane, &ComparePane::leaveRequested, this, &MainWindow::leaveCompareMode);
+    connect(m_comparePane, &ComparePane::stepActivated, this, [this](const QString &label) {
+        // The label the later build printed; the analysis maps its vertex to the Dockerfile step.
+        if (m_comparison) {
+            for (int v = 0; v < m_comparison->after.vertices.size(); ++v) {
+                if (m_comparison->after.vertices[v].name == label) {
+                    const StepRef ref = m_comparison->afterAnalysis.stepOfVertex.value(v);
+                    if (ref.isValid()) {
+                        selectStep(ref.stage, ref.step);
+                        return;
+                    }
+                }
+            }
+        }
+        for (int s = 0; s < m_session->graph().stages.size(); ++s) {
+            const QList<Step> &steps = m_session->graph().stages[s].steps;
+            for (int i = 0; i < steps.size(); ++i) {
+                if (steps[i].label == label) {
+                    selectStep(s, i);
+                    return;
+                }
+            }
+        }
+    });
+
+    auto *mainSplitter = m_mainSplitter = new QSplitter(Qt::Horizontal, this);
     mainSplitter->addWidget(m_projectPane);
     mainSplitter->addWidget(m_centerSplitter);
     mainSplitter->addWidget(m_rightTabs);
@@ -214,6 +259,9 @@ void MainWindow::connectSession()
                                         : tr("%1 - Stagelens").arg(QDir(folder).dirName()));
     });
     connect(s, &ProjectSession::graphChanged, this, [this]() { m_selectedStep = {}; });
+    // A new graph (another Dockerfile, options, a log-only session's other build): the comparison's analyses
+    // describe the old one.
+    connect(s, &ProjectSession::graphChanged, this, &MainWindow::leaveCompareMode);
     // A log opened alone has no Dockerfile, target, build args or context to ask about.
     connect(s, &ProjectSession::projectChanged, this,
         [this]() { m_projectPane->setVisible(wantsProjectPane()); });
@@ -297,6 +345,10 @@ void MainWindow::createActions()
     m_detailsPaneAction->setChecked(true);
     m_detailsPaneAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_2));
     connect(m_detailsPaneAction, &QAction::toggled, this, [this](bool on) { m_rightTabs->setVisible(on); });
+    m_leaveCompareAction = view->addAction(tr("&Leave Compare Mode"), this, &MainWindow::leaveCompareMode);
+    m_leaveCompareAction->setShortcut(QKeySequence(Qt::Key_Escape));
+    m_leaveCompareAction->setToolTip(tr("Back to the selected build's own colours and timeline"));
+    m_leaveCompareAction->setEnabled(false);
     view->addSeparator();
     QAction *overview = view->addAction(tr("&Overview"));
     overview->setCheckable(true);
@@ -394,6 +446,8 @@ void MainWindow::createToolBar()
     m_buildCombo->setToolTip(tr("Every build found in the opened logs"));
     toolbar->addWidget(m_buildCombo);
     connect(m_buildCombo, &QComboBox::currentIndexChanged, m_session, &ProjectSession::selectBuild);
+    // Another build picked: the comparison no longer describes what the window shows.
+    connect(m_buildCombo, &QComboBox::currentIndexChanged, this, &MainWindow::leaveCompareMode);
     toolbar->addSeparator();
     m_searchEdit = new QLineEdit;
     m_searchEdit->setPlaceholderText(tr("Find step (Ctrl+F)"));
@@ -467,40 +521,125 @@ ContextTreeModel *MainWindow::contextModel() const
     return m_projectPane->contextModel();
 }
 
-CompareDialog *MainWindow::compareWithPrevious()
+ComparePane *MainWindow::compareWithPrevious()
 {
     const int selected = m_session->selectedBuild();
     const BuildRun *before = m_session->run(selected - 1);
     const BuildRun *after = m_session->run(selected);
     if (!before || !after)
         return nullptr;
+    return compareRuns(*before, *after, m_session->buildName(selected - 1), m_session->buildName(selected));
+}
+
+ComparePane *MainWindow::compareRuns(
+    const BuildRun &before, const BuildRun &after, const QString &beforeName, const QString &afterName)
+{
     // What the Dockerfile says that logs do not: the FROM <stage> chains and each stage's ARGs.
     const CompareContext context = compareContextOf(m_session->graph());
-    auto *dialog = new CompareDialog(this);
-    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    const auto generation = ++m_compareGeneration;
+    m_comparing = true;
+    m_comparePane->setPending(beforeName, afterName);
+    statusBar()->showMessage(tr("Comparing %1 against %2...").arg(afterName, beforeName));
     // Off the GUI thread: two builds of 90,000 vertices take about half a second (bench_compare). The copies
-    // share the builds' data (implicitly shared lists); the watcher dies with the window if it closes first.
-    auto *watcher = new QFutureWatcher<CompareResult>(dialog);
-    connect(watcher, &QFutureWatcherBase::finished, dialog,
-        [dialog, watcher, beforeName = m_session->buildName(selected - 1),
-            afterName = m_session->buildName(selected)]() {
-            dialog->setResult(watcher->result(), beforeName, afterName);
-        });
-    watcher->setFuture(QtConcurrent::run(
-        [before = *before, after = *after, context]() { return compareBuilds(before, after, context); }));
-    connect(dialog, &CompareDialog::stepActivated, this, [this](const QString &label) {
-        for (int s = 0; s < m_session->graph().stages.size(); ++s) {
-            const QList<Step> &steps = m_session->graph().stages[s].steps;
-            for (int i = 0; i < steps.size(); ++i) {
-                if (steps[i].label == label) {
-                    selectStep(s, i);
-                    return;
-                }
-            }
-        }
+    // share the builds' data (implicitly shared lists); a newer comparison drops this one's result.
+    // With the project's git history the changed files are named (libgit2, on the worker as well).
+    QtConcurrent::run([graph = m_session->graph(), before, after, context, beforeName, afterName,
+                          project = m_session->projectFolder(), dockerfile = m_session->dockerfilePath()]() {
+        BuildComparison c = compareForDisplay(graph, before, after, context, project, dockerfile);
+        c.beforeName = beforeName;
+        c.afterName = afterName;
+        return c;
+    }).then(this, [this, generation](const BuildComparison &comparison) {
+        if (generation != m_compareGeneration)
+            return;
+        m_comparing = false;
+        statusBar()->clearMessage();
+        showComparison(comparison);
+        checkIdle();
     });
-    dialog->show();
-    return dialog;
+    return m_comparePane;
+}
+
+void MainWindow::showComparison(const BuildComparison &comparison)
+{
+    m_comparison = comparison;
+    if (!m_compareMode) {
+        m_compareMode = true;
+        m_sizesBeforeCompare = m_mainSplitter->sizes();
+        m_rightTabs->insertTab(0, m_comparePane, tr("Compare"));
+        m_rightTabs->setTabToolTip(
+            0, tr("Why the later build missed the cache: causes, changed files, steps"));
+        m_rightTabs->show();
+        // The what-if questions of the project pane are not compare mode's: the graph gets the room.
+        m_projectPane->hide();
+        // The causes and steps need more room than the step details: widen the pane, narrow the graph.
+        QList<int> sizes = m_mainSplitter->sizes();
+        const int total = std::accumulate(sizes.begin(), sizes.end(), 0);
+        const int wanted = std::max(sizes.value(2), std::min(560, total * 2 / 5));
+        sizes[1] = std::max(0, sizes[1] - (wanted - sizes[2]));
+        sizes[2] = wanted;
+        m_mainSplitter->setSizes(sizes);
+        QList<int> center = m_centerSplitter->sizes();
+        const int timelines = center.value(1) + center.value(2);
+        const int height = std::accumulate(center.begin(), center.end(), 0);
+        const int each = std::max(200, std::max(timelines, height * 11 / 20) / 2);
+        m_centerSplitter->setSizes({std::max(100, height - 2 * each), each, each});
+    }
+    m_rightTabs->setCurrentWidget(m_comparePane);
+    m_leaveCompareAction->setEnabled(true);
+    m_comparePane->setComparison(comparison);
+    refreshViews();
+    // The costliest cause's steps selected, its root shown in the graph: the answer is on screen at once.
+    if (!comparison.result.causes.isEmpty())
+        m_comparePane->selectCause(0);
+    Q_EMIT compareShown();
+}
+
+void MainWindow::leaveCompareMode()
+{
+    ++m_compareGeneration; // a comparison still running is dropped
+    const bool wasComparing = m_comparing;
+    m_comparing = false;
+    if (!m_compareMode) {
+        if (wasComparing)
+            checkIdle();
+        return;
+    }
+    m_compareMode = false;
+    m_comparison.reset();
+    m_rightTabs->removeTab(m_rightTabs->indexOf(m_comparePane));
+    m_comparePane->hide();
+    m_leaveCompareAction->setEnabled(false);
+    m_beforeTimeline->hide();
+    m_beforeTimeline->setCaption({});
+    m_timeline->setCaption({});
+    m_beforeTimeline->setAlignedLayout(false);
+    m_timeline->setAlignedLayout(false);
+    m_timeline->setCompact(false);
+    m_projectPane->setVisible(wantsProjectPane());
+    if (m_sizesBeforeCompare.size() == 3)
+        m_mainSplitter->setSizes(m_sizesBeforeCompare);
+    refreshViews();
+    Q_EMIT compareModeLeft();
+}
+
+const BuildAnalysis &MainWindow::shownAnalysis() const
+{
+    return m_comparison ? m_comparison->afterAnalysis : m_session->analysis();
+}
+
+// Both timelines show the union of the two builds' time ranges, with equal label and scroll bar columns:
+// one second is the same number of pixels, at the same place, in both.
+void MainWindow::alignTimelines()
+{
+    const auto a = m_beforeTimeline->timeRange();
+    const auto b = m_timeline->timeRange();
+    const double lower = std::min(a.first, b.first);
+    const double upper = std::max(a.second, b.second);
+    m_syncingTimelines = true;
+    m_beforeTimeline->setTimeRange(lower, upper);
+    m_timeline->setTimeRange(lower, upper);
+    m_syncingTimelines = false;
 }
 
 void MainWindow::refreshBuildSelector()
@@ -518,9 +657,13 @@ void MainWindow::refreshViews()
     const BuildGraph &graph = m_session->graph();
     const BuildAnalysis &analysis = m_session->analysis();
     const WhatIfResult &whatIf = m_session->whatIf();
-    m_dagInput = makeDagInput(graph, analysis, whatIf);
+    m_dagInput = m_comparison ? makeDagInput(graph, m_comparison->afterAnalysis)
+                              : makeDagInput(graph, analysis, whatIf);
     if (!m_showUnneededAction->isChecked())
         hideUnneededStages(&m_dagInput);
+    if (m_comparison)
+        applyComparison(
+            &m_dagInput, graph, m_comparison->after, m_comparison->afterAnalysis, m_comparison->result);
     // Large files read better one node per stage until the user says otherwise.
     const bool collapse = m_userCollapsed.value_or(opensCollapsed(m_dagInput.model));
     m_dagInput.model.collapsed = collapse;
@@ -529,7 +672,28 @@ void MainWindow::refreshViews()
         m_collapseAction->setChecked(collapse);
     }
     m_dagView->setModel(m_dagInput.model);
-    if (const BuildRun *run = m_session->selectedRun()) {
+    if (m_comparison) {
+        const BuildComparison &c = *m_comparison;
+        m_timelineInput = makeTimelineInput(graph, c.after, c.afterAnalysis);
+        const TimelineInput before = makeTimelineInput(graph, c.before, c.beforeAnalysis);
+        auto caption = [](const QString &side, const QString &name, const std::optional<double> &seconds) {
+            // Side and wall time first: a long file name is what gets elided.
+            return tr("%1, %2: %3").arg(side, formatDuration(seconds), name);
+        };
+        m_beforeTimeline->setCaption(caption(tr("Before"), c.beforeName, c.result.beforeSeconds));
+        m_timeline->setCaption(caption(tr("After"), c.afterName, c.result.afterSeconds));
+        m_beforeTimeline->setAlignedLayout(true);
+        m_timeline->setAlignedLayout(true);
+        m_beforeTimeline->setCompact(true);
+        m_timeline->setCompact(true);
+        m_syncingTimelines = true;
+        m_beforeTimeline->setModel(before.model);
+        m_timeline->setModel(m_timelineInput.model);
+        m_syncingTimelines = false;
+        m_beforeTimeline->show();
+        m_timeline->show();
+        alignTimelines();
+    } else if (const BuildRun *run = m_session->selectedRun()) {
         m_timelineInput = makeTimelineInput(graph, *run, analysis, whatIf);
         m_timeline->setModel(m_timelineInput.model);
         m_timeline->show();
@@ -646,7 +810,7 @@ void MainWindow::selectStep(int stage, int step)
     const int dagStep = int(m_dagInput.stepIndex.value(dagStage).indexOf(step));
     if (dagStage >= 0 && dagStep >= 0)
         m_dagView->selectStep(dagStage, dagStep);
-    const int vertex = m_session->analysis().steps.value(stage).value(step).vertex;
+    const int vertex = shownAnalysis().steps.value(stage).value(step).vertex;
     if (vertex >= 0)
         m_timeline->selectRow(m_timelineInput.rowOfVertex(vertex));
     Q_EMIT stepSelected(stage, step);
@@ -676,8 +840,8 @@ QString MainWindow::stepOutputText() const
 
 bool MainWindow::isBusy() const
 {
-    return m_session->isBusy() || m_dagView->dagScene()->isLayoutPending() || m_details->isBusy()
-        || m_advice->isBusy()
+    return m_session->isBusy() || m_comparing || m_dagView->dagScene()->isLayoutPending()
+        || m_details->isBusy() || m_advice->isBusy()
         || std::any_of(m_busySources.cbegin(), m_busySources.cend(), [](const auto &busy) { return busy(); });
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "model/compare/buildcomparison.h"
 #include "model/session/projectsession.h"
 #include "ui/viewadapters.h"
 
@@ -23,7 +24,7 @@ class QTabWidget;
 namespace Stagelens {
 
 class Banner;
-class CompareDialog;
+class ComparePane;
 class ContextTreeModel;
 class DagView;
 class ProblemsPane;
@@ -81,9 +82,22 @@ public:
     DagView *dagView() const { return m_dagView; }
     /// What the DAG view was given (stages the target does not need left out unless View asks for them).
     const DagInput &dagInput() const { return m_dagInput; }
-    /// File > Compare with Previous Build: the selected build against the one before it in the selector, in
-    /// a window of its own (null when there is no build before it).
-    CompareDialog *compareWithPrevious();
+    /// File > Compare with Previous Build: compare mode for the selected build against the one before it in
+    /// the selector, computed on a worker (null when there is no build before it; see compareShown()).
+    ComparePane *compareWithPrevious();
+    /// Compare mode for any two builds (History's compare): compared on a worker, then shown.
+    ComparePane *compareRuns(
+        const BuildRun &before, const BuildRun &after, const QString &beforeName, const QString &afterName);
+    /// Shows a finished comparison: the DAG coloured by change kind with the root misses marked, the causes
+    /// and changed files in the Compare pane, both builds' timelines one above the other on one time axis.
+    void showComparison(const BuildComparison &comparison);
+    /// Back to the selected build's own colours and timeline (Esc, View > Leave Compare Mode, the pane's
+    /// button). Does nothing outside compare mode.
+    void leaveCompareMode();
+    bool isCompareMode() const { return m_compareMode; }
+    ComparePane *comparePane() const { return m_comparePane; }
+    /// The earlier build's timeline, shown above the selected one's in compare mode.
+    TimelinePlot *beforeTimeline() const { return m_beforeTimeline; }
     /// View > Show Unneeded Stages.
     void setShowUnneededStages(bool show);
     TimelinePlot *timeline() const { return m_timeline; }
@@ -121,6 +135,9 @@ Q_SIGNALS:
     void stepOutputShown();
     /// Builds of a log still being read were added to the build selector.
     void provisionalBuildsShown();
+    /// Compare mode shows a finished comparison.
+    void compareShown();
+    void compareModeLeft();
 
 protected:
     void dragEnterEvent(QDragEnterEvent *event) override;
@@ -145,6 +162,9 @@ private:
     void selectStepAtLine(int line);
     bool isBusy() const;
     void checkIdle();
+    /// The analysis of the build the views show: compare mode's later build, else the session's selection.
+    const BuildAnalysis &shownAnalysis() const;
+    void alignTimelines();
 
     ProjectSession *m_session = nullptr;
     StepRef m_selectedStep;
@@ -172,6 +192,16 @@ private:
     Banner *m_failure = nullptr;
     Banner *m_answer = nullptr;
     TimelinePlot *m_timeline = nullptr;
+    TimelinePlot *m_beforeTimeline = nullptr;
+    ComparePane *m_comparePane = nullptr;
+    QSplitter *m_mainSplitter = nullptr;
+    QList<int> m_sizesBeforeCompare;
+    QAction *m_leaveCompareAction = nullptr;
+    bool m_compareMode = false;
+    bool m_comparing = false; ///< a comparison runs on a worker
+    quint64 m_compareGeneration = 0;
+    std::optional<BuildComparison> m_comparison;
+    bool m_syncingTimelines = false;
     QTabWidget *m_rightTabs = nullptr;
     StepDetailsPane *m_details = nullptr;
     SlowestStepsPane *m_slowest = nullptr;

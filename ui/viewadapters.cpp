@@ -1,5 +1,7 @@
 #include "viewadapters.h"
 
+#include "model/core/duration.h"
+
 #include <QSet>
 
 #include <tuple>
@@ -109,6 +111,68 @@ DagInput makeDagInput(const BuildGraph &graph, const BuildAnalysis &analysis, co
         model.edges.append(dagEdge);
     }
     return input;
+}
+
+void applyComparison(DagInput *input, const BuildGraph &graph, const BuildRun &after,
+    const BuildAnalysis &analysis, const CompareResult &result)
+{
+    QHash<QString, const ComparedStep *> byLabel;
+    for (const ComparedStep &s : result.steps)
+        byLabel.insert(s.label, &s);
+    DagModel &model = input->model;
+    model.compareMode = true;
+    model.showHeat = false;
+    for (int d = 0; d < model.stages.size(); ++d) {
+        const int stage = input->stageIndex.value(d, -1);
+        QList<DagStep> &steps = model.stages[d].steps;
+        for (int k = 0; k < steps.size(); ++k) {
+            DagStep &dagStep = steps[k];
+            dagStep.verdict = WhatIfVerdict::None;
+            const int step = input->stepIndex.value(d).value(k, -1);
+            const int vertex = analysis.steps.value(stage).value(step).vertex;
+            const QString label = vertex >= 0 && vertex < after.vertices.size()
+                ? after.vertices.at(vertex).name
+                : graph.step({stage, step}) ? graph.step({stage, step})->label
+                                            : QString();
+            const ComparedStep *c = byLabel.value(label);
+            if (!c)
+                continue;
+            switch (c->change) {
+            case StepChange::Missed:
+                dagStep.change = DagChange::Missed;
+                break;
+            case StepChange::Hit:
+                dagStep.change = DagChange::Hit;
+                break;
+            case StepChange::Same:
+                dagStep.change = DagChange::Same;
+                break;
+            case StepChange::Ran:
+                dagStep.change = DagChange::Ran;
+                break;
+            case StepChange::Added:
+                dagStep.change = DagChange::Added;
+                break;
+            case StepChange::Removed:
+                break;
+            }
+            dagStep.rootMiss = c->root;
+            QStringList note;
+            if (c->cause)
+                note << QStringLiteral("Cause: %1, %2").arg(causeKindName(c->cause->kind), c->cause->detail);
+            if (!c->follows.isEmpty())
+                note << QStringLiteral("Follows the miss of %1").arg(c->follows);
+            auto side = [](const std::optional<VertexStatus> &status, const std::optional<double> &seconds) {
+                if (!status)
+                    return QStringLiteral("absent");
+                const QString name = vertexStatusName(*status).toLower();
+                return seconds ? QStringLiteral("%1 %2").arg(name, formatDuration(seconds)) : name;
+            };
+            note << QStringLiteral("Before: %1; after: %2")
+                        .arg(side(c->before, c->beforeSeconds), side(c->after, c->afterSeconds));
+            dagStep.changeNote = note.join(QLatin1Char('\n'));
+        }
+    }
 }
 
 void hideUnneededStages(DagInput *input)

@@ -5,6 +5,7 @@
 
 #include "model/analysis/buildanalysis.h"
 #include "model/cache/cacheengine.h"
+#include "model/compare/buildcompare.h"
 #include "model/graph/buildgraph.h"
 #include "ui/graph/dagmodel.h"
 #include "ui/plots/timelineplot.h"
@@ -32,6 +33,12 @@ DagInput makeDagInput(
 /// edges and the images only they use: docker/buildx has 33 stages and builds a third of them for its
 /// default target. Does nothing when every stage would go.
 void hideUnneededStages(DagInput *input);
+
+/// Compare mode (#19): colours each step node by how it fared in `after` against the build before, marks
+/// the root misses and puts the cause in the tooltip. Steps are found by the label `after` printed for
+/// them (`analysis` is after's), else by the Dockerfile's label. Heat and what-if verdicts are left out.
+void applyComparison(DagInput *input, const BuildGraph &graph, const BuildRun &after,
+    const BuildAnalysis &analysis, const CompareResult &result);
 
 /// The timeline's input: one row per log vertex, Dockerfile steps first in stage order, then BuildKit's own
 /// vertices (context loads, export). `vertexOfRow` maps rows back to BuildRun::vertices.

@@ -3,6 +3,7 @@
 #include "clicommon.h"
 #include "model/buildlog/buildlogreader.h"
 #include "model/compare/buildcompare.h"
+#include "model/compare/buildcomparison.h"
 #include "model/compare/gitrevisions.h"
 #include "model/context/dockerignore.h"
 #include "model/context/patternmatcher.h"
@@ -118,7 +119,7 @@ int runCompareCommand(const QStringList &args)
         context = compareContextOf(buildGraphFromFile(dockerfile, {}));
     }
 
-    // The revisions: given, or from the records.
+    // The revisions: given, or from the records' vcs:revision or the CI logs' checkout lines.
     QString from, to;
     QString revisionsNote;
     if (parser.isSet(revisionsOption)) {
@@ -128,55 +129,20 @@ int runCompareCommand(const QStringList &args)
         from = parts[0];
         to = parts[1];
         revisionsNote = QStringLiteral("revisions %1..%2").arg(from, to);
-    } else if (before->run.record && after->run.record && !before->run.record->vcsRevision.isEmpty()
-        && !after->run.record->vcsRevision.isEmpty()) {
-        from = before->run.record->vcsRevision;
-        to = after->run.record->vcsRevision;
-        revisionsNote = QStringLiteral("the records' vcs:revision");
+    } else if (!revisionOf(before->run).isEmpty() && !revisionOf(after->run).isEmpty()) {
+        from = revisionOf(before->run);
+        to = revisionOf(after->run);
+        revisionsNote = before->run.record && after->run.record
+            ? QStringLiteral("the records' vcs:revision")
+            : QStringLiteral("the commits the CI logs checked out");
     }
     if (parser.isSet(revisionsOption) && project.isEmpty())
         return usageError(QStringLiteral("--revisions needs --project DIR (a git work tree)"));
-    // Without a work tree the records' revisions are only reported: no history to name files with.
-    if (!from.isEmpty() && !project.isEmpty()) {
-        const QString root = repositoryRoot(project);
-        const std::optional<QStringList> changed = changedPaths(project, from, to, &error);
-        if (!changed) {
-            printError(QStringLiteral("stagelens compare: %1").arg(error));
-            return ExitInputErrors;
-        }
-        // Paths relative to the build context, those .dockerignore leaves out dropped: BuildKit never
-        // sends them, so they cannot make a step miss.
-        const QString contextDir = QDir(project).absolutePath();
-        const QString prefix = QDir(root).relativeFilePath(contextDir);
-        QStringList files;
-        QStringList ignorePatterns;
-        const QString ignoreFile = findDockerignore(contextDir, dockerfile);
-        if (!ignoreFile.isEmpty()) {
-            QFile f(ignoreFile);
-            if (f.open(QIODevice::ReadOnly))
-                ignorePatterns = parseDockerignore(f.readAll());
-        }
-        const PatternMatcher ignore(ignorePatterns);
-        bool dockerfileChanged = false;
-        const QString dockerfileRelative = dockerfile.isEmpty()
-            ? QString()
-            : QDir(root).relativeFilePath(QFileInfo(dockerfile).absoluteFilePath());
-        for (const QString &path : *changed) {
-            if (path == dockerfileRelative)
-                dockerfileChanged = true;
-            QString relative = path;
-            if (!prefix.isEmpty() && prefix != QLatin1String(".")) {
-                if (!path.startsWith(prefix + QLatin1Char('/')))
-                    continue;
-                relative = path.mid(prefix.size() + 1);
-            }
-            if (ignore.isValid() && !ignore.isEmpty() && ignore.matchesOrParentMatches(relative))
-                continue;
-            files.append(relative);
-        }
-        context.changedFiles = files;
-        context.dockerfileChanged = dockerfileChanged;
-        context.revisionsNote = revisionsNote;
+    // Without a work tree the builds' revisions are only reported: no history to name files with.
+    if (!from.isEmpty() && !project.isEmpty()
+        && !addRevisionChanges(&context, project, dockerfile, from, to, revisionsNote, &error)) {
+        printError(QStringLiteral("stagelens compare: %1").arg(error));
+        return ExitInputErrors;
     }
 
     const CompareResult result = compareBuilds(before->run, after->run, context);

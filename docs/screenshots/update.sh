@@ -56,3 +56,28 @@ if [ -d "$corpus/buildkit-real" ]; then
     rm -rf "$(dirname "$db")"
     echo "wrote $here/history-buildkit-real-1280x800.png"
 fi
+# Compare mode (#19): 02-edit-src against 01-nochange of buildkit-real, as a CI job would give them. The
+# project's history is rebuilt as regen.sh made it (one commit before, then its 02 edit of src/util.c), and
+# each log is put behind the GitHub checkout lines that name its commit, so the window reads the revisions
+# from the logs and names the changed file from the history (libgit2).
+if [ -d "$corpus/buildkit-real" ] && command -v git > /dev/null; then
+    work=$(mktemp -d)
+    cp -r "$corpus/buildkit-real/project" "$work/project"
+    git -C "$work/project" init -q
+    git -C "$work/project" -c user.email=shots@example.com -c user.name=shots add -A
+    git -C "$work/project" -c user.email=shots@example.com -c user.name=shots commit -qm "01-nochange"
+    before=$(git -C "$work/project" rev-parse HEAD)
+    echo 'int helper(void) { return 1; }' >> "$work/project/src/util.c" # regen.sh's edit for case 02
+    git -C "$work/project" -c user.email=shots@example.com -c user.name=shots commit -qam "02-edit-src"
+    after=$(git -C "$work/project" rev-parse HEAD)
+    for pair in "01-nochange:$before" "02-edit-src:$after"; do
+        printf '[command]/usr/bin/git log -1 --format=%%H\n%s\n' "${pair#*:}" > "$work/${pair%%:*}.log"
+        cat "$corpus/buildkit-real/${pair%%:*}.log" >> "$work/${pair%%:*}.log"
+    done
+    for size in 1280x800 1920x1080; do
+        shot compare-edit-src "$size" "$work/project" "$work/01-nochange.log" "$work/02-edit-src.log" --compare
+    done
+    shot compare-edit-src-dark 1280x800 "$work/project" "$work/01-nochange.log" "$work/02-edit-src.log" --compare \
+        --theme dark
+    rm -rf "$work"
+fi

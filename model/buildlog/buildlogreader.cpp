@@ -1,6 +1,7 @@
 #include "buildlogreader.h"
 
 #include "buildrecordreader.h"
+#include "cirevision.h"
 #include "legacylogparser.h"
 #include "lineunwrapper.h"
 #include "plainlogparser.h"
@@ -66,6 +67,7 @@ public:
             line.wrapper = unwrapped.wrapper;
         }
         const QByteArrayView text = line.text;
+        m_revisions.feed(text, number); // the checkout step's commit, for compare (#19)
 
         int vertex = -1; // N of a plain "#N " line
         qsizetype restStart = 0;
@@ -102,6 +104,7 @@ public:
     }
     int statusFirstCount() const { return m_plain.statusFirstCount(); }
     bool sawGitLab() const { return m_sawGitLab; }
+    const QList<CiRevision> &revisions() const { return m_revisions.revisions(); }
 
     void finish()
     {
@@ -124,6 +127,7 @@ private:
     RawJsonLogParser m_rawJson;
     LogFormatParser *m_current = nullptr;
     bool m_sawGitLab = false;
+    CiRevisionScanner m_revisions;
     QByteArray m_scratch; // the text of an unwrapped line that had to be copied
 };
 
@@ -571,6 +575,7 @@ BuildLogResult readBuildLogDevice(
     }
     if (options.splitTargets)
         splitAllByTarget(&result.builds);
+    assignCiRevisions(&result.builds, dispatcher.revisions());
     // GitLab marks sections, not every line: builds inside a GitLab trace carry its name too.
     if (sawGitLab) {
         for (BuildRun &run : result.builds) {

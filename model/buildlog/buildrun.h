@@ -143,6 +143,7 @@ struct BuildRun
     std::optional<double> startEpoch; ///< wall-clock start (seconds since the epoch) when the log has it
     bool truncated = false; ///< ended without a final status (log cut off)
     std::optional<BuildRecordInfo> record; ///< set when the build was read from a build record
+    QString revision; ///< the commit the CI job checked out before the build, as its log printed it
     /// Read from a log saved newest-first (lines reversed, as some CI pages save them): the vertices and
     /// times are in BuildKit's order, the file spans of output run backwards.
     bool newestFirst = false;

@@ -282,6 +282,65 @@ private slots:
         QCOMPARE(counted, missed.size());
     }
 
+    // The revisions read from the CI logs themselves (#19): the same logs behind a GitLab checkout line and
+    // a GitHub `git log -1` checkout, compared with --project but no --revisions, give the commits in
+    // before/after and the same file causes as the revisions given by hand.
+    void revisionsFromCiLogs_data()
+    {
+        QTest::addColumn<QString>("before");
+        QTest::addColumn<QString>("after");
+        QTest::newRow("edit-src") << QStringLiteral("01-nochange") << QStringLiteral("02-edit-src");
+        QTest::newRow("chmod") << QStringLiteral("15-touch-mtime-only") << QStringLiteral("16-chmod-x");
+    }
+    void revisionsFromCiLogs()
+    {
+        QFETCH(QString, before);
+        QFETCH(QString, after);
+        const QString from = m_commit[before.left(2)], to = m_commit[after.left(2)];
+        QVERIFY(!from.isEmpty() && !to.isEmpty());
+        auto writeLog = [this](const QString &name, const QByteArray &checkout) {
+            const QString path = m_dir.filePath(QStringLiteral("ci-") + name + QStringLiteral(".log"));
+            QFile f(path);
+            if (!f.open(QIODevice::WriteOnly))
+                return QString();
+            f.write(checkout + Test::readAll(real(name + QStringLiteral(".log"))));
+            return path;
+        };
+        const QString beforeLog = writeLog(
+            before, "Checking out " + from.left(8).toLatin1() + " as detached HEAD (ref is main)...\n");
+        const QString afterLog =
+            writeLog(after, "[command]/usr/bin/git log -1 '--format=%H'\n" + to.toLatin1() + "\n");
+        QVERIFY(!beforeLog.isEmpty() && !afterLog.isEmpty());
+        auto compare = [this](const QStringList &args) {
+            QProcess cli;
+            cli.start(QStringLiteral(STAGELENS_BINARY),
+                QStringList {QStringLiteral("compare")} + args
+                    + QStringList {QStringLiteral("--project"), m_repo, QStringLiteral("--json")});
+            cli.waitForFinished(60000);
+            if (cli.exitCode() != 0)
+                qWarning() << cli.readAllStandardError();
+            return QJsonDocument::fromJson(cli.readAllStandardOutput()).object();
+        };
+        const QJsonObject fromLogs = compare({beforeLog, afterLog});
+        QCOMPARE(fromLogs[QStringLiteral("before")].toObject()[QStringLiteral("revision")].toString(),
+            from.left(8));
+        QCOMPARE(fromLogs[QStringLiteral("after")].toObject()[QStringLiteral("revision")].toString(), to);
+        const QJsonObject byHand =
+            compare({real(before + QStringLiteral(".log")), real(after + QStringLiteral(".log")),
+                QStringLiteral("--revisions"), from + QStringLiteral("..") + to});
+        const QJsonArray causes = fromLogs[QStringLiteral("causes")].toArray();
+        QVERIFY(!causes.isEmpty());
+        QCOMPARE(causes.first().toObject()[QStringLiteral("kind")].toString(), QStringLiteral("files"));
+        QVERIFY(!causes.first().toObject()[QStringLiteral("files")].toArray().isEmpty());
+        QCOMPARE(causes.size(), byHand[QStringLiteral("causes")].toArray().size());
+        for (int i = 0; i < causes.size(); ++i) {
+            QCOMPARE(causes[i].toObject()[QStringLiteral("files")],
+                byHand[QStringLiteral("causes")].toArray()[i].toObject()[QStringLiteral("files")]);
+            QCOMPARE(causes[i].toObject()[QStringLiteral("kind")],
+                byHand[QStringLiteral("causes")].toArray()[i].toObject()[QStringLiteral("kind")]);
+        }
+    }
+
     // Two builds of one Jenkins console log: the second reuses two steps of the first.
     void twoBuildsInOneLog()
     {

@@ -6,7 +6,7 @@
 #include "model/history/historybuildsmodel.h"
 #include "model/history/historyclient.h"
 #include "testutils.h"
-#include "ui/compare/comparedialog.h"
+#include "ui/compare/comparepane.h"
 #include "ui/history/historyintegration.h"
 #include "ui/history/historyofferbar.h"
 #include "ui/history/historyview.h"
@@ -258,9 +258,9 @@ private Q_SLOTS:
         QVERIFY(!history->lastCompare());
     }
 
-    // Both files still there: the compare window opens with BuildKit's reasons (02-edit-src against
+    // Both files still there: the window's compare mode shows BuildKit's reasons (02-edit-src against
     // 01-nochange: the misses start at COPY src/).
-    void compareOpensAWindow()
+    void compareEntersCompareMode()
     {
         QTemporaryDir dir;
         const HistoryLocation location = locationOf(dir.filePath(QStringLiteral("h.sqlite")));
@@ -292,8 +292,10 @@ private Q_SLOTS:
         QSignalSpy shown(history, &HistoryIntegration::compareShown);
         history->compare(olderId, newestId);
         QVERIFY(shown.wait(20000));
-        CompareDialog *dialog = history->lastCompare();
+        ComparePane *dialog = history->lastCompare();
         QVERIFY(dialog);
+        QVERIFY(window.isCompareMode());
+        QCOMPARE(dialog, window.comparePane());
         QStringList roots;
         for (const ComparedStep &s : dialog->result().steps) {
             if (s.root)

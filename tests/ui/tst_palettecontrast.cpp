@@ -96,6 +96,10 @@ private slots:
             colours.append({dagStepStateName(s), ViewPalette::stateColor(s, pal)});
         for (WhatIfVerdict v : {WhatIfVerdict::Rerun, WhatIfVerdict::Maybe, WhatIfVerdict::Cached})
             colours.append({whatIfVerdictName(v), ViewPalette::verdictColor(v, pal)});
+        // Compare mode's badges and root-miss border (#19).
+        for (DagChange c :
+            {DagChange::Missed, DagChange::Hit, DagChange::Same, DagChange::Ran, DagChange::Added})
+            colours.append({dagChangeName(c), ViewPalette::changeColor(c, pal)});
         for (const auto &[name, raw] : colours) {
             for (QPalette::ColorRole bgRole : {QPalette::Base, QPalette::Window}) {
                 const QColor bg = pal.color(bgRole);
@@ -112,6 +116,15 @@ private slots:
             const QColor heat = over(ViewPalette::heatColor(i / 20.0, pal), pal.color(QPalette::Base));
             const double r = contrast(ViewPalette::textOn(heat), heat);
             QVERIFY2(r >= 4.5, qPrintable(describe(ViewPalette::textOn(heat), heat, r)));
+        }
+        // Compare mode's node backgrounds under the step text.
+        for (DagChange c :
+            {DagChange::Missed, DagChange::Hit, DagChange::Same, DagChange::Ran, DagChange::Added}) {
+            const QColor fill = over(ViewPalette::changeFill(c, pal), pal.color(QPalette::Base));
+            const double r = contrast(ViewPalette::textOn(fill), fill);
+            QVERIFY2(r >= 4.5,
+                qPrintable(
+                    dagChangeName(c) + QLatin1String(": ") + describe(ViewPalette::textOn(fill), fill, r)));
         }
         // The banners: window text on the state's tint.
         for (const QColor &tint : {ViewPalette::stateColor(StepState::Error, pal),

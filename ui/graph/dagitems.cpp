@@ -135,6 +135,8 @@ QRectF StepNodeItem::boundingRect() const
 QColor StepNodeItem::fillColor(const QPalette &palette) const
 {
     const QColor base = palette.color(QPalette::Base);
+    if (m_data.change != DagChange::None)
+        return ViewPalette::changeFill(m_data.change, palette);
     if (m_data.verdict != WhatIfVerdict::None)
         return ViewPalette::mix(base, ViewPalette::verdictColor(m_data.verdict, palette), 0.45);
     if (m_showHeat && m_data.seconds >= 0)
@@ -182,7 +184,10 @@ void StepNodeItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *, QW
         border = QPen(palette.color(QPalette::Text), 2.5);
     if (m_data.state == StepState::Error)
         border = QPen(ViewPalette::stateColor(StepState::Error, palette), m_data.critical ? 3 : 2);
-    if (m_hovered && !m_data.critical)
+    // A root miss (compare mode): a thick border in the miss colour, beside its "ROOT MISS" badge.
+    if (m_data.rootMiss)
+        border = QPen(ViewPalette::changeColor(DagChange::Missed, palette), 3.5);
+    if (m_hovered && !m_data.critical && !m_data.rootMiss)
         border = QPen(palette.color(QPalette::Highlight), 1.5);
     painter->setPen(border);
     painter->setBrush(Qt::NoBrush);
@@ -194,7 +199,9 @@ void StepNodeItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *, QW
         const QFontMetricsF fm(m_fonts.smallBold);
         const qreal w = fm.horizontalAdvance(m_texts.badge) + 8;
         const QRectF badge(right - w, rect.center().y() - fm.height() / 2 - 1, w, fm.height() + 2);
-        const QColor badgeColor = ViewPalette::verdictColor(m_data.verdict, palette);
+        const QColor badgeColor = m_data.change != DagChange::None
+            ? ViewPalette::changeColor(m_data.change, palette)
+            : ViewPalette::verdictColor(m_data.verdict, palette);
         painter->setPen(Qt::NoPen);
         painter->setBrush(badgeColor);
         painter->drawRoundedRect(badge, 3, 3);

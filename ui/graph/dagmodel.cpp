@@ -42,6 +42,36 @@ QString whatIfVerdictName(WhatIfVerdict verdict)
     return {};
 }
 
+QString dagChangeName(DagChange change)
+{
+    switch (change) {
+    case DagChange::None:
+        return {};
+    case DagChange::Missed:
+        return QStringLiteral("missed");
+    case DagChange::Hit:
+        return QStringLiteral("hit");
+    case DagChange::Same:
+        return QStringLiteral("same");
+    case DagChange::Ran:
+        return QStringLiteral("ran in both");
+    case DagChange::Added:
+        return QStringLiteral("added");
+    }
+    return {};
+}
+
+QString dagChangeBadge(DagChange change, bool rootMiss)
+{
+    if (change == DagChange::Missed && rootMiss)
+        return QStringLiteral("ROOT MISS");
+    if (change == DagChange::Same || change == DagChange::None)
+        return {};
+    if (change == DagChange::Ran)
+        return QStringLiteral("RAN");
+    return dagChangeName(change).toUpper();
+}
+
 QString dagEdgeKindName(DagEdgeKind kind)
 {
     switch (kind) {

@@ -20,6 +20,17 @@ enum class WhatIfVerdict
     Cached
 };
 
+/// How a step fared against an earlier build, in compare mode (#19); None outside it.
+enum class DagChange
+{
+    None,
+    Missed, ///< ran although the build before produced it
+    Hit, ///< cached, ran before
+    Same, ///< cached in both
+    Ran, ///< ran in both with nothing to compare (failed or unfinished)
+    Added ///< not in the build before
+};
+
 enum class DagEdgeKind
 {
     From, ///< FROM <stage or image>
@@ -37,6 +48,9 @@ struct DagStep
     double heat = 0; ///< 0..1, duration relative to the slowest step
     bool critical = false; ///< on the critical path
     WhatIfVerdict verdict = WhatIfVerdict::None;
+    DagChange change = DagChange::None;
+    bool rootMiss = false; ///< the first miss of its chain: marked with a thick border and a badge
+    QString changeNote; ///< the comparison's words for the tooltip (cause, seconds, the root it follows)
 };
 
 struct DagStage
@@ -70,6 +84,7 @@ struct DagModel
     double maxSeconds = 0; ///< the duration heat 1.0 stands for, for the legend; 0: no timing
     bool showHeat = true; ///< colour steps by duration
     bool collapsed = false; ///< one node per stage, for large files
+    bool compareMode = false; ///< steps coloured by DagStep::change; laid out again on entering or leaving
 };
 
 /// Whether the DAG view opens `model` collapsed (one node per stage) until the user says otherwise: above
@@ -78,6 +93,9 @@ bool opensCollapsed(const DagModel &model);
 
 QString dagStepStateName(StepState state);
 QString whatIfVerdictName(WhatIfVerdict verdict);
+QString dagChangeName(DagChange change);
+/// What a step node's badge says in compare mode ("ROOT MISS", "HIT"); empty for unchanged steps.
+QString dagChangeBadge(DagChange change, bool rootMiss);
 QString dagEdgeKindName(DagEdgeKind kind);
 /// "0.4 s", "12 s", "2 min 05 s": short, for nodes and tooltips.
 /// formatDuration for a node or bar: empty when `seconds` is negative (no time to draw).

@@ -93,6 +93,12 @@ QString stepToolTip(const DagModel &model, int stage, int step)
         lines << QStringLiteral("On the critical path");
     if (d.verdict != WhatIfVerdict::None)
         lines << QStringLiteral("After the edit: %1").arg(whatIfVerdictName(d.verdict));
+    if (d.change != DagChange::None) {
+        lines << QStringLiteral("Against the build before: %1%2")
+                     .arg(dagChangeName(d.change), d.rootMiss ? QStringLiteral(" (root miss)") : QString());
+        if (!d.changeNote.isEmpty())
+            lines << d.changeNote;
+    }
     if (!s.needed)
         lines << QStringLiteral("The target does not need this stage");
     return lines.join(QLatin1Char('\n'));
@@ -323,7 +329,8 @@ DagScene::Prepared DagScene::prepare() const
             oneLine.replace(QLatin1Char('\n'), QLatin1Char(' ')).replace(QLatin1Char('\t'), QLatin1Char(' '));
             info.texts.text = metrics.elidedText(oneLine, Qt::ElideRight, MaxStepTextWidth);
             info.texts.seconds = formatSeconds(step.seconds);
-            info.texts.badge = whatIfVerdictName(step.verdict).toUpper();
+            info.texts.badge = step.change != DagChange::None ? dagChangeBadge(step.change, step.rootMiss)
+                                                              : whatIfVerdictName(step.verdict).toUpper();
             // Sized so that another build's times or critical path fit without a new layout: the text as
             // if bold, and room for a long duration whenever a build is loaded.
             qreal w = StepNodeItem::stripeWidth(step.state) + NodePadding
@@ -410,7 +417,7 @@ DagScene::Prepared DagScene::prepare() const
 
     QDataStream key(&p.key, QIODevice::WriteOnly);
     bool timed = false;
-    key << m.collapsed << m_fonts.text.toString() << qint64(p.nodes.size());
+    key << m.collapsed << m.compareMode << m_fonts.text.toString() << qint64(p.nodes.size());
     for (qsizetype n = 0; n < p.nodes.size(); ++n) {
         const NodeInfo &info = p.nodes[n];
         key << int(info.kind) << info.stage << info.step << info.image << p.request.nodes[n].cluster;

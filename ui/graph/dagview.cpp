@@ -280,8 +280,14 @@ bool DagView::viewportEvent(QEvent *event)
 void DagView::resizeEvent(QResizeEvent *event)
 {
     QGraphicsView::resizeEvent(event);
-    if (m_autoFit && !m_scene->graphRect().isEmpty())
+    if (m_autoFit && !m_scene->graphRect().isEmpty()) {
         fitToView();
+        // The selection stays in sight (compare mode selects the root miss before the window has its size).
+        if (const auto sel = m_scene->selectedStep(); sel.first >= 0) {
+            if (QGraphicsItem *item = m_scene->stepItem(sel.first, sel.second))
+                ensureVisible(item, 40, 40);
+        }
+    }
 }
 
 void DagView::changeEvent(QEvent *event)
@@ -308,12 +314,16 @@ QList<DagView::LegendEntry> DagView::legendEntries() const
     bool states[6] = {};
     bool anyVerdict = false, anyCritical = false, anyHeat = false;
     bool kinds[3] = {};
+    bool changes[6] = {};
+    bool anyRoot = false;
     for (const DagStage &stage : model.stages) {
         for (const DagStep &step : stage.steps) {
             states[int(step.state)] = true;
             anyVerdict = anyVerdict || step.verdict != WhatIfVerdict::None;
             anyCritical = anyCritical || step.critical;
             anyHeat = anyHeat || step.seconds >= 0;
+            changes[int(step.change)] = true;
+            anyRoot = anyRoot || step.rootMiss;
         }
     }
     for (const DagEdge &edge : model.edges) {
@@ -353,7 +363,7 @@ QList<DagView::LegendEntry> DagView::legendEntries() const
         rows.append(row);
     }
 
-    if (model.showHeat && anyHeat && model.maxSeconds > 0 && !anyVerdict) {
+    if (model.showHeat && anyHeat && model.maxSeconds > 0 && !anyVerdict && !model.compareMode) {
         LegendEntry row;
         row.height = rowHeight;
         const QString left = QStringLiteral("Duration  0 s");
@@ -402,6 +412,49 @@ QList<DagView::LegendEntry> DagView::legendEntries() const
                 const QRectF badge(at.x(), at.y() + 2, bm.horizontalAdvance(text) + 8, rowHeight - 4);
                 const QColor c = ViewPalette::verdictColor(v, pal);
                 p->setPen(Qt::NoPen);
+                p->setBrush(c);
+                p->drawRoundedRect(badge, 3, 3);
+                p->setPen(ViewPalette::textOn(c));
+                p->drawText(badge, Qt::AlignCenter, text);
+                at.rx() += badge.width() + 8;
+            }
+        };
+        rows.append(row);
+    }
+
+    // Compare mode: the badges the nodes carry, in their colours, with what an unchanged step looks like.
+    if (model.compareMode) {
+        QList<QPair<QString, QColor>> badges;
+        if (anyRoot)
+            badges.append(
+                {dagChangeBadge(DagChange::Missed, true), ViewPalette::changeColor(DagChange::Missed, pal)});
+        for (DagChange c :
+            {DagChange::Missed, DagChange::Hit, DagChange::Added, DagChange::Ran, DagChange::Same}) {
+            if (changes[int(c)])
+                badges.append({c == DagChange::Same ? QStringLiteral("same") : dagChangeBadge(c, false),
+                    c == DagChange::Same ? ViewPalette::changeFill(c, pal)
+                                         : ViewPalette::changeColor(c, pal)});
+        }
+        LegendEntry row;
+        row.height = rowHeight;
+        const QFont bold = m_scene->fonts().smallBold;
+        const QFontMetricsF bm(bold);
+        const QString caption = QStringLiteral("Against the build before:");
+        row.width = fm.horizontalAdvance(caption) + 8;
+        for (const auto &badge : badges)
+            row.width += bm.horizontalAdvance(badge.first) + 8 + 8;
+        row.paint = [=](QPainter *p, QPointF at) {
+            p->setFont(font);
+            p->setPen(pal.color(QPalette::WindowText));
+            const qreal cw = fm.horizontalAdvance(caption);
+            p->drawText(QRectF(at.x(), at.y(), cw + 2, rowHeight), Qt::AlignLeft | Qt::AlignVCenter, caption);
+            at.rx() += cw + 8;
+            p->setFont(bold);
+            for (const auto &[text, c] : badges) {
+                const QRectF badge(at.x(), at.y() + 2, bm.horizontalAdvance(text) + 8, rowHeight - 4);
+                p->setPen(c == ViewPalette::changeFill(DagChange::Same, pal)
+                        ? QPen(pal.color(QPalette::Mid), 1)
+                        : QPen(Qt::NoPen));
                 p->setBrush(c);
                 p->drawRoundedRect(badge, 3, 3);
                 p->setPen(ViewPalette::textOn(c));

@@ -6,7 +6,7 @@
 #include "model/history/gitprovenance.h"
 #include "model/history/historybuildsmodel.h"
 #include "model/history/historyclient.h"
-#include "ui/compare/comparedialog.h"
+#include "ui/compare/comparepane.h"
 #include "ui/history/historyofferbar.h"
 #include "ui/history/historyview.h"
 #include "ui/mainwindow.h"
@@ -140,37 +140,36 @@ void HistoryIntegration::compare(qint64 beforeId, qint64 afterId)
             return;
         }
     }
-    // What the Dockerfile says that logs do not: the FROM <stage> chains and each stage's ARGs.
-    const CompareContext context = compareContextOf(m_window->session()->graph());
     const HistoryBuild b = *before, a = *after;
-    auto *watcher = new QFutureWatcher<std::optional<CompareResult>>(this);
+    // The builds are read from their files on a worker; the window then compares them (on a worker too)
+    // and shows them in its compare mode.
+    using Runs = std::optional<QPair<BuildRun, BuildRun>>;
+    auto *watcher = new QFutureWatcher<Runs>(this);
     connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, b, a]() {
         watcher->deleteLater();
-        const std::optional<CompareResult> result = watcher->result();
-        if (!result) {
+        const Runs runs = watcher->result();
+        if (!runs) {
             m_view->showNotice(tr("The files no longer hold the builds that were added from them."));
             return;
         }
-        auto *dialog = new CompareDialog(m_window);
-        dialog->setAttribute(Qt::WA_DeleteOnClose);
         auto name = [](const HistoryBuild &h) {
             return QStringLiteral("%1 #%2").arg(QFileInfo(h.file).fileName()).arg(h.buildIndex + 1);
         };
-        dialog->setResult(*result, name(b), name(a));
-        dialog->show();
-        m_lastCompare = dialog;
-        Q_EMIT compareShown();
+        // Connected first: a comparison that is done at once is shown before compareRuns() returns.
+        connect(m_window, &MainWindow::compareShown, this, &HistoryIntegration::compareShown,
+            Qt::SingleShotConnection);
+        m_lastCompare = m_window->compareRuns(runs->first, runs->second, name(b), name(a));
     });
-    watcher->setFuture(QtConcurrent::run([b, a, context]() -> std::optional<CompareResult> {
+    watcher->setFuture(QtConcurrent::run([b, a]() -> Runs {
         const BuildLogResult before = readBuildLogFile(b.file);
         const BuildLogResult after = readBuildLogFile(a.file);
         if (b.buildIndex >= before.builds.size() || a.buildIndex >= after.builds.size())
             return std::nullopt;
-        return compareBuilds(before.builds.at(b.buildIndex), after.builds.at(a.buildIndex), context);
+        return QPair<BuildRun, BuildRun>(before.builds.at(b.buildIndex), after.builds.at(a.buildIndex));
     }));
 }
 
-CompareDialog *HistoryIntegration::lastCompare() const
+ComparePane *HistoryIntegration::lastCompare() const
 {
     return m_lastCompare;
 }

@@ -16,7 +16,7 @@ class QDockWidget;
 
 namespace Stagelens {
 
-class CompareDialog;
+class ComparePane;
 
 class HistoryClient;
 class HistoryOfferBar;
@@ -48,17 +48,17 @@ public:
     /// Shows the dock (and loads the view).
     void showHistory();
     /// The build `afterId` against `beforeId` (History's "Compare with Previous Build"): both are read again
-    /// from their files on a worker, then shown in a CompareDialog.
+    /// from their files on a worker, then shown in the window's compare mode.
     void compare(qint64 beforeId, qint64 afterId);
-    /// The last compare window shown, for tests.
-    CompareDialog *lastCompare() const;
+    /// The window's Compare pane after the last compare, for tests.
+    ComparePane *lastCompare() const;
     /// Adds a log or record to the history (with the project's git provenance).
     void addToHistory(const QString &path);
     /// True while a history request is pending; the window's whenIdle() waits for it too.
     bool isBusy() const;
 
 Q_SIGNALS:
-    /// A compare window opened.
+    /// The window shows a comparison (compare mode).
     void compareShown();
     /// An add finished: how many builds were added and skipped, or the error.
     void addFinished(const QString &path, int added, int skipped, const QString &error);
@@ -66,7 +66,7 @@ Q_SIGNALS:
 private:
     void logOpened(const QString &path);
 
-    QPointer<CompareDialog> m_lastCompare;
+    QPointer<ComparePane> m_lastCompare;
     MainWindow *m_window = nullptr;
     HistoryLocation m_location;
     Options m_options;

@@ -166,6 +166,10 @@ struct TimelinePlot::Private
     int selected = -1;
     int firstVisible = 0;
     double timeSpan = 1;
+    double sharedSpan = 0; // compare mode: the longer build's span, so the zoom limits hold both builds
+    bool aligned = false;
+    QLabel *caption = nullptr;
+    QString captionText; // in full; the label shows it elided to the room beside the order box
     QPoint pressPos;
     bool syncing = false;
 
@@ -197,6 +201,18 @@ struct TimelinePlot::Private
     QCPItemRect *bandItem(QCPAxisRect *rect);
     QString rowLabel(int display);
     void updateConcurrencyPlot();
+    void elideCaption()
+    {
+        // Never wider than the room left beside the order box and the notice: a long build name must not
+        // widen the window.
+        // The width the header's layout gave the label, once it has one.
+        const int room = caption->width() > 0
+            ? caption->contentsRect().width()
+            : std::max(60,
+                q->width() - sortBox->sizeHint().width() - 80
+                    - (notice->isVisible() ? notice->sizeHint().width() : 0));
+        caption->setText(QFontMetrics(caption->font()).elidedText(captionText, Qt::ElideRight, room));
+    }
 };
 
 // A build of thousands of steps has a running count of tens of thousands of points: filling that polygon
@@ -329,8 +345,14 @@ void TimelinePlot::Private::setupPlot()
     // the bars of the last steps.
     QObject::connect(plot, &QCustomPlot::afterLayout, plot, [this]() {
         const QFontMetrics fm(notice->font());
-        const int room = std::max(0, q->width() - sortBox->sizeHint().width() - 120);
+        // A caption (compare mode) keeps room for its first words.
+        const int captionRoom = caption->isVisible()
+            ? std::min(QFontMetrics(caption->font()).horizontalAdvance(captionText), 300)
+            : 0;
+        const int room = std::max(0, q->width() - sortBox->sizeHint().width() - 120 - captionRoom);
         notice->setText(fm.horizontalAdvance(NoticeLong) <= room ? NoticeLong : NoticeShort);
+        if (caption->isVisible())
+            elideCaption();
     });
 }
 
@@ -356,12 +378,13 @@ void TimelinePlot::Private::clampRange(QCPAxis *axis, const QCPRange &range)
         return;
     syncing = true;
     QCPRange r = range;
-    const double maxSize = timeSpan * 1.5;
+    const double span = std::max(timeSpan, sharedSpan);
+    const double maxSize = span * 1.5;
     if (r.size() > maxSize)
         r = QCPRange(r.center() - maxSize / 2, r.center() + maxSize / 2);
     if (r.size() < MinTimeSpan)
         r = QCPRange(r.center() - MinTimeSpan / 2, r.center() + MinTimeSpan / 2);
-    const double low = -timeSpan * 0.25, high = timeSpan * 1.25;
+    const double low = -span * 0.25, high = span * 1.25;
     if (r.lower < low)
         r += low - r.lower;
     if (r.upper > high)
@@ -373,6 +396,7 @@ void TimelinePlot::Private::clampRange(QCPAxis *axis, const QCPRange &range)
     syncing = false;
     if (concurrencyX.size() > MaxConcurrencyPoints)
         updateConcurrencyPlot();
+    Q_EMIT q->timeRangeChanged(r.lower, r.upper);
 }
 
 int TimelinePlot::Private::visibleRows() const
@@ -399,7 +423,9 @@ void TimelinePlot::Private::updateRowRange()
     scroll->setRange(0, std::max(0, count - visible));
     scroll->setPageStep(visible);
     scroll->setValue(firstVisible);
-    scroll->setVisible(count > visible);
+    // Stacked charts keep the column even when empty, so both charts are equally wide.
+    scroll->setVisible(count > visible || aligned);
+    scroll->setEnabled(count > visible);
 }
 
 void TimelinePlot::Private::updateSelection()
@@ -452,6 +478,7 @@ void TimelinePlot::Private::rebuild()
     lower->axis(QCPAxis::atBottom)->setRange(x->range());
     syncing = false;
     updateConcurrencyPlot();
+    Q_EMIT q->timeRangeChanged(x->range().lower, x->range().upper);
     if (selected >= rows.size())
         selected = -1;
     applyPalette();
@@ -816,6 +843,15 @@ TimelinePlot::TimelinePlot(QWidget *parent)
     layout->setSpacing(2);
     auto *header = new QHBoxLayout;
     header->setContentsMargins(6, 2, 6, 0);
+    d->caption = new QLabel;
+    d->caption->setTextFormat(Qt::PlainText);
+    QFont captionFont = d->caption->font();
+    captionFont.setBold(true);
+    d->caption->setFont(captionFont);
+    d->caption->hide();
+    d->caption->setMinimumWidth(0);
+    d->caption->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    header->addWidget(d->caption, 4); // most of the free room: the spacer before the notice gets the rest
     auto *sortLabel = new QLabel(tr("Order:"));
     d->sortBox = new QComboBox;
     d->sortBox->addItem(tr("By start, grouped by stage"));
@@ -1043,6 +1079,79 @@ QPoint TimelinePlot::rowPosition(int row) const
     return QPoint(int(std::lround(px)), int(std::lround(py)));
 }
 
+QPair<double, double> TimelinePlot::timeRange() const
+{
+    const QCPRange r = d->main->axis(QCPAxis::atBottom)->range();
+    return {r.lower, r.upper};
+}
+
+void TimelinePlot::setTimeRange(double lower, double upper)
+{
+    if (!(upper > lower))
+        return;
+    d->sharedSpan = std::max(d->sharedSpan, (upper - lower) / 1.04); // the span rebuild() pads by 4%
+    const QSignalBlocker block(this);
+    d->clampRange(d->main->axis(QCPAxis::atBottom), QCPRange(lower, upper));
+    d->plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void TimelinePlot::setAlignedLayout(bool aligned)
+{
+    d->aligned = aligned;
+    if (!aligned)
+        d->sharedSpan = 0;
+    // Row labels are elided to MaxLabelWidth: a left margin that wide fits every label, in either chart.
+    const int left = aligned ? int(MaxLabelWidth) + 16 : 0;
+    d->main->setMinimumMargins(QMargins(left, 0, 0, 0));
+    d->lower->setMinimumMargins(QMargins(left, 0, 0, 0));
+    d->updateRowRange();
+    d->plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void TimelinePlot::setCompact(bool compact, bool legend)
+{
+    // The concurrency strip's axes alone need about 80 pixels: compact takes it out of the layout and the
+    // chart's own time axis gets the tick labels the strip showed.
+    QCPLayoutGrid *layout = d->plot->plotLayout();
+    const bool inLayout = layout->hasElement(1, 0) && layout->element(1, 0) == d->lower;
+    QCPAxis *x = d->main->axis(QCPAxis::atBottom);
+    if (compact && inLayout) {
+        layout->take(d->lower);
+        layout->simplify();
+        d->lower->setVisible(false);
+        x->setTickLabels(true);
+        x->setLabel(d->lower->axis(QCPAxis::atBottom)->label());
+    } else if (!compact && !inLayout) {
+        layout->insertRow(1);
+        layout->addElement(1, 0, d->lower);
+        layout->setRowStretchFactors({4, 1, 0.001});
+        d->lower->setVisible(true);
+        x->setTickLabels(false);
+        x->setLabel(QString());
+    }
+    d->plot->legend->setVisible(!compact || legend);
+    d->plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void TimelinePlot::setCaption(const QString &caption)
+{
+    d->captionText = caption;
+    d->caption->setToolTip(caption);
+    d->caption->setVisible(!caption.isEmpty());
+    d->elideCaption();
+}
+
+QString TimelinePlot::caption() const
+{
+    return d->captionText;
+}
+
+int TimelinePlot::timeToWidgetX(double seconds) const
+{
+    const double px = d->main->axis(QCPAxis::atBottom)->coordToPixel(seconds);
+    return d->plot->mapTo(this, QPoint(int(std::lround(px)), 0)).x();
+}
+
 void TimelinePlot::changeEvent(QEvent *event)
 {
     if (event->type() == QEvent::PaletteChange) {
@@ -1057,6 +1166,7 @@ void TimelinePlot::changeEvent(QEvent *event)
 void TimelinePlot::resizeEvent(QResizeEvent *event)
 {
     QWidget::resizeEvent(event);
+    d->elideCaption();
     // Wrap the legend to the width actually available, so stage names are never clipped on small screens.
     const QFontMetrics fm(d->plot->legend->font());
     const int itemWidth = fm.horizontalAdvance(QStringLiteral("predicted rebuild")) + 48;

@@ -8,6 +8,7 @@
 
 #include <QList>
 #include <QMetaType>
+#include <QPair>
 #include <QPointF>
 #include <QString>
 #include <QWidget>
@@ -84,6 +85,23 @@ public:
     void selectRow(int row);
     int selectedRow() const;
 
+    /// The time axis range on show, in seconds since the build began (both charts share it).
+    QPair<double, double> timeRange() const;
+    /// Shows [lower, upper] on the time axis, widening the zoom limits to hold it: compare mode puts two
+    /// builds on one axis. Does not emit timeRangeChanged().
+    void setTimeRange(double lower, double upper);
+    /// For charts stacked one above the other: a fixed width for the row labels and a scroll bar column
+    /// that is always there, so equal time ranges land on equal pixels in both.
+    void setAlignedLayout(bool aligned);
+    /// Compact: a lower concurrency strip and (without `legend`) no legend, for two charts stacked in one
+    /// pane where the rows need the room.
+    void setCompact(bool compact, bool legend = true);
+    /// A caption at the left of the header ("Before: build 1, 45 s"); empty hides it.
+    void setCaption(const QString &caption);
+    QString caption() const;
+    /// The time axis' pixel for `seconds`, in this widget's coordinates.
+    int timeToWidgetX(double seconds) const;
+
     QCustomPlot *plot() const;
     /// Bars drawn for steps that ran (or failed / were canceled) with a known start and end.
     int barCount() const;
@@ -103,6 +121,8 @@ public:
 
 signals:
     void rowSelected(int row);
+    /// The user dragged or zoomed the time axis, or a new model set it.
+    void timeRangeChanged(double lower, double upper);
 
 protected:
     void changeEvent(QEvent *event) override;

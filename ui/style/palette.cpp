@@ -82,6 +82,34 @@ QColor ViewPalette::verdictColor(WhatIfVerdict verdict, const QPalette &palette)
     return palette.color(QPalette::Base);
 }
 
+QColor ViewPalette::changeColor(DagChange change, const QPalette &palette)
+{
+    switch (change) {
+    case DagChange::Missed:
+        return forPalette(0xffd62728, palette);
+    case DagChange::Hit:
+        return forPalette(0xff23824a, palette);
+    case DagChange::Added:
+        return forPalette(0xff7b52ab, palette);
+    case DagChange::Ran:
+        return forPalette(0xffa87800, palette);
+    case DagChange::Same:
+        return forPalette(0xff767676, palette); // 4.5:1 on white: a quiet grey that still reads as a mark
+    case DagChange::None:
+        break;
+    }
+    return palette.color(QPalette::Base);
+}
+
+QColor ViewPalette::changeFill(DagChange change, const QPalette &palette)
+{
+    const QColor base = palette.color(QPalette::Base);
+    if (change == DagChange::None)
+        return base;
+    // Unchanged steps stay nearly plain so that the misses stand out.
+    return mix(base, changeColor(change, palette), change == DagChange::Same ? 0.12 : 0.45);
+}
+
 QColor ViewPalette::heatColor(double heat, const QPalette &palette)
 {
     if (!std::isfinite(heat))

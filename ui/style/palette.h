@@ -22,6 +22,10 @@ public:
     static QColor stageColor(int stageIndex, const QPalette &palette);
     static QColor stateColor(StepState state, const QPalette &palette);
     static QColor verdictColor(WhatIfVerdict verdict, const QPalette &palette);
+    /// Compare mode's colour for a change kind (missed red, hit green, added purple, same grey).
+    static QColor changeColor(DagChange change, const QPalette &palette);
+    /// A step node's background in compare mode: its change colour over the base, unchanged steps faint.
+    static QColor changeFill(DagChange change, const QPalette &palette);
     /// Background for a step by duration: the base colour at 0, a strong orange-red at 1.
     static QColor heatColor(double heat, const QPalette &palette);
     /// Black or white, whichever reads better on `background`.
