@@ -94,7 +94,8 @@ struct GuiOption
 
 constexpr GuiOption GuiOptions[] = {{"--changed", true}, {"--screenshot", true}, {"--size", true},
     {"--theme", true}, {"--target", true}, {"--build-arg", true}, {"--db", true}, {"--history", false},
-    {"--advice", false}, {"--compare", false}, {"--help", false}, {"-h", false}, {"--version", false}, {"-v", false}};
+    {"--advice", false}, {"--compare", false}, {"--help", false}, {"-h", false}, {"--version", false},
+    {"-v", false}};
 
 int usageError(int argc, char **argv, const QString &message)
 {
