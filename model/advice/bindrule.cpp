@@ -20,9 +20,10 @@ void adviseCopyInsteadOfBind(const RuleContext &ctx, QList<Proposal> *out, QList
         for (int i = 1; i + 1 < stage.steps.size(); ++i) {
             const Step &copy = stage.steps.at(i);
             const Step &run = stage.steps.at(i + 1);
-            if (copy.kind != InstructionKind::Copy || !copy.isVertex() || !copy.readsContext() || copy.sources.size() != 1
-                || copy.parents || !copy.excludes.isEmpty() || !copy.chmod.isEmpty() || !copy.chown.isEmpty()
-                || run.kind != InstructionKind::Run || !run.isVertex())
+            if (copy.kind != InstructionKind::Copy || !copy.isVertex() || !copy.readsContext()
+                || copy.sources.size() != 1 || copy.parents || !copy.excludes.isEmpty()
+                || !copy.chmod.isEmpty() || !copy.chown.isEmpty() || run.kind != InstructionKind::Run
+                || !run.isVertex())
                 continue;
             // One file of the context, to an absolute path under /tmp (a path meant to be thrown away).
             const QString source = copy.sources.first();
@@ -51,20 +52,25 @@ void adviseCopyInsteadOfBind(const RuleContext &ctx, QList<Proposal> *out, QList
             }
             if (laterUse)
                 continue;
-            static const QRegularExpression keyword(QStringLiteral(R"(^(\s*RUN\s+))"), QRegularExpression::CaseInsensitiveOption);
+            static const QRegularExpression keyword(
+                QStringLiteral(R"(^(\s*RUN\s+))"), QRegularExpression::CaseInsensitiveOption);
             const QRegularExpressionMatch m = keyword.match(runLines.first());
             if (!m.hasMatch())
                 continue;
             QStringList newRun = runLines;
-            newRun.first().insert(m.capturedEnd(), QStringLiteral("--mount=type=bind,source=%1,target=%2 ").arg(source, target));
+            newRun.first().insert(m.capturedEnd(),
+                QStringLiteral("--mount=type=bind,source=%1,target=%2 ").arg(source, target));
             Proposal p;
             p.rule = rule;
             p.line = copy.line;
             p.lines = {copy.line, run.line};
-            p.title = QStringLiteral("Bind-mount %1 into the RUN on line %2 instead of copying it").arg(source).arg(run.line);
+            p.title = QStringLiteral("Bind-mount %1 into the RUN on line %2 instead of copying it")
+                          .arg(source)
+                          .arg(run.line);
             p.detail = QStringLiteral(
                 "%1 (line %2) copies %3 only for the RUN on line %4. A bind mount gives that RUN the file "
-                "without a COPY step or a layer that keeps it in the image; an edit of %3 then re-runs the RUN "
+                "without a COPY step or a layer that keeps it in the image; an edit of %3 then re-runs the "
+                "RUN "
                 "alone.")
                            .arg(quoteCommand(copy.text))
                            .arg(copy.line)

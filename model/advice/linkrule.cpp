@@ -5,7 +5,6 @@
 // announcement of the flag (image rebase and improved remote cache support).
 
 #include "advicerules.h"
-
 #include "model/core/duration.h"
 
 #include <QRegularExpression>
@@ -58,7 +57,8 @@ void adviseCopyLink(const RuleContext &ctx, QList<Proposal> *out, QList<AdviceNo
         }
         if (p.dockerfileEdits.isEmpty())
             continue;
-        p.title = QStringLiteral("Copy with --link in stage %1 so a new base does not redo the copies").arg(stage.token());
+        p.title = QStringLiteral("Copy with --link in stage %1 so a new base does not redo the copies")
+                      .arg(stage.token());
         p.detail = QStringLiteral(
             "The COPY/ADD steps on lines %1 of stage %2 took %3 and re-run whenever the base (%4) or a step "
             "before them changes. With --link BuildKit keeps the copied layer and only re-applies it on the "
@@ -72,8 +72,8 @@ void adviseCopyLink(const RuleContext &ctx, QList<Proposal> *out, QList<AdviceNo
             root = ctx.graph.stages.at(root).baseStage;
         if (ctx.graph.stages.at(root).base.isEmpty())
             continue; // FROM scratch at the root: nothing moves
-        const QString rootToken = ctx.graph.stages.at(root).name.isEmpty() ? QString::number(root)
-                                                                            : ctx.graph.stages.at(root).name;
+        const QString rootToken =
+            ctx.graph.stages.at(root).name.isEmpty() ? QString::number(root) : ctx.graph.stages.at(root).name;
         p.change.movedBases = {rootToken};
         p.changeText = QStringLiteral("a new image behind %1 (FROM on line %2)")
                            .arg(ctx.graph.stages.at(root).baseName)
