@@ -85,7 +85,6 @@ QList<PackageManager> installsIn(const QString &command)
         const QRegularExpressionMatch m = k.pattern.match(command);
         if (!m.hasMatch())
             continue;
-        // pip without -r installs named packages: no manifest, but it still downloads.
         found.append(k.manager);
         at.append(m.capturedStart());
     }
@@ -96,7 +95,9 @@ QList<PackageManager> installsIn(const QString &command)
     if (const auto m = pipNamed.match(command); m.hasMatch()
         && std::none_of(found.cbegin(), found.cend(),
             [](const PackageManager &p) { return p.id == QLatin1String("pip"); })) {
-        PackageManager pip = knownManagers().at(3).manager;
+        const auto known = std::find_if(knownManagers().cbegin(), knownManagers().cend(),
+            [](const Known &k) { return k.manager.id == QLatin1String("pip"); });
+        PackageManager pip = known->manager;
         pip.manifests.clear();
         found.append(pip);
         at.append(m.capturedStart());
