@@ -6,6 +6,8 @@
   gen.py dockerfile CORPUS OUT STAGES real multi-stage Dockerfiles replicated, stage names suffixed per copy
   gen.py context CORPUS DIR FILES     the buildkit-real project plus FILES generated files (some ignored)
   gen.py historylog CORPUS OUT BUILDS the plain buildkit-real logs in turn, BUILDS builds in one file
+  gen.py dockerfiles CORPUS OUT COPIES the corpus's real Dockerfiles that share no parser directive,
+                                      concatenated COPIES times (OUT.files lists them, for the baseline)
 
 Same arguments, same bytes: nothing random, nothing time-dependent.
 """
@@ -166,6 +168,52 @@ def historylog(corpus, out, builds):
     print(f"historylog {out}: {builds} builds from {len(texts)} logs")
 
 
+# Parser directives that change what the text means: `escape` changes the lexing and `check` the lint rules,
+# and only at the top of a file, so a file carrying either would mean something else inside the concatenation.
+# `# syntax=` only names the frontend image: inside the concatenation it is a comment, as it is to the parser.
+MEANINGFUL_DIRECTIVE = re.compile(r"^#\s*(escape|check)\s*=", re.IGNORECASE)
+
+
+def dockerfile_directives(text):
+    """The parser directives at the top of a Dockerfile (BuildKit stops at the first other line)."""
+    found = []
+    for line in text.splitlines():
+        m = re.match(r"^#\s*([a-z]+)\s*=", line, re.IGNORECASE)
+        if not m:
+            break
+        found.append(line)
+    return found
+
+
+def dockerfiles(corpus, out, copies):
+    root = os.path.join(corpus, "dockerfiles")
+    paths, skipped = [], []
+    for name in sorted(os.listdir(root)):
+        path = os.path.join(root, name, "Dockerfile")
+        if not os.path.isfile(path):
+            continue
+        with open(path, "rb") as f:
+            text = f.read().decode("utf-8", "surrogateescape")
+        if any(MEANINGFUL_DIRECTIVE.match(d) for d in dockerfile_directives(text)):
+            skipped.append(name)
+            continue
+        paths.append(path)
+    texts = []
+    for path in paths:
+        with open(path, "rb") as f:
+            text = f.read().decode("utf-8", "surrogateescape")
+        texts.append(text if text.endswith("\n") else text + "\n")
+    if dockerfile_directives(texts[0]):
+        raise SystemExit("gen.py dockerfiles: the first file must carry no directive")
+    block = "".join(texts).encode("utf-8", "surrogateescape")
+    with open(out, "wb") as f:
+        for _ in range(copies):
+            f.write(block)
+    with open(out + ".files", "w") as f:
+        f.write("".join(p + "\n" for p in paths))
+    print(f"dockerfiles {out}: {len(paths)} files ({len(block)} bytes) x {copies}, skipped {', '.join(skipped)}")
+
+
 def main():
     if len(sys.argv) != 5:
         print(__doc__, file=sys.stderr)
@@ -175,7 +223,8 @@ def main():
      "rawjson": lambda: rawjson(corpus, out, parse_size(amount)),
      "dockerfile": lambda: dockerfile(corpus, out, int(amount)),
      "context": lambda: context(corpus, out, int(amount)),
-     "historylog": lambda: historylog(corpus, out, int(amount))}[kind]()
+     "historylog": lambda: historylog(corpus, out, int(amount)),
+     "dockerfiles": lambda: dockerfiles(corpus, out, int(amount))}[kind]()
     return 0
 
 
