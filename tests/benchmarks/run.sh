@@ -5,7 +5,7 @@
 #
 #   tests/benchmarks/run.sh                 everything (a 1 GB plain log: needs ~1.5 GB free in /tmp)
 #   SIZE=200M tests/benchmarks/run.sh       smaller plain log
-#   ONLY=log,summary,compare,rawjson,dockerfile,dockerfile-e2e,layout,context,gui,startup,history,historygui tests/benchmarks/run.sh   a subset
+#   ONLY=log,summary,compare,rawjson,records,dockerfile,dockerfile-e2e,layout,context,gui,startup,history,historygui tests/benchmarks/run.sh   a subset
 #   HISTORY_BUILDS=10000 HISTORY_ROUNDS=3 ...  size and rounds of the history benchmark
 #   SKIP_BUILD=1 ...                        reuse build/release as it is
 #   FULL_BUILD=1 ...                        build every target of the preset, not only the benchmarked ones
@@ -22,8 +22,9 @@ RAWJSON_SIZE=${RAWJSON_SIZE:-200M}
 GUI_SIZE=${GUI_SIZE:-1G}
 ITERATIONS=${ITERATIONS:-1000}
 DOCKERFILE_COPIES=${DOCKERFILE_COPIES:-100}
+RECORD_SIZE=${RECORD_SIZE:-100M}
 CONTEXT_FILES=${CONTEXT_FILES:-100000}
-ONLY=${ONLY:-log,summary,compare,rawjson,dockerfile,dockerfile-e2e,layout,context,gui,startup,history,historygui}
+ONLY=${ONLY:-log,summary,compare,rawjson,records,dockerfile,dockerfile-e2e,layout,context,gui,startup,history,historygui}
 HISTORY_BUILDS=${HISTORY_BUILDS:-10000}
 HISTORY_ROUNDS=${HISTORY_ROUNDS:-3}
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
@@ -155,6 +156,22 @@ if wants rawjson; then
     fmt=$("$BIN" log "$RAW" --json 2> /dev/null | jq -r '[.builds[].format] | unique | join(",")')
     report "rawjson-speed" "${ratio}x faster than jq" ">= 10x" "$(ge "$ratio" 10)" \
         "$(($(stat -c %s "$RAW") / 1048576)) MB: stagelens $sl_ms ms (format $fmt), jq -c . $jq_ms ms"
+fi
+
+# --- build records: opening a 100 MB .dockerbuild vs tar -xzOf on it -------------------------------------
+# gen.py record puts the corpus's records into one archive, each progress stream repeated (vertex digests
+# renumbered per copy) to about RECORD_SIZE of blobs. Ours: `stagelens log REC --json` (read, decode, print);
+# baseline: `tar -xzOf REC > /dev/null` (inflate and unpack only). Medians of 3, page cache warm.
+if wants records; then
+    REC=$INPUTS/record-$RECORD_SIZE.dockerbuild
+    [ -s "$REC" ] || $GEN record "$CORPUS" "$REC" "$RECORD_SIZE" > /dev/null
+    cat "$REC" > /dev/null
+    tar_ms=$(time_cmd 3 tar -xzOf "$REC")
+    sl_ms=$(time_cmd 3 "$BIN" log "$REC" --json)
+    ratio=$(div "$sl_ms" "$tar_ms")
+    shape=$("$BIN" log "$REC" --json 2> /dev/null | jq -r '"\(.builds | length) builds, \([.builds[].vertices | length] | add) vertices"')
+    report "record-open" "${ratio}x tar's time" "<= 2x" "$(le "$ratio" 2)" \
+        "$(($(stat -c %s "$REC") / 1048576)) MB gzip'd, $(($(tar -xzOf "$REC" | wc -c) / 1048576)) MB of blobs ($shape): stagelens log --json $sl_ms ms, tar -xzOf $tar_ms ms (median of 3)"
 fi
 
 # --- Dockerfile parsing: bench_dockerfile vs dockerfile-ast in Node.js -----------------------------------
