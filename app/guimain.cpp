@@ -13,6 +13,7 @@
 #include <QFileInfo>
 #include <QIcon>
 #include <QImage>
+#include <QImageWriter>
 #include <QTimer>
 
 namespace Stagelens {
@@ -56,7 +57,8 @@ int runGui(int &argc, char **argv, void (*setIdentity)())
     const QCommandLineOption changedOption(QStringLiteral("changed"),
         QStringLiteral("Preselect PATH in the what-if view."), QStringLiteral("PATH"));
     const QCommandLineOption screenshotOption(QStringLiteral("screenshot"),
-        QStringLiteral("Render the window, write OUT.png and exit."), QStringLiteral("OUT.png"));
+        QStringLiteral("Render the window, write OUT.png (or .bmp, .jpg: by the file's suffix) and exit."),
+        QStringLiteral("OUT.png"));
     const QCommandLineOption sizeOption(
         QStringLiteral("size"), QStringLiteral("Window size (default 1600x1000)."), QStringLiteral("WxH"));
     const QCommandLineOption themeOption(QStringLiteral("theme"),
@@ -171,7 +173,11 @@ int runGui(int &argc, char **argv, void (*setIdentity)())
             return;
         window.whenIdle([&window, out]() {
             const QImage image = window.grab().toImage();
-            const bool ok = image.save(out, "PNG");
+            // The suffix picks the format (PNG unless it names another one Qt writes): an uncompressed BMP
+            // costs nothing to encode, which the start-up benchmark uses on both sides.
+            const QByteArray suffix = QFileInfo(out).suffix().toLower().toLatin1();
+            const bool ok = image.save(
+                out, QImageWriter::supportedImageFormats().contains(suffix) ? suffix.constData() : "PNG");
             if (!ok)
                 Cli::printError(QStringLiteral("stagelens: cannot write %1").arg(out));
             QApplication::exit(ok ? Cli::ExitOk : Cli::ExitInputErrors);

@@ -12,7 +12,7 @@ packages=(
     build-essential cmake ninja-build pkg-config git
     qt6-base-dev qt6-svg-dev libgl-dev
     libgraphviz-dev graphviz libqcustomplot-dev libsimdjson-dev
-    libarchive-dev libprotobuf-dev protobuf-compiler libgit2-dev patch
+    libarchive-dev libprotobuf-dev protobuf-compiler libgit2-dev libssl-dev patch
     clang libclang-rt-14-dev clang-format
     xvfb xauth poppler-utils fonts-dejavu-core
     desktop-file-utils appstream dpkg-dev file jq librsvg2-bin help2man bash-completion

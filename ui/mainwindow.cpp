@@ -672,6 +672,8 @@ void MainWindow::refreshViews()
         m_collapseAction->setChecked(collapse);
     }
     m_dagView->setModel(m_dagInput.model);
+    const quint64 generation = ++m_runViewsGeneration; // drops a worker's rows for an older refresh
+    m_runViewsPending = false;
     if (m_comparison) {
         const BuildComparison &c = *m_comparison;
         m_timelineInput = makeTimelineInput(graph, c.after, c.afterAnalysis);
@@ -694,10 +696,52 @@ void MainWindow::refreshViews()
         m_timeline->show();
         alignTimelines();
     } else if (const BuildRun *run = m_session->selectedRun()) {
-        m_timelineInput = makeTimelineInput(graph, *run, analysis, whatIf);
-        m_timeline->setModel(m_timelineInput.model);
-        m_timeline->show();
-        m_slowest->model()->setRows(slowStepRows(graph, *run, analysis), analysis.summary.wallSeconds);
+        const std::optional<double> wall = analysis.summary.wallSeconds;
+        const int sortColumn = m_slowest->model()->sortColumn();
+        const Qt::SortOrder sortOrder = m_slowest->model()->sortOrder();
+        auto make = [graph, run = *run, analysis, whatIf, sortColumn, sortOrder, wall]() {
+            RunViews views {
+                makeTimelineInput(graph, run, analysis, whatIf), slowStepRows(graph, run, analysis)};
+            sortSlowStepRows(&views.slowest, sortColumn, sortOrder, wall);
+            return views;
+        };
+        auto apply = [this, wall](RunViews views) {
+            m_timelineInput = std::move(views.timeline);
+            m_timeline->setModel(m_timelineInput.model);
+            m_timeline->show();
+            m_slowest->model()->setRows(std::move(views.slowest), wall);
+        };
+        if (run->vertices.size() <= ProjectSession::AsyncAnalysisVertices) {
+            apply(make());
+        } else {
+            // A build of ~100k vertices takes tens of ms to turn into rows: on a worker, so the GUI thread
+            // only swaps the results in. The copies share the graph's, run's and analysis's data. Until they
+            // land, the old rows stay drawn but map to no vertex of the new build.
+            m_timelineInput.vertexOfRow.clear();
+            m_timelineInput.rowOfVertexList.clear();
+            m_runViewsPending = true;
+            auto *watcher = new QFutureWatcher<RunViews>(this);
+            connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, generation, wall]() {
+                watcher->deleteLater();
+                if (generation != m_runViewsGeneration)
+                    return;
+                // Timeline first, the slowest list on the next event-loop turn: together they were the
+                // longest stall of a 1 GB load (~30 ms), apart the window paints in between.
+                RunViews views = watcher->result();
+                m_timelineInput = std::move(views.timeline);
+                m_timeline->setModel(m_timelineInput.model);
+                m_timeline->show();
+                QTimer::singleShot(
+                    0, this, [this, generation, wall, rows = std::move(views.slowest)]() mutable {
+                        if (generation != m_runViewsGeneration)
+                            return;
+                        m_runViewsPending = false;
+                        m_slowest->model()->setRows(std::move(rows), wall);
+                        checkIdle();
+                    });
+            });
+            watcher->setFuture(QtConcurrent::run(std::move(make)));
+        }
     } else {
         m_slowest->model()->setRows({}, std::nullopt);
         m_timelineInput = {};
@@ -840,7 +884,7 @@ QString MainWindow::stepOutputText() const
 
 bool MainWindow::isBusy() const
 {
-    return m_session->isBusy() || m_comparing || m_dagView->dagScene()->isLayoutPending()
+    return m_session->isBusy() || m_comparing || m_runViewsPending || m_dagView->dagScene()->isLayoutPending()
         || m_details->isBusy() || m_advice->isBusy()
         || std::any_of(m_busySources.cbegin(), m_busySources.cend(), [](const auto &busy) { return busy(); });
 }

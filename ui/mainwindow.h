@@ -1,6 +1,7 @@
 #pragma once
 
 #include "model/compare/buildcomparison.h"
+#include "model/itemmodels/sloweststepsmodel.h"
 #include "model/session/projectsession.h"
 #include "ui/viewadapters.h"
 
@@ -170,6 +171,14 @@ private:
     StepRef m_selectedStep;
     DagInput m_dagInput;
     TimelineInput m_timelineInput;
+    /// The timeline's and the slowest list's rows of one build, made on a worker for big builds.
+    struct RunViews
+    {
+        TimelineInput timeline;
+        QList<SlowStepRow> slowest;
+    };
+    quint64 m_runViewsGeneration = 0;
+    bool m_runViewsPending = false;
     std::optional<bool> m_userCollapsed; ///< unset: collapse large graphs automatically
     QList<std::function<void()>> m_idleCallbacks;
     QList<std::function<bool()>> m_busySources;

@@ -61,7 +61,7 @@ bool RuleContext::ranInBuild(StepRef ref) const
 QString RuleContext::stepOutput(StepRef ref) const
 {
     const BuildVertex *v = vertexOf(*this, ref);
-    if (!v || v->logLines == 0 && v->output.isEmpty())
+    if (!v || (v->logLines == 0 && v->output.isEmpty()))
         return {};
     return readVertexOutput(input.runPath, *input.run, *v);
 }

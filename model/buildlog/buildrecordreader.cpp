@@ -5,7 +5,6 @@
 #include "record/recordmetadata.h"
 #include "record/recordstatusstream.h"
 
-#include <QCryptographicHash>
 #include <QFile>
 #include <QHash>
 #include <QJsonArray>
@@ -14,6 +13,7 @@
 #include <QSet>
 
 #include <algorithm>
+#include <openssl/sha.h>
 
 namespace Stagelens {
 
@@ -26,6 +26,9 @@ constexpr qint64 MaxJsonBlob = 16 << 20; // index.json, OCI indexes and manifest
 constexpr qint64 MaxStatusBlob = 256 << 20; // the progress stream
 constexpr qint64 MaxProvenanceBlob = 64 << 20;
 constexpr qint64 MaxHeldBytes = qint64(1) << 30; // every blob held at once
+// The first pass also keeps larger blobs while they fit in this: the progress stream is then read with
+// everything else, and the archive is inflated once instead of twice (half the time of a 100 MB record).
+constexpr qint64 FirstPassHeld = 256 << 20;
 constexpr qint64 MaxRecordInZip = 512 << 20;
 constexpr int MaxEntries = 100000;
 constexpr int MaxIndexDepth = 4;
@@ -165,13 +168,18 @@ private:
                     continue;
                 key = parts.at(1) + QLatin1Char(':') + parts.at(2);
                 m_sizes.insert(key, entry.size);
-                if (m_blobs.contains(key)
-                    || !(first ? entry.size >= 0 && entry.size <= MaxSmallBlob : wanted.contains(key)))
+                const bool keep = first ? entry.size >= 0
+                        && (entry.size <= MaxSmallBlob
+                            || (entry.size <= MaxStatusBlob && m_held + entry.size <= FirstPassHeld))
+                                        : wanted.contains(key);
+                if (m_blobs.contains(key) || !keep)
                     continue;
             } else {
                 continue; // oci-layout and anything else
             }
-            const qint64 cap = key == QLatin1String("index.json") ? MaxJsonBlob : capOf(key, wanted);
+            const qint64 cap = key == QLatin1String("index.json") ? MaxJsonBlob
+                : first && entry.size > MaxSmallBlob              ? MaxStatusBlob
+                                                                  : capOf(key, wanted);
             if (m_held + std::max<qint64>(0, entry.size) > MaxHeldBytes) {
                 error(QStringLiteral("%1: not read, the record's blobs exceed %2 MiB in all")
                           .arg(key)
@@ -179,7 +187,7 @@ private:
                 continue;
             }
             bool complete = false;
-            QByteArray bytes = archive.read(cap + 1, &complete);
+            QByteArray bytes = archive.read(cap + 1, &complete, entry.size);
             if (!archive.error().isEmpty())
                 break;
             if (bytes.size() > cap) {
@@ -238,7 +246,12 @@ private:
     {
         if (!key.startsWith(QLatin1String("sha256:")))
             return;
-        const QByteArray actual = QCryptographicHash::hash(bytes, QCryptographicHash::Sha256).toHex();
+        // OpenSSL's SHA-256 uses the CPU's SHA instructions: ~10x Qt 6.4's own code, which was a third of the
+        // time of opening a 100 MB record.
+        unsigned char digest[SHA256_DIGEST_LENGTH];
+        ::SHA256(reinterpret_cast<const unsigned char *>(bytes.constData()), size_t(bytes.size()), digest);
+        const QByteArray actual =
+            QByteArray::fromRawData(reinterpret_cast<const char *>(digest), sizeof digest).toHex();
         if (QLatin1String(actual) != QStringView(key).mid(7) && ++m_digestWarnings <= MaxDigestWarnings)
             warning(QStringLiteral("%1 does not match its digest: the file is damaged").arg(key));
     }
@@ -248,7 +261,7 @@ private:
     {
         const auto it = m_blobs.constFind(digest);
         if (it != m_blobs.constEnd())
-            return &*it;
+            return it->size() <= cap ? &*it : nullptr; // held by the first pass, but too large for this use
         const qint64 size = m_sizes.value(digest, -2);
         if (needed && size != -2 && size <= cap) {
             needed->insert(digest);

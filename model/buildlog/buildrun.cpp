@@ -506,12 +506,22 @@ public:
         const qsizetype n = text.size();
         const char16_t *u = text.utf16();
         for (qsizetype i = 0; i < n; ++i) {
+            // Runs of ASCII that needs no escape (nearly all of a log) are narrowed into the buffer at once:
+            // a push_back per character was an eighth of `log --json` on a rawjson stream.
+            qsizetype run = i;
+            while (run < n && u[run] >= 0x20 && u[run] < 0x80 && u[run] != '"' && u[run] != '\\')
+                ++run;
+            if (run > i) {
+                const size_t at = m_buffer.size();
+                m_buffer.resize(at + size_t(run - i));
+                char *to = m_buffer.data() + at;
+                for (qsizetype k = i; k < run; ++k)
+                    *to++ = char(u[k]);
+                i = run - 1;
+                continue;
+            }
             const char16_t c = u[i];
             if (c < 0x80) {
-                if (c >= 0x20 && c != '"' && c != '\\') {
-                    put(char(c));
-                    continue;
-                }
                 put('\\');
                 switch (c) {
                 case '"':

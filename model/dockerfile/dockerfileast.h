@@ -50,6 +50,10 @@ struct DockerfileAst
 
 } // namespace Stagelens
 
+// Only implicitly shared Qt containers and scalars inside: a list may move them with memcpy/realloc.
+Q_DECLARE_TYPEINFO(Stagelens::Heredoc, Q_RELOCATABLE_TYPE);
+Q_DECLARE_TYPEINFO(Stagelens::Instruction, Q_RELOCATABLE_TYPE);
+
 Q_DECLARE_METATYPE(Stagelens::Heredoc)
 Q_DECLARE_METATYPE(Stagelens::Instruction)
 Q_DECLARE_METATYPE(Stagelens::DockerfileAst)

@@ -343,26 +343,50 @@ QString quote(const QString &s)
     QString out;
     out.reserve(s.size() + 2);
     out.append(QLatin1Char('"'));
-    for (qsizetype i = 0; i < s.size(); ++i) {
+    const QChar *data = s.constData();
+    const qsizetype n = s.size();
+    qsizetype i = 0;
+    while (i < n) {
+        // Printable ASCII other than '"' and '\\' is most of any Dockerfile: copied a run at a time.
+        qsizetype run = i;
+        while (run < n) {
+            const char16_t u = data[run].unicode();
+            if (u < 0x20 || u >= 0x7F || u == '"' || u == '\\')
+                break;
+            ++run;
+        }
+        if (run > i) {
+            out.append(data + i, run - i);
+            i = run;
+            continue;
+        }
         if (isEscapedByte(s, i)) {
             out.append(QLatin1String("\\x"));
             appendHex(out, s.at(i).unicode() - 0xDC00, 2);
+            ++i;
             continue;
         }
-        char32_t c = s.at(i).unicode();
-        if (QChar::isHighSurrogate(c) && i + 1 < s.size() && s.at(i + 1).isLowSurrogate()) {
-            c = QChar::surrogateToUcs4(char16_t(c), s.at(i + 1).unicode());
-            ++i;
+        char32_t c = data[i].unicode();
+        qsizetype width = 1;
+        if (QChar::isHighSurrogate(c) && i + 1 < n && data[i + 1].isLowSurrogate()) {
+            c = QChar::surrogateToUcs4(char16_t(c), data[i + 1].unicode());
+            width = 2;
         } else if (QChar::isSurrogate(c)) {
             c = 0xFFFD;
         }
+        i += width;
         if (c == '"' || c == '\\') {
             out.append(QLatin1Char('\\'));
             out.append(QChar(char16_t(c)));
             continue;
         }
         if (isPrint(c)) {
-            out.append(QString::fromUcs4(&c, 1));
+            if (QChar::requiresSurrogates(c)) {
+                out.append(QChar(QChar::highSurrogate(c)));
+                out.append(QChar(QChar::lowSurrogate(c)));
+            } else {
+                out.append(QChar(char16_t(c)));
+            }
             continue;
         }
         switch (c) {

@@ -4,7 +4,11 @@
 #include "model/core/duration.h"
 #include "model/graph/buildgraph.h"
 
+#include <QHash>
 #include <QSet>
+
+#include <algorithm>
+#include <numeric>
 
 namespace Stagelens {
 
@@ -35,6 +39,48 @@ QList<SlowStepRow> slowStepRows(const BuildGraph &graph, const BuildRun &run, co
     return rows;
 }
 
+void sortSlowStepRows(
+    QList<SlowStepRow> *rows, int column, Qt::SortOrder order, std::optional<double> wallSeconds)
+{
+    using Model = SlowestStepsModel;
+    if (column < 0 || column >= Model::ColumnCount)
+        return;
+    // The numbers the SortRole gives, once per row; ties stay in log order whatever the direction.
+    const bool byName = column == Model::StepColumn;
+    QList<double> keys(rows->size());
+    for (qsizetype i = 0; i < rows->size(); ++i) {
+        const SlowStepRow &row = rows->at(i);
+        // The share as SlowestStepsModel::data gives it: of the wall time, at most all of it.
+        const double seconds = row.seconds.value_or(-1.0);
+        keys[i] = column == Model::SecondsColumn || seconds < 0 ? seconds
+            : wallSeconds && *wallSeconds > 0                   ? std::min(1.0, seconds / *wallSeconds)
+                                                                : -1.0;
+    }
+    const bool descending = order == Qt::DescendingOrder;
+    const auto before = [&](qsizetype a, qsizetype b) {
+        const SlowStepRow &ra = rows->at(a);
+        const SlowStepRow &rb = rows->at(b);
+        if (byName) {
+            const int c = ra.name.compare(rb.name);
+            if (c != 0)
+                return descending ? c > 0 : c < 0;
+        } else if (keys[a] != keys[b]) {
+            return descending ? keys[a] > keys[b] : keys[a] < keys[b];
+        }
+        return ra.vertex < rb.vertex;
+    };
+    QList<qsizetype> permutation(rows->size());
+    std::iota(permutation.begin(), permutation.end(), 0);
+    if (std::is_sorted(permutation.cbegin(), permutation.cend(), before))
+        return;
+    std::sort(permutation.begin(), permutation.end(), before);
+    QList<SlowStepRow> sorted;
+    sorted.reserve(rows->size());
+    for (qsizetype i : std::as_const(permutation))
+        sorted.append(std::move((*rows)[i]));
+    *rows = std::move(sorted);
+}
+
 SlowestStepsModel::SlowestStepsModel(QObject *parent)
     : QAbstractTableModel(parent)
 { }
@@ -42,9 +88,35 @@ SlowestStepsModel::SlowestStepsModel(QObject *parent)
 void SlowestStepsModel::setRows(QList<SlowStepRow> rows, std::optional<double> wallSeconds)
 {
     beginResetModel();
-    m_rows = std::move(rows);
     m_wallSeconds = (wallSeconds && *wallSeconds > 0) ? wallSeconds : std::nullopt;
+    sortSlowStepRows(&rows, m_sortColumn, m_sortOrder, m_wallSeconds);
+    m_rows = std::move(rows);
     endResetModel();
+}
+
+void SlowestStepsModel::sort(int column, Qt::SortOrder order)
+{
+    m_sortColumn = column;
+    m_sortOrder = order;
+    Q_EMIT layoutAboutToBeChanged({}, QAbstractItemModel::VerticalSortHint);
+    // Persistent indexes (a view's selection) follow their rows, found again by vertex.
+    const QModelIndexList persistent = persistentIndexList();
+    QList<int> vertexOf;
+    vertexOf.reserve(persistent.size());
+    for (const QModelIndex &index : persistent)
+        vertexOf.append(m_rows.at(index.row()).vertex);
+    sortSlowStepRows(&m_rows, m_sortColumn, m_sortOrder, m_wallSeconds);
+    if (!persistent.isEmpty()) {
+        QHash<int, int> rowOfVertex;
+        for (int r = 0; r < m_rows.size(); ++r)
+            rowOfVertex.insert(m_rows.at(r).vertex, r);
+        QModelIndexList moved;
+        moved.reserve(persistent.size());
+        for (qsizetype i = 0; i < persistent.size(); ++i)
+            moved.append(index(rowOfVertex.value(vertexOf.at(i)), persistent.at(i).column()));
+        changePersistentIndexList(persistent, moved);
+    }
+    Q_EMIT layoutChanged({}, QAbstractItemModel::VerticalSortHint);
 }
 
 int SlowestStepsModel::rowCount(const QModelIndex &parent) const

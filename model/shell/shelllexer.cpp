@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <optional>
+#include <utility>
 
 namespace Stagelens {
 
@@ -72,8 +73,10 @@ struct Words
     {
         if (isSpaceRune(ch) && inWord) {
             if (!buf->isEmpty()) {
-                words.append(*buf);
-                buf->clear();
+                // The next word gets a buffer of this one's size at once, not one growth per character.
+                const qsizetype size = buf->size();
+                words.append(std::exchange(*buf, QString()));
+                buf->reserve(size);
                 inWord = false;
             }
         } else if (!isSpaceRune(ch)) {
@@ -325,8 +328,11 @@ private:
 
     bool processStopOn(char32_t stopChar, bool rawEscapes, QString *resultOut, QStringList *wordsOut)
     {
+        // The result is at most the rest of the input plus what expansions add: one allocation, not one
+        // growth after another as characters are appended. The words buffer keeps its capacity.
         QString result;
-        m_wordsBuffer.clear();
+        result.reserve(m_input.size() - m_pos);
+        m_wordsBuffer.resize(0);
         Words words;
         words.buf = &m_wordsBuffer;
 

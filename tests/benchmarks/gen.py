@@ -6,13 +6,22 @@
   gen.py dockerfile CORPUS OUT STAGES real multi-stage Dockerfiles replicated, stage names suffixed per copy
   gen.py context CORPUS DIR FILES     the buildkit-real project plus FILES generated files (some ignored)
   gen.py historylog CORPUS OUT BUILDS the plain buildkit-real logs in turn, BUILDS builds in one file
+  gen.py record CORPUS OUT BYTES      one .dockerbuild holding the corpus's records, each progress stream
+                                      repeated (vertex digests renumbered per copy) to about BYTES of tar
+  gen.py dockerfiles CORPUS OUT COPIES the corpus's real Dockerfiles that share no parser directive,
+                                      concatenated COPIES times (OUT.files lists them, for the baseline)
 
 Same arguments, same bytes: nothing random, nothing time-dependent.
 """
+import gzip
+import hashlib
+import io
+import json
 import os
 import re
 import shutil
 import sys
+import tarfile
 
 # Plain-progress logs of several BuildKit generations (see corpus/README.md).
 PLAIN_LOGS = [
@@ -166,6 +175,146 @@ def historylog(corpus, out, builds):
     print(f"historylog {out}: {builds} builds from {len(texts)} logs")
 
 
+# Parser directives that change what the text means: `escape` changes the lexing and `check` the lint rules,
+# and only at the top of a file, so a file carrying either would mean something else inside the concatenation.
+# `# syntax=` only names the frontend image: inside the concatenation it is a comment, as it is to the parser.
+MEANINGFUL_DIRECTIVE = re.compile(r"^#\s*(escape|check)\s*=", re.IGNORECASE)
+
+
+def dockerfile_directives(text):
+    """The parser directives at the top of a Dockerfile (BuildKit stops at the first other line)."""
+    found = []
+    for line in text.splitlines():
+        m = re.match(r"^#\s*([a-z]+)\s*=", line, re.IGNORECASE)
+        if not m:
+            break
+        found.append(line)
+    return found
+
+
+def dockerfiles(corpus, out, copies):
+    root = os.path.join(corpus, "dockerfiles")
+    paths, skipped = [], []
+    for name in sorted(os.listdir(root)):
+        path = os.path.join(root, name, "Dockerfile")
+        if not os.path.isfile(path):
+            continue
+        with open(path, "rb") as f:
+            text = f.read().decode("utf-8", "surrogateescape")
+        if any(MEANINGFUL_DIRECTIVE.match(d) for d in dockerfile_directives(text)):
+            skipped.append(name)
+            continue
+        paths.append(path)
+    texts = []
+    for path in paths:
+        with open(path, "rb") as f:
+            text = f.read().decode("utf-8", "surrogateescape")
+        texts.append(text if text.endswith("\n") else text + "\n")
+    if dockerfile_directives(texts[0]):
+        raise SystemExit("gen.py dockerfiles: the first file must carry no directive")
+    block = "".join(texts).encode("utf-8", "surrogateescape")
+    with open(out, "wb") as f:
+        for _ in range(copies):
+            f.write(block)
+    with open(out + ".files", "w") as f:
+        f.write("".join(p + "\n" for p in paths))
+    print(f"dockerfiles {out}: {len(paths)} files ({len(block)} bytes) x {copies}, skipped {', '.join(skipped)}")
+
+
+STATUS_LAYER = "application/vnd.buildkit.status.v0"
+DIGEST = re.compile(rb"sha256:([0-9a-f]{64})")
+
+
+def renumbered(stream, copy):
+    """The status stream with every sha256 digest changed in its last 8 hex digits (same length, so the
+    stream's length prefixes and protobuf lengths stay valid): copy N is another build's vertices."""
+    if copy == 0:
+        return stream
+    def bump(m):
+        h = m.group(1)
+        tail = (int(h[56:], 16) + copy * 0x9E3779B1) % (1 << 32)
+        return b"sha256:" + h[:56] + b"%08x" % tail
+    return DIGEST.sub(bump, stream)
+
+
+def record(corpus, out, size):
+    root = os.path.join(corpus, "dockerbuild")
+    blobs, top = {}, []
+    for name in sorted(n for n in os.listdir(root) if n.endswith(".dockerbuild")):
+        with tarfile.open(os.path.join(root, name), "r:*") as t:
+            for m in t.getmembers():
+                if not m.isfile():
+                    continue
+                data = t.extractfile(m).read()
+                if m.name == "index.json":
+                    top += json.loads(data)["manifests"]
+                elif m.name.startswith("blobs/sha256/"):
+                    blobs["sha256:" + m.name.rsplit("/", 1)[1]] = data
+
+    def descriptors(obj):
+        return obj.get("manifests", []) + obj.get("layers", []) + ([obj["config"]] if "config" in obj else [])
+
+    statuses = set()
+    def find(desc):
+        if desc["mediaType"] == STATUS_LAYER:
+            statuses.add(desc["digest"])
+        elif ("manifest" in desc["mediaType"] or "index" in desc["mediaType"]) and desc["digest"] in blobs:
+            for d in descriptors(json.loads(blobs[desc["digest"]])):
+                find(d)
+    for desc in top:
+        find(desc)
+    status_bytes = sum(len(blobs[d]) for d in statuses)
+    other_bytes = sum(len(b) for d, b in blobs.items() if d not in statuses)
+    copies = max(1, -(-(size - other_bytes) // status_bytes))
+    replaced = {}
+    for d in sorted(statuses):
+        stream = b"".join(renumbered(blobs[d], c) for c in range(copies))
+        nd = "sha256:" + hashlib.sha256(stream).hexdigest()
+        blobs[nd] = stream
+        replaced[d] = nd
+
+    def rewrite(desc):
+        """Points desc at the rewritten blob (a repeated stream, or a manifest/index that refers to one)."""
+        d = desc["digest"]
+        if d in replaced:
+            pass
+        elif ("manifest" in desc["mediaType"] or "index" in desc["mediaType"]) and d in blobs:
+            obj = json.loads(blobs[d])
+            changed = [rewrite(x) for x in descriptors(obj)]
+            if any(changed):
+                data = json.dumps(obj, indent=2).encode()
+                replaced[d] = "sha256:" + hashlib.sha256(data).hexdigest()
+                blobs[replaced[d]] = data
+        if d not in replaced:
+            return False
+        desc["digest"] = replaced[d]
+        desc["size"] = len(blobs[replaced[d]])
+        return True
+    for desc in top:
+        rewrite(desc)
+    used = set()
+    def mark(desc):
+        used.add(desc["digest"])
+        if ("manifest" in desc["mediaType"] or "index" in desc["mediaType"]) and desc["digest"] in blobs:
+            for x in descriptors(json.loads(blobs[desc["digest"]])):
+                mark(x)
+    for desc in top:
+        mark(desc)
+    index = {"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json", "manifests": top}
+    files = [("oci-layout", b'{"imageLayoutVersion":"1.0.0"}'), ("index.json", json.dumps(index).encode())]
+    files += [("blobs/sha256/" + d[7:], blobs[d]) for d in sorted(used) if d in blobs]
+    # Reproducible: no times, owners or modes from this machine; gzip without a name or time stamp.
+    with open(out, "wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as gz, \
+            tarfile.open(fileobj=gz, mode="w", format=tarfile.USTAR_FORMAT) as t:
+        for name, data in files:
+            info = tarfile.TarInfo(name)
+            info.size, info.mtime, info.mode = len(data), 0, 0o444
+            t.addfile(info, io.BytesIO(data))
+    tar_bytes = sum(len(d) for _, d in files)
+    print(f"record {out}: {len(top)} records, {len(statuses)} progress streams x {copies}, "
+          f"{tar_bytes} bytes of blobs, {os.path.getsize(out)} bytes gzip'd")
+
+
 def main():
     if len(sys.argv) != 5:
         print(__doc__, file=sys.stderr)
@@ -175,7 +324,9 @@ def main():
      "rawjson": lambda: rawjson(corpus, out, parse_size(amount)),
      "dockerfile": lambda: dockerfile(corpus, out, int(amount)),
      "context": lambda: context(corpus, out, int(amount)),
-     "historylog": lambda: historylog(corpus, out, int(amount))}[kind]()
+     "historylog": lambda: historylog(corpus, out, int(amount)),
+     "dockerfiles": lambda: dockerfiles(corpus, out, int(amount)),
+     "record": lambda: record(corpus, out, parse_size(amount))}[kind]()
     return 0
 
 

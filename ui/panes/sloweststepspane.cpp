@@ -14,11 +14,18 @@ namespace Stagelens {
 namespace {
 
 // Sorting by the model's numbers (a time of "2 min 05 s" must sort above "59.0 s"), filtering on the step
-// and stage names, and the critical path in bold (the model says which rows; the view says how).
+// and stage names, and the critical path in bold (the model says which rows; the view says how). The
+// model sorts its own rows (fast, and kept across setRows); the proxy keeps the model's order.
 class SlowestProxy : public QSortFilterProxyModel
 {
 public:
     using QSortFilterProxyModel::QSortFilterProxyModel;
+
+    void sort(int column, Qt::SortOrder order) override
+    {
+        if (sourceModel())
+            sourceModel()->sort(column, order);
+    }
 
     QVariant data(const QModelIndex &index, int role) const override
     {

@@ -140,7 +140,7 @@ bool ArchiveReader::next(ArchiveEntry *entry)
     }
 }
 
-QByteArray ArchiveReader::read(qint64 maxBytes, bool *complete)
+QByteArray ArchiveReader::read(qint64 maxBytes, bool *complete, qint64 sizeHint)
 {
     *complete = false;
     QByteArray out;
@@ -148,8 +148,32 @@ QByteArray ArchiveReader::read(qint64 maxBytes, bool *complete)
         return out;
     char buffer[1 << 16];
     int retries = 0;
+    // With the entry's size known, the bytes are inflated straight into one block of that size: appending
+    // 64 KiB pieces to a growing array copied a 100 MB progress stream over and over.
+    if (sizeHint > 0)
+        out.reserve(qsizetype(std::min(sizeHint + 1, maxBytes)));
     // Never asks for more than maxBytes in all, so a later call goes on where this one stopped.
     while (out.size() < maxBytes) {
+        const qsizetype at = out.size();
+        const qint64 room = qint64(out.capacity()) - at;
+        if (room >= qint64(sizeof buffer)) {
+            const qsizetype want = qsizetype(std::min(room, maxBytes - at));
+            out.resize(at + want);
+            const la_ssize_t got = archive_read_data(d->a, out.data() + at, size_t(want));
+            out.resize(at + std::max<qsizetype>(0, qsizetype(got)));
+            if (got > 0)
+                continue;
+            if (got == 0) {
+                *complete = true;
+                return out;
+            }
+            if ((got == ARCHIVE_WARN || got == ARCHIVE_RETRY) && ++retries < 8)
+                continue;
+            m_error = QString::fromUtf8(archive_error_string(d->a));
+            if (m_error.isEmpty())
+                m_error = QStringLiteral("damaged archive");
+            return out;
+        }
         const size_t want = size_t(std::min<qint64>(qint64(sizeof buffer), maxBytes - out.size()));
         const la_ssize_t got = archive_read_data(d->a, buffer, want);
         if (got == 0) {

@@ -51,7 +51,7 @@ public:
     bool next(ArchiveEntry *entry);
     /// Reads on in the current entry, at most `maxBytes`; a later call goes on from there. `complete` is set
     /// once the end of the entry was reached (ask for one byte more than a cap to tell "too large").
-    QByteArray read(qint64 maxBytes, bool *complete);
+    QByteArray read(qint64 maxBytes, bool *complete, qint64 sizeHint = -1);
 
     QString error() const { return m_error; }
     /// Bytes consumed from the source so far (compressed), for progress.
