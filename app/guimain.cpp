@@ -144,6 +144,7 @@ int runGui(int &argc, char **argv, void (*setIdentity)())
     const bool screenshot = parser.isSet(screenshotOption);
     MainWindow window;
     window.resize(size);
+    window.setRemembersRecentFiles(!screenshot);
     // The bundled example: installed beside the binary's share folder, else (a build tree) in the sources.
     for (const QString &dir :
         QStringList {QCoreApplication::applicationDirPath() + QStringLiteral("/../share/stagelens/example"),

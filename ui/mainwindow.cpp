@@ -502,6 +502,11 @@ void MainWindow::openPaths(const QStringList &paths)
         openPath(path);
 }
 
+void MainWindow::setRemembersRecentFiles(bool remember)
+{
+    m_recent->setPersistent(remember);
+}
+
 void MainWindow::openPath(const QString &path)
 {
     if (m_session->open(path)) {

@@ -54,6 +54,8 @@ public:
     void openPaths(const QStringList &paths);
     /// The bundled example (project folder and its log) the welcome page offers; hidden when absent.
     void setExample(const QString &project, const QString &log);
+    // False for a --screenshot run: opening paths then leaves the user's recent files as they were.
+    void setRemembersRecentFiles(bool remember);
     /// True while the window shows the welcome page (nothing opened yet).
     bool isWelcomeShown() const;
     WelcomePage *welcomePage() const { return m_welcome; }

@@ -27,7 +27,8 @@ void RecentFiles::add(const QString &path)
     m_paths.prepend(absolute);
     while (m_paths.size() > MaxRecent)
         m_paths.removeLast();
-    QSettings().setValue(SettingsKey, m_paths);
+    if (m_persistent)
+        QSettings().setValue(SettingsKey, m_paths);
     rebuildMenu();
 }
 

@@ -16,6 +16,8 @@ public:
 
     void add(const QString &path);
     QStringList paths() const { return m_paths; }
+    // Off for a --screenshot run: the list still shows what the user has, but nothing is written.
+    void setPersistent(bool persistent) { m_persistent = persistent; }
 
 Q_SIGNALS:
     void openRequested(const QString &path);
@@ -25,6 +27,7 @@ private:
 
     QMenu *m_menu;
     QStringList m_paths;
+    bool m_persistent = true;
 };
 
 } // namespace Stagelens

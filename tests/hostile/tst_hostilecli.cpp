@@ -33,6 +33,14 @@ QString binary()
     return override.isEmpty() ? QStringLiteral(STAGELENS_BINARY) : override;
 }
 
+/// The settings and data folders every run gets instead of the user's: tests never change the recent files,
+/// theme or history of whoever runs them, and can check that a run writes nothing there either.
+const QTemporaryDir &userHome()
+{
+    static const QTemporaryDir home;
+    return home;
+}
+
 Run run(const QStringList &args, int timeoutMs = 120000)
 {
     QProcess p;
@@ -40,6 +48,9 @@ Run run(const QStringList &args, int timeoutMs = 120000)
     p.setArguments(args);
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+    env.insert(QStringLiteral("XDG_CONFIG_HOME"), userHome().filePath(QStringLiteral("config")));
+    env.insert(QStringLiteral("XDG_DATA_HOME"), userHome().filePath(QStringLiteral("data")));
+    env.insert(QStringLiteral("XDG_CACHE_HOME"), userHome().filePath(QStringLiteral("cache")));
     p.setProcessEnvironment(env);
     p.start();
     Run r;
@@ -215,7 +226,14 @@ void TestHostileCli::nothingWrittenNextToInputs()
         || QFile::copy(Test::corpusPath(QStringLiteral("buildkit-real/22-fail-run-exit1.log")), log));
     const QString dockerfile = project + QStringLiteral("/Dockerfile");
 
-    const QStringList before = snapshot(project) + snapshot(logs);
+    // The user's own folders too: a --screenshot run shows their recent files but adds none of its paths.
+    QVERIFY(QDir().mkpath(userHome().filePath(QStringLiteral("config/Stagelens"))));
+    QVERIFY(writeFile(userHome().filePath(QStringLiteral("config/Stagelens/stagelens.conf")),
+        "[recent]\npaths=" + project.toUtf8() + "/Dockerfile\n"));
+    auto inputs = [&]() {
+        return snapshot(project) + snapshot(logs) + snapshot(userHome().path());
+    };
+    const QStringList before = inputs();
     const QList<QStringList> commands {
         {QStringLiteral("dockerfile"), dockerfile, QStringLiteral("--json")},
         {QStringLiteral("dockerfile"), dockerfile, QStringLiteral("--ast")},
@@ -233,7 +251,7 @@ void TestHostileCli::nothingWrittenNextToInputs()
         const Run r = run(args);
         QVERIFY2(r.exitCode == 0 || r.exitCode == 1,
             qPrintable(args.join(QLatin1Char(' ')) + QLatin1Char('\n') + describe(r)));
-        const QStringList after = snapshot(project) + snapshot(logs);
+        const QStringList after = inputs();
         if (after != before) {
             QStringList added, removed;
             for (const QString &row : after)
