@@ -254,15 +254,17 @@ def record(corpus, out, size):
     def descriptors(obj):
         return obj.get("manifests", []) + obj.get("layers", []) + ([obj["config"]] if "config" in obj else [])
 
-    statuses = set()
-    def find(desc):
-        if desc["mediaType"] == STATUS_LAYER:
-            statuses.add(desc["digest"])
-        elif ("manifest" in desc["mediaType"] or "index" in desc["mediaType"]) and desc["digest"] in blobs:
+    def nests(desc):
+        return ("manifest" in desc["mediaType"] or "index" in desc["mediaType"]) and desc["digest"] in blobs
+
+    def walk(desc):
+        """desc and every descriptor reachable from it through the manifests and indexes held here."""
+        yield desc
+        if nests(desc):
             for d in descriptors(json.loads(blobs[desc["digest"]])):
-                find(d)
-    for desc in top:
-        find(desc)
+                yield from walk(d)
+
+    statuses = {d["digest"] for t in top for d in walk(t) if d["mediaType"] == STATUS_LAYER}
     status_bytes = sum(len(blobs[d]) for d in statuses)
     other_bytes = sum(len(b) for d, b in blobs.items() if d not in statuses)
     copies = max(1, -(-(size - other_bytes) // status_bytes))
@@ -278,7 +280,7 @@ def record(corpus, out, size):
         d = desc["digest"]
         if d in replaced:
             pass
-        elif ("manifest" in desc["mediaType"] or "index" in desc["mediaType"]) and d in blobs:
+        elif nests(desc):
             obj = json.loads(blobs[d])
             changed = [rewrite(x) for x in descriptors(obj)]
             if any(changed):
@@ -292,14 +294,7 @@ def record(corpus, out, size):
         return True
     for desc in top:
         rewrite(desc)
-    used = set()
-    def mark(desc):
-        used.add(desc["digest"])
-        if ("manifest" in desc["mediaType"] or "index" in desc["mediaType"]) and desc["digest"] in blobs:
-            for x in descriptors(json.loads(blobs[desc["digest"]])):
-                mark(x)
-    for desc in top:
-        mark(desc)
+    used = {d["digest"] for t in top for d in walk(t)}
     index = {"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json", "manifests": top}
     files = [("oci-layout", b'{"imageLayoutVersion":"1.0.0"}'), ("index.json", json.dumps(index).encode())]
     files += [("blobs/sha256/" + d[7:], blobs[d]) for d in sorted(used) if d in blobs]

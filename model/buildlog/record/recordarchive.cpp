@@ -34,6 +34,13 @@ bool isTarHeader(QByteArrayView head)
     return digits > 0 && recorded == sum;
 }
 
+// libarchive's message for the last failure, or `fallback` when it left none.
+QString archiveError(archive *a, const char *fallback)
+{
+    const char *message = archive_error_string(a);
+    return QString::fromUtf8(message && *message ? message : fallback);
+}
+
 } // namespace
 
 ArchiveFormat detectArchiveFormat(QByteArrayView head)
@@ -98,9 +105,7 @@ bool ArchiveReader::open(const ArchiveSource &source)
         rc = archive_read_open_memory(d->a, d->bytes.constData(), size_t(d->bytes.size()));
     }
     if (rc != ARCHIVE_OK) {
-        m_error = QString::fromUtf8(archive_error_string(d->a));
-        if (m_error.isEmpty())
-            m_error = QStringLiteral("not a readable archive");
+        m_error = archiveError(d->a, "not a readable archive");
         return false;
     }
     return true;
@@ -116,9 +121,7 @@ bool ArchiveReader::next(ArchiveEntry *entry)
         if (rc == ARCHIVE_EOF)
             return false;
         if (rc < ARCHIVE_WARN) {
-            m_error = QString::fromUtf8(archive_error_string(d->a));
-            if (m_error.isEmpty())
-                m_error = QStringLiteral("damaged archive");
+            m_error = archiveError(d->a, "damaged archive");
             return false;
         }
         if (archive_entry_filetype(e) != AE_IFREG)
@@ -156,39 +159,28 @@ QByteArray ArchiveReader::read(qint64 maxBytes, bool *complete, qint64 sizeHint)
     while (out.size() < maxBytes) {
         const qsizetype at = out.size();
         const qint64 room = qint64(out.capacity()) - at;
+        la_ssize_t got = 0;
         if (room >= qint64(sizeof buffer)) {
             const qsizetype want = qsizetype(std::min(room, maxBytes - at));
             out.resize(at + want);
-            const la_ssize_t got = archive_read_data(d->a, out.data() + at, size_t(want));
+            got = archive_read_data(d->a, out.data() + at, size_t(want));
             out.resize(at + std::max<qsizetype>(0, qsizetype(got)));
+        } else {
+            got = archive_read_data(
+                d->a, buffer, size_t(std::min<qint64>(qint64(sizeof buffer), maxBytes - at)));
             if (got > 0)
-                continue;
-            if (got == 0) {
-                *complete = true;
-                return out;
-            }
-            if ((got == ARCHIVE_WARN || got == ARCHIVE_RETRY) && ++retries < 8)
-                continue;
-            m_error = QString::fromUtf8(archive_error_string(d->a));
-            if (m_error.isEmpty())
-                m_error = QStringLiteral("damaged archive");
-            return out;
+                out.append(buffer, qsizetype(got));
         }
-        const size_t want = size_t(std::min<qint64>(qint64(sizeof buffer), maxBytes - out.size()));
-        const la_ssize_t got = archive_read_data(d->a, buffer, want);
+        if (got > 0)
+            continue;
         if (got == 0) {
             *complete = true;
             return out;
         }
-        if (got < 0) {
-            if ((got == ARCHIVE_WARN || got == ARCHIVE_RETRY) && ++retries < 8)
-                continue;
-            m_error = QString::fromUtf8(archive_error_string(d->a));
-            if (m_error.isEmpty())
-                m_error = QStringLiteral("damaged archive");
-            return out;
-        }
-        out.append(buffer, qsizetype(got));
+        if ((got == ARCHIVE_WARN || got == ARCHIVE_RETRY) && ++retries < 8)
+            continue;
+        m_error = archiveError(d->a, "damaged archive");
+        return out;
     }
     return out;
 }
