@@ -548,26 +548,38 @@ ComparePane *MainWindow::compareRuns(
     // Off the GUI thread: two builds of 90,000 vertices take about half a second (bench_compare). The copies
     // share the builds' data (implicitly shared lists); a newer comparison drops this one's result.
     // With the project's git history the changed files are named (libgit2, on the worker as well).
+    // The two timelines' rows are made there too: for builds of 90,000 vertices they took the GUI thread
+    // longer than a frame.
+    struct Shown
+    {
+        BuildComparison comparison;
+        CompareTimelines timelines;
+    };
     QtConcurrent::run([graph = m_session->graph(), before, after, context, beforeName, afterName,
                           project = m_session->projectFolder(), dockerfile = m_session->dockerfilePath()]() {
-        BuildComparison c = compareForDisplay(graph, before, after, context, project, dockerfile);
+        Shown shown;
+        BuildComparison &c = shown.comparison;
+        c = compareForDisplay(graph, before, after, context, project, dockerfile);
         c.beforeName = beforeName;
         c.afterName = afterName;
-        return c;
-    }).then(this, [this, generation](const BuildComparison &comparison) {
+        shown.timelines.before = makeTimelineInput(graph, c.before, c.beforeAnalysis);
+        shown.timelines.after = makeTimelineInput(graph, c.after, c.afterAnalysis);
+        return shown;
+    }).then(this, [this, generation](Shown shown) {
         if (generation != m_compareGeneration)
             return;
         m_comparing = false;
         statusBar()->clearMessage();
-        showComparison(comparison);
+        showComparison(shown.comparison, std::move(shown.timelines));
         checkIdle();
     });
     return m_comparePane;
 }
 
-void MainWindow::showComparison(const BuildComparison &comparison)
+void MainWindow::showComparison(const BuildComparison &comparison, std::optional<CompareTimelines> timelines)
 {
     m_comparison = comparison;
+    m_compareTimelines = std::move(timelines);
     if (!m_compareMode) {
         m_compareMode = true;
         m_sizesBeforeCompare = m_mainSplitter->sizes();
@@ -612,6 +624,7 @@ void MainWindow::leaveCompareMode()
     }
     m_compareMode = false;
     m_comparison.reset();
+    m_compareTimelines.reset();
     m_rightTabs->removeTab(m_rightTabs->indexOf(m_comparePane));
     m_comparePane->hide();
     m_leaveCompareAction->setEnabled(false);
@@ -681,8 +694,11 @@ void MainWindow::refreshViews()
     m_runViewsPending = false;
     if (m_comparison) {
         const BuildComparison &c = *m_comparison;
-        m_timelineInput = makeTimelineInput(graph, c.after, c.afterAnalysis);
-        const TimelineInput before = makeTimelineInput(graph, c.before, c.beforeAnalysis);
+        if (!m_compareTimelines)
+            m_compareTimelines = CompareTimelines {makeTimelineInput(graph, c.before, c.beforeAnalysis),
+                makeTimelineInput(graph, c.after, c.afterAnalysis)};
+        m_timelineInput = m_compareTimelines->after;
+        const TimelineInput &before = m_compareTimelines->before;
         auto caption = [](const QString &side, const QString &name, const std::optional<double> &seconds) {
             // Side and wall time first: a long file name is what gets elided.
             return tr("%1, %2: %3").arg(side, formatDuration(seconds), name);

@@ -93,7 +93,7 @@ public:
         const BuildRun &before, const BuildRun &after, const QString &beforeName, const QString &afterName);
     /// Shows a finished comparison: the DAG coloured by change kind with the root misses marked, the causes
     /// and changed files in the Compare pane, both builds' timelines one above the other on one time axis.
-    void showComparison(const BuildComparison &comparison);
+    void showComparison(const BuildComparison &comparison) { showComparison(comparison, {}); }
     /// Back to the selected build's own colours and timeline (Esc, View > Leave Compare Mode, the pane's
     /// button). Does nothing outside compare mode.
     void leaveCompareMode();
@@ -173,6 +173,15 @@ private:
     StepRef m_selectedStep;
     DagInput m_dagInput;
     TimelineInput m_timelineInput;
+    /// Compare mode's two timelines (before, after), made on the comparison's worker; they depend on nothing
+    /// but the comparison and the graph, and compare mode ends when either changes.
+    struct CompareTimelines
+    {
+        TimelineInput before;
+        TimelineInput after;
+    };
+    std::optional<CompareTimelines> m_compareTimelines;
+    void showComparison(const BuildComparison &comparison, std::optional<CompareTimelines> timelines);
     /// The timeline's and the slowest list's rows of one build, made on a worker for big builds.
     struct RunViews
     {

@@ -4,6 +4,7 @@
 
 #include "testutils.h"
 #include "ui/compare/comparepane.h"
+#include "ui/compare/comparestepsmodel.h"
 #include "ui/graph/dagscene.h"
 #include "ui/graph/dagview.h"
 #include "ui/mainwindow.h"
@@ -255,6 +256,46 @@ private slots:
             QCOMPARE(afterLabel(window, node), pane->selectedSteps().first());
             QVERIFY(node->data().rootMiss);
         }
+    }
+
+    // Every step has one row: the root misses first (bold), then the other misses, then the rest, each group
+    // in the comparison's build order, with the label of the later build as what a click reports.
+    void stepsTableOrder()
+    {
+        MainWindow window;
+        window.resize(1280, 800);
+        window.show();
+        QVERIFY(enterCompare(
+            window, QStringLiteral("03-edit-src-comment-only.log"), QStringLiteral("04-edit-manifest.log")));
+        const CompareResult &result = window.comparePane()->result();
+        const CompareStepsModel *model = window.comparePane()->stepsModel();
+        QCOMPARE(model->rowCount(), int(result.steps.size()));
+        auto group = [](const ComparedStep &s) {
+            return s.root ? 0 : s.change == StepChange::Missed ? 1 : 2;
+        };
+        QList<int> seen(result.steps.size(), 0);
+        int lastGroup = 0;
+        qsizetype lastIndex = -1;
+        int roots = 0;
+        for (int r = 0; r < model->rowCount(); ++r) {
+            const ComparedStep &s = model->step(r);
+            const qsizetype index = &s - result.steps.constData();
+            QVERIFY(index >= 0 && index < result.steps.size());
+            ++seen[index];
+            QVERIFY(group(s) >= lastGroup);
+            if (group(s) == lastGroup)
+                QVERIFY(index > lastIndex);
+            lastGroup = group(s);
+            lastIndex = index;
+            QCOMPARE(model->index(r, CompareStepsModel::StepColumn).data().toString(), s.label);
+            QCOMPARE(
+                model->index(r, CompareStepsModel::AfterColumn).data(CompareStepsModel::LabelRole).toString(),
+                s.label);
+            QCOMPARE(model->index(r, 0).data(Qt::FontRole).value<QFont>().bold(), s.root);
+            roots += s.root ? 1 : 0;
+        }
+        QVERIFY(roots > 0);
+        QVERIFY(std::all_of(seen.cbegin(), seen.cend(), [](int n) { return n == 1; }));
     }
 
     // Both builds' timelines, one above the other, on one time axis: the same range, the same pixels, and a

@@ -452,7 +452,7 @@ private Q_SLOTS:
         QCOMPARE(missed, 8); // b2 b3 t1 t2 r3 r4 r5 r6 ran in 02 (EXPECTED.md)
         QCOMPARE(dialog->causesTable()->rowCount(), 1);
         QCOMPARE(dialog->causesTable()->item(0, 0)->text(), QStringLiteral("files"));
-        const QRect cell = dialog->stepsTable()->visualItemRect(dialog->stepsTable()->item(0, 0));
+        const QRect cell = dialog->stepsTable()->visualRect(dialog->stepsTable()->model()->index(0, 0));
         QTest::mouseClick(dialog->stepsTable()->viewport(), Qt::LeftButton, {}, cell.center());
         QVERIFY(window.selectedStep().isValid());
         QCOMPARE(window.graph().step(window.selectedStep())->label, roots.first());

@@ -1,9 +1,11 @@
 #include "comparepane.h"
 
+#include "comparestepsmodel.h"
 #include "model/core/duration.h"
 
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QItemSelection>
 #include <QLabel>
 #include <QListWidget>
 #include <QPushButton>
@@ -25,14 +27,6 @@ QTableWidgetItem *item(const QString &text, Qt::Alignment alignment = Qt::AlignL
     i->setTextAlignment(alignment);
     i->setToolTip(text);
     return i;
-}
-
-QString side(const std::optional<VertexStatus> &status, const std::optional<double> &seconds)
-{
-    if (!status)
-        return QStringLiteral("—");
-    const QString name = vertexStatusName(*status).toLower();
-    return seconds ? QStringLiteral("%1 %2").arg(name, formatDuration(seconds)) : name;
 }
 
 QWidget *titled(const QString &title, QWidget *content, QLabel **caption = nullptr)
@@ -67,9 +61,10 @@ ComparePane::ComparePane(QWidget *parent)
 
     m_causes = new QTableWidget(0, 4);
     m_causes->setHorizontalHeaderLabels({tr("Cause"), tr("Time"), tr("Steps"), tr("Detail")});
-    m_steps = new QTableWidget(0, 4);
-    m_steps->setHorizontalHeaderLabels({tr("Step"), tr("Change"), tr("Before"), tr("After")});
-    for (QTableWidget *t : {m_causes, m_steps}) {
+    m_stepsModel = new CompareStepsModel(this);
+    m_steps = new QTableView;
+    m_steps->setModel(m_stepsModel);
+    for (QTableView *t : {static_cast<QTableView *>(m_causes), m_steps}) {
         t->verticalHeader()->hide();
         t->setSelectionBehavior(QAbstractItemView::SelectRows);
         t->setWordWrap(false);
@@ -83,15 +78,18 @@ ComparePane::ComparePane(QWidget *parent)
     m_steps->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
     for (int c = 1; c < 4; ++c)
         m_steps->horizontalHeader()->setSectionResizeMode(c, QHeaderView::ResizeToContents);
+    QFont boldFont = m_steps->font();
+    boldFont.setBold(true);
+    m_stepsModel->setBoldFont(boldFont);
     m_files = new QListWidget;
     m_files->setUniformItemSizes(true);
 
-    auto activate = [this](int row, int) {
-        if (QTableWidgetItem *i = m_steps->item(row, 0))
-            Q_EMIT stepActivated(i->data(Qt::UserRole).toString());
+    auto activate = [this](const QModelIndex &index) {
+        if (index.isValid())
+            Q_EMIT stepActivated(index.data(CompareStepsModel::LabelRole).toString());
     };
-    connect(m_steps, &QTableWidget::cellActivated, this, activate);
-    connect(m_steps, &QTableWidget::cellClicked, this, activate);
+    connect(m_steps, &QTableView::activated, this, activate);
+    connect(m_steps, &QTableView::clicked, this, activate);
     // A cause selects its steps below (the root first), lists its files and shows the root in the graph.
     connect(m_causes, &QTableWidget::cellClicked, this, [this](int row, int) { selectCause(row); });
     connect(m_causes, &QTableWidget::cellActivated, this, [this](int row, int) { selectCause(row); });
@@ -136,7 +134,7 @@ void ComparePane::setPending(const QString &beforeName, const QString &afterName
     m_headline->setText(tr("Comparing %1 against %2...").arg(afterName, beforeName));
     m_causes->setRowCount(0);
     m_causeDetail->clear();
-    m_steps->setRowCount(0);
+    m_stepsModel->clear();
     m_files->clear();
 }
 
@@ -175,37 +173,7 @@ void ComparePane::setComparison(const BuildComparison &comparison)
         m_causes->setItem(r, 2, item(QString::number(c.steps.size()), Qt::AlignRight | Qt::AlignVCenter));
         m_causes->setItem(r, 3, item(c.cause.detail));
     }
-    // Roots first, then the other misses, then the rest, each group in build order.
-    QList<const ComparedStep *> ordered;
-    for (int pass = 0; pass < 3; ++pass) {
-        for (const ComparedStep &s : result.steps) {
-            const int group = s.root ? 0 : s.change == StepChange::Missed ? 1 : 2;
-            if (group == pass)
-                ordered.append(&s);
-        }
-    }
-    m_steps->setRowCount(int(ordered.size()));
-    QFont boldFont = m_steps->font();
-    boldFont.setBold(true);
-    for (int r = 0; r < ordered.size(); ++r) {
-        const ComparedStep &s = *ordered[r];
-        QTableWidgetItem *label = item(s.label);
-        label->setData(Qt::UserRole, s.label);
-        QStringList tip {s.label};
-        if (s.root) {
-            label->setFont(boldFont);
-            tip << tr("Root miss: %1").arg(s.cause ? causeKindName(s.cause->kind) : tr("unknown"));
-        } else if (!s.follows.isEmpty()) {
-            tip << tr("Follows the miss of %1").arg(s.follows);
-        }
-        if (s.cause)
-            tip << s.cause->detail;
-        label->setToolTip(tip.join(QLatin1Char('\n')));
-        m_steps->setItem(r, 0, label);
-        m_steps->setItem(r, 1, item(s.root ? tr("root miss") : stepChangeName(s.change)));
-        m_steps->setItem(r, 2, item(side(s.before, s.beforeSeconds)));
-        m_steps->setItem(r, 3, item(side(s.after, s.afterSeconds)));
-    }
+    m_stepsModel->setResult(result);
 
     // Every changed file the comparison knows of; a cause narrows it to its own.
     if (comparison.changedFiles) {
@@ -258,31 +226,36 @@ void ComparePane::selectCause(int row)
     if (!cause.cause.files.isEmpty())
         showFiles(
             cause.cause.files, tr("Changed files this cause names (%1):").arg(cause.cause.files.size()));
-    const QStringList &labels = cause.steps;
-    m_steps->clearSelection();
-    m_steps->setSelectionMode(QAbstractItemView::MultiSelection);
-    int first = -1;
-    for (int r = 0; r < m_steps->rowCount(); ++r) {
-        if (labels.contains(m_steps->item(r, 0)->data(Qt::UserRole).toString())) {
-            m_steps->selectRow(r);
-            if (first < 0)
-                first = r;
-        }
+    // One selection of row ranges: selecting row by row redrew and re-signalled for each of 45,000 rows.
+    const QSet<QString> labels(cause.steps.cbegin(), cause.steps.cend());
+    const QList<int> rows = m_stepsModel->rowsOf(labels);
+    QItemSelection selection;
+    for (int i = 0; i < rows.size();) {
+        int last = i;
+        while (last + 1 < rows.size() && rows[last + 1] == rows[last] + 1)
+            ++last;
+        selection.select(m_stepsModel->index(rows[i], 0),
+            m_stepsModel->index(rows[last], CompareStepsModel::ColumnCount - 1));
+        i = last + 1;
     }
-    m_steps->setSelectionMode(QAbstractItemView::ExtendedSelection);
-    if (first >= 0) {
-        m_steps->scrollToItem(m_steps->item(first, 0));
-        Q_EMIT stepActivated(m_steps->item(first, 0)->data(Qt::UserRole).toString());
+    m_steps->selectionModel()->select(selection, QItemSelectionModel::ClearAndSelect);
+    if (!rows.isEmpty()) {
+        const QModelIndex first = m_stepsModel->index(rows.first(), 0);
+        m_steps->selectionModel()->setCurrentIndex(first, QItemSelectionModel::NoUpdate);
+        m_steps->scrollTo(first);
+        Q_EMIT stepActivated(first.data(CompareStepsModel::LabelRole).toString());
     }
 }
 
 QStringList ComparePane::selectedSteps() const
 {
+    QModelIndexList rows = m_steps->selectionModel()->selectedRows(CompareStepsModel::StepColumn);
+    std::sort(rows.begin(), rows.end(),
+        [](const QModelIndex &a, const QModelIndex &b) { return a.row() < b.row(); });
     QStringList labels;
-    for (int r = 0; r < m_steps->rowCount(); ++r) {
-        if (m_steps->item(r, 0)->isSelected())
-            labels.append(m_steps->item(r, 0)->data(Qt::UserRole).toString());
-    }
+    labels.reserve(rows.size());
+    for (const QModelIndex &index : rows)
+        labels.append(index.data(CompareStepsModel::LabelRole).toString());
     return labels;
 }
 

@@ -13,9 +13,12 @@ class QLabel;
 class QListWidget;
 class QPushButton;
 class QSplitter;
+class QTableView;
 class QTableWidget;
 
 namespace Stagelens {
+
+class CompareStepsModel;
 
 class ComparePane : public QWidget
 {
@@ -30,7 +33,8 @@ public:
     const CompareResult &result() const { return m_comparison.result; }
     const BuildComparison &comparison() const { return m_comparison; }
     QTableWidget *causesTable() const { return m_causes; }
-    QTableWidget *stepsTable() const { return m_steps; }
+    QTableView *stepsTable() const { return m_steps; }
+    CompareStepsModel *stepsModel() const { return m_stepsModel; }
     QListWidget *filesList() const { return m_files; }
     /// The selected cause's detail, in full.
     QString causeDetail() const;
@@ -60,7 +64,8 @@ private:
     QPushButton *m_leave = nullptr;
     QTableWidget *m_causes = nullptr;
     QListWidget *m_files = nullptr;
-    QTableWidget *m_steps = nullptr;
+    QTableView *m_steps = nullptr;
+    CompareStepsModel *m_stepsModel = nullptr;
     QSplitter *m_split = nullptr;
 };
 
