@@ -293,6 +293,7 @@ TimelineInput makeTimelineInput(
         model.rows.append(row);
     }
     model.concurrency = analysis.concurrency;
+    model.startOrder = timelineStartOrder(model.rows);
 
     // The predicted rebuild: steps that would run again, with their last known durations, scheduled by
     // their dependencies (the model lays them out; we only attach them to the log's rows).

@@ -65,6 +65,16 @@ bool enterCompare(MainWindow &window, const QString &before, const QString &afte
     return (shown.count() > 0 || shown.wait(30000)) && waitIdle(window);
 }
 
+// A 1280x800 window in compare mode: the build after the manifest edit against the comment-only edit's, where
+// one root miss is followed by misses in other stages.
+bool enterManifestComparison(MainWindow &window)
+{
+    window.resize(1280, 800);
+    window.show();
+    return enterCompare(
+        window, QStringLiteral("03-edit-src-comment-only.log"), QStringLiteral("04-edit-manifest.log"));
+}
+
 // The label the later build printed for a step node.
 QString afterLabel(const MainWindow &window, const StepNodeItem *node)
 {
@@ -223,10 +233,7 @@ private slots:
     void clickOnCauseSelectsItsSteps()
     {
         MainWindow window;
-        window.resize(1280, 800);
-        window.show();
-        QVERIFY(enterCompare(
-            window, QStringLiteral("03-edit-src-comment-only.log"), QStringLiteral("04-edit-manifest.log")));
+        QVERIFY(enterManifestComparison(window));
         ComparePane *pane = window.comparePane();
         QTableWidget *causes = pane->causesTable();
         QVERIFY(causes->isVisible());
@@ -263,10 +270,7 @@ private slots:
     void stepsTableOrder()
     {
         MainWindow window;
-        window.resize(1280, 800);
-        window.show();
-        QVERIFY(enterCompare(
-            window, QStringLiteral("03-edit-src-comment-only.log"), QStringLiteral("04-edit-manifest.log")));
+        QVERIFY(enterManifestComparison(window));
         const CompareResult &result = window.comparePane()->result();
         const CompareStepsModel *model = window.comparePane()->stepsModel();
         QCOMPARE(model->rowCount(), int(result.steps.size()));

@@ -221,7 +221,7 @@ void ComparePane::selectCause(int row)
 {
     if (row < 0 || row >= m_comparison.result.causes.size())
         return;
-    const CauseSummary &cause = m_comparison.result.causes[row];
+    const CauseSummary &cause = std::as_const(m_comparison.result.causes)[row];
     m_causeDetail->setText(QStringLiteral("%1: %2").arg(causeKindName(cause.cause.kind), cause.cause.detail));
     if (!cause.cause.files.isEmpty())
         showFiles(
