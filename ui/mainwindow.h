@@ -182,6 +182,9 @@ private:
     };
     std::optional<CompareTimelines> m_compareTimelines;
     void showComparison(const BuildComparison &comparison, std::optional<CompareTimelines> timelines);
+    /// Selects the first cause of a comparison just shown, once its views are in place; emits compareShown().
+    void finishComparison();
+    bool m_selectFirstCause = false;
     /// The timeline's and the slowest list's rows of one build, made on a worker for big builds.
     struct RunViews
     {
