@@ -3,7 +3,8 @@
 // first shows a build (the first overlay) against when the load finished, and the parse alone for scale.
 // Then compare mode opens on the log's largest build against itself with every other step cached (as
 // bench_compare does, so half the steps missed): the longest gap from that request until the window is idle
-// again is compare mode's stall.
+// again is compare mode's stall. The process's peak resident memory (VmHWM) up to then is the GUI's peak with
+// the log open, measured before the parse done alone for scale.
 
 #include "model/buildlog/buildlogreader.h"
 #include "model/session/projectsession.h"
@@ -11,6 +12,7 @@
 
 #include <QApplication>
 #include <QElapsedTimer>
+#include <QFile>
 #include <QTimer>
 
 #include <clocale>
@@ -121,6 +123,16 @@ int main(int argc, char **argv)
         loadGapAt = maxGapAt;
     }
 
+    // Peak resident set so far, from the kernel's own high-water mark (kB in /proc/self/status).
+    qint64 peakKb = -1;
+    QFile status(QStringLiteral("/proc/self/status"));
+    if (status.open(QIODevice::ReadOnly)) {
+        for (const QByteArray &line : status.readAll().split('\n')) {
+            if (line.startsWith("VmHWM:"))
+                peakKb = line.mid(6).trimmed().split(' ').value(0).toLongLong();
+        }
+    }
+
     QElapsedTimer parse;
     parse.start();
     const BuildLogResult result = readBuildLogFile(args.at(0));
@@ -128,11 +140,12 @@ int main(int argc, char **argv)
     std::printf(
         "load_ms=%lld ticks=%d max_gap_ms=%lld max_gap_at_ms=%lld first_shown_ms=%lld parse_only_ms=%lld "
         "builds=%d compare_vertices=%lld compare_ms=%lld compare_max_gap_ms=%lld "
-        "compare_max_gap_at_ms=%lld\n",
+        "compare_max_gap_at_ms=%lld peak_mb=%lld\n",
         static_cast<long long>(idleAt), ticks, static_cast<long long>(loadGap),
         static_cast<long long>(loadGapAt), static_cast<long long>(firstShown),
         static_cast<long long>(parseMs), window.buildCount(), static_cast<long long>(compareVertices),
         static_cast<long long>(compareIdleAt >= 0 ? compareIdleAt - compareStart : -1),
-        static_cast<long long>(compareGap), static_cast<long long>(compareGapAt));
+        static_cast<long long>(compareGap), static_cast<long long>(compareGapAt),
+        static_cast<long long>(peakKb >= 0 ? peakKb / 1024 : -1));
     return idleAt < 0 || (compareStart >= 0 && compareIdleAt < 0) ? 1 : 0;
 }
