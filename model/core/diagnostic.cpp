@@ -1,5 +1,7 @@
 #include "diagnostic.h"
 
+#include "jsontext.h"
+
 #include <algorithm>
 
 namespace Stagelens {
@@ -42,6 +44,28 @@ QJsonObject Diagnostic::toJson() const
     if (!code.isEmpty())
         o.insert(QStringLiteral("code"), code);
     return o;
+}
+
+void Diagnostic::writeJson(JsonText &json, int level) const
+{
+    json.beginObject(level);
+    if (!code.isEmpty()) {
+        json.key("code");
+        json.string(code);
+    }
+    json.key("column");
+    json.integer(column);
+    if (!file.isEmpty()) {
+        json.key("file");
+        json.string(file);
+    }
+    json.key("line");
+    json.integer(line);
+    json.key("message");
+    json.string(message);
+    json.key("severity");
+    json.string(severityName(severity));
+    json.endObject();
 }
 
 bool hasErrors(const QList<Diagnostic> &diagnostics)

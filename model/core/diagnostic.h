@@ -7,6 +7,8 @@
 
 namespace Stagelens {
 
+class JsonText;
+
 enum class Severity
 {
     Error,
@@ -39,6 +41,8 @@ struct Diagnostic
     QString toString() const;
     /// The `diagnostics[]` entry shape of shared/CLI.md.
     QJsonObject toJson() const;
+    /// toJson()'s text, written as an object whose members are at `level`.
+    void writeJson(JsonText &json, int level) const;
 };
 
 QString severityName(Severity severity);

@@ -1,5 +1,6 @@
 // The graph as the `dockerfile --json` document of shared/CLI.md and as Graphviz DOT text.
 #include "buildgraph.h"
+#include "model/core/jsontext.h"
 
 #include <QJsonArray>
 #include <QSet>
@@ -58,6 +59,149 @@ QJsonObject toJson(const BuildGraph &graph)
         diagnostics.append(d.toJson());
     root.insert(QStringLiteral("diagnostics"), diagnostics);
     return root;
+}
+
+namespace {
+
+// An array member's value: "[\n", each element on its own line one level deeper, "]" at `level`.
+template<typename Items, typename Write>
+void writeArray(JsonText &json, int level, const Items &items, Write write)
+{
+    json.raw("[\n");
+    bool first = true;
+    for (const auto &item : items) {
+        if (!write(item, first))
+            continue;
+        first = false;
+    }
+    if (!first)
+        json.raw("\n");
+    json.indent(level);
+    json.raw("]");
+}
+
+void writeStep(JsonText &json, const Step &st, int level)
+{
+    json.beginObject(level);
+    json.key("arg_dependencies");
+    json.stringList(st.argDependencies);
+    json.key("end_line");
+    json.integer(st.endLine);
+    if (st.fromStage >= 0) {
+        json.key("from_stage");
+        json.integer(st.fromStage);
+    }
+    json.key("instruction");
+    json.string(st.keyword);
+    json.key("label");
+    json.string(st.label);
+    json.key("line");
+    json.integer(st.line);
+    json.key("number");
+    json.integer(st.number);
+    json.key("text");
+    json.string(st.text);
+    json.endObject();
+}
+
+void writeStage(JsonText &json, const Stage &s, int level)
+{
+    json.beginObject(level);
+    json.key("base");
+    json.optionalString(s.base);
+    json.key("base_name");
+    json.string(s.baseName);
+    json.key("base_stage");
+    if (s.baseStage >= 0)
+        json.integer(s.baseStage);
+    else
+        json.null();
+    json.key("index");
+    json.integer(s.index);
+    json.key("line");
+    json.integer(s.line);
+    json.key("name");
+    json.optionalString(s.name);
+    json.key("needed");
+    json.boolean(s.needed);
+    json.key("platform");
+    json.optionalString(s.platform);
+    json.key("steps");
+    writeArray(json, level, s.steps, [&](const Step &st, bool first) {
+        if (!st.isVertex())
+            return false;
+        if (!first)
+            json.raw(",\n");
+        json.indent(level + 1);
+        writeStep(json, st, level + 2);
+        return true;
+    });
+    json.key("token");
+    json.string(s.token());
+    json.endObject();
+}
+
+} // namespace
+
+void appendJsonText(QByteArray *out, const BuildGraph &graph, const QJsonObject &extra)
+{
+    JsonText json(out);
+    json.beginObject(1);
+    auto nextExtra = extra.constBegin();
+    const auto member = [&](const char *key) {
+        for (; nextExtra != extra.constEnd() && nextExtra.key() < QLatin1StringView(key); ++nextExtra) {
+            json.key(nextExtra.key());
+            json.value(nextExtra.value(), 1);
+        }
+        Q_ASSERT(nextExtra == extra.constEnd() || nextExtra.key() != QLatin1StringView(key));
+        json.key(key);
+    };
+    // Each element of a top-level array is an object whose members are at level 3.
+    const auto element = [&](bool first) {
+        if (!first)
+            json.raw(",\n");
+        json.indent(2);
+    };
+    member("diagnostics");
+    writeArray(json, 1, graph.diagnostics, [&](const Diagnostic &d, bool first) {
+        element(first);
+        d.writeJson(json, 3);
+        return true;
+    });
+    member("edges");
+    writeArray(json, 1, graph.edges, [&](const Edge &e, bool first) {
+        element(first);
+        json.beginObject(3);
+        json.key("from");
+        json.integer(e.from);
+        json.key("kind");
+        json.string(edgeKindName(e.kind));
+        json.key("line");
+        json.integer(e.line);
+        json.key("to");
+        json.integer(e.to);
+        json.endObject();
+        return true;
+    });
+    member("file");
+    json.string(graph.file);
+    member("stages");
+    writeArray(json, 1, graph.stages, [&](const Stage &s, bool first) {
+        element(first);
+        writeStage(json, s, 3);
+        return true;
+    });
+    member("target");
+    if (graph.targetStage >= 0)
+        json.string(graph.target);
+    else
+        json.null();
+    for (; nextExtra != extra.constEnd(); ++nextExtra) {
+        json.key(nextExtra.key());
+        json.value(nextExtra.value(), 1);
+    }
+    json.endObject();
+    json.raw("\n");
 }
 
 namespace {

@@ -5,6 +5,9 @@
 #include "testutils.h"
 
 #include <QDir>
+#include <QDirIterator>
+#include <QJsonArray>
+#include <QJsonDocument>
 #include <QRegularExpression>
 #include <QTest>
 
@@ -128,6 +131,8 @@ private slots:
     void multiPlatform_data();
     void multiPlatform();
     void hostileInput();
+    void jsonTextMatchesQt_data();
+    void jsonTextMatchesQt();
 };
 
 void TestBuildGraph::realLogLabels_data()
@@ -445,6 +450,57 @@ void TestBuildGraph::hostileInput()
     QCOMPARE(g.stages.size(), 3000);
     QVERIFY(errorsOf(g).contains(QLatin1String("circular dependency")));
     QVERIFY(g.stages.first().needed);
+}
+
+// `dockerfile --json` writes its text directly; it must be what QJsonDocument writes for toJson(), byte for
+// byte: on every real Dockerfile of the corpus and BuildKit's parser test files, and on text that needs
+// escapes.
+void TestBuildGraph::jsonTextMatchesQt_data()
+{
+    QTest::addColumn<QByteArray>("dockerfile");
+    const QString root = Test::corpusDir();
+    QDirIterator it(root + QStringLiteral("/dockerfiles"), {QStringLiteral("Dockerfile")}, QDir::Files,
+        QDirIterator::Subdirectories);
+    QDirIterator parser(root + QStringLiteral("/buildkit-parser-testfiles"), {QStringLiteral("Dockerfile")},
+        QDir::Files, QDirIterator::Subdirectories);
+    int files = 0;
+    for (QDirIterator *dir : {&it, &parser}) {
+        while (dir->hasNext()) {
+            QFile file(dir->next());
+            QVERIFY(file.open(QIODevice::ReadOnly));
+            QTest::newRow(qPrintable(QDir(root).relativeFilePath(file.fileName()))) << file.readAll();
+            ++files;
+        }
+    }
+    QVERIFY2(files > 60, qPrintable(QString::number(files)));
+    QTest::newRow("escapes") << QByteArray("FROM alpine AS \"q\"\nRUN echo \"a\\b\"\t\x01\x1f \xc3\xa9 "
+                                           "\xe2\x82\xac \xf0\x9f\x90\xb3 /\nCOPY --from=nowhere a b\n");
+    QTest::newRow("empty") << QByteArray();
+    QTest::newRow("no FROM") << QByteArray("RUN true\n");
+}
+
+void TestBuildGraph::jsonTextMatchesQt()
+{
+    QFETCH(QByteArray, dockerfile);
+    const BuildGraph g = buildGraph(dockerfile, QStringLiteral("Dockerfile"), {});
+    QByteArray direct;
+    appendJsonText(&direct, g);
+    QCOMPARE(direct, QJsonDocument(toJson(g)).toJson(QJsonDocument::Indented));
+
+    // Extra members are merged in key order: before the first key, between two, after the last.
+    QJsonObject record;
+    record.insert(QStringLiteral("path"), QStringLiteral("build.dockerbuild"));
+    record.insert(QStringLiteral("target"), QJsonValue());
+    record.insert(QStringLiteral("build_args"), QJsonObject {{QStringLiteral("A"), QStringLiteral("1")}});
+    record.insert(QStringLiteral("platforms"), QJsonArray {QStringLiteral("linux/amd64")});
+    const QJsonObject extra {
+        {QStringLiteral("a"), 1.5}, {QStringLiteral("record"), record}, {QStringLiteral("zz"), QJsonArray()}};
+    QByteArray merged;
+    appendJsonText(&merged, g, extra);
+    QJsonObject expected = toJson(g);
+    for (auto e = extra.constBegin(); e != extra.constEnd(); ++e)
+        expected.insert(e.key(), e.value());
+    QCOMPARE(merged, QJsonDocument(expected).toJson(QJsonDocument::Indented));
 }
 
 QTEST_GUILESS_MAIN(TestBuildGraph)
