@@ -14,6 +14,7 @@
 #include <QString>
 #include <QStringList>
 
+#include <functional>
 #include <optional>
 
 namespace Stagelens {
@@ -56,6 +57,12 @@ struct Mount
     QString target;
 };
 
+} // namespace Stagelens
+// Moved, not copied, when their lists grow: copying steps as Stage::steps grew was 5% of building a big
+// graph.
+Q_DECLARE_TYPEINFO(Stagelens::Mount, Q_RELOCATABLE_TYPE);
+namespace Stagelens {
+
 /// One instruction of a stage, the FROM included (steps[0]).
 struct Step
 {
@@ -95,6 +102,10 @@ struct Step
     bool readsContext() const;
 };
 
+} // namespace Stagelens
+Q_DECLARE_TYPEINFO(Stagelens::Step, Q_RELOCATABLE_TYPE);
+namespace Stagelens {
+
 struct Stage
 {
     int index = 0;
@@ -114,6 +125,10 @@ struct Stage
     /// (vertexTotal is the n itself).
     int vertexCount() const;
 };
+
+} // namespace Stagelens
+Q_DECLARE_TYPEINFO(Stagelens::Stage, Q_RELOCATABLE_TYPE);
+namespace Stagelens {
 
 struct Edge
 {
@@ -196,7 +211,9 @@ QJsonObject toJson(const BuildGraph &graph);
 /// Appends the text QJsonDocument(toJson(graph)).toJson(Indented) would be, byte for byte, without building
 /// the QJsonObject: that took a third of `dockerfile --json` on a 9 MB file. `extra` members (such as a
 /// record's "record") are merged in key order, as QJsonObject would hold them.
-void appendJsonText(QByteArray *out, const BuildGraph &graph, const QJsonObject &extra = {});
+/// `drain`, when set, is called between stages once about 1 MB is in `out`, to write and clear it.
+void appendJsonText(QByteArray *out, const BuildGraph &graph, const QJsonObject &extra = {},
+    const std::function<void(QByteArray *)> &drain = {});
 /// Graphviz DOT text of the stage DAG (for `dockerfile --dot`; the GUI lays out through the library).
 QString toDot(const BuildGraph &graph);
 

@@ -143,9 +143,10 @@ void writeStage(JsonText &json, const Stage &s, int level)
 
 } // namespace
 
-void appendJsonText(QByteArray *out, const BuildGraph &graph, const QJsonObject &extra)
+void appendJsonText(QByteArray *out, const BuildGraph &graph, const QJsonObject &extra,
+    const std::function<void(QByteArray *)> &drain)
 {
-    JsonText json(out);
+    JsonText json(out, drain ? &drain : nullptr);
     json.beginObject(1);
     auto nextExtra = extra.constBegin();
     const auto member = [&](const char *key) {
@@ -189,6 +190,7 @@ void appendJsonText(QByteArray *out, const BuildGraph &graph, const QJsonObject 
     writeArray(json, 1, graph.stages, [&](const Stage &s, bool first) {
         element(first);
         writeStage(json, s, 3);
+        json.maybeDrain();
         return true;
     });
     member("target");
