@@ -727,33 +727,28 @@ void MainWindow::refreshViews()
         m_timeline->setCompact(true);
         // Each timeline on an event-loop turn of its own, the first cause's selection on the next: for two
         // builds of 90,000 vertices, all of it at once held the GUI thread ~180 ms (bench_gui). The earlier
-        // build's chart is shown (laid out) now, its rows come next. Timers rather than queued calls: queued
-        // calls ran back to back, with no paint or input between them.
+        // build's chart is shown (laid out) now, its rows come next.
         m_beforeTimeline->show();
         m_runViewsPending = true;
-        QTimer::singleShot(1, this, [this, generation]() {
-            if (generation != m_runViewsGeneration || !m_compareTimelines)
-                return;
+        QList<std::function<void()>> turns;
+        turns << [this]() {
             m_syncingTimelines = true;
             m_beforeTimeline->setModel(m_compareTimelines->before.model);
             m_syncingTimelines = false;
-            QTimer::singleShot(1, this, [this, generation]() {
-                if (generation != m_runViewsGeneration || !m_compareTimelines)
-                    return;
-                m_syncingTimelines = true;
-                m_timeline->setModel(m_timelineInput.model);
-                m_syncingTimelines = false;
-                m_timeline->show();
-                alignTimelines();
-                QTimer::singleShot(1, this, [this, generation]() {
-                    if (generation != m_runViewsGeneration)
-                        return;
-                    m_runViewsPending = false;
-                    finishComparison();
-                    checkIdle();
-                });
-            });
-        });
+        };
+        turns << [this]() {
+            m_syncingTimelines = true;
+            m_timeline->setModel(m_timelineInput.model);
+            m_syncingTimelines = false;
+            m_timeline->show();
+            alignTimelines();
+        };
+        turns << [this]() {
+            m_runViewsPending = false;
+            finishComparison();
+            checkIdle();
+        };
+        runOnTurns(generation, std::move(turns));
     } else if (const BuildRun *run = m_session->selectedRun()) {
         const std::optional<double> wall = analysis.summary.wallSeconds;
         const int sortColumn = m_slowest->model()->sortColumn();
@@ -790,14 +785,11 @@ void MainWindow::refreshViews()
                 m_timelineInput = std::move(views.timeline);
                 m_timeline->setModel(m_timelineInput.model);
                 m_timeline->show();
-                QTimer::singleShot(
-                    0, this, [this, generation, wall, rows = std::move(views.slowest)]() mutable {
-                        if (generation != m_runViewsGeneration)
-                            return;
-                        m_runViewsPending = false;
-                        m_slowest->model()->setRows(std::move(rows), wall);
-                        checkIdle();
-                    });
+                runOnTurns(generation, {[this, wall, rows = std::move(views.slowest)]() mutable {
+                    m_runViewsPending = false;
+                    m_slowest->model()->setRows(std::move(rows), wall);
+                    checkIdle();
+                }});
             });
             watcher->setFuture(QtConcurrent::run(std::move(make)));
         }
@@ -810,6 +802,19 @@ void MainWindow::refreshViews()
     refreshStatusBar();
     refreshBanners();
     m_details->showStep(m_selectedStep);
+}
+
+void MainWindow::runOnTurns(quint64 generation, QList<std::function<void()>> steps)
+{
+    if (steps.isEmpty())
+        return;
+    // Timers rather than queued calls: queued calls ran back to back, with no paint or input between them.
+    QTimer::singleShot(1, this, [this, generation, steps = std::move(steps)]() mutable {
+        if (generation != m_runViewsGeneration)
+            return; // the views were refreshed again (or compare mode left) meanwhile
+        steps.takeFirst()();
+        runOnTurns(generation, std::move(steps));
+    });
 }
 
 void MainWindow::refreshBanners()

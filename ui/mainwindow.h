@@ -192,6 +192,9 @@ private:
         QList<SlowStepRow> slowest;
     };
     quint64 m_runViewsGeneration = 0;
+    /// Runs `steps` one per event-loop turn, so the window paints between them; stops when the views are
+    /// refreshed again meanwhile (a newer m_runViewsGeneration).
+    void runOnTurns(quint64 generation, QList<std::function<void()>> steps);
     bool m_runViewsPending = false;
     std::optional<bool> m_userCollapsed; ///< unset: collapse large graphs automatically
     QList<std::function<void()>> m_idleCallbacks;

@@ -3,13 +3,9 @@
 #include "model/core/jsontext.h"
 
 #include <QJsonArray>
-#include <QLocale>
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
-#include <string>
-#include <vector>
 
 namespace Stagelens {
 

@@ -206,11 +206,9 @@ BuildGraph buildGraphFromFile(const QString &path, const BuildOptions &options);
 /// Interprets an already parsed Dockerfile (its diagnostics are carried over).
 BuildGraph buildGraphFromAst(const DockerfileAst &ast, const QString &fileName, const BuildOptions &options);
 
-/// The `dockerfile --json` document of shared/CLI.md.
-QJsonObject toJson(const BuildGraph &graph);
-/// Appends the text QJsonDocument(toJson(graph)).toJson(Indented) would be, byte for byte, without building
-/// the QJsonObject: that took a third of `dockerfile --json` on a 9 MB file. `extra` members (such as a
-/// record's "record") are merged in key order, as QJsonObject would hold them.
+/// Appends the `dockerfile --json` document of shared/CLI.md as QJsonDocument::toJson(Indented) would write
+/// it, byte for byte, without building a QJsonObject first (that was a third of the command on a 9 MB file).
+/// `extra` members (such as a record's "record") are merged in key order, as QJsonObject would hold them.
 /// `drain`, when set, is called between stages once about 1 MB is in `out`, to write and clear it.
 void appendJsonText(QByteArray *out, const BuildGraph &graph, const QJsonObject &extra = {},
     const std::function<void(QByteArray *)> &drain = {});

@@ -2,64 +2,9 @@
 #include "buildgraph.h"
 #include "model/core/jsontext.h"
 
-#include <QJsonArray>
 #include <QSet>
 
 namespace Stagelens {
-
-QJsonObject toJson(const BuildGraph &graph)
-{
-    QJsonObject root;
-    root.insert(QStringLiteral("file"), graph.file);
-    root.insert(QStringLiteral("target"), graph.targetStage >= 0 ? QJsonValue(graph.target) : QJsonValue());
-    QJsonArray stages;
-    for (const Stage &s : graph.stages) {
-        QJsonObject o;
-        o.insert(QStringLiteral("index"), s.index);
-        o.insert(QStringLiteral("name"), s.name.isEmpty() ? QJsonValue() : QJsonValue(s.name));
-        o.insert(QStringLiteral("token"), s.token());
-        o.insert(QStringLiteral("base"), s.base.isEmpty() ? QJsonValue() : QJsonValue(s.base));
-        o.insert(QStringLiteral("base_name"), s.baseName);
-        o.insert(QStringLiteral("base_stage"), s.baseStage >= 0 ? QJsonValue(s.baseStage) : QJsonValue());
-        o.insert(QStringLiteral("platform"), s.platform.isEmpty() ? QJsonValue() : QJsonValue(s.platform));
-        o.insert(QStringLiteral("line"), s.line);
-        o.insert(QStringLiteral("needed"), s.needed);
-        QJsonArray steps;
-        for (const Step &st : s.steps) {
-            if (!st.isVertex())
-                continue;
-            QJsonObject so;
-            so.insert(QStringLiteral("label"), st.label);
-            so.insert(QStringLiteral("instruction"), st.keyword);
-            so.insert(QStringLiteral("text"), st.text);
-            so.insert(QStringLiteral("number"), st.number);
-            so.insert(QStringLiteral("line"), st.line);
-            so.insert(QStringLiteral("end_line"), st.endLine);
-            if (st.fromStage >= 0)
-                so.insert(QStringLiteral("from_stage"), st.fromStage);
-            so.insert(QStringLiteral("arg_dependencies"), QJsonArray::fromStringList(st.argDependencies));
-            steps.append(so);
-        }
-        o.insert(QStringLiteral("steps"), steps);
-        stages.append(o);
-    }
-    root.insert(QStringLiteral("stages"), stages);
-    QJsonArray edges;
-    for (const Edge &e : graph.edges) {
-        QJsonObject o;
-        o.insert(QStringLiteral("from"), e.from);
-        o.insert(QStringLiteral("to"), e.to);
-        o.insert(QStringLiteral("kind"), edgeKindName(e.kind));
-        o.insert(QStringLiteral("line"), e.line);
-        edges.append(o);
-    }
-    root.insert(QStringLiteral("edges"), edges);
-    QJsonArray diagnostics;
-    for (const Diagnostic &d : graph.diagnostics)
-        diagnostics.append(d.toJson());
-    root.insert(QStringLiteral("diagnostics"), diagnostics);
-    return root;
-}
 
 namespace {
 

@@ -3,7 +3,7 @@
 
 #include "model/graph/buildgraph.h"
 
-#include <QJsonDocument>
+#include <QByteArray>
 
 #include <cstddef>
 #include <cstdint>
@@ -14,7 +14,8 @@ namespace {
 
 void exercise(const BuildGraph &graph)
 {
-    (void)QJsonDocument(toJson(graph)).toJson(QJsonDocument::Compact);
+    QByteArray json;
+    appendJsonText(&json, graph);
     (void)toDot(graph);
     (void)graph.neededVertices();
     for (const Stage &stage : graph.stages) {

@@ -10,7 +10,6 @@
 #include "testutils.h"
 
 #include <QElapsedTimer>
-#include <QJsonDocument>
 #include <QTest>
 
 using namespace Stagelens;
@@ -205,7 +204,8 @@ void TestHostileDockerfile::parseAndBuild()
     const DockerfileAst ast = parseDockerfile(text, QStringLiteral("Dockerfile"));
     const QString dump = dumpAst(ast);
     const BuildGraph graph = buildGraph(text, QStringLiteral("Dockerfile"), BuildOptions());
-    const QByteArray json = QJsonDocument(toJson(graph)).toJson(QJsonDocument::Compact);
+    QByteArray json;
+    appendJsonText(&json, graph);
     const QString dot = toDot(graph);
     qInfo("%lld bytes: %lld ms, %d stages, %d diagnostics, json %lld bytes", qint64(text.size()),
         qint64(timer.elapsed()), int(graph.stages.size()), int(graph.diagnostics.size()),
