@@ -460,7 +460,7 @@ void TimelinePlot::Private::rebuild()
     }
     rowTicker->count = int(order.size());
     // The row range and its scroll bar before the bars are added: showing the bar resizes the plot, which
-    // QCustomPlot answers with an immediate replot (17 ms with 90,000 bars on screen, drawn again right after).
+    // QCustomPlot answers with an immediate replot (17 ms with 90,000 bars, drawn again right after).
     updateRowRange();
 
     addStageBands();
