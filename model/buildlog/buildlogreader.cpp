@@ -3,6 +3,7 @@
 #include "buildrecordreader.h"
 #include "cirevision.h"
 #include "legacylogparser.h"
+#include "linescanner.h"
 #include "lineunwrapper.h"
 #include "plainlogparser.h"
 #include "rawjsonlogparser.h"
@@ -15,10 +16,13 @@
 #include <future>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <string_view>
+#include <vector>
 
 #ifdef Q_OS_LINUX
 #include <sys/mman.h>
+#include <unistd.h>
 #endif
 
 namespace Stagelens {
@@ -40,9 +44,24 @@ public:
         , m_rawJson(builds, diagnostics)
     { }
 
-    /// `clean`: isCleanLine(raw).
-    void dispatch(QByteArrayView raw, qint64 offset, int number, qsizetype padding, bool clean)
+    /// `clean`: isCleanLine(raw). `scanned`: what the scanning thread found out about it, when it saw it.
+    void dispatch(QByteArrayView raw, qint64 offset, int number, qsizetype padding, bool clean,
+        const ScannedLine *scanned = nullptr)
     {
+        // Nearly every line of a plain log: "#N ..." with nothing to unwrap, N already read.
+        if (scanned && scanned->vertex >= 0 && !(m_current == &m_tty && raw.startsWith("#0 "))) {
+            LogLine line;
+            line.offset = offset;
+            line.length = raw.size();
+            line.number = number;
+            line.text = raw;
+            if (m_revisions.wantsNextLine()) // it starts with '#': nothing else to look at
+                m_revisions.feed(raw, number);
+            switchTo(&m_plain);
+            const std::optional<double> seconds = scanned->outputTime();
+            m_plain.feedClaimed(line, scanned->vertex, scanned->restStart, &seconds);
+            return;
+        }
         if (raw.endsWith('\r'))
             raw.chop(1);
         LogLine line;
@@ -94,6 +113,20 @@ public:
             m_sawGitLab = true;
     }
 
+    /// `count` scanned lines from `lines`, an output run (ScannedLine::run) of the window at file offset
+    /// `offset` holding `data`; the first is line `number` of the file.
+    void dispatchRun(const ScannedLine *lines, qsizetype count, const char *data, qint64 offset, int number)
+    {
+        if (m_revisions.wantsNextLine()) {
+            for (qsizetype i = 0; i < count; ++i)
+                dispatch(QByteArrayView(data + lines[i].start, lines[i].length), offset + lines[i].start,
+                    number + int(i), 0, true, &lines[i]);
+            return;
+        }
+        switchTo(&m_plain);
+        m_plain.feedOutputRun(lines, count, data, offset, number);
+    }
+
     bool sawOrphanSummary() const { return m_plain.sawOrphanSummary(); }
     QString orphanSummaryWhere() const { return m_plain.orphanSummaryWhere(); }
     int orphanSummaryLine() const { return m_plain.orphanSummaryLine(); }
@@ -131,44 +164,39 @@ private:
     QByteArray m_scratch; // the text of an unwrapped line that had to be copied
 };
 
-// Mostly control characters in its first 64 bytes.
-bool looksBinary(QByteArrayView line)
-{
-    const qsizetype n = std::min<qsizetype>(line.size(), 64);
-    const auto *bytes = reinterpret_cast<const unsigned char *>(line.data());
-    int control = 0;
-    for (qsizetype i = 0; i < n; ++i) {
-        const unsigned char c = bytes[i];
-        if (c == 0 || (c < 0x20 && c != '\t' && c != '\r' && c != 0x1b))
-            ++control;
-    }
-    return control > 0 && control * 8 >= n;
-}
-
 // Cuts the bytes of a file into lines. The bytes come in blocks (chunks read into a buffer, or windows of
 // the mapped file); lines inside a block are handed out in place, only a line cut by the end of a block
 // is copied. Lines longer than the cap are cut to their first `maxLine` bytes.
+// line(view, offset, padding, scanned) gets each line without its '\n', its file offset, the number of
+// readable bytes after its end and what the scanner found out about it (or null); longLine() is told before
+// a line is cut; run(lines, count, data, offset) gets a scanned output run (ScannedLine::run) at once.
+// They are template parameters: the line function runs for every line of a 1 GB log.
+template<typename LineFunction, typename LongLineFunction, typename RunFunction>
 class LineSplitter
 {
 public:
-    // line(view, offset, padding) gets each line without its '\n', its file offset and the number of
-    // readable bytes after its end; longLine(offset) is told before a line is cut.
-    using LineFunction = std::function<void(QByteArrayView, qint64, qsizetype)>;
-
-    LineSplitter(qint64 maxLine, LineFunction line, std::function<void()> longLine)
+    LineSplitter(qint64 maxLine, LineFunction line, LongLineFunction longLine, RunFunction run)
         : m_maxLine(maxLine)
         , m_line(std::move(line))
         , m_longLine(std::move(longLine))
+        , m_run(std::move(run))
     { }
 
     /// One block at file offset `offset`. With a `between`, it runs after a line once `checkEvery` bytes
-    /// were consumed since its last call; when it returns false the block is left (cancelled).
+    /// were consumed since its last call; when it returns false the block is left (cancelled). `scanned`,
+    /// when given, holds the block's lines up to its scannedEnd, as scanWindow() found them.
     bool consume(const char *data, qsizetype size, qint64 offset, qint64 checkEvery = 0,
-        const std::function<bool(qint64)> *between = nullptr)
+        const std::function<bool(qint64)> *between = nullptr, const ScannedWindow *scanned = nullptr)
     {
         qsizetype start = 0;
+        size_t next = 0; // the next scanned line to hand out
+        const size_t scannedCount = scanned ? scanned->lines.size() : 0;
         if (m_skipping || !m_carry.isEmpty()) {
-            const char *nl = static_cast<const char *>(std::memchr(data, '\n', size_t(size)));
+            const char *nl = nullptr;
+            if (scannedCount > 0)
+                nl = data + scanned->lines.front().length; // its first line ends the carried one
+            else
+                nl = static_cast<const char *>(std::memchr(data, '\n', size_t(size)));
             const qsizetype end = nl ? nl - data : size;
             if (!m_skipping) {
                 const qsizetype room = qsizetype(m_maxLine) - m_carry.size();
@@ -180,7 +208,7 @@ public:
                 } else {
                     m_carry.append(data, end);
                     if (nl) {
-                        m_line(QByteArrayView(m_carry), m_carryOffset, 0);
+                        m_line(QByteArrayView(m_carry), m_carryOffset, 0, nullptr);
                         m_carry.clear();
                     }
                 }
@@ -189,24 +217,41 @@ public:
                 return true;
             m_skipping = false;
             start = end + 1;
+            next = 1;
         }
         qint64 nextCheck = between ? m_lastCheck + checkEvery : std::numeric_limits<qint64>::max();
         for (;;) {
-            const char *nl = static_cast<const char *>(std::memchr(data + start, '\n', size_t(size - start)));
-            if (!nl)
-                break;
-            const qsizetype end = nl - data;
+            qsizetype end = 0;
+            const ScannedLine *line = nullptr;
+            if (next < scannedCount) {
+                line = &scanned->lines[next];
+                if (line->run > 1) {
+                    // Bare lines, none longer than maxLine: the whole run at once.
+                    m_run(line, qsizetype(line->run), data, offset);
+                    next += line->run;
+                    const ScannedLine &last = scanned->lines[next - 1];
+                    start = qsizetype(last.start) + qsizetype(last.length) + 1;
+                    if (offset + start >= nextCheck
+                        && !check(offset + start, &nextCheck, checkEvery, between))
+                        return false;
+                    continue;
+                }
+                ++next;
+                end = qsizetype(line->start) + qsizetype(line->length);
+            } else {
+                const char *nl =
+                    static_cast<const char *>(std::memchr(data + start, '\n', size_t(size - start)));
+                if (!nl)
+                    break;
+                end = nl - data;
+            }
             if (end - start > m_maxLine)
                 cut(QByteArrayView(data + start, end - start), offset + start);
             else
-                m_line(QByteArrayView(data + start, end - start), offset + start, size - end);
+                m_line(QByteArrayView(data + start, end - start), offset + start, size - end, line);
             start = end + 1;
-            if (offset + start >= nextCheck) {
-                m_lastCheck = offset + start;
-                nextCheck = m_lastCheck + checkEvery;
-                if (!(*between)(m_lastCheck))
-                    return false;
-            }
+            if (offset + start >= nextCheck && !check(offset + start, &nextCheck, checkEvery, between))
+                return false;
         }
         if (start < size) {
             m_carryOffset = offset + start;
@@ -224,20 +269,29 @@ public:
     void finish()
     {
         if (!m_carry.isEmpty() && !m_skipping)
-            m_line(QByteArrayView(m_carry), m_carryOffset, 0);
+            m_line(QByteArrayView(m_carry), m_carryOffset, 0, nullptr);
         m_carry.clear();
     }
 
 private:
+    bool check(
+        qint64 consumed, qint64 *nextCheck, qint64 checkEvery, const std::function<bool(qint64)> *between)
+    {
+        m_lastCheck = consumed;
+        *nextCheck = m_lastCheck + checkEvery;
+        return (*between)(m_lastCheck);
+    }
+
     void cut(QByteArrayView line, qint64 offset)
     {
         m_longLine();
-        m_line(line.first(qsizetype(m_maxLine)), offset, 0);
+        m_line(line.first(qsizetype(m_maxLine)), offset, 0, nullptr);
     }
 
     qint64 m_maxLine;
     LineFunction m_line;
-    std::function<void()> m_longLine;
+    LongLineFunction m_longLine;
+    RunFunction m_run;
     QByteArray m_carry; // the start of a line cut by the end of the previous block
     qint64 m_carryOffset = 0;
     bool m_skipping = false; // inside the rest of an over-long line
@@ -395,7 +449,7 @@ NewestFirstReading readNewestFirst(QIODevice &device, const BuildLogReadOptions 
         [&](QByteArrayView raw, qint64 offset) {
             --lineNumber;
             const bool clean = isCleanLine(raw);
-            if (!clean && looksBinary(raw)) {
+            if (!clean && looksBinary(raw.data(), raw.size())) {
                 ++binaryLines;
                 return;
             }
@@ -460,22 +514,27 @@ BuildLogResult readBuildLogDevice(
 
     LineSplitter splitter(
         maxLine,
-        [&](QByteArrayView raw, qint64 offset, qsizetype padding) {
+        [&](QByteArrayView raw, qint64 offset, qsizetype padding, const ScannedLine *scanned) {
             ++lineNumber;
-            const bool clean = isCleanLine(raw); // then it is no binary data either
-            if (!clean && looksBinary(raw)) {
+            // Then it is no binary data either.
+            const bool clean = scanned ? scanned->clean : isCleanLine(raw);
+            if (scanned ? scanned->binary : !clean && looksBinary(raw.data(), raw.size())) {
                 if (++binaryLines <= 5)
                     result.diagnostics.append({Severity::Warning, QString(), lineNumber, 0,
                         QStringLiteral("binary data skipped (not a text log line)")});
                 return;
             }
-            dispatcher.dispatch(raw, offset, lineNumber, padding, clean);
+            dispatcher.dispatch(raw, offset, lineNumber, padding, clean, scanned);
         },
         [&] {
             // Only the head of an over-long line (enough for any header or JSON prefix we need) is read.
             if (++longLines <= 5)
                 result.diagnostics.append({Severity::Warning, QString(), lineNumber + 1, 0,
                     QStringLiteral("line longer than %1 bytes: only its start was read").arg(maxLine)});
+        },
+        [&](const ScannedLine *lines, qsizetype count, const char *data, qint64 offset) {
+            dispatcher.dispatchRun(lines, count, data, offset, lineNumber + 1);
+            lineNumber += int(count);
         });
 
     // Between lines, every chunkSize bytes: hand out the builds that ended, report progress.
@@ -495,42 +554,55 @@ BuildLogResult readBuildLogDevice(
 #ifdef Q_OS_LINUX
     // A regular file is read through windows of a mapping, without copying it into a buffer. Each mapping
     // is populated at once (no page fault per page) and unmapped after use, so resident memory grows by a
-    // few windows only. Mapping the next window and unmapping the last one is kernel work (a tenth of the
-    // time) done on a helper thread while this one reads. Whatever the file gains meanwhile is read below.
+    // few windows only. A helper thread maps and populates the next window and cuts it into lines
+    // (scanWindow: the newlines, the clean-line test, N and the output time of "#N" lines, two fifths of
+    // the work, and output runs) while this one applies the lines of the current window; unmapping the last
+    // is kernel work done on a helper thread too. Whatever the file gains meanwhile is read below.
     auto *file = qobject_cast<QFile *>(&device);
     if (file && !file->isSequential() && file->pos() == 0 && total > 0 && file->handle() >= 0) {
-        static constexpr qint64 Window = 8 << 20;
+        const qint64 page = std::max<qint64>(4096, ::sysconf(_SC_PAGESIZE));
+        const qint64 windowBytes = (std::max<qint64>(options.mapWindowBytes, 1) + page - 1) / page * page;
         const int fd = file->handle();
         struct Mapped
         {
             void *data = MAP_FAILED;
             qint64 length = 0;
+            std::unique_ptr<ScannedWindow> scanned;
         };
-        const auto mapAt = [fd, total](qint64 at) {
+        const auto mapAt = [fd, total, maxLine, windowBytes](
+                               qint64 at, std::unique_ptr<ScannedWindow> scanned) {
             Mapped m;
-            m.length = std::min(Window, total - at);
+            m.length = std::min(windowBytes, total - at);
             m.data = ::mmap(nullptr, size_t(m.length), PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, off_t(at));
+            if (m.data != MAP_FAILED) {
+                m.scanned = scanned ? std::move(scanned) : std::make_unique<ScannedWindow>();
+                scanWindow(static_cast<const char *>(m.data), qsizetype(m.length), maxLine, m.scanned.get());
+            }
             return m;
         };
-        const auto unmap = [](Mapped m) {
-            if (m.data != MAP_FAILED)
-                ::munmap(m.data, size_t(m.length));
+        const auto unmap = [](void *data, qint64 length) {
+            if (data != MAP_FAILED)
+                ::munmap(data, size_t(length));
         };
-        std::future<Mapped> next = std::async(std::launch::async | std::launch::deferred, mapAt, position);
+        std::future<Mapped> next = std::async(
+            std::launch::async | std::launch::deferred, mapAt, position, std::unique_ptr<ScannedWindow>());
         std::future<void> unmapping;
+        std::unique_ptr<ScannedWindow> spare; // the line list of the window before, reused
         while (next.valid()) {
-            const Mapped window = next.get();
+            Mapped window = next.get();
             if (window.data == MAP_FAILED)
                 break;
             if (position + window.length < total && !canceled)
-                next =
-                    std::async(std::launch::async | std::launch::deferred, mapAt, position + window.length);
+                next = std::async(std::launch::async | std::launch::deferred, mapAt, position + window.length,
+                    std::move(spare));
             if (!canceled)
                 canceled = !splitter.consume(static_cast<const char *>(window.data), qsizetype(window.length),
-                    position, chunkSize, &between);
+                    position, chunkSize, &between, window.scanned.get());
+            spare = std::move(window.scanned);
             if (unmapping.valid())
                 unmapping.get();
-            unmapping = std::async(std::launch::async | std::launch::deferred, unmap, window);
+            unmapping =
+                std::async(std::launch::async | std::launch::deferred, unmap, window.data, window.length);
             position += window.length;
         }
         if (unmapping.valid())

@@ -33,6 +33,9 @@ public:
         if (m_expectSha || c == '[' || c == 'H' || c == 'C' || c == '=')
             scan(text, line);
     }
+    /// Whether feed() reads the next line whatever its first byte (else only lines starting with '[', 'H',
+    /// 'C' or '=' can matter).
+    bool wantsNextLine() const { return m_expectSha; }
     const QList<CiRevision> &revisions() const { return m_revisions; }
 
 private:

@@ -1,5 +1,6 @@
 #include "plainlogparser.h"
 
+#include "linescanner.h"
 #include "lineunwrapper.h"
 
 #include <algorithm>
@@ -52,7 +53,7 @@ int vertexNumber(QByteArrayView text, qsizetype *restStart)
 }
 
 // "1.234 text" / "12.34 text" / "0.350 " (empty output line): the relative time of an output line.
-bool outputTime(QByteArrayView rest, double *seconds)
+bool parseOutputTime(QByteArrayView rest, double *seconds)
 {
     static constexpr double Scale[] = {1, 1e-1, 1e-2, 1e-3, 1e-4, 1e-5, 1e-6};
     qsizetype i = 0;
@@ -270,7 +271,53 @@ int PlainLogParser::claimedNumber(QByteArrayView text, qsizetype *restStart)
     return vertexNumber(text, restStart);
 }
 
-void PlainLogParser::feedClaimed(const LogLine &line, int number, qsizetype restStart)
+void PlainLogParser::feedOutputRun(
+    const ScannedLine *lines, qsizetype count, const char *data, qint64 offset, int number)
+{
+    const auto lineAt = [&](qsizetype i) {
+        LogLine line;
+        line.text = QByteArrayView(data + lines[i].start, lines[i].length);
+        line.offset = offset + lines[i].start;
+        line.length = lines[i].length;
+        line.number = number + int(i);
+        return line;
+    };
+    // The first line as any other: it may end a build, start one, or name a new vertex.
+    const auto feedOne = [&](qsizetype i) {
+        const std::optional<double> seconds = lines[i].outputTime();
+        feedClaimed(lineAt(i), lines[i].vertex, qsizetype(lines[i].restStart), &seconds);
+    };
+    feedOne(0);
+    const int index = hasBuild() ? findVertex(lines[0].vertex) : -1;
+    if (index < 0) { // past the limit of vertices: each line says so on its own
+        for (qsizetype i = 1; i < count; ++i)
+            feedOne(i);
+        return;
+    }
+    // What feedClaimed does for an output line of a known vertex, with nothing that could change in
+    // between: the same build (only a header or a new vertex starts one), no wrapper, no timestamp.
+    BuildVertex &v = m_build->vertices[index];
+    VertexClock &clock = m_clocks[index];
+    for (qsizetype i = 1; i < count; ++i) {
+        addOutputLine(v, lineAt(i));
+        const double rel = lines[i].seconds;
+        clock.lastOutput = std::max(clock.lastOutput, rel);
+        if (clock.headerTime + rel > m_clock + OutputClockSlack)
+            m_clock = clock.headerTime + rel;
+    }
+    m_build->lastLine = number + int(count) - 1;
+}
+
+std::optional<double> PlainLogParser::outputTime(QByteArrayView rest)
+{
+    double seconds = 0;
+    if (rest.isEmpty() || rest[0] < '0' || rest[0] > '9' || !parseOutputTime(rest, &seconds))
+        return std::nullopt;
+    return seconds;
+}
+
+void PlainLogParser::feedClaimed(
+    const LogLine &line, int number, qsizetype restStart, const std::optional<double> *scannedTime)
 {
     const QByteArrayView rest = viewMid(line.text, restStart);
 
@@ -312,9 +359,13 @@ void PlainLogParser::feedClaimed(const LogLine &line, int number, qsizetype rest
 
     // Output lines ("#N 1.234 text") are most of a log: they only count and extend a file span. Every
     // other kind of line starts with a letter, so a leading digit decides.
+    // A scanned line's bytes are not read here at all: the scanning thread read them on the other core,
+    // and loading them again costs a cache miss per line.
     double rel = 0;
-    const bool digit = rest[0] >= '0' && rest[0] <= '9';
-    if (digit && index >= 0 && outputTime(rest, &rel)) {
+    const bool timed = scannedTime ? scannedTime->has_value() : parseOutputTime(rest, &rel);
+    if (scannedTime && timed)
+        rel = **scannedTime;
+    if (timed && index >= 0) {
         BuildVertex &v = m_build->vertices[index];
         VertexClock &clock = m_clocks[index];
         addOutputLine(v, line);
@@ -337,8 +388,8 @@ void PlainLogParser::feedClaimed(const LogLine &line, int number, qsizetype rest
     BuildVertex &v = m_build->vertices[index];
     VertexClock &clock = m_clocks[index];
 
-    if (digit) {
-        if (outputTime(rest, &rel)) {
+    if (rest[0] >= '0' && rest[0] <= '9') {
+        if (timed) {
             addOutputLine(v, line);
             clock.lastOutput = std::max(clock.lastOutput, rel);
             // Output far beyond the clock means real time passed with no completion printed (a long

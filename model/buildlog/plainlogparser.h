@@ -10,6 +10,8 @@
 
 namespace Stagelens {
 
+struct ScannedLine;
+
 class PlainLogParser : public LogFormatParser
 {
 public:
@@ -20,9 +22,18 @@ public:
 
     void feed(const LogLine &line) override;
     /// feed() for a line whose "#N " the caller has read: vertexNumber(text) and where the rest starts.
-    void feedClaimed(const LogLine &line, int number, qsizetype restStart);
+    /// `scannedTime`, when not null, is outputTime() of the rest as the caller already read it.
+    void feedClaimed(const LogLine &line, int number, qsizetype restStart,
+        const std::optional<double> *scannedTime = nullptr);
+    /// feedClaimed() for each of `count` scanned lines, an output run (ScannedLine::run) of the window at
+    /// file offset `offset` holding `data`, the first being line `number`: the lines after the first are
+    /// applied in one loop.
+    void feedOutputRun(
+        const ScannedLine *lines, qsizetype count, const char *data, qint64 offset, int number);
     /// claims() that also returns N (or -1) and where the text after "#N " starts.
     static int claimedNumber(QByteArrayView text, qsizetype *restStart);
+    /// The relative time of an output line's rest ("1.234 text", "12.34 text", "0.350 "), or nullopt.
+    static std::optional<double> outputTime(QByteArrayView rest);
     void feedOther(const LogLine &line) override;
     void finish(bool endOfFile) override;
 

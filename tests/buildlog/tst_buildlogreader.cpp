@@ -1,7 +1,10 @@
 // The build-log reader against real logs: BuildKit runs made here (steps.tsv is their ground truth), the
 // public corpus (golden summaries checked against the raw text), and hostile inputs.
 #include "model/buildlog/buildlogreader.h"
+#include "model/buildlog/linescanner.h"
+#include "model/buildlog/lineunwrapper.h"
 #include "model/buildlog/logformatparser.h"
+#include "model/buildlog/plainlogparser.h"
 #include "model/buildlog/rawjsonlogparser.h"
 #include "testutils.h"
 
@@ -14,6 +17,7 @@
 #include <QJsonObject>
 #include <QMap>
 #include <QRegularExpression>
+#include <QTemporaryDir>
 #include <QTemporaryFile>
 #include <QTest>
 
@@ -37,6 +41,28 @@ BuildLogResult parseBytes(const QByteArray &bytes, const BuildLogReadOptions &op
     buffer.setData(bytes);
     buffer.open(QIODevice::ReadOnly);
     return readBuildLogDevice(buffer, options);
+}
+
+// Everything `log --json` prints of a reading: each build's text and the diagnostics.
+QByteArray jsonOf(const BuildLogResult &result)
+{
+    QByteArray text;
+    for (const BuildRun &run : result.builds) {
+        appendJsonText(&text, run, 0);
+        text += '\n';
+    }
+    for (const Diagnostic &d : result.diagnostics)
+        text += d.toString().toUtf8() + '\n';
+    return text;
+}
+
+// Read through the file's mapping (a QFile: the reader maps it and scans its windows).
+BuildLogResult readMapped(const QString &path, const BuildLogReadOptions &options)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return {};
+    return readBuildLogDevice(file, options);
 }
 
 QString describe(const BuildRun &run)
@@ -984,6 +1010,112 @@ private Q_SLOTS:
                 2);
             QCOMPARE(result.builds.first().lastLine, 5);
         }
+    }
+
+    // The mapped reading (lines cut and classified on the scanning thread, output runs applied at once) reads
+    // what the buffered one reads, whatever the window size: windows of one page cut lines, runs and
+    // carried lines at every place; the reading through a QBuffer never scans.
+    void scannedWindows_data()
+    {
+        QTest::addColumn<QString>("path");
+        for (const QString &dir : {QStringLiteral("logs"), QStringLiteral("buildkit-real")}) {
+            const QStringList logs =
+                QDir(Test::corpusPath(dir)).entryList({QStringLiteral("*.log")}, QDir::Files);
+            for (const QString &log : logs)
+                QTest::addRow("%s/%s", qPrintable(dir), qPrintable(log))
+                    << Test::corpusPath(dir + QLatin1Char('/') + log);
+        }
+    }
+    void scannedWindows()
+    {
+        QFETCH(QString, path);
+        const QByteArray expected = jsonOf(parseBytes(Test::readAll(path)));
+        QVERIFY(!expected.isEmpty());
+        for (const qint64 window : {qint64(4096), qint64(3 * 4096), qint64(8 << 20)}) {
+            BuildLogReadOptions options;
+            options.mapWindowBytes = window;
+            QCOMPARE(jsonOf(readMapped(path, options)), expected);
+        }
+    }
+
+    // Made to hit the scanner's limits: a run longer than MaxRunLines, more lines than MaxScannedLines in one
+    // window, a line over the cap inside a run, CR and binary lines, #0 output, and the last line without
+    // a newline; read mapped (windows of 1 page and of 8 MiB) and buffered, the same builds.
+    void scannerLimits()
+    {
+        QByteArray log("#0 building with \"default\" instance using docker driver\n\n#1 [1/2] RUN make\n");
+        for (int i = 0; i < int(MaxRunLines) + 1000; ++i)
+            log +=
+                "#1 " + QByteArray::number(i / 100) + '.' + QByteArray::number(100 + i % 100).mid(1) + " x\n";
+        log += "#1 5.000 " + QByteArray(3000, 'a') + "\n#1 5.100 after the long one\r\n";
+        log += QByteArray(int(MaxScannedLines) + 10, '\n');
+        log += "#2 [2/2] RUN test\n#2 0.100 ok\n#0 0.200 client\n#2 0.300 \x01\x02\x03\x04\x05\x06\n";
+        log += "#2 0.400 a](b section_x\n#1 DONE 6.0s\n#2 DONE 0.5s\n#2 0.600 tail";
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString path = dir.filePath(QStringLiteral("limits.log"));
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        QCOMPARE(file.write(log), log.size());
+        file.close();
+        BuildLogReadOptions options;
+        options.maxLineBytes = 1024;
+        const BuildLogResult buffered = parseBytes(log, options);
+        QCOMPARE(buffered.builds.size(), 1);
+        QCOMPARE(buffered.builds.first().vertices.size(), 2);
+        QCOMPARE(buffered.builds.first().vertices.first().logLines, int(MaxRunLines) + 1000 + 2);
+        const QByteArray expected = jsonOf(buffered);
+        for (const qint64 window : {qint64(4096), qint64(8 << 20)}) {
+            options.mapWindowBytes = window;
+            QCOMPARE(jsonOf(readMapped(path, options)), expected);
+        }
+    }
+
+    // scanWindow's facts about each line are those the reader would find itself: the line's place,
+    // isCleanLine, N of a bare "#N " line and its output time; runs hold consecutive output lines of one N.
+    void scanWindowFacts_data() { scannedWindows_data(); }
+    void scanWindowFacts()
+    {
+        QFETCH(QString, path);
+        const QByteArray bytes = Test::readAll(path);
+        ScannedWindow window;
+        scanWindow(bytes.constData(), bytes.size(), 16 << 20, &window);
+        const QList<QByteArray> lines = bytes.split('\n');
+        QVERIFY(!window.lines.empty());
+        qsizetype at = 0;
+        quint32 runLeft = 0;
+        qint32 runVertex = -1;
+        for (size_t i = 0; i < window.lines.size(); ++i) {
+            const ScannedLine &s = window.lines[i];
+            const QByteArrayView raw(lines.at(qsizetype(i)));
+            QCOMPARE(qsizetype(s.start), at);
+            QCOMPARE(qsizetype(s.length), raw.size());
+            QCOMPARE(s.clean, isCleanLine(raw));
+            qsizetype restStart = 0;
+            const int vertex =
+                s.clean && !cleanLineMayHavePrefix(raw) ? PlainLogParser::claimedNumber(raw, &restStart) : -1;
+            QCOMPARE(s.vertex, vertex);
+            if (vertex >= 0) {
+                QCOMPARE(qsizetype(s.restStart), restStart);
+                QCOMPARE(s.outputTime(), PlainLogParser::outputTime(raw.sliced(restStart)));
+            }
+            if (runLeft > 0) {
+                QCOMPARE(s.run, quint16(0));
+                QCOMPARE(s.vertex, runVertex);
+                QVERIFY(s.timed);
+                --runLeft;
+            } else if (s.run > 0) {
+                QVERIFY(s.vertex > 0 && s.timed);
+                runLeft = s.run - 1u;
+                runVertex = s.vertex;
+            } else {
+                QVERIFY(!(s.vertex > 0 && s.timed)); // every output line of a vertex is in a run
+            }
+            at += raw.size() + 1;
+        }
+        QCOMPARE(runLeft, 0u);
+        QCOMPARE(window.scannedEnd, at);
+        QCOMPARE(qsizetype(window.lines.size()), lines.size() - 1); // all but what follows the last newline
     }
 
     void promiseProgressAndCancel()

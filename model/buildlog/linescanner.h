@@ -1,0 +1,53 @@
+#pragma once
+
+// The part of reading a log that needs no parser state: cutting a window of the file into lines, the
+// clean-line test, and N and the output time of bare "#N" lines. buildlogreader.cpp runs it on a helper
+// thread for the next window while the parsers take the lines of the current one.
+
+#include <QtGlobal>
+
+#include <optional>
+#include <vector>
+
+namespace Stagelens {
+
+// 24 bytes: a window holds up to a few hundred thousand of them, written by one core and read by the other.
+struct ScannedLine
+{
+    quint32 start = 0; ///< in the window
+    quint32 length = 0; ///< without the '\n'
+    qint32 vertex =
+        -1; ///< N of a bare "#N " line (clean, nothing a CI wrapper could have put first), else -1
+    /// For a bare "#N " line that starts an output run: how many lines the run holds (this one included),
+    /// all bare output lines ("#N 1.234 text") of the same N > 0, one after the other. 0 elsewhere.
+    quint16 run = 0;
+    quint8 restStart : 4 = 0; ///< where the text after "#N " starts (at most 11: N has at most 9 digits)
+    bool clean : 1 = false; ///< isCleanLine()
+    bool binary : 1 = false; ///< not clean and looksBinary(): skipped with a warning
+    bool timed : 1 = false; ///< a bare "#N " line whose rest has an output time
+    double seconds = 0; ///< that time (PlainLogParser::outputTime of the rest)
+
+    std::optional<double> outputTime() const { return timed ? std::optional<double>(seconds) : std::nullopt; }
+};
+static_assert(sizeof(ScannedLine) == 24);
+constexpr quint16 MaxRunLines = 0xffff;
+
+/// The lines of one window as far as the scanner went: every line that ends before `scannedEnd`, the first
+/// one starting at 0 (the end of a line cut by the window before, when there was one). The rest of the
+/// window is split by the reader as before.
+struct ScannedWindow
+{
+    std::vector<ScannedLine> lines;
+    qsizetype scannedEnd = 0; ///< just past the newline of the last line in `lines`
+};
+
+/// Bounded whatever the window holds: a window of empty lines would otherwise take 40 bytes per byte.
+constexpr size_t MaxScannedLines = 1 << 18;
+
+/// Lines longer than `maxLine` are left as the reader cuts them: never bare, never in a run.
+void scanWindow(const char *data, qsizetype size, qint64 maxLine, ScannedWindow *window);
+
+/// Mostly control characters in its first 64 bytes.
+bool looksBinary(const char *data, qsizetype size);
+
+} // namespace Stagelens
