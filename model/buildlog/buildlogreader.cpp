@@ -317,7 +317,15 @@ BuildLogResult readRecordDevice(QIODevice &device, const std::function<bool(int)
     auto *file = qobject_cast<QFile *>(&device);
     if (file && !file->fileName().isEmpty() && !file->isSequential())
         return readBuildRecordFile(file->fileName(), progress);
-    const QByteArray bytes = device.read(MaxRecordInMemory + 1);
+    // A megabyte at a time: QIODevice::read(n) allocates n bytes before it reads, so asking for the cap at
+    // once took 1 GiB for every record read from a buffer or a pipe (found by fuzz_linescanner).
+    QByteArray bytes;
+    while (bytes.size() <= MaxRecordInMemory) {
+        const QByteArray piece = device.read(std::min<qint64>(1 << 20, MaxRecordInMemory + 1 - bytes.size()));
+        if (piece.isEmpty())
+            break;
+        bytes += piece;
+    }
     if (bytes.size() > MaxRecordInMemory) {
         BuildLogResult result;
         result.diagnostics.append({Severity::Error, QString(), 0, 0,

@@ -6,6 +6,7 @@
 #include "model/buildlog/logformatparser.h"
 #include "model/buildlog/plainlogparser.h"
 #include "model/buildlog/rawjsonlogparser.h"
+#include "tests/logresulttext.h"
 #include "testutils.h"
 
 #include <QBuffer>
@@ -41,19 +42,6 @@ BuildLogResult parseBytes(const QByteArray &bytes, const BuildLogReadOptions &op
     buffer.setData(bytes);
     buffer.open(QIODevice::ReadOnly);
     return readBuildLogDevice(buffer, options);
-}
-
-// Everything `log --json` prints of a reading: each build's text and the diagnostics.
-QByteArray jsonOf(const BuildLogResult &result)
-{
-    QByteArray text;
-    for (const BuildRun &run : result.builds) {
-        appendJsonText(&text, run, 0);
-        text += '\n';
-    }
-    for (const Diagnostic &d : result.diagnostics)
-        text += d.toString().toUtf8() + '\n';
-    return text;
 }
 
 // Read through the file's mapping (a QFile: the reader maps it and scans its windows).
@@ -1029,12 +1017,12 @@ private Q_SLOTS:
     void scannedWindows()
     {
         QFETCH(QString, path);
-        const QByteArray expected = jsonOf(parseBytes(Test::readAll(path)));
+        const QByteArray expected = Test::logResultText(parseBytes(Test::readAll(path)));
         QVERIFY(!expected.isEmpty());
         for (const qint64 window : {qint64(4096), qint64(3 * 4096), qint64(8 << 20)}) {
             BuildLogReadOptions options;
             options.mapWindowBytes = window;
-            QCOMPARE(jsonOf(readMapped(path, options)), expected);
+            QCOMPARE(Test::logResultText(readMapped(path, options)), expected);
         }
     }
 
@@ -1064,10 +1052,10 @@ private Q_SLOTS:
         QCOMPARE(buffered.builds.size(), 1);
         QCOMPARE(buffered.builds.first().vertices.size(), 2);
         QCOMPARE(buffered.builds.first().vertices.first().logLines, int(MaxRunLines) + 1000 + 2);
-        const QByteArray expected = jsonOf(buffered);
+        const QByteArray expected = Test::logResultText(buffered);
         for (const qint64 window : {qint64(4096), qint64(8 << 20)}) {
             options.mapWindowBytes = window;
-            QCOMPARE(jsonOf(readMapped(path, options)), expected);
+            QCOMPARE(Test::logResultText(readMapped(path, options)), expected);
         }
     }
 

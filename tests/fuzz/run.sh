@@ -17,7 +17,7 @@ BUILD=${STAGELENS_FUZZ_BUILD:-$SRC/build/fuzz}
 WORK=${STAGELENS_FUZZ_WORK:-/tmp/stagelens-fuzz}
 LOCK=/tmp/stagelens-build.lock
 
-ALL_TARGETS="fuzz_buildgraph fuzz_dockerfile fuzz_logparsers fuzz_buildlog fuzz_rawjson fuzz_buildrecord fuzz_dockerignore fuzz_shell"
+ALL_TARGETS="fuzz_buildgraph fuzz_dockerfile fuzz_logparsers fuzz_buildlog fuzz_linescanner fuzz_rawjson fuzz_buildrecord fuzz_dockerignore fuzz_shell"
 TARGETS=${*:-$ALL_TARGETS}
 
 # The largest input worth mutating for each input type: a Dockerfile is a few KB; a log needs room for
@@ -26,7 +26,7 @@ max_len() {
     case "$1" in
     fuzz_dockerfile | fuzz_buildgraph) echo 16384 ;;
     fuzz_shell) echo 2048 ;;
-    fuzz_buildlog | fuzz_logparsers) echo 65536 ;;
+    fuzz_buildlog | fuzz_logparsers | fuzz_linescanner) echo 65536 ;;
     fuzz_rawjson) echo 32768 ;;
     fuzz_buildrecord) echo 131072 ;; # the moby/buildkit record is 110 KB
     fuzz_dockerignore) echo 4096 ;;
@@ -61,7 +61,7 @@ seed() {
             done
         done
         ;;
-    fuzz_buildlog)
+    fuzz_buildlog | fuzz_linescanner)
         for f in "$CORPUS"/logs/*.log "$CORPUS"/buildkit-real/*.log; do
             n=$((n + 1))
             head -c "$(max_len "$target")" "$f" >"$dir/seed$n"

@@ -3,9 +3,11 @@
 // error, within the bound stated per target.
 
 #include "hostileutils.h"
+#include "model/buildlog/buildlogreader.h"
 #include "model/shell/shelllexer.h"
 #include "testutils.h"
 
+#include <QBuffer>
 #include <QDir>
 #include <QTest>
 
@@ -18,7 +20,28 @@ class TestFuzzRegressions : public QObject
 private slots:
     void shell_data();
     void shell();
+    void linescanner_data();
+    void linescanner();
 };
+
+namespace {
+
+// A buffer that remembers the largest read it was asked for: QIODevice::read(n) allocates n bytes first.
+class ReadSizeBuffer : public QBuffer
+{
+public:
+    using QBuffer::QBuffer;
+    qint64 largestRead = 0;
+
+protected:
+    qint64 readData(char *data, qint64 maxSize) override
+    {
+        largestRead = std::max(largestRead, maxSize);
+        return QBuffer::readData(data, maxSize);
+    }
+};
+
+} // namespace
 
 void TestFuzzRegressions::shell_data()
 {
@@ -59,6 +82,33 @@ void TestFuzzRegressions::shell()
     qInfo("%s",
         qPrintable(
             one.ok() ? QStringLiteral("ok, %1 characters").arg(one.result.size()) : one.error.right(120)));
+}
+
+void TestFuzzRegressions::linescanner_data()
+{
+    QTest::addColumn<QString>("path");
+    const QDir dir(Test::dataPath(QStringLiteral("hostile/linescanner")));
+    const QStringList files = dir.entryList(QDir::Files, QDir::Name);
+    QVERIFY2(!files.isEmpty(), qPrintable(dir.path()));
+    for (const QString &file : files)
+        QTest::addRow("%s", qPrintable(file)) << dir.filePath(file);
+}
+
+// As fuzz_linescanner reads them from memory: a ZIP-looking log read from a buffer went to the record
+// reader, which asked the device for its whole cap (1 GiB) at once. Bound: no read larger than 1 MiB.
+void TestFuzzRegressions::linescanner()
+{
+    QFETCH(QString, path);
+    QByteArray bytes = Test::readAll(path);
+    QVERIFY(!bytes.isEmpty());
+    ReadSizeBuffer buffer(&bytes);
+    QVERIFY(buffer.open(QIODevice::ReadOnly));
+    BuildLogReadOptions options;
+    options.chunkSize = 4096;
+    options.maxLineBytes = 1024;
+    const BuildLogResult result = readBuildLogDevice(buffer, options);
+    QVERIFY2(buffer.largestRead <= (1 << 20), qPrintable(QString::number(buffer.largestRead)));
+    QVERIFY2(!result.builds.isEmpty() || !result.diagnostics.isEmpty(), "a failure must say why");
 }
 
 QTEST_GUILESS_MAIN(TestFuzzRegressions)
