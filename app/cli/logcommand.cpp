@@ -10,6 +10,7 @@
 #include <QJsonObject>
 
 #include <cstdio>
+#include <future>
 
 namespace Stagelens::Cli {
 
@@ -73,15 +74,51 @@ void printJsonText(const BuildLogResult &result, const QString &path)
         write(&out);
     };
     out.append("{\n    \"builds\": [\n");
-    for (qsizetype i = 0; i < result.builds.size(); ++i) {
-        out.append("        ");
+    // One build's text, with its summary merged in (linear in the vertices: a small share of writing them).
+    const auto appendBuild = [&result](QByteArray *text, qsizetype i,
+                                 const std::function<void(QByteArray *)> &drain) {
+        text->append("        ");
         const BuildRun &run = result.builds.at(i);
-        // The summary is linear in the vertices: a small share of writing them.
         const QJsonObject extra {{QStringLiteral("summary"), toJson(summarizeBuild(run), run)}};
-        appendJsonText(&out, run, 2, write, extra);
-        out.append(i + 1 < result.builds.size() ? ",\n" : "\n");
-        if (out.size() >= (1 << 20))
+        appendJsonText(text, run, 2, drain, extra);
+        text->append(i + 1 < result.builds.size() ? ",\n" : "\n");
+    };
+    // Builds go in batches of about BatchVertices vertices; while this thread writes one batch, a helper
+    // writes the next into its own buffer (a log is thousands of builds: the second core was idle). A build
+    // larger than a batch is written here alone, drained to stdout as it grows, so memory stays bounded.
+    constexpr qsizetype BatchVertices = 20000;
+    const auto batchEnd = [&result](qsizetype from) {
+        qsizetype vertices = 0;
+        qsizetype i = from;
+        while (i < result.builds.size()
+            && (i == from || vertices + result.builds.at(i).vertices.size() <= BatchVertices))
+            vertices += result.builds.at(i++).vertices.size();
+        return i;
+    };
+    const auto formatBatch = [&appendBuild](qsizetype from, qsizetype to) {
+        QByteArray text;
+        for (qsizetype i = from; i < to; ++i)
+            appendBuild(&text, i, {});
+        return text;
+    };
+    const qsizetype count = result.builds.size();
+    for (qsizetype i = 0; i < count;) {
+        const qsizetype end = batchEnd(i);
+        const bool big = result.builds.at(i).vertices.size() > BatchVertices; // then alone in its batch
+        std::future<QByteArray> ahead;
+        qsizetype next = end;
+        if (!big && end < count && result.builds.at(end).vertices.size() <= BatchVertices) {
+            next = batchEnd(end);
+            ahead = std::async(std::launch::async, formatBatch, end, next);
+        }
+        for (qsizetype k = i; k < end; ++k)
+            appendBuild(&out, k, big ? write : std::function<void(QByteArray *)>());
+        flush();
+        if (ahead.valid()) {
+            out.append(ahead.get());
             flush();
+        }
+        i = next;
     }
     out.append("    ],\n    \"diagnostics\": ");
     QJsonArray diagnostics;

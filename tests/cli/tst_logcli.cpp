@@ -1,11 +1,13 @@
 // `stagelens log --json --dockerfile`: a log joined to a Dockerfile says whether it fits (shared/CLI.md).
 #include "testutils.h"
 
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
 #include <QProcessEnvironment>
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace Stagelens;
@@ -98,6 +100,45 @@ private Q_SLOTS:
         QCOMPARE(rc, 0);
         QVERIFY(!doc.value(QStringLiteral("builds")).toArray().isEmpty());
         QCOMPARE(codes(doc), QStringList());
+    }
+
+    // The builds of a log are written in batches, the next batch on a second thread, and a build larger
+    // than a batch alone: every build comes out once, in order, whole, in one well-formed document.
+    void manyBuildsInOrder()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString path = dir.filePath(QStringLiteral("many.log"));
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        QList<int> sizes;
+        for (int b = 0; b < 30; ++b)
+            sizes.append(b == 12 ? 21000
+                    : b % 2 == 0 ? 3000
+                                 : 7); // batches ahead before and after the big one
+        for (const int n : sizes) {
+            QByteArray build("#0 building with \"default\" instance using docker driver\n");
+            for (int v = 1; v <= n; ++v) {
+                const QByteArray id = '#' + QByteArray::number(v);
+                build += id + " [stage " + QByteArray::number(v) + '/' + QByteArray::number(n)
+                    + "] RUN step\n" + id + " 0.100 out\n" + id + " DONE 0.2s\n";
+            }
+            QCOMPARE(file.write(build), build.size());
+        }
+        file.close();
+        int rc = -1;
+        const QJsonObject doc = run({QStringLiteral("log"), path, QStringLiteral("--json")}, &rc);
+        QCOMPARE(rc, 0);
+        const QJsonArray builds = doc.value(QStringLiteral("builds")).toArray();
+        QCOMPARE(builds.size(), sizes.size());
+        for (int b = 0; b < builds.size(); ++b) {
+            const QJsonObject build = builds.at(b).toObject();
+            QCOMPARE(build.value(QStringLiteral("index")).toInt(), b);
+            QCOMPARE(build.value(QStringLiteral("vertices")).toArray().size(), sizes.at(b));
+            QCOMPARE(build.value(QStringLiteral("summary")).toObject().value(QStringLiteral("steps")).toInt(),
+                sizes.at(b));
+        }
+        QCOMPARE(doc.value(QStringLiteral("file")).toString(), path);
     }
 };
 
