@@ -556,33 +556,36 @@ ComparePane *MainWindow::compareRuns(
     struct Shown
     {
         BuildComparison comparison;
-        CompareTimelines timelines;
+        CompareViews views;
     };
     QtConcurrent::run([graph = m_session->graph(), before, after, context, beforeName, afterName,
-                          project = m_session->projectFolder(), dockerfile = m_session->dockerfilePath()]() {
+                          project = m_session->projectFolder(), dockerfile = m_session->dockerfilePath(),
+                          showUnneeded = m_showUnneededAction->isChecked()]() {
         Shown shown;
         BuildComparison &c = shown.comparison;
         c = compareForDisplay(graph, before, after, context, project, dockerfile);
         c.beforeName = beforeName;
         c.afterName = afterName;
-        shown.timelines.before = makeTimelineInput(graph, c.before, c.beforeAnalysis);
-        shown.timelines.after = makeTimelineInput(graph, c.after, c.afterAnalysis);
+        shown.views.before = makeTimelineInput(graph, c.before, c.beforeAnalysis);
+        shown.views.after = makeTimelineInput(graph, c.after, c.afterAnalysis);
+        shown.views.dag = compareDagInput(graph, c, showUnneeded);
+        shown.views.dagShowsUnneeded = showUnneeded;
         return shown;
     }).then(this, [this, generation](Shown shown) {
         if (generation != m_compareGeneration)
             return;
         m_comparing = false;
         statusBar()->clearMessage();
-        showComparison(shown.comparison, std::move(shown.timelines));
+        showComparison(shown.comparison, std::move(shown.views));
         checkIdle();
     });
     return m_comparePane;
 }
 
-void MainWindow::showComparison(const BuildComparison &comparison, std::optional<CompareTimelines> timelines)
+void MainWindow::showComparison(const BuildComparison &comparison, std::optional<CompareViews> views)
 {
     m_comparison = comparison;
-    m_compareTimelines = std::move(timelines);
+    m_compareViews = std::move(views);
     if (!m_compareMode) {
         m_compareMode = true;
         m_sizesBeforeCompare = m_mainSplitter->sizes();
@@ -640,7 +643,7 @@ void MainWindow::leaveCompareMode()
     }
     m_compareMode = false;
     m_comparison.reset();
-    m_compareTimelines.reset();
+    m_compareViews.reset();
     m_selectFirstCause = false;
     m_rightTabs->removeTab(m_rightTabs->indexOf(m_comparePane));
     m_comparePane->hide();
@@ -692,13 +695,19 @@ void MainWindow::refreshViews()
     const BuildGraph &graph = m_session->graph();
     const BuildAnalysis &analysis = m_session->analysis();
     const WhatIfResult &whatIf = m_session->whatIf();
-    m_dagInput = m_comparison ? makeDagInput(graph, m_comparison->afterAnalysis)
-                              : makeDagInput(graph, analysis, whatIf);
-    if (!m_showUnneededAction->isChecked())
-        hideUnneededStages(&m_dagInput);
-    if (m_comparison)
-        applyComparison(
-            &m_dagInput, graph, m_comparison->after, m_comparison->afterAnalysis, m_comparison->result);
+    const bool showUnneeded = m_showUnneededAction->isChecked();
+    if (m_comparison && m_compareViews && m_compareViews->dag
+        && m_compareViews->dagShowsUnneeded == showUnneeded) {
+        m_dagInput = std::move(*m_compareViews->dag); // made on the comparison's worker
+    } else if (m_comparison) {
+        m_dagInput = compareDagInput(graph, *m_comparison, showUnneeded);
+    } else {
+        m_dagInput = makeDagInput(graph, analysis, whatIf);
+        if (!showUnneeded)
+            hideUnneededStages(&m_dagInput);
+    }
+    if (m_compareViews)
+        m_compareViews->dag.reset();
     // Large files read better one node per stage until the user says otherwise.
     const bool collapse = m_userCollapsed.value_or(opensCollapsed(m_dagInput.model));
     m_dagInput.model.collapsed = collapse;
@@ -711,10 +720,10 @@ void MainWindow::refreshViews()
     m_runViewsPending = false;
     if (m_comparison) {
         const BuildComparison &c = *m_comparison;
-        if (!m_compareTimelines)
-            m_compareTimelines = CompareTimelines {makeTimelineInput(graph, c.before, c.beforeAnalysis),
+        if (!m_compareViews)
+            m_compareViews = CompareViews {makeTimelineInput(graph, c.before, c.beforeAnalysis),
                 makeTimelineInput(graph, c.after, c.afterAnalysis)};
-        m_timelineInput = m_compareTimelines->after;
+        m_timelineInput = m_compareViews->after;
         auto caption = [](const QString &side, const QString &name, const std::optional<double> &seconds) {
             // Side and wall time first: a long file name is what gets elided.
             return tr("%1, %2: %3").arg(side, formatDuration(seconds), name);
@@ -733,7 +742,7 @@ void MainWindow::refreshViews()
         QList<std::function<void()>> turns;
         turns << [this]() {
             m_syncingTimelines = true;
-            m_beforeTimeline->setModel(m_compareTimelines->before.model);
+            m_beforeTimeline->setModel(m_compareViews->before.model);
             m_syncingTimelines = false;
         };
         turns << [this]() {

@@ -113,6 +113,15 @@ DagInput makeDagInput(const BuildGraph &graph, const BuildAnalysis &analysis, co
     return input;
 }
 
+DagInput compareDagInput(const BuildGraph &graph, const BuildComparison &comparison, bool showUnneeded)
+{
+    DagInput input = makeDagInput(graph, comparison.afterAnalysis);
+    if (!showUnneeded)
+        hideUnneededStages(&input);
+    applyComparison(&input, graph, comparison.after, comparison.afterAnalysis, comparison.result);
+    return input;
+}
+
 void applyComparison(DagInput *input, const BuildGraph &graph, const BuildRun &after,
     const BuildAnalysis &analysis, const CompareResult &result)
 {

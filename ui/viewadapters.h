@@ -6,6 +6,7 @@
 #include "model/analysis/buildanalysis.h"
 #include "model/cache/cacheengine.h"
 #include "model/compare/buildcompare.h"
+#include "model/compare/buildcomparison.h"
 #include "model/graph/buildgraph.h"
 #include "ui/graph/dagmodel.h"
 #include "ui/plots/timelineplot.h"
@@ -39,6 +40,11 @@ void hideUnneededStages(DagInput *input);
 /// them (`analysis` is after's), else by the Dockerfile's label. Heat and what-if verdicts are left out.
 void applyComparison(DagInput *input, const BuildGraph &graph, const BuildRun &after,
     const BuildAnalysis &analysis, const CompareResult &result);
+
+/// Compare mode's graph: the later build's steps (the stages its target does not need left out unless
+/// `showUnneeded`) with applyComparison's colours and notes. Any thread: the window makes it on the
+/// comparison's worker.
+DagInput compareDagInput(const BuildGraph &graph, const BuildComparison &comparison, bool showUnneeded);
 
 /// The timeline's input: one row per log vertex, Dockerfile steps first in stage order, then BuildKit's own
 /// vertices (context loads, export). `vertexOfRow` maps rows back to BuildRun::vertices.
