@@ -570,7 +570,9 @@ BuildLogResult readBuildLogDevice(
     auto *file = qobject_cast<QFile *>(&device);
     if (file && !file->isSequential() && file->pos() == 0 && total > 0 && file->handle() >= 0) {
         const qint64 page = std::max<qint64>(4096, ::sysconf(_SC_PAGESIZE));
-        const qint64 windowBytes = (std::max<qint64>(options.mapWindowBytes, 1) + page - 1) / page * page;
+        // At most 1 GiB: the scanner's line records hold 32-bit offsets into the window.
+        const qint64 windowBytes =
+            (std::clamp<qint64>(options.mapWindowBytes, 1, qint64(1) << 30) + page - 1) / page * page;
         const int fd = file->handle();
         struct Mapped
         {
