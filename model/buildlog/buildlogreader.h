@@ -21,8 +21,7 @@ struct BuildLogReadOptions
     qint64 chunkSize = 1 << 20; ///< bytes read per step
     qint64 maxLineBytes = 16 << 20; ///< longer lines are cut (with a warning) so one line cannot eat memory
     /// A regular file is read through mapped windows of this many bytes (rounded up to whole pages, at most
-    /// 1 GiB); what is
-    /// read never depends on it (tests use one page to cut lines and output runs at window ends).
+    /// 1 GiB); what is read never depends on it (tests use one page to cut lines and runs at window ends).
     qint64 mapWindowBytes = 8 << 20;
     bool splitTargets = false; ///< one BuildRun per bake/compose target and platform (see splitByTarget)
     /// Called on the reading thread, between chunks, with the builds that ended since the last call (a build
