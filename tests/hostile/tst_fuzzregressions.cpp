@@ -41,16 +41,22 @@ protected:
     }
 };
 
-} // namespace
-
-void TestFuzzRegressions::shell_data()
+// One row per input that fuzz target `target` found, from tests/data/hostile/<target>/.
+void addInputsOf(const QString &target)
 {
     QTest::addColumn<QString>("path");
-    const QDir dir(Test::dataPath(QStringLiteral("hostile/shell")));
+    const QDir dir(Test::dataPath(QStringLiteral("hostile/") + target));
     const QStringList files = dir.entryList(QDir::Files, QDir::Name);
     QVERIFY2(!files.isEmpty(), qPrintable(dir.path()));
     for (const QString &file : files)
         QTest::addRow("%s", qPrintable(file)) << dir.filePath(file);
+}
+
+} // namespace
+
+void TestFuzzRegressions::shell_data()
+{
+    addInputsOf(QStringLiteral("shell"));
 }
 
 // As fuzz_shell: byte 0 selects the options, the rest is the word, with the same variables set. Bound:
@@ -86,12 +92,7 @@ void TestFuzzRegressions::shell()
 
 void TestFuzzRegressions::linescanner_data()
 {
-    QTest::addColumn<QString>("path");
-    const QDir dir(Test::dataPath(QStringLiteral("hostile/linescanner")));
-    const QStringList files = dir.entryList(QDir::Files, QDir::Name);
-    QVERIFY2(!files.isEmpty(), qPrintable(dir.path()));
-    for (const QString &file : files)
-        QTest::addRow("%s", qPrintable(file)) << dir.filePath(file);
+    addInputsOf(QStringLiteral("linescanner"));
 }
 
 // As fuzz_linescanner reads them from memory: a ZIP-looking log read from a buffer went to the record
