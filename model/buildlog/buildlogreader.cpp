@@ -18,6 +18,7 @@
 #include <memory>
 #include <optional>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #ifdef Q_OS_LINUX
@@ -49,12 +50,12 @@ public:
     void dispatch(QByteArrayView raw, qint64 offset, int number, qsizetype padding, bool clean,
         const ScannedLine *scanned = nullptr)
     {
+        LogLine line;
+        line.offset = offset;
+        line.number = number;
         // Nearly every line of a plain log: "#N ..." with nothing to unwrap, N already read.
         if (scanned && scanned->vertex >= 0 && !(m_current == &m_tty && raw.startsWith("#0 "))) {
-            LogLine line;
-            line.offset = offset;
             line.length = raw.size();
-            line.number = number;
             line.text = raw;
             if (m_revisions.wantsNextLine()) // it starts with '#': nothing else to look at
                 m_revisions.feed(raw, number);
@@ -65,10 +66,7 @@ public:
         }
         if (raw.endsWith('\r'))
             raw.chop(1);
-        LogLine line;
-        line.offset = offset;
         line.length = raw.size();
-        line.number = number;
         // Fast path for rawjson: no wrapper, and simdjson may read the file buffer in place.
         if (hasPrefix(raw, "{\"") && RawJsonLogParser::claims(raw)) {
             line.text = raw;
@@ -580,11 +578,14 @@ BuildLogResult readBuildLogDevice(
             qint64 length = 0;
             std::unique_ptr<ScannedWindow> scanned;
         };
-        const auto mapAt = [fd, total, maxLine, windowBytes](
+        const std::thread::id reader = std::this_thread::get_id();
+        const auto mapAt = [fd, total, maxLine, windowBytes, reader](
                                qint64 at, std::unique_ptr<ScannedWindow> scanned) {
             Mapped m;
-            // Named for perf, gdb and hotspot, which show the scanning apart from the parsing.
-            pthread_setname_np(pthread_self(), "stagelens-scan");
+            // Named for perf, gdb and hotspot, which show the scanning apart from the parsing; not when no
+            // thread could be started and this runs deferred, on the reading thread.
+            if (std::this_thread::get_id() != reader)
+                pthread_setname_np(pthread_self(), "stagelens-scan");
             m.length = std::min(windowBytes, total - at);
             m.data = ::mmap(nullptr, size_t(m.length), PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, off_t(at));
             if (m.data != MAP_FAILED) {

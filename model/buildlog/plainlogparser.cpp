@@ -298,22 +298,25 @@ void PlainLogParser::feedOutputRun(
     // between: the same build (only a header or a new vertex starts one), no wrapper, no timestamp.
     BuildVertex &v = m_build->vertices[index];
     VertexClock &clock = m_clocks[index];
-    for (qsizetype i = 1; i < count; ++i) {
-        addOutputLine(v, lineAt(i));
-        const double rel = lines[i].seconds;
-        clock.lastOutput = std::max(clock.lastOutput, rel);
-        if (clock.headerTime + rel > m_clock + OutputClockSlack)
-            m_clock = clock.headerTime + rel;
-    }
+    for (qsizetype i = 1; i < count; ++i)
+        applyOutput(v, clock, lineAt(i), lines[i].seconds);
     m_build->lastLine = number + int(count) - 1;
 }
 
 std::optional<double> PlainLogParser::outputTime(QByteArrayView rest)
 {
     double seconds = 0;
-    if (rest.isEmpty() || rest[0] < '0' || rest[0] > '9' || !parseOutputTime(rest, &seconds))
-        return std::nullopt;
-    return seconds;
+    return parseOutputTime(rest, &seconds) ? std::optional<double>(seconds) : std::nullopt;
+}
+
+void PlainLogParser::applyOutput(BuildVertex &vertex, VertexClock &clock, const LogLine &line, double seconds)
+{
+    addOutputLine(vertex, line);
+    clock.lastOutput = std::max(clock.lastOutput, seconds);
+    // Output far beyond the clock means real time passed with no completion printed (a long step,
+    // possibly one whose DONE never comes): move the clock. Small excesses are printer lag.
+    if (clock.headerTime + seconds > m_clock + OutputClockSlack)
+        m_clock = clock.headerTime + seconds;
 }
 
 void PlainLogParser::feedClaimed(
@@ -366,12 +369,7 @@ void PlainLogParser::feedClaimed(
     if (scannedTime && timed)
         rel = **scannedTime;
     if (timed && index >= 0) {
-        BuildVertex &v = m_build->vertices[index];
-        VertexClock &clock = m_clocks[index];
-        addOutputLine(v, line);
-        clock.lastOutput = std::max(clock.lastOutput, rel);
-        if (clock.headerTime + rel > m_clock + OutputClockSlack)
-            m_clock = clock.headerTime + rel;
+        applyOutput(m_build->vertices[index], m_clocks[index], line, rel);
         return;
     }
 
@@ -390,12 +388,7 @@ void PlainLogParser::feedClaimed(
 
     if (rest[0] >= '0' && rest[0] <= '9') {
         if (timed) {
-            addOutputLine(v, line);
-            clock.lastOutput = std::max(clock.lastOutput, rel);
-            // Output far beyond the clock means real time passed with no completion printed (a long
-            // step, possibly one whose DONE never comes): move the clock. Small excesses are printer lag.
-            if (clock.headerTime + rel > m_clock + OutputClockSlack)
-                m_clock = clock.headerTime + rel;
+            applyOutput(v, clock, line, rel);
         } else if (v.name.isEmpty() && !looksLikeStatus(rest)) {
             applyHeader(index, QString::fromUtf8(rest));
             if (!clock.headerStamp)

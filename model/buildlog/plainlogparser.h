@@ -64,6 +64,9 @@ private:
     int vertexFor(int number, const LogLine &line);
     bool startsNewBuild(int number, QByteArrayView rest) const;
     void applyHeader(int vertex, const QString &name);
+    /// An output line ("#N 1.234 text") of `vertex`, printed `seconds` after its header: counts it, extends
+    /// its file span and moves the clocks.
+    void applyOutput(BuildVertex &vertex, VertexClock &clock, const LogLine &line, double seconds);
     /// A header line for a vertex that already has a name: kept as an alias when only its prefix differs.
     void noteAlias(int vertex, QByteArrayView rest);
     void finishVertex(int vertex, VertexStatus status, const LogLine &line, std::optional<double> seconds);

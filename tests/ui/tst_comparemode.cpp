@@ -229,6 +229,37 @@ private slots:
         QCOMPARE(roots > 0, misses > 0);
     }
 
+    // The graph's compare colours are made on the comparison's worker for the first showing; toggling the
+    // unneeded stages makes them again on the GUI thread: each step keeps its change and root flag.
+    void unneededStagesToggleKeepsTheComparison()
+    {
+        MainWindow window;
+        QVERIFY(enterManifestComparison(window));
+        const auto changes = [&window]() {
+            QMap<QString, QPair<DagChange, bool>> byLabel;
+            for (StepNodeItem *node : window.dagView()->dagScene()->stepItems()) {
+                const QString label = afterLabel(window, node);
+                if (!label.isEmpty())
+                    byLabel.insert(label, {node->data().change, node->data().rootMiss});
+            }
+            return byLabel;
+        };
+        const QMap<QString, QPair<DagChange, bool>> first = changes();
+        int misses = 0;
+        for (const ComparedStep &s : window.comparePane()->comparison().result.steps)
+            misses += s.change == StepChange::Missed;
+        QVERIFY(misses > 0);
+        QCOMPARE(std::count_if(first.cbegin(), first.cend(),
+                     [](const QPair<DagChange, bool> &c) { return c.first == DagChange::Missed; }),
+            misses);
+        for (const bool show : {true, false}) {
+            window.setShowUnneededStages(show);
+            QVERIFY(waitIdle(window));
+            QVERIFY(window.isCompareMode());
+            QCOMPARE(changes(), first);
+        }
+    }
+
     // A click on a cause selects exactly its steps in the steps table and shows its root in the graph.
     void clickOnCauseSelectsItsSteps()
     {
