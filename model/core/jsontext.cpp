@@ -30,6 +30,21 @@ void JsonText::maybeDrain()
     (*m_drain)(m_out);
 }
 
+void JsonText::splice(QByteArray &&text)
+{
+    if (!m_drain) {
+        put(text);
+        return;
+    }
+    m_out->append(m_buffer.data(), qsizetype(m_buffer.size()));
+    m_buffer.clear();
+    if (m_out->isEmpty())
+        *m_out = std::move(text);
+    else
+        m_out->append(text);
+    (*m_drain)(m_out);
+}
+
 void JsonText::indent(int level)
 {
     static constexpr char Spaces[] = "                                                                ";

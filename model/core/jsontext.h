@@ -57,6 +57,9 @@ public:
     }
     void null() { put("null"); }
     void raw(const char *text) { put(text); }
+    /// Text formatted elsewhere (a helper thread's share), placed here. With a drain it goes straight out
+    /// after what is pending, without another copy through the buffer.
+    void splice(QByteArray &&text);
     void boolean(bool value) { put(value ? "true" : "false"); }
     void integer(qint64 value);
     void number(double value);

@@ -2,6 +2,7 @@
 // the corpus, against buildkit-real/steps.tsv (BuildKit's own output), and the cases of issue #15.
 #include "model/analysis/buildsummary.h"
 #include "model/buildlog/buildlogreader.h"
+#include "model/buildlog/vertexorder.h"
 #include "testutils.h"
 
 #include <QDir>
@@ -521,6 +522,39 @@ private slots:
             (QStringList {QStringLiteral("[internal] load build context"),
                 QStringLiteral("[2/3] COPY . /src"), QStringLiteral("[3/3] RUN b")}));
         QCOMPARE(*s.criticalPathSeconds, 5.0);
+    }
+
+    // The stages a step's options read from, as the dependency rules take them: --from= and every from=
+    // field of a --mount, in the leading options only.
+    void sourceStagesOfOptions_data()
+    {
+        QTest::addColumn<QString>("args");
+        QTest::addColumn<QStringList>("expected");
+        QTest::newRow("from") << QStringLiteral(" --from=builder /out /app")
+                              << QStringList {QStringLiteral("builder")};
+        QTest::newRow("mount field in the middle")
+            << QStringLiteral(" --mount=type=cache,from=deps,target=/root/.cache go build")
+            << QStringList {QStringLiteral("deps")};
+        QTest::newRow("two mounts and a from")
+            << QStringLiteral(" --mount=from=a --mount=type=bind,source=/x,from=b --from=c x")
+            << QStringList {QStringLiteral("a"), QStringLiteral("b"), QStringLiteral("c")};
+        QTest::newRow("empty and trailing fields")
+            << QStringLiteral(" --mount=,,from=z, make") << QStringList {QStringLiteral("z")};
+        QTest::newRow("bare mount") << QStringLiteral(" --mount= make") << QStringList {};
+        QTest::newRow("options end at the command")
+            << QStringLiteral(" --network=none make --from=late") << QStringList {};
+        QTest::newRow("clipped label") << QStringLiteral(" --mount=type=cache,fr") << QStringList {};
+    }
+    void sourceStagesOfOptions()
+    {
+        QFETCH(QString, args);
+        QFETCH(QStringList, expected);
+        QList<QStringView> names {QStringView(u"stale")}; // cleared first
+        sourceStages(args, &names);
+        QStringList got;
+        for (const QStringView name : std::as_const(names))
+            got.append(name.toString());
+        QCOMPARE(got, expected);
     }
 
     // What the log cannot tell stays unknown: no times and no durations, no wall time, no critical path,

@@ -471,6 +471,50 @@ private Q_SLOTS:
         QCOMPARE(top + '\n', QJsonDocument(toJson(run)).toJson(QJsonDocument::Indented));
     }
 
+    // A large build's vertices are formatted in chunks, every other one on a helper thread (100,000 vertices
+    // of a rawjson build): the text is still QJsonDocument's, in order, with and without a drain. The sizes
+    // end on a chunk pair with and without a helper's share, and fit in one chunk.
+    void jsonTextLargeBuild_data()
+    {
+        QTest::addColumn<int>("count");
+        QTest::newRow("one chunk") << 100;
+        QTest::newRow("ends on a helper's share") << 3 * 4096 + 7;
+        QTest::newRow("ends on this thread's share") << 2 * 4096 + 100;
+    }
+    void jsonTextLargeBuild()
+    {
+        QFETCH(int, count);
+        const BuildLogResult result = readBuildLogFile(
+            Test::corpusPath(QStringLiteral("logs/LFDT-Paladin-paladin-desktop-linux-long-multistage.log")));
+        QVERIFY(!result.builds.isEmpty() && !result.builds.first().vertices.isEmpty());
+        const QList<BuildVertex> &source = result.builds.first().vertices;
+        BuildRun run = result.builds.first();
+        run.vertices.clear();
+        for (int i = 0; i < count; ++i) {
+            BuildVertex v = source.at(i % source.size());
+            v.id = QStringLiteral("#%1").arg(i); // every vertex different, so a misplaced one shows
+            v.logLines = i;
+            run.vertices.append(v);
+        }
+        const QByteArray expected = QJsonDocument(toJson(run)).toJson(QJsonDocument::Indented);
+        QByteArray top;
+        appendJsonText(&top, run, 0);
+        QCOMPARE(top + '\n', expected);
+
+        QByteArray drained;
+        int drains = 0;
+        const std::function<void(QByteArray *)> drain = [&](QByteArray *bytes) {
+            drained += *bytes;
+            bytes->clear();
+            ++drains;
+        };
+        QByteArray rest;
+        appendJsonText(&rest, run, 0, drain);
+        QCOMPARE(drained + rest + '\n', expected);
+        if (count > 4096)
+            QVERIFY2(drains >= 2, "a large build goes out as it is written");
+    }
+
     // A vertex's output comes back from the file on demand, identical to the raw "#N t text" lines.
     void vertexOutput_data()
     {
