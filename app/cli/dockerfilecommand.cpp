@@ -5,6 +5,7 @@
 #include "model/buildlog/buildrecordreader.h"
 #include "model/dockerfile/dockerfileparser.h"
 #include "model/graph/buildgraph.h"
+#include "model/session/projectsession.h"
 
 #include <QCommandLineParser>
 #include <QFile>
@@ -124,8 +125,15 @@ int runDockerfileCommand(const QStringList &args)
     QByteArray text;
     QString fileName = path;
     std::optional<BuildRecordInfo> record;
+    bool cut = false; // the file was longer than a Dockerfile can be, and read in part
     if (!looksLikeBuildRecord(file.peek(512))) {
-        text = file.readAll();
+        file.close();
+        QString error;
+        text = ProjectSession::readDockerfileText(path, &cut, &error);
+        if (text.isNull()) {
+            printError(QStringLiteral("stagelens dockerfile: %1").arg(error));
+            return ExitUsage;
+        }
     } else {
         file.close();
         QString error;
@@ -157,7 +165,9 @@ int runDockerfileCommand(const QStringList &args)
     }
 
     if (parser.isSet(astOption)) {
-        const DockerfileAst ast = parseDockerfile(text, fileName);
+        DockerfileAst ast = parseDockerfile(text, fileName);
+        if (cut)
+            ast.diagnostics.append(ProjectSession::cutDockerfileWarning(fileName));
         printOut(dumpAst(ast));
         printDiagnostics(ast.diagnostics);
         // The dump is BuildKit's parser's view: it fails only where that parser fails. Later instruction
@@ -165,7 +175,8 @@ int runDockerfileCommand(const QStringList &args)
         return ast.parserAccepted ? ExitOk : ExitInputErrors;
     }
 
-    const BuildGraph graph = buildGraph(text, fileName, options);
+    // The graph the window draws for this text and these options.
+    const BuildGraph graph = ProjectSession::graphOf(text, fileName, options, cut);
     if (parser.isSet(dotOption)) {
         printOut(toDot(graph));
     } else {

@@ -172,20 +172,46 @@ bool ProjectSession::openDockerfile(
     return !m_dockerfileText.isNull();
 }
 
+QByteArray ProjectSession::readDockerfileText(const QString &path, bool *cut, QString *error, qint64 maxBytes)
+{
+    *cut = false;
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        *error = QStringLiteral("cannot read %1: %2").arg(path, file.errorString());
+        return QByteArray();
+    }
+    QByteArray text = file.read(maxBytes);
+    if (text.isNull())
+        text = QByteArray(""); // read, and empty
+    *cut = !file.atEnd();
+    return text;
+}
+
+Diagnostic ProjectSession::cutDockerfileWarning(const QString &path)
+{
+    Diagnostic d;
+    d.severity = Severity::Warning;
+    d.file = path;
+    d.message = QStringLiteral("only the first %1 MiB were read: this is not a Dockerfile")
+                    .arg(MaxDockerfileBytes >> 20);
+    return d;
+}
+
+BuildGraph ProjectSession::graphOf(
+    const QByteArray &text, const QString &path, const BuildOptions &options, bool cut)
+{
+    BuildGraph graph = buildGraph(text, path, options);
+    if (cut)
+        graph.diagnostics.append(cutDockerfileWarning(path));
+    return graph;
+}
+
 void ProjectSession::readDockerfile()
 {
-    m_dockerfileText.clear();
-    m_dockerfileCut = false;
-    QFile file(m_dockerfilePath);
-    if (!file.open(QIODevice::ReadOnly)) {
-        m_dockerfileText = QByteArray();
-        addMessage(QStringLiteral("cannot read %1: %2").arg(m_dockerfilePath, file.errorString()));
-        return;
-    }
-    m_dockerfileText = file.read(MaxDockerfileBytes);
+    QString error;
+    m_dockerfileText = readDockerfileText(m_dockerfilePath, &m_dockerfileCut, &error);
     if (m_dockerfileText.isNull())
-        m_dockerfileText = QByteArray(""); // read, and empty
-    m_dockerfileCut = !file.atEnd();
+        addMessage(error);
 }
 
 void ProjectSession::addLog(const QString &path)
@@ -242,15 +268,7 @@ void ProjectSession::rebuildGraph()
     if (m_dockerfilePath.isEmpty()) {
         m_graph = BuildGraph();
     } else {
-        m_graph = buildGraph(m_dockerfileText, m_dockerfilePath, m_options);
-        if (m_dockerfileCut) {
-            Diagnostic d;
-            d.severity = Severity::Warning;
-            d.file = m_dockerfilePath;
-            d.message = QStringLiteral("only the first %1 MiB were read: this is not a Dockerfile")
-                            .arg(MaxDockerfileBytes >> 20);
-            m_graph.diagnostics.append(d);
-        }
+        m_graph = graphOf(m_dockerfileText, m_dockerfilePath, m_options, m_dockerfileCut);
     }
     rebuildArgsModel();
     rebuildEngine();

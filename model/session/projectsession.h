@@ -48,6 +48,17 @@ public:
     /// of thousands of vertices takes tens of milliseconds, too long for the GUI thread.
     static constexpr qsizetype AsyncAnalysisVertices = 5000;
 
+    /// A Dockerfile's text as every front end reads it: at most `maxBytes` (`*cut` says more followed), an
+    /// empty file as an empty non-null array. Null when the file cannot be read (`*error` says why).
+    static QByteArray readDockerfileText(
+        const QString &path, bool *cut, QString *error, qint64 maxBytes = MaxDockerfileBytes);
+    /// The graph of a Dockerfile's text for `options`, as the window draws it and the CLI prints it; `cut`
+    /// (readDockerfileText's) adds the warning that the file was read only in part.
+    static BuildGraph graphOf(
+        const QByteArray &text, const QString &path, const BuildOptions &options, bool cut = false);
+    /// The warning for a Dockerfile read only in part.
+    static Diagnostic cutDockerfileWarning(const QString &path);
+
     explicit ProjectSession(Mode mode = Mode::Synchronous, QObject *parent = nullptr);
     ~ProjectSession() override;
 

@@ -63,6 +63,7 @@ private slots:
     void astRejectsNegativeCases();
     void exitCodes_data();
     void exitCodes();
+    void oversizedFileIsReadInPart();
 };
 
 void TestDockerfileCli::ast_data()
@@ -196,6 +197,39 @@ void TestDockerfileCli::dot()
     QVERIFY(r.out.startsWith("digraph"));
     QVERIFY(r.out.trimmed().endsWith('}'));
     QVERIFY(r.out.contains("->"));
+}
+
+// A file far larger than any Dockerfile (a log or an image passed by mistake) is read up to the session's
+// cap, as the window reads it, with a warning: never whole into memory.
+void TestDockerfileCli::oversizedFileIsReadInPart()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString path = dir.filePath(QStringLiteral("Dockerfile"));
+    {
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("FROM alpine AS base\nRUN true\n");
+        // Past the 64 MiB the warning names (ProjectSession::MaxDockerfileBytes): a sparse run of NULs.
+        QVERIFY(f.resize((qint64(64) << 20) + 4096));
+    }
+    for (const QString &mode : {QStringLiteral("--json"), QStringLiteral("--ast")}) {
+        const Run r = runStagelens({path, mode});
+        QVERIFY2(r.err.contains("only the first 64 MiB were read"), r.err.constData());
+        QCOMPARE(r.exitCode, 1); // the NULs make a line longer than BuildKit allows
+        if (mode == QLatin1String("--json")) {
+            const QJsonObject root = QJsonDocument::fromJson(r.out).object();
+            QCOMPARE(root.value(QStringLiteral("stages")).toArray().size(), 1);
+            bool warned = false;
+            for (const QJsonValue &d : root.value(QStringLiteral("diagnostics")).toArray())
+                warned = warned
+                    || d.toObject()
+                           .value(QStringLiteral("message"))
+                           .toString()
+                           .startsWith(QLatin1String("only the first 64 MiB"));
+            QVERIFY(warned);
+        }
+    }
 }
 
 void TestDockerfileCli::exitCodes_data()

@@ -313,6 +313,42 @@ private Q_SLOTS:
         QVERIFY(session.selectedRun());
         QVERIFY(session.analysis().stepVertices > 0);
     }
+
+    // Every front end reads a Dockerfile through the session: at most the cap, an empty file as empty text,
+    // a missing one as null with the reason.
+    void dockerfileTextIsBounded()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const auto write = [&dir](const QString &name, const QByteArray &bytes) {
+            QFile f(dir.filePath(name));
+            return f.open(QIODevice::WriteOnly) && f.write(bytes) == bytes.size() ? f.fileName() : QString();
+        };
+        bool cut = true;
+        QString error;
+        const QString exact = write(QStringLiteral("exact"), QByteArray("FROM a\n"));
+        QCOMPARE(ProjectSession::readDockerfileText(exact, &cut, &error, 7), QByteArray("FROM a\n"));
+        QVERIFY(!cut);
+        const QString longer = write(QStringLiteral("longer"), QByteArray("FROM a\nRUN b\n"));
+        QCOMPARE(ProjectSession::readDockerfileText(longer, &cut, &error, 7), QByteArray("FROM a\n"));
+        QVERIFY(cut);
+        const QString empty = write(QStringLiteral("empty"), QByteArray());
+        const QByteArray none = ProjectSession::readDockerfileText(empty, &cut, &error);
+        QVERIFY(!none.isNull() && none.isEmpty() && !cut);
+        QVERIFY(error.isEmpty());
+        QVERIFY(ProjectSession::readDockerfileText(dir.filePath(QStringLiteral("missing")), &cut, &error)
+                    .isNull());
+        QVERIFY2(error.contains(QLatin1String("missing")), qPrintable(error));
+
+        // The graph of text read in part says so, as the window and `stagelens dockerfile` show it.
+        const BuildGraph graph =
+            ProjectSession::graphOf(QByteArray("FROM a\n"), longer, BuildOptions(), true);
+        QCOMPARE(graph.stages.size(), 1);
+        QVERIFY(std::any_of(graph.diagnostics.cbegin(), graph.diagnostics.cend(), [](const Diagnostic &d) {
+            return d.severity == Severity::Warning
+                && d.message.startsWith(QLatin1String("only the first 64 MiB"));
+        }));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestProjectSession)
