@@ -62,6 +62,49 @@ MainWindow::MainWindow(QWidget *parent)
     createActions();
     createToolBar();
 
+    // The empty window shows the ways in, not an empty canvas; the first file opened turns to the views.
+    m_welcome = new WelcomePage;
+    m_pages = new QStackedWidget(this);
+    m_pages->addWidget(m_welcome);
+    setCentralWidget(m_pages);
+    connect(m_welcome, &WelcomePage::openFolderRequested, this, &MainWindow::openFolderDialog);
+    connect(m_welcome, &WelcomePage::openDockerfileRequested, this, &MainWindow::openDockerfileDialog);
+    connect(m_welcome, &WelcomePage::openLogRequested, this, &MainWindow::openLogDialog);
+    connect(m_welcome, &WelcomePage::openRequested, this, &MainWindow::openPaths);
+    m_welcome->setRecentFiles(m_recent->paths());
+
+    m_statusSummary =
+        new QLabel(tr("Open a project folder, a Dockerfile or a build log (or drop them here)."));
+    m_statusSummary->setTextFormat(Qt::PlainText);
+    statusBar()->addWidget(m_statusSummary, 1);
+    m_progress = new QProgressBar;
+    m_progress->setRange(0, 1000);
+    m_progress->setMaximumWidth(220);
+    m_progress->hide();
+    m_cancelButton = new QPushButton(tr("Cancel"));
+    m_cancelButton->hide();
+    statusBar()->addPermanentWidget(m_progress);
+    statusBar()->addPermanentWidget(m_cancelButton);
+    connect(m_cancelButton, &QPushButton::clicked, m_session, &ProjectSession::cancelLoading);
+    connectSession();
+
+    const QByteArray geometry = QSettings().value(QStringLiteral("window/geometry")).toByteArray();
+    if (!geometry.isEmpty())
+        restoreGeometry(geometry);
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::ensureViews() const
+{
+    // Lazily made parts of the window, reachable from const getters: building them changes no state the
+    // caller sees but their existence.
+    if (!hasViews())
+        const_cast<MainWindow *>(this)->createViews();
+}
+
+void MainWindow::createViews()
+{
     m_centerSplitter = new QSplitter(Qt::Vertical, this);
     // The banners sit above the graph in the layout: they never cover a step.
     auto *graphArea = new QWidget(m_centerSplitter);
@@ -74,7 +117,7 @@ MainWindow::MainWindow(QWidget *parent)
     graphLayout->addWidget(m_failure);
     graphLayout->addWidget(m_answer);
     // The overview of a big graph sits beside it, never over it.
-    auto *viewRow = new QHBoxLayout;
+    auto *viewRow = m_graphRow = new QHBoxLayout;
     viewRow->setContentsMargins(0, 0, 0, 0);
     viewRow->setSpacing(2);
     viewRow->addWidget(m_dagView, 1);
@@ -219,39 +262,14 @@ MainWindow::MainWindow(QWidget *parent)
     mainSplitter->setStretchFactor(1, 1);
     mainSplitter->setStretchFactor(2, 0);
     mainSplitter->setSizes({250, 1000, 330});
-    // The empty window shows the ways in, not an empty canvas; the first file opened turns to the views.
-    m_welcome = new WelcomePage;
-    m_pages = new QStackedWidget(this);
-    m_pages->addWidget(m_welcome);
     m_pages->addWidget(mainSplitter);
-    setCentralWidget(m_pages);
-    connect(m_welcome, &WelcomePage::openFolderRequested, this, &MainWindow::openFolderDialog);
-    connect(m_welcome, &WelcomePage::openDockerfileRequested, this, &MainWindow::openDockerfileDialog);
-    connect(m_welcome, &WelcomePage::openLogRequested, this, &MainWindow::openLogDialog);
-    connect(m_welcome, &WelcomePage::openRequested, this, &MainWindow::openPaths);
-    m_welcome->setRecentFiles(m_recent->paths());
-
-    m_statusSummary =
-        new QLabel(tr("Open a project folder, a Dockerfile or a build log (or drop them here)."));
-    m_statusSummary->setTextFormat(Qt::PlainText);
-    statusBar()->addWidget(m_statusSummary, 1);
-    m_progress = new QProgressBar;
-    m_progress->setRange(0, 1000);
-    m_progress->setMaximumWidth(220);
-    m_progress->hide();
-    m_cancelButton = new QPushButton(tr("Cancel"));
-    m_cancelButton->hide();
-    statusBar()->addPermanentWidget(m_progress);
-    statusBar()->addPermanentWidget(m_cancelButton);
-    connect(m_cancelButton, &QPushButton::clicked, m_session, &ProjectSession::cancelLoading);
-    connectSession();
-
-    const QByteArray geometry = QSettings().value(QStringLiteral("window/geometry")).toByteArray();
-    if (!geometry.isEmpty())
-        restoreGeometry(geometry);
+    if (!m_detailsPaneAction->isChecked())
+        m_rightTabs->hide();
+    for (const auto &[bar, hidden] : std::exchange(m_pendingTopBars, {})) {
+        addTopBar(bar);
+        bar->setVisible(!hidden);
+    }
 }
-
-MainWindow::~MainWindow() = default;
 
 void MainWindow::connectSession()
 {
@@ -266,8 +284,10 @@ void MainWindow::connectSession()
     // describe the old one.
     connect(s, &ProjectSession::graphChanged, this, &MainWindow::leaveCompareMode);
     // A log opened alone has no Dockerfile, target, build args or context to ask about.
-    connect(s, &ProjectSession::projectChanged, this,
-        [this]() { m_projectPane->setVisible(wantsProjectPane()); });
+    connect(s, &ProjectSession::projectChanged, this, [this]() {
+        if (hasViews())
+            m_projectPane->setVisible(wantsProjectPane());
+    });
     connect(s, &ProjectSession::buildsChanged, this, &MainWindow::refreshBuildSelector);
     connect(s, &ProjectSession::selectionChanged, this, &MainWindow::refreshBuildSelector);
     // The what-if answer follows every analysis, so one refresh per answer covers both.
@@ -341,13 +361,18 @@ void MainWindow::createActions()
     m_projectPaneAction->setCheckable(true);
     m_projectPaneAction->setChecked(true);
     m_projectPaneAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_1));
-    connect(m_projectPaneAction, &QAction::toggled, this,
-        [this](bool) { m_projectPane->setVisible(wantsProjectPane()); });
+    connect(m_projectPaneAction, &QAction::toggled, this, [this](bool) {
+        if (hasViews())
+            m_projectPane->setVisible(wantsProjectPane());
+    });
     m_detailsPaneAction = view->addAction(tr("&Details Pane"));
     m_detailsPaneAction->setCheckable(true);
     m_detailsPaneAction->setChecked(true);
     m_detailsPaneAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_2));
-    connect(m_detailsPaneAction, &QAction::toggled, this, [this](bool on) { m_rightTabs->setVisible(on); });
+    connect(m_detailsPaneAction, &QAction::toggled, this, [this](bool on) {
+        if (hasViews())
+            m_rightTabs->setVisible(on);
+    });
     m_leaveCompareAction = view->addAction(tr("&Leave Compare Mode"), this, &MainWindow::leaveCompareMode);
     m_leaveCompareAction->setShortcut(QKeySequence(Qt::Key_Escape));
     m_leaveCompareAction->setToolTip(tr("Back to the selected build's own colours and timeline"));
@@ -360,14 +385,20 @@ void MainWindow::createActions()
     overview->setChecked(QSettings().value(QStringLiteral("view/overview"), true).toBool());
     connect(overview, &QAction::toggled, this, [this](bool on) {
         QSettings().setValue(QStringLiteral("view/overview"), on);
-        m_dagView->overviewWidget()->setEnabledByUser(on);
+        if (hasViews())
+            m_dagView->overviewWidget()->setEnabledByUser(on);
     });
-    view->addAction(tr("&Fit Graph"), this, [this]() { m_dagView->fitToView(); })
+    // Nothing to fit or zoom before a file is open (the graph is built with the first one).
+    const auto onGraph = [this](void (DagView::*action)()) {
+        return [this, action]() {
+            if (hasViews())
+                (m_dagView->*action)();
+        };
+    };
+    view->addAction(tr("&Fit Graph"), this, onGraph(&DagView::fitToView))
         ->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_0));
-    view->addAction(tr("Zoom &In"), this, [this]() { m_dagView->zoomIn(); })
-        ->setShortcut(QKeySequence::ZoomIn);
-    view->addAction(tr("Zoom &Out"), this, [this]() { m_dagView->zoomOut(); })
-        ->setShortcut(QKeySequence::ZoomOut);
+    view->addAction(tr("Zoom &In"), this, onGraph(&DagView::zoomIn))->setShortcut(QKeySequence::ZoomIn);
+    view->addAction(tr("Zoom &Out"), this, onGraph(&DagView::zoomOut))->setShortcut(QKeySequence::ZoomOut);
     view->addSeparator();
     QMenu *themeMenu = view->addMenu(tr("&Theme"));
     auto *themes = new QActionGroup(this);
@@ -512,6 +543,8 @@ void MainWindow::setRemembersRecentFiles(bool remember)
 
 void MainWindow::openPath(const QString &path)
 {
+    // Before the session changes: the panes follow its signals from the first one on.
+    ensureViews();
     if (m_session->open(path)) {
         m_recent->add(path);
         m_welcome->setRecentFiles(m_recent->paths());
@@ -526,6 +559,7 @@ void MainWindow::setChangedPaths(const QStringList &paths)
 
 ContextTreeModel *MainWindow::contextModel() const
 {
+    ensureViews();
     return m_projectPane->contextModel();
 }
 
@@ -542,6 +576,7 @@ ComparePane *MainWindow::compareWithPrevious()
 ComparePane *MainWindow::compareRuns(
     const BuildRun &before, const BuildRun &after, const QString &beforeName, const QString &afterName)
 {
+    ensureViews();
     // What the Dockerfile says that logs do not: the FROM <stage> chains and each stage's ARGs.
     const CompareContext context = compareContextOf(m_session->graph());
     const auto generation = ++m_compareGeneration;
@@ -584,6 +619,7 @@ ComparePane *MainWindow::compareRuns(
 
 void MainWindow::showComparison(const BuildComparison &comparison, std::optional<CompareViews> views)
 {
+    ensureViews();
     m_comparison = comparison;
     m_compareViews = std::move(views);
     if (!m_compareMode) {
@@ -692,6 +728,8 @@ void MainWindow::refreshBuildSelector()
 
 void MainWindow::refreshViews()
 {
+    if (!hasViews())
+        return; // nothing open yet: the views read the session when they are built
     const BuildGraph &graph = m_session->graph();
     const BuildAnalysis &analysis = m_session->analysis();
     const WhatIfResult &whatIf = m_session->whatIf();
@@ -828,6 +866,8 @@ void MainWindow::runOnTurns(quint64 generation, QList<std::function<void()>> ste
 
 void MainWindow::refreshBanners()
 {
+    if (!hasViews())
+        return;
     m_answer->show(m_session->hasChanges() ? m_session->whatIfSentence() : QString(), tr("Clear"));
     // The failure as the build summary states it: the same step, code and text the report and `log` give.
     const BuildSummary &summary = m_session->analysis().summary;
@@ -849,23 +889,32 @@ void MainWindow::refreshBanners()
 
 void MainWindow::addTopBar(QWidget *bar)
 {
+    if (!hasViews()) {
+        // Kept (hidden, never a window of its own) until the graph exists; then shown unless its owner hid
+        // it.
+        const bool hiddenByOwner = bar->isHidden() && bar->testAttribute(Qt::WA_WState_ExplicitShowHide);
+        bar->setParent(this);
+        bar->hide();
+        m_pendingTopBars.append({bar, hiddenByOwner});
+        return;
+    }
     // Under the failure and what-if banners, above the graph.
-    m_graphLayout->insertWidget(m_graphLayout->indexOf(m_dagView), bar);
+    m_graphLayout->insertWidget(m_graphLayout->indexOf(m_graphRow), bar);
 }
 
 QString MainWindow::failureText() const
 {
-    return m_failure->text();
+    return hasViews() ? m_failure->text() : QString();
 }
 
 QString MainWindow::failureDetail() const
 {
-    return m_failure->detail();
+    return hasViews() ? m_failure->detail() : QString();
 }
 
 QString MainWindow::answerText() const
 {
-    return m_answer->text();
+    return hasViews() ? m_answer->text() : QString();
 }
 
 void MainWindow::refreshStatusBar()
@@ -921,6 +970,7 @@ void MainWindow::selectStep(int stage, int step)
     const StepRef ref {stage, step};
     if (!m_session->graph().step(ref) || m_selectedStep == ref)
         return;
+    ensureViews();
     m_selectedStep = ref;
     m_details->showStep(ref);
     const int dagStage = m_dagInput.dagStageOf(stage);
@@ -935,6 +985,7 @@ void MainWindow::selectStep(int stage, int step)
 
 void MainWindow::showRightPage(QWidget *page)
 {
+    ensureViews();
     m_rightTabs->setCurrentWidget(page);
 }
 
@@ -947,18 +998,19 @@ void MainWindow::selectStepAtLine(int line)
 
 QString MainWindow::detailsText() const
 {
-    return m_details->detailsText();
+    return hasViews() ? m_details->detailsText() : QString();
 }
 
 QString MainWindow::stepOutputText() const
 {
-    return m_details->outputText();
+    return hasViews() ? m_details->outputText() : QString();
 }
 
 bool MainWindow::isBusy() const
 {
     return m_session->isBusy() || m_comparing || m_runViewsPending || m_selectFirstCause
-        || m_dagView->dagScene()->isLayoutPending() || m_details->isBusy() || m_advice->isBusy()
+        || (hasViews()
+            && (m_dagView->dagScene()->isLayoutPending() || m_details->isBusy() || m_advice->isBusy()))
         || std::any_of(m_busySources.cbegin(), m_busySources.cend(), [](const auto &busy) { return busy(); });
 }
 

@@ -12,15 +12,16 @@
 
 class QAction;
 class QComboBox;
+class QHBoxLayout;
 class QLabel;
 class QLineEdit;
 class QMenu;
-class QVBoxLayout;
 class QProgressBar;
 class QPushButton;
 class QSplitter;
 class QStackedWidget;
 class QTabWidget;
+class QVBoxLayout;
 
 namespace Stagelens {
 
@@ -82,7 +83,11 @@ public:
     /// Selects a step everywhere (DAG, timeline, source, details).
     void selectStep(int stage, int step);
     StepRef selectedStep() const { return m_selectedStep; }
-    DagView *dagView() const { return m_dagView; }
+    DagView *dagView() const
+    {
+        ensureViews();
+        return m_dagView;
+    }
     /// What the DAG view was given (stages the target does not need left out unless View asks for them).
     const DagInput &dagInput() const { return m_dagInput; }
     /// File > Compare with Previous Build: compare mode for the selected build against the one before it in
@@ -98,15 +103,39 @@ public:
     /// button). Does nothing outside compare mode.
     void leaveCompareMode();
     bool isCompareMode() const { return m_compareMode; }
-    ComparePane *comparePane() const { return m_comparePane; }
+    ComparePane *comparePane() const
+    {
+        ensureViews();
+        return m_comparePane;
+    }
     /// The earlier build's timeline, shown above the selected one's in compare mode.
-    TimelinePlot *beforeTimeline() const { return m_beforeTimeline; }
+    TimelinePlot *beforeTimeline() const
+    {
+        ensureViews();
+        return m_beforeTimeline;
+    }
     /// View > Show Unneeded Stages.
     void setShowUnneededStages(bool show);
-    TimelinePlot *timeline() const { return m_timeline; }
-    SlowestStepsPane *slowestSteps() const { return m_slowest; }
-    AdvicePane *advicePane() const { return m_advicePane; }
-    AdviceController *advice() const { return m_advice; }
+    TimelinePlot *timeline() const
+    {
+        ensureViews();
+        return m_timeline;
+    }
+    SlowestStepsPane *slowestSteps() const
+    {
+        ensureViews();
+        return m_slowest;
+    }
+    AdvicePane *advicePane() const
+    {
+        ensureViews();
+        return m_advicePane;
+    }
+    AdviceController *advice() const
+    {
+        ensureViews();
+        return m_advice;
+    }
     /// Shows the right pane's page (the Step, Slowest, Problems or Advice pane).
     void showRightPage(QWidget *page);
     QString detailsText() const;
@@ -150,6 +179,12 @@ protected:
 private:
     void createActions();
     void createToolBar();
+    /// The views behind the welcome page (graph, timelines, panes): built when the first file opens or
+    /// something asks for one, not at start-up, where they were a third of the time to the first paint.
+    void ensureViews() const;
+    void createViews();
+    bool hasViews() const { return m_dagView != nullptr; }
+    QList<QPair<QWidget *, bool>> m_pendingTopBars; ///< added before the views existed; hidden by the owner
     void connectSession();
     void openPath(const QString &path);
     void openFolderDialog();
@@ -207,6 +242,7 @@ private:
     RecentFiles *m_recent = nullptr;
     QMenu *m_viewMenu = nullptr;
     QVBoxLayout *m_graphLayout = nullptr;
+    QHBoxLayout *m_graphRow = nullptr; ///< the graph and its overview, in m_graphLayout
     QComboBox *m_buildCombo = nullptr;
     QLineEdit *m_searchEdit = nullptr;
     QAction *m_collapseAction = nullptr;

@@ -13,6 +13,7 @@
 #include "ui/graph/dagview.h"
 #include "ui/mainwindow.h"
 #include "ui/panes/sloweststepspane.h"
+#include "ui/plots/timelineplot.h"
 #include "ui/welcomepage.h"
 
 #include <QAction>
@@ -22,6 +23,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QLabel>
 #include <QProcess>
 #include <QPushButton>
 #include <QRegularExpression>
@@ -417,6 +419,67 @@ private Q_SLOTS:
         projectAction->trigger();
         detailsAction->trigger();
         QVERIFY(pane->isVisible() && tabs->isVisible());
+    }
+
+    // The empty window is the welcome page alone: the graph, timelines and panes are built when the first
+    // file opens (start-up time), and the View menu and a bar added meanwhile wait for them.
+    void viewsBuiltWhenTheFirstFileOpens()
+    {
+        MainWindow window;
+        window.resize(1280, 800);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QVERIFY(window.isWelcomeShown());
+        QVERIFY(window.findChildren<DagView *>().isEmpty());
+        QVERIFY(window.findChildren<TimelinePlot *>().isEmpty());
+        auto *bar = new QLabel(QStringLiteral("a bar above the graph"));
+        window.addTopBar(bar);
+        QVERIFY(!bar->isVisible());
+        auto *hiddenBar = new QLabel(QStringLiteral("shown when there is something to offer"));
+        hiddenBar->hide();
+        window.addTopBar(hiddenBar);
+        QVERIFY(!bar->isWindow()); // never a window of its own
+        QAction *detailsAction = nullptr;
+        for (QAction *a : window.findChildren<QAction *>()) {
+            const QString text = a->text();
+            if (text == QLatin1String("&Fit Graph") || text == QLatin1String("Zoom &In"))
+                a->trigger();
+            if (text == QLatin1String("&Details Pane"))
+                detailsAction = a;
+        }
+        QVERIFY(detailsAction);
+        detailsAction->trigger(); // folded before there is anything to fold
+        QVERIFY(window.findChildren<DagView *>().isEmpty());
+        QVERIFY(window.failureText().isEmpty() && window.detailsText().isEmpty());
+
+        QVERIFY(openAndWait(window, {project(), realLog(QStringLiteral("02-edit-src.log"))}));
+        QVERIFY(!window.isWelcomeShown());
+        QCOMPARE(window.findChildren<DagView *>().size(), 1);
+        QVERIFY(window.dagView()->isVisible());
+        QVERIFY(window.timeline()->isVisible());
+        // Views built before the session changed follow it: the needed stages drawn, their steps with the
+        // log's states.
+        DagScene *scene = window.dagView()->dagScene();
+        QVERIFY(!scene->isLayoutPending());
+        int needed = 0;
+        for (const Stage &stage : window.graph().stages)
+            needed += stage.needed ? 1 : 0;
+        QVERIFY(needed > 0);
+        QCOMPARE(scene->clusterItems().size(), needed);
+        int logged = 0;
+        for (StepNodeItem *item : scene->stepItems())
+            logged += item->data().state != StepState::NotInLog ? 1 : 0;
+        QVERIFY(logged >= 10);
+        QVERIFY(window.statusText().contains(QLatin1String("Wall time")));
+        QVERIFY(!window.slowestSteps()->isVisible()); // the details pane stayed folded
+        detailsAction->trigger();
+        QVERIFY(window.slowestSteps()->parentWidget()->parentWidget()->isVisible());
+        // The bar waited for the graph and sits above it; one its owner hid stays hidden.
+        QCOMPARE(bar->parentWidget(), window.dagView()->parentWidget());
+        QVERIFY(bar->isVisible());
+        QVERIFY(bar->y() < window.dagView()->y());
+        QCOMPARE(hiddenBar->parentWidget(), window.dagView()->parentWidget());
+        QVERIFY(!hiddenBar->isVisible());
     }
 
     // File > Compare with Previous Build (#19): 02-edit-src against 01-nochange, with the project's
