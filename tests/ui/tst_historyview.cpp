@@ -324,9 +324,14 @@ private Q_SLOTS:
         QCOMPARE(action->shortcut(), QKeySequence(Qt::CTRL | Qt::Key_H));
         QVERIFY(!history->dock()->isVisible());
         QCOMPARE(window.dockWidgetArea(history->dock()), Qt::BottomDockWidgetArea);
-        QSignalSpy loaded(history->view(), &HistoryView::loaded);
+        // The view is built when the dock first shows, not with the window (start-up time).
+        QVERIFY(window.findChildren<HistoryView *>().isEmpty());
+        QVERIFY(!history->dock()->widget());
         action->trigger();
         QVERIFY(history->dock()->isVisible());
+        QCOMPARE(window.findChildren<HistoryView *>().size(), 1);
+        QCOMPARE(history->dock()->widget(), history->view());
+        QSignalSpy loaded(history->view(), &HistoryView::loaded);
         QVERIFY(loaded.wait(20000));
         QVERIFY2(history->view()->statusText().startsWith(QStringLiteral("No builds")),
             qPrintable(history->view()->statusText()));

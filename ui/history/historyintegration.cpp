@@ -29,24 +29,19 @@ HistoryIntegration::HistoryIntegration(
     , m_location(location)
     , m_options(options)
 {
-    m_view = new HistoryView;
-    // Compare (#19): both builds are read again from the files they were added from, off the GUI thread.
-    m_view->setCompareHandled(true);
-    connect(m_view, &HistoryView::compareRequested, this, &HistoryIntegration::compare);
     // The window's whenIdle() (screenshots, tests, benchmarks) also waits for the history's queries.
     window->addBusySource([self = QPointer<HistoryIntegration>(this)]() { return self && self->isBusy(); });
-    connect(m_view, &HistoryView::loaded, m_window, &MainWindow::workFinished);
-    connect(m_view, &HistoryView::openFileRequested, window,
-        [window](const QString &path) { window->openPaths({path}); });
 
     m_dock = new QDockWidget(tr("History"), window);
     m_dock->setObjectName(QStringLiteral("historyDock"));
     m_dock->setAllowedAreas(Qt::BottomDockWidgetArea | Qt::TopDockWidgetArea);
-    m_dock->setWidget(m_view);
     window->addDockWidget(Qt::BottomDockWidgetArea, m_dock);
     m_dock->hide();
-    // The first time it shows, load it: a window that never opens the history never connects.
+    // The first time it shows, build and load the view: a window that never opens the history never
+    // connects, and starts without the view's tables and plots.
     connect(m_dock, &QDockWidget::visibilityChanged, this, [this](bool visible) {
+        if (visible)
+            view();
         if (visible && !m_options.locationError.isEmpty()) {
             m_view->showUnavailable(m_options.locationError);
         } else if (visible && !m_viewLoaded) {
@@ -122,7 +117,7 @@ HistoryClient *HistoryIntegration::client()
 void HistoryIntegration::compare(qint64 beforeId, qint64 afterId)
 {
     std::optional<HistoryBuild> before, after;
-    for (const HistoryBuild &b : m_view->model()->builds()) {
+    for (const HistoryBuild &b : view()->model()->builds()) {
         if (b.id == beforeId)
             before = b;
         if (b.id == afterId)
@@ -133,7 +128,7 @@ void HistoryIntegration::compare(qint64 beforeId, qint64 afterId)
     for (const HistoryBuild *b : {&*before, &*after}) {
         if (!QFileInfo(b->file).isFile()) {
             // In the view's status line, not a modal box: the History view is where the user is.
-            m_view->showNotice(
+            view()->showNotice(
                 tr("%1 is no longer where it was added from, and the history keeps no log text: "
                    "the build cannot be compared.")
                     .arg(b->file));
@@ -149,7 +144,7 @@ void HistoryIntegration::compare(qint64 beforeId, qint64 afterId)
         watcher->deleteLater();
         const Runs runs = watcher->result();
         if (!runs) {
-            m_view->showNotice(tr("The files no longer hold the builds that were added from them."));
+            view()->showNotice(tr("The files no longer hold the builds that were added from them."));
             return;
         }
         auto name = [](const HistoryBuild &h) {
@@ -167,6 +162,26 @@ void HistoryIntegration::compare(qint64 beforeId, qint64 afterId)
             return std::nullopt;
         return QPair<BuildRun, BuildRun>(before.builds.at(b.buildIndex), after.builds.at(a.buildIndex));
     }));
+}
+
+HistoryView *HistoryIntegration::view() const
+{
+    // Made on first use from const getters too: its existence is the only state that changes.
+    if (!m_view)
+        const_cast<HistoryIntegration *>(this)->createView();
+    return m_view;
+}
+
+void HistoryIntegration::createView()
+{
+    m_view = new HistoryView;
+    // Compare (#19): both builds are read again from the files they were added from, off the GUI thread.
+    m_view->setCompareHandled(true);
+    connect(m_view, &HistoryView::compareRequested, this, &HistoryIntegration::compare);
+    connect(m_view, &HistoryView::loaded, m_window, &MainWindow::workFinished);
+    connect(m_view, &HistoryView::openFileRequested, m_window,
+        [window = m_window](const QString &path) { window->openPaths({path}); });
+    m_dock->setWidget(m_view);
 }
 
 ComparePane *HistoryIntegration::lastCompare() const
@@ -210,7 +225,7 @@ void HistoryIntegration::addToHistory(const QString &path)
 
 bool HistoryIntegration::isBusy() const
 {
-    return (m_client && m_client->isBusy()) || m_view->isLoading();
+    return (m_client && m_client->isBusy()) || (m_view && m_view->isLoading());
 }
 
 } // namespace Stagelens

@@ -38,7 +38,8 @@ public:
     ~HistoryIntegration() override;
 
     QDockWidget *dock() const { return m_dock; }
-    HistoryView *view() const { return m_view; }
+    /// The History view, built on first use (the dock's first showing): the window starts without it.
+    HistoryView *view() const;
     HistoryOfferBar *offerBar() const { return m_offerBar; }
     QAction *toggleAction() const;
     /// View > Add Opened Logs to History Automatically: the setting history/alwaysAddOpenedLogs.
@@ -65,6 +66,7 @@ Q_SIGNALS:
 
 private:
     void logOpened(const QString &path);
+    void createView();
 
     QPointer<ComparePane> m_lastCompare;
     MainWindow *m_window = nullptr;
