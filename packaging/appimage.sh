@@ -130,9 +130,16 @@ export ARCH="$arch"
 plugin_dir=$(dirname "$plugin")
 export PATH="$plugin_dir:$PATH"
 
+# libgit2 is opened on first use (by the SONAME the binary carries), so linuxdeploy would not see it.
+extra_libraries=()
+git_soname=$(strings "$binary" | grep -m 1 -E '^libgit2\.so\.[0-9]+(\.[0-9]+)*$' || true)
+git_path=$(ldconfig -p | awk -v l="$git_soname" '$1 == l {print $NF; exit}')
+[ -n "$git_path" ] || die 1 "cannot find ${git_soname:-libgit2} (ldconfig -p) to bundle"
+extra_libraries+=(--library "$git_path")
+
 cd "$out_dir"
 "$linuxdeploy" --appdir "$appdir" --plugin qt --output appimage \
-    --executable "$binary" --desktop-file "$desktop" --icon-file "$icon" \
+    --executable "$binary" --desktop-file "$desktop" --icon-file "$icon" "${extra_libraries[@]}" \
     || die 1 "linuxdeploy failed"
 [ -f "$out_dir/$output" ] || die 1 "linuxdeploy did not write $output"
 echo "$out_dir/$output"

@@ -2,6 +2,7 @@
 
 #include <QDir>
 
+#include <dlfcn.h>
 #include <git2.h>
 #include <memory>
 
@@ -9,32 +10,101 @@ namespace Stagelens {
 
 namespace {
 
+// libgit2 is loaded on first use instead of linked: with the fifteen libraries it brings (libssh2, mbed TLS,
+// http-parser, ...) it cost every start of the program about 5 ms (the start-up budget, #22), for what only
+// comparing two builds and adding one to the history use. The declarations are git2.h's and the library is
+// the one CMake found them with (its SONAME), so types and ABI are those compiled against.
+#define STAGELENS_LIBGIT2_FUNCTIONS(X)                                                                       \
+    X(git_libgit2_init)                                                                                      \
+    X(git_libgit2_shutdown)                                                                                  \
+    X(git_error_last)                                                                                        \
+    X(git_revparse_single)                                                                                   \
+    X(git_object_peel)                                                                                       \
+    X(git_object_free)                                                                                       \
+    X(git_repository_open_ext)                                                                               \
+    X(git_repository_open)                                                                                   \
+    X(git_repository_discover)                                                                               \
+    X(git_repository_workdir)                                                                                \
+    X(git_repository_free)                                                                                   \
+    X(git_tree_free)                                                                                         \
+    X(git_diff_tree_to_tree)                                                                                 \
+    X(git_diff_find_similar)                                                                                 \
+    X(git_diff_num_deltas)                                                                                   \
+    X(git_diff_get_delta)                                                                                    \
+    X(git_diff_free)                                                                                         \
+    X(git_buf_dispose)
+
+struct Api
+{
+#define STAGELENS_DECLARE(name) decltype(&::name) name = nullptr;
+    STAGELENS_LIBGIT2_FUNCTIONS(STAGELENS_DECLARE)
+#undef STAGELENS_DECLARE
+    QString unavailable; ///< why libgit2 could not be loaded; empty when it was
+};
+
+const Api &api()
+{
+    static const Api loaded = []() {
+        Api a;
+        // Kept loaded for the rest of the run: libgit2 keeps global state between init and shutdown.
+        void *library = dlopen(STAGELENS_LIBGIT2_SONAME, RTLD_NOW | RTLD_LOCAL);
+        if (!library) {
+            a.unavailable =
+                QStringLiteral("libgit2 is not available: %1").arg(QString::fromLocal8Bit(dlerror()));
+            return a;
+        }
+#define STAGELENS_RESOLVE(name)                                                                              \
+    a.name = reinterpret_cast<decltype(&::name)>(dlsym(library, #name));                                     \
+    if (!a.name && a.unavailable.isEmpty())                                                                  \
+        a.unavailable = QStringLiteral("libgit2 (%1) lacks %2")                                              \
+                            .arg(QLatin1String(STAGELENS_LIBGIT2_SONAME), QLatin1String(#name));
+        STAGELENS_LIBGIT2_FUNCTIONS(STAGELENS_RESOLVE)
+#undef STAGELENS_RESOLVE
+        return a;
+    }();
+    return loaded;
+}
+
 // libgit2 counts its users; each call opens and closes its own, so threads need no shared state.
 struct Libgit2
 {
-    Libgit2() { git_libgit2_init(); }
-    ~Libgit2() { git_libgit2_shutdown(); }
+    Libgit2() { api().git_libgit2_init(); }
+    ~Libgit2() { api().git_libgit2_shutdown(); }
 };
 
 QString lastError()
 {
-    const git_error *e = git_error_last();
+    const git_error *e = api().git_error_last();
     return e && e->message ? QString::fromUtf8(e->message) : QStringLiteral("unknown libgit2 error");
 }
 
 template<typename T, void (*Free)(T *)>
 using Handle = std::unique_ptr<T, decltype([](T *p) { Free(p); })>;
 
-bool treeOf(git_repository *repo, const QString &rev, Handle<git_tree, git_tree_free> *tree, QString *error)
+void freeTree(git_tree *tree)
 {
+    api().git_tree_free(tree);
+}
+void freeRepository(git_repository *repo)
+{
+    api().git_repository_free(repo);
+}
+void freeDiff(git_diff *diff)
+{
+    api().git_diff_free(diff);
+}
+
+bool treeOf(git_repository *repo, const QString &rev, Handle<git_tree, freeTree> *tree, QString *error)
+{
+    const Api &git = api();
     git_object *object = nullptr;
-    if (git_revparse_single(&object, repo, rev.toUtf8().constData()) != 0) {
+    if (git.git_revparse_single(&object, repo, rev.toUtf8().constData()) != 0) {
         *error = QStringLiteral("unknown revision %1: %2").arg(rev, lastError());
         return false;
     }
     git_object *peeled = nullptr;
-    const int rc = git_object_peel(&peeled, object, GIT_OBJECT_TREE);
-    git_object_free(object);
+    const int rc = git.git_object_peel(&peeled, object, GIT_OBJECT_TREE);
+    git.git_object_free(object);
     if (rc != 0) {
         *error = QStringLiteral("revision %1 has no tree: %2").arg(rev, lastError());
         return false;
@@ -48,32 +118,37 @@ bool treeOf(git_repository *repo, const QString &rev, Handle<git_tree, git_tree_
 std::optional<QStringList> changedPaths(
     const QString &repository, const QString &from, const QString &to, QString *error)
 {
+    const Api &git = api();
+    if (!git.unavailable.isEmpty()) {
+        *error = git.unavailable;
+        return std::nullopt;
+    }
     Libgit2 lib;
     git_repository *raw = nullptr;
-    if (git_repository_open_ext(&raw, QDir(repository).absolutePath().toUtf8().constData(), 0, nullptr)
+    if (git.git_repository_open_ext(&raw, QDir(repository).absolutePath().toUtf8().constData(), 0, nullptr)
         != 0) {
         *error = QStringLiteral("%1 is not in a git repository").arg(repository);
         return std::nullopt;
     }
-    Handle<git_repository, git_repository_free> repo(raw);
-    Handle<git_tree, git_tree_free> a, b;
+    Handle<git_repository, freeRepository> repo(raw);
+    Handle<git_tree, freeTree> a, b;
     if (!treeOf(repo.get(), from, &a, error) || !treeOf(repo.get(), to, &b, error))
         return std::nullopt;
     git_diff *rawDiff = nullptr;
     git_diff_options options = GIT_DIFF_OPTIONS_INIT;
-    if (git_diff_tree_to_tree(&rawDiff, repo.get(), a.get(), b.get(), &options) != 0) {
+    if (git.git_diff_tree_to_tree(&rawDiff, repo.get(), a.get(), b.get(), &options) != 0) {
         *error = QStringLiteral("cannot compare %1 and %2: %3").arg(from, to, lastError());
         return std::nullopt;
     }
-    Handle<git_diff, git_diff_free> diff(rawDiff);
+    Handle<git_diff, freeDiff> diff(rawDiff);
     // Renames show as one delete and one add unless detected; both names count for a COPY either way.
     git_diff_find_options find = GIT_DIFF_FIND_OPTIONS_INIT;
     find.flags = GIT_DIFF_FIND_RENAMES;
-    git_diff_find_similar(diff.get(), &find);
+    git.git_diff_find_similar(diff.get(), &find);
     QStringList paths;
-    const size_t n = git_diff_num_deltas(diff.get());
+    const size_t n = git.git_diff_num_deltas(diff.get());
     for (size_t i = 0; i < n; ++i) {
-        const git_diff_delta *d = git_diff_get_delta(diff.get(), i);
+        const git_diff_delta *d = git.git_diff_get_delta(diff.get(), i);
         if (d->old_file.path)
             paths.append(QString::fromUtf8(d->old_file.path));
         if (d->new_file.path && (!d->old_file.path || qstrcmp(d->old_file.path, d->new_file.path) != 0))
@@ -86,17 +161,20 @@ std::optional<QStringList> changedPaths(
 
 QString repositoryRoot(const QString &folder)
 {
+    const Api &git = api();
+    if (!git.unavailable.isEmpty())
+        return {};
     Libgit2 lib;
     git_buf buf = GIT_BUF_INIT;
-    if (git_repository_discover(&buf, QDir(folder).absolutePath().toUtf8().constData(), 0, nullptr) != 0)
+    if (git.git_repository_discover(&buf, QDir(folder).absolutePath().toUtf8().constData(), 0, nullptr) != 0)
         return {};
     QString gitDir = QString::fromUtf8(buf.ptr, qsizetype(buf.size));
-    git_buf_dispose(&buf);
+    git.git_buf_dispose(&buf);
     git_repository *raw = nullptr;
-    if (git_repository_open(&raw, gitDir.toUtf8().constData()) != 0)
+    if (git.git_repository_open(&raw, gitDir.toUtf8().constData()) != 0)
         return {};
-    Handle<git_repository, git_repository_free> repo(raw);
-    const char *workdir = git_repository_workdir(repo.get());
+    Handle<git_repository, freeRepository> repo(raw);
+    const char *workdir = git.git_repository_workdir(repo.get());
     return workdir ? QDir(QString::fromUtf8(workdir)).absolutePath() : QString();
 }
 
