@@ -1,11 +1,19 @@
 #include "dockerdaemon.h"
 
 #include <QDeadlineTimer>
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QLocalSocket>
 #include <QUrl>
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 namespace Stagelens {
 
@@ -43,6 +51,114 @@ bool unchunk(const QByteArray &raw, QByteArray *body)
     }
 }
 
+// The daemon's unix socket, through the system calls themselves: QtNetwork's QLocalSocket did the same, but
+// linking QtNetwork loaded it and Kerberos, libproxy and five more libraries at every start of the program
+// (the start-up budget, #22) for this one optional request. Blocking with poll() and a deadline.
+class UnixSocket
+{
+public:
+    ~UnixSocket()
+    {
+        if (m_fd >= 0)
+            ::close(m_fd);
+    }
+
+    /// Connects to `path`; false with errorString() when it cannot.
+    bool connectTo(const QString &path)
+    {
+        const QByteArray native = QFile::encodeName(path);
+        sockaddr_un address {};
+        address.sun_family = AF_UNIX;
+        if (native.size() >= qsizetype(sizeof(address.sun_path))) {
+            m_error =
+                QStringLiteral("the socket path is longer than %1 bytes").arg(sizeof(address.sun_path) - 1);
+            return false;
+        }
+        std::memcpy(address.sun_path, native.constData(), size_t(native.size()));
+        m_fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        // A local connect does not wait for the peer to accept: it succeeds or fails at once.
+        if (m_fd < 0 || ::connect(m_fd, reinterpret_cast<const sockaddr *>(&address), sizeof(address)) != 0) {
+            m_error = QString::fromLocal8Bit(std::strerror(errno));
+            return false;
+        }
+        ::fcntl(m_fd, F_SETFL, ::fcntl(m_fd, F_GETFL) | O_NONBLOCK);
+        return true;
+    }
+
+    /// Writes all of `bytes` before the deadline.
+    bool writeAll(const QByteArray &bytes, const QDeadlineTimer &deadline)
+    {
+        qsizetype done = 0;
+        while (done < bytes.size()) {
+            const ssize_t n =
+                ::send(m_fd, bytes.constData() + done, size_t(bytes.size() - done), MSG_NOSIGNAL);
+            if (n > 0) {
+                done += n;
+            } else if (n < 0 && errno != EAGAIN && errno != EINTR) {
+                m_error = QString::fromLocal8Bit(std::strerror(errno));
+                return false;
+            } else if (!wait(POLLOUT, deadline)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    enum class Read
+    {
+        Data, ///< bytes were appended
+        Closed, ///< the peer closed the connection
+        TimedOut,
+        Failed
+    };
+    /// Appends what arrives before the deadline to `out`.
+    Read readSome(QByteArray *out, const QDeadlineTimer &deadline)
+    {
+        char buffer[65536];
+        for (;;) {
+            const ssize_t n = ::recv(m_fd, buffer, sizeof(buffer), 0);
+            if (n > 0) {
+                out->append(buffer, n);
+                return Read::Data;
+            }
+            if (n == 0)
+                return Read::Closed;
+            if (errno == EINTR)
+                continue;
+            if (errno != EAGAIN) {
+                m_error = QString::fromLocal8Bit(std::strerror(errno));
+                return Read::Failed;
+            }
+            if (!wait(POLLIN, deadline))
+                return m_error.isEmpty() ? Read::TimedOut : Read::Failed;
+        }
+    }
+
+    QString errorString() const { return m_error; }
+
+private:
+    // False when the deadline passed first (or poll failed: then m_error says why).
+    bool wait(short events, const QDeadlineTimer &deadline)
+    {
+        for (;;) {
+            const qint64 left = deadline.remainingTime();
+            if (left == 0)
+                return false;
+            pollfd p {m_fd, events, 0};
+            const int rc = ::poll(&p, 1, int(std::min<qint64>(left, 60000)));
+            if (rc > 0)
+                return true;
+            if (rc < 0 && errno != EINTR) {
+                m_error = QString::fromLocal8Bit(std::strerror(errno));
+                return false;
+            }
+        }
+    }
+
+    int m_fd = -1;
+    QString m_error;
+};
+
 } // namespace
 
 DaemonEndpoint daemonEndpoint(const QString &dockerHost)
@@ -76,25 +192,32 @@ DockerDaemonClient::DockerDaemonClient(QString socketPath, int timeoutMs)
 DockerDaemonClient::Response DockerDaemonClient::get(const QByteArray &path) const
 {
     Response out;
-    QLocalSocket socket;
+    UnixSocket socket;
     const QDeadlineTimer deadline(m_timeoutMs);
-    socket.connectToServer(m_socketPath, QIODevice::ReadWrite);
-    if (!socket.waitForConnected(int(deadline.remainingTime()))) {
+    if (!socket.connectTo(m_socketPath)) {
         out.error = QStringLiteral("cannot connect to the Docker daemon at %1: %2")
                         .arg(m_socketPath, socket.errorString());
         return out;
     }
     // One request per connection, closed by the daemon after the answer: no keep-alive bookkeeping.
-    socket.write("GET " + path
+    const QByteArray request = "GET " + path
         + " HTTP/1.1\r\nHost: docker\r\nUser-Agent: stagelens\r\nAccept: application/json\r\n"
-          "Connection: close\r\n\r\n");
-    socket.waitForBytesWritten(int(deadline.remainingTime()));
+          "Connection: close\r\n\r\n";
+    if (!socket.writeAll(request, deadline)) {
+        out.error = socket.errorString().isEmpty()
+            ? QStringLiteral("the Docker daemon at %1 did not answer within %2 ms")
+                  .arg(m_socketPath)
+                  .arg(m_timeoutMs)
+            : QStringLiteral("cannot write to the Docker daemon at %1: %2")
+                  .arg(m_socketPath, socket.errorString());
+        return out;
+    }
     QByteArray raw;
     qsizetype headerEnd = -1;
     qint64 contentLength = -1;
     bool chunked = false;
     for (;;) {
-        raw.append(socket.readAll());
+        const UnixSocket::Read read = socket.readSome(&raw, deadline);
         if (raw.size() > MaxAnswer) {
             out.error = QStringLiteral("the Docker daemon's answer is larger than %1 bytes").arg(MaxAnswer);
             return out;
@@ -129,18 +252,18 @@ DockerDaemonClient::Response DockerDaemonClient::get(const QByteArray &path) con
             if (chunked && rest.endsWith("0\r\n\r\n") && unchunk(rest, &out.body))
                 return out;
         }
-        if (socket.state() != QLocalSocket::ConnectedState && socket.bytesAvailable() == 0)
+        if (read == UnixSocket::Read::Closed)
             break;
-        if (deadline.hasExpired()
-            || !socket.waitForReadyRead(int(std::max<qint64>(1, deadline.remainingTime())))) {
-            if (socket.state() == QLocalSocket::ConnectedState) {
-                out.error = QStringLiteral("the Docker daemon at %1 did not answer within %2 ms")
-                                .arg(m_socketPath)
-                                .arg(m_timeoutMs);
-                return out;
-            }
-            raw.append(socket.readAll());
-            break;
+        if (read == UnixSocket::Read::TimedOut) {
+            out.error = QStringLiteral("the Docker daemon at %1 did not answer within %2 ms")
+                            .arg(m_socketPath)
+                            .arg(m_timeoutMs);
+            return out;
+        }
+        if (read == UnixSocket::Read::Failed) {
+            out.error = QStringLiteral("cannot read from the Docker daemon at %1: %2")
+                            .arg(m_socketPath, socket.errorString());
+            return out;
         }
     }
     // Closed by the peer: a body delimited by the close, unless a length said otherwise.

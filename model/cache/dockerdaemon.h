@@ -2,7 +2,7 @@
 
 // A read-only client of the local Docker daemon, for one question: what image does a reference name here
 // (`GET /images/{name}/json`: its layer chain and run config). A small HTTP/1.1 client over the daemon's
-// unix socket (QLocalSocket, blocking calls with a timeout): no Docker library, nothing written, no other
+// unix socket (blocking calls with a timeout): no Docker library, nothing written, no other
 // endpoint. Only unix sockets: a tcp:// or ssh:// DOCKER_HOST is refused (another machine's images would
 // answer a question about this one's builds, and tcp may carry credentials we must not touch).
 // One object per thread; every call is synchronous and bounded by the timeout.

@@ -23,6 +23,7 @@ private slots:
     void silentDaemonTimesOut();
     void garbage();
     void noDaemon();
+    void socketPathTooLong();
 };
 
 void TestDockerDaemon::endpoints_data()
@@ -128,6 +129,17 @@ void TestDockerDaemon::noDaemon()
     QVERIFY(!f.found);
     QVERIFY2(
         f.error.startsWith(QLatin1String("cannot connect to the Docker daemon at ")), qPrintable(f.error));
+}
+
+// sockaddr_un holds 107 bytes of path: a longer DOCKER_HOST path is an error, not a truncated other socket.
+void TestDockerDaemon::socketPathTooLong()
+{
+    const QString path = QStringLiteral("/tmp/") + QString(120, QLatin1Char('d')) + QStringLiteral(".sock");
+    const ImageFacts f = DockerDaemonClient(path, 1000).inspect(QStringLiteral("x"));
+    QVERIFY(!f.found);
+    QVERIFY2(
+        f.error.startsWith(QLatin1String("cannot connect to the Docker daemon at ")), qPrintable(f.error));
+    QVERIFY2(f.error.contains(QLatin1String("longer than 107 bytes")), qPrintable(f.error));
 }
 
 QTEST_GUILESS_MAIN(TestDockerDaemon)
