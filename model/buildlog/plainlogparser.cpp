@@ -201,9 +201,7 @@ void PlainLogParser::applyHeader(int vertex, const QString &name)
     BuildVertex &v = m_build->vertices[vertex];
     if (!m_clocks[vertex].completed)
         ++m_headerFirst;
-    v.name = name;
-    v.label = parseVertexLabel(name);
-    v.category = categorizeVertex(name, v.label);
+    m_labels.apply(v, name);
 }
 
 void PlainLogParser::finishVertex(

@@ -5,6 +5,7 @@
 // ERROR/CANCELED, the failure summary and the final "ERROR: failed to solve" line.
 
 #include "logformatparser.h"
+#include "vertexlabelcache.h"
 
 #include <vector>
 
@@ -76,6 +77,7 @@ private:
     std::vector<int> m_smallIndex; ///< #N -> 1 + index into m_build->vertices (0: none), for N < SmallNumbers
     QHash<int, int> m_vertexIndex; ///< the same for larger N
     QList<VertexClock> m_clocks; ///< parallel to m_build->vertices
+    VertexLabelCache m_labels;
     double m_clock = 0; ///< estimated seconds since the build started
     int m_maxNumber = 0;
     bool m_finished = false; ///< the final error or the failure summary was seen

@@ -206,9 +206,7 @@ void TtyLogParser::closeBuild(bool endOfFile)
         for (const Entry &e : frame) {
             BuildVertex v;
             v.id = QLatin1Char('#') + QString::number(run.vertices.size() + 1);
-            v.name = e.name;
-            v.label = parseVertexLabel(e.name);
-            v.category = categorizeVertex(e.name, v.label);
+            m_labels.apply(v, e.name);
             v.status = e.status;
             if (e.status == VertexStatus::Running && m_frameFinished && e.seconds)
                 v.status = VertexStatus::Done;

@@ -5,6 +5,7 @@
 // the final status and times; the first frame each vertex appears in dates its start.
 
 #include "logformatparser.h"
+#include "vertexlabelcache.h"
 
 #include <QHash>
 
@@ -36,6 +37,7 @@ private:
     QList<Entry> m_frame; ///< entries of the frame being drawn
     QList<Entry> m_lastComplete; ///< entries of the last frame that was followed by another header
     QHash<QString, double> m_firstSeen; ///< name -> estimated start (frame time minus shown time)
+    VertexLabelCache m_labels;
     double m_frameTime = 0; ///< "Building X.Ys" of the current frame
     bool m_frameFinished = false;
     bool m_sawHeader = false;

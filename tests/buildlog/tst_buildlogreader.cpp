@@ -6,6 +6,7 @@
 #include "model/buildlog/logformatparser.h"
 #include "model/buildlog/plainlogparser.h"
 #include "model/buildlog/rawjsonlogparser.h"
+#include "model/buildlog/vertexlabelcache.h"
 #include "tests/logresulttext.h"
 #include "testutils.h"
 
@@ -469,6 +470,50 @@ private Q_SLOTS:
         top.clear();
         appendJsonText(&top, run, 0);
         QCOMPARE(top + '\n', QJsonDocument(toJson(run)).toJson(QJsonDocument::Indented));
+    }
+
+    // Repeated vertex names get one parsed label, shared (memory, and cheap comparisons in the step order
+    // and summary); past the cache's bound labels are still parsed right, just not shared.
+    void vertexLabelsShared()
+    {
+        VertexLabelCache cache;
+        BuildVertex a;
+        BuildVertex b;
+        const QString name = QStringLiteral("[linux/arm64 build 2/5] RUN --mount=from=deps make");
+        cache.apply(a, name);
+        cache.apply(b, QString(name)); // an equal name read again, not the same string
+        for (const BuildVertex *v : {&a, &b}) {
+            QCOMPARE(v->name, name);
+            QCOMPARE(v->label.platform, QStringLiteral("linux/arm64"));
+            QCOMPARE(v->label.stage, QStringLiteral("build"));
+            QCOMPARE(v->label.step, 2);
+            QCOMPARE(v->label.instruction, QStringLiteral("RUN"));
+            QVERIFY(v->label.fromOption);
+            QCOMPARE(v->category, VertexCategory::Run);
+        }
+        QCOMPARE(a.name.constData(), b.name.constData());
+        QCOMPARE(a.label.text.constData(), b.label.text.constData());
+        for (int i = 1; i <= VertexLabelCache::MaxNames + 10; ++i) {
+            BuildVertex v;
+            cache.apply(v, QStringLiteral("[s %1/99999] COPY x /y").arg(i));
+            QCOMPARE(v.label.step, i);
+            QCOMPARE(v.category, VertexCategory::Copy);
+        }
+        // A plain log read from disk: the same step in two builds shares its label.
+        const BuildLogResult result = readBuildLogFile(Test::corpusPath(
+            QStringLiteral("logs/happemil-docker-jenkins-git-flask-fastapi-jenkins-console-two-builds.log")));
+        QHash<QString, const BuildVertex *> seen;
+        int shared = 0;
+        for (const BuildRun &run : result.builds) {
+            for (const BuildVertex &v : run.vertices) {
+                if (const BuildVertex *first = seen.value(v.name); first && first != &v) {
+                    QCOMPARE(first->label.text.constData(), v.label.text.constData());
+                    ++shared;
+                }
+                seen.insert(v.name, &v);
+            }
+        }
+        QVERIFY2(shared > 0, "the log repeats names");
     }
 
     // A large build's vertices are formatted in chunks, every other one on a helper thread (100,000 vertices
