@@ -130,12 +130,16 @@ export ARCH="$arch"
 plugin_dir=$(dirname "$plugin")
 export PATH="$plugin_dir:$PATH"
 
-# libgit2 is opened on first use (by the SONAME the binary carries), so linuxdeploy would not see it.
+# Libraries opened on first use (libgit2, libarchive, libcrypto: dlopen by the SONAMEs the binary carries) are
+# no NEEDED entries, so linuxdeploy would not see them: named here.
 extra_libraries=()
-git_soname=$(strings "$binary" | grep -m 1 -E '^libgit2\.so\.[0-9]+(\.[0-9]+)*$' || true)
-git_path=$(ldconfig -p | awk -v l="$git_soname" '$1 == l {print $NF; exit}')
-[ -n "$git_path" ] || die 1 "cannot find ${git_soname:-libgit2} (ldconfig -p) to bundle"
-extra_libraries+=(--library "$git_path")
+needed=$(readelf -d "$binary" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p')
+for soname in $(strings "$binary" | grep -E '^lib[A-Za-z0-9_+-]+\.so\.[0-9]+(\.[0-9]+)*$' | sort -u); do
+    grep -qxF "$soname" <<<"$needed" && continue
+    path=$(ldconfig -p | awk -v l="$soname" '$1 == l {print $NF; exit}')
+    [ -n "$path" ] || die 1 "cannot find $soname (ldconfig -p) to bundle"
+    extra_libraries+=(--library "$path")
+done
 
 cd "$out_dir"
 "$linuxdeploy" --appdir "$appdir" --plugin qt --output appimage \

@@ -1,6 +1,7 @@
 #include "historycommand.h"
 
 #include "clicommon.h"
+#include "model/core/jsontext.h"
 #include "model/history/historystore.h"
 
 #include <QCommandLineParser>
@@ -72,85 +73,20 @@ QJsonValue isoTime(const std::optional<double> &epochSeconds)
     return epochSeconds ? QJsonValue(isoTime(*epochSeconds)) : QJsonValue(QJsonValue::Null);
 }
 
-// Arrays of flat objects written as QJsonDocument::Indented writes them (4 spaces a level; keys in the
-// order given, which is sorted), without building the document: 10,000 builds are 10,000 objects.
-void appendJsonString(QByteArray &out, QStringView text)
-{
-    out += '"';
-    for (const QChar c : text) {
-        const char16_t u = c.unicode();
-        if (u == '"' || u == '\\') {
-            out += '\\';
-            out += char(u);
-        } else if (u < 0x20) {
-            switch (u) {
-            case '\n':
-                out += "\\n";
-                break;
-            case '\t':
-                out += "\\t";
-                break;
-            case '\r':
-                out += "\\r";
-                break;
-            default: {
-                char escaped[8];
-                std::snprintf(escaped, sizeof escaped, "\\u%04x", unsigned(u));
-                out += escaped;
-            }
-            }
-        } else if (u < 0x80) {
-            out += char(u);
-        } else {
-            out += QStringView(&c, 1).toUtf8(); // surrogate pairs are rare here: names and errors
-        }
-    }
-    out += '"';
-}
-
-void appendJsonValue(QByteArray &out, const QJsonValue &value)
-{
-    switch (value.type()) {
-    case QJsonValue::Bool:
-        out += value.toBool() ? "true" : "false";
-        break;
-    case QJsonValue::Double: {
-        const double v = value.toDouble();
-        if (std::isfinite(v) && std::abs(v) < 9007199254740992.0 && v == std::trunc(v))
-            out += QByteArray::number(qint64(v));
-        else if (std::isfinite(v))
-            out += QByteArray::number(v, 'g', QLocale::FloatingPointShortest);
-        else
-            out += "null";
-        break;
-    }
-    case QJsonValue::String:
-        appendJsonString(out, value.toString());
-        break;
-    default:
-        out += "null";
-    }
-}
-
+// Arrays of flat objects written as QJsonDocument::Indented writes them (JsonText: the writer of `log
+// --json`), without building the document: 10,000 builds are 10,000 objects.
 using JsonFields = std::initializer_list<std::pair<const char *, QJsonValue>>;
 
-// One object, as an array element at `level` (its members at level + 1).
-void appendJsonObject(QByteArray &out, JsonFields fields, int level)
+// One object, as an array element at `level` (its members at level + 1); keys in the order given, sorted.
+void appendJsonObject(JsonText &json, JsonFields fields, int level)
 {
-    const QByteArray indent(4 * level, ' ');
-    out += indent + "{\n";
-    bool first = true;
+    json.indent(level);
+    json.beginObject(level + 1);
     for (const auto &[key, value] : fields) {
-        if (!first)
-            out += ",\n";
-        first = false;
-        out += indent;
-        out += "    \"";
-        out += key;
-        out += "\": ";
-        appendJsonValue(out, value);
+        json.key(key);
+        json.value(value, level + 1);
     }
-    out += '\n' + indent + '}';
+    json.endObject();
 }
 
 void writeOut(const QByteArray &bytes)
@@ -196,10 +132,10 @@ QJsonObject toJson(const HistoryBuild &b)
     };
 }
 
-void appendBuildJson(QByteArray &out, const HistoryBuild &b, int level)
+void appendBuildJson(JsonText &json, const HistoryBuild &b, int level)
 {
     // The keys of toJson(HistoryBuild), sorted.
-    appendJsonObject(out,
+    appendJsonObject(json,
         {{"added", isoTime(b.addedAt)}, {"branch", nullable(b.branch)}, {"build_index", b.buildIndex},
             {"cache_hit_rate", rate(b.cacheHitRate())}, {"cached", b.cached}, {"commit", nullable(b.commit)},
             {"content_hash", b.contentHash}, {"critical_path_seconds", seconds(b.criticalPathSeconds)},
@@ -410,13 +346,16 @@ int runList(const QStringList &args)
         return ExitInputErrors;
     }
     if (parser.isSet(common.json)) {
-        QByteArray out = "{\n    \"builds\": [\n";
-        out.reserve(1024 * builds.size());
-        for (qsizetype i = 0; i < builds.size(); ++i) {
-            appendBuildJson(out, builds.at(i), 2);
-            out += i + 1 < builds.size() ? ",\n" : "\n";
+        QByteArray out;
+        {
+            JsonText json(&out);
+            json.raw("{\n    \"builds\": [\n");
+            for (qsizetype i = 0; i < builds.size(); ++i) {
+                appendBuildJson(json, builds.at(i), 2);
+                json.raw(i + 1 < builds.size() ? ",\n" : "\n");
+            }
+            json.raw("    ]\n}\n");
         }
-        out += "    ]\n}\n";
         writeOut(out);
         return ExitOk;
     }
@@ -483,21 +422,24 @@ int runTrend(const QStringList &args)
         return ExitInputErrors;
     }
     if (parser.isSet(common.json)) {
-        QByteArray out = "{\n    \"points\": [\n";
-        out.reserve(320 * points.size());
-        for (qsizetype i = 0; i < points.size(); ++i) {
-            const HistoryTrendPoint &p = points.at(i);
-            appendJsonObject(out,
-                {{"added", isoTime(p.addedAt)}, {"branch", nullable(p.branch)}, {"build", p.build},
-                    {"cache_hit_rate", rate(p.cacheHitRate)}, {"commit", nullable(p.commit)},
-                    {"started", isoTime(p.startedAt)}, {"step_seconds", seconds(p.stepSeconds)},
-                    {"step_status", nullable(p.stepStatus)}, {"wall_seconds", seconds(p.wallSeconds)}},
-                2);
-            out += i + 1 < points.size() ? ",\n" : "\n";
+        QByteArray out;
+        {
+            JsonText json(&out);
+            json.raw("{\n    \"points\": [\n");
+            for (qsizetype i = 0; i < points.size(); ++i) {
+                const HistoryTrendPoint &p = points.at(i);
+                appendJsonObject(json,
+                    {{"added", isoTime(p.addedAt)}, {"branch", nullable(p.branch)}, {"build", p.build},
+                        {"cache_hit_rate", rate(p.cacheHitRate)}, {"commit", nullable(p.commit)},
+                        {"started", isoTime(p.startedAt)}, {"step_seconds", seconds(p.stepSeconds)},
+                        {"step_status", nullable(p.stepStatus)}, {"wall_seconds", seconds(p.wallSeconds)}},
+                    2);
+                json.raw(i + 1 < points.size() ? ",\n" : "\n");
+            }
+            json.raw("    ],\n    \"step\": ");
+            json.value(nullable(query.step), 1);
+            json.raw("\n}\n");
         }
-        out += "    ],\n    \"step\": ";
-        appendJsonValue(out, nullable(query.step));
-        out += "\n}\n";
         writeOut(out);
         return ExitOk;
     }

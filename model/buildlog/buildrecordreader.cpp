@@ -1,6 +1,7 @@
 #include "buildrecordreader.h"
 
 #include "logformatparser.h"
+#include "model/core/lazylibrary.h"
 #include "record/recordarchive.h"
 #include "record/recordmetadata.h"
 #include "record/recordstatusstream.h"
@@ -14,10 +15,28 @@
 
 #include <algorithm>
 #include <openssl/sha.h>
+#include <utility>
 
 namespace Stagelens {
 
 namespace {
+
+// OpenSSL's libcrypto is opened on first use (model/core/lazylibrary.h): only build records are hashed.
+struct Crypto
+{
+    LazyLibrary library {STAGELENS_LIBCRYPTO_SONAME};
+    STAGELENS_LAZY_FUNCTION(SHA256);
+};
+
+// SHA-256 of `bytes` into `digest`; false when libcrypto cannot be had.
+bool sha256(const QByteArray &bytes, unsigned char *digest)
+{
+    static const Crypto crypto;
+    if (!crypto.SHA256)
+        return false;
+    crypto.SHA256(reinterpret_cast<const unsigned char *>(bytes.constData()), size_t(bytes.size()), digest);
+    return true;
+}
 
 // Caps against hostile or broken input; real records are kilobytes to a few megabytes.
 constexpr qint64 MaxTraversed = qint64(4) << 30; // uncompressed bytes walked through per pass
@@ -249,7 +268,12 @@ private:
         // OpenSSL's SHA-256 uses the CPU's SHA instructions: ~10x Qt 6.4's own code, which was a third of the
         // time of opening a 100 MB record.
         unsigned char digest[SHA256_DIGEST_LENGTH];
-        ::SHA256(reinterpret_cast<const unsigned char *>(bytes.constData()), size_t(bytes.size()), digest);
+        if (!sha256(bytes, digest)) {
+            if (!std::exchange(m_digestsUnchecked, true))
+                warning(QStringLiteral(
+                    "the blobs' digests are not checked: libcrypto (OpenSSL) is not available"));
+            return;
+        }
         const QByteArray actual =
             QByteArray::fromRawData(reinterpret_cast<const char *>(digest), sizeof digest).toHex();
         if (QLatin1String(actual) != QStringView(key).mid(7) && ++m_digestWarnings <= MaxDigestWarnings)
@@ -447,6 +471,7 @@ private:
     qint64 m_held = 0;
     int m_entries = 0;
     int m_digestWarnings = 0;
+    bool m_digestsUnchecked = false;
     bool m_canceled = false;
     bool m_damaged = false; ///< the damage was reported
 };

@@ -1,8 +1,9 @@
 #include "gitrevisions.h"
 
+#include "model/core/lazylibrary.h"
+
 #include <QDir>
 
-#include <dlfcn.h>
 #include <git2.h>
 #include <memory>
 
@@ -10,58 +11,33 @@ namespace Stagelens {
 
 namespace {
 
-// libgit2 is loaded on first use instead of linked: with the fifteen libraries it brings (libssh2, mbed TLS,
-// http-parser, ...) it cost every start of the program about 5 ms (the start-up budget, #22), for what only
-// comparing two builds and adding one to the history use. The declarations are git2.h's and the library is
-// the one CMake found them with (its SONAME), so types and ABI are those compiled against.
-#define STAGELENS_LIBGIT2_FUNCTIONS(X)                                                                       \
-    X(git_libgit2_init)                                                                                      \
-    X(git_libgit2_shutdown)                                                                                  \
-    X(git_error_last)                                                                                        \
-    X(git_revparse_single)                                                                                   \
-    X(git_object_peel)                                                                                       \
-    X(git_object_free)                                                                                       \
-    X(git_repository_open_ext)                                                                               \
-    X(git_repository_open)                                                                                   \
-    X(git_repository_discover)                                                                               \
-    X(git_repository_workdir)                                                                                \
-    X(git_repository_free)                                                                                   \
-    X(git_tree_free)                                                                                         \
-    X(git_diff_tree_to_tree)                                                                                 \
-    X(git_diff_find_similar)                                                                                 \
-    X(git_diff_num_deltas)                                                                                   \
-    X(git_diff_get_delta)                                                                                    \
-    X(git_diff_free)                                                                                         \
-    X(git_buf_dispose)
-
+// libgit2 is opened on first use (model/core/lazylibrary.h): only comparing builds and the history use it.
 struct Api
 {
-#define STAGELENS_DECLARE(name) decltype(&::name) name = nullptr;
-    STAGELENS_LIBGIT2_FUNCTIONS(STAGELENS_DECLARE)
-#undef STAGELENS_DECLARE
-    QString unavailable; ///< why libgit2 could not be loaded; empty when it was
+    LazyLibrary library {STAGELENS_LIBGIT2_SONAME};
+    STAGELENS_LAZY_FUNCTION(git_libgit2_init);
+    STAGELENS_LAZY_FUNCTION(git_libgit2_shutdown);
+    STAGELENS_LAZY_FUNCTION(git_error_last);
+    STAGELENS_LAZY_FUNCTION(git_revparse_single);
+    STAGELENS_LAZY_FUNCTION(git_object_peel);
+    STAGELENS_LAZY_FUNCTION(git_object_free);
+    STAGELENS_LAZY_FUNCTION(git_repository_open_ext);
+    STAGELENS_LAZY_FUNCTION(git_repository_open);
+    STAGELENS_LAZY_FUNCTION(git_repository_discover);
+    STAGELENS_LAZY_FUNCTION(git_repository_workdir);
+    STAGELENS_LAZY_FUNCTION(git_repository_free);
+    STAGELENS_LAZY_FUNCTION(git_tree_free);
+    STAGELENS_LAZY_FUNCTION(git_diff_tree_to_tree);
+    STAGELENS_LAZY_FUNCTION(git_diff_find_similar);
+    STAGELENS_LAZY_FUNCTION(git_diff_num_deltas);
+    STAGELENS_LAZY_FUNCTION(git_diff_get_delta);
+    STAGELENS_LAZY_FUNCTION(git_diff_free);
+    STAGELENS_LAZY_FUNCTION(git_buf_dispose);
 };
 
 const Api &api()
 {
-    static const Api loaded = []() {
-        Api a;
-        // Kept loaded for the rest of the run: libgit2 keeps global state between init and shutdown.
-        void *library = dlopen(STAGELENS_LIBGIT2_SONAME, RTLD_NOW | RTLD_LOCAL);
-        if (!library) {
-            a.unavailable =
-                QStringLiteral("libgit2 is not available: %1").arg(QString::fromLocal8Bit(dlerror()));
-            return a;
-        }
-#define STAGELENS_RESOLVE(name)                                                                              \
-    a.name = reinterpret_cast<decltype(&::name)>(dlsym(library, #name));                                     \
-    if (!a.name && a.unavailable.isEmpty())                                                                  \
-        a.unavailable = QStringLiteral("libgit2 (%1) lacks %2")                                              \
-                            .arg(QLatin1String(STAGELENS_LIBGIT2_SONAME), QLatin1String(#name));
-        STAGELENS_LIBGIT2_FUNCTIONS(STAGELENS_RESOLVE)
-#undef STAGELENS_RESOLVE
-        return a;
-    }();
+    static const Api loaded;
     return loaded;
 }
 
@@ -119,8 +95,8 @@ std::optional<QStringList> changedPaths(
     const QString &repository, const QString &from, const QString &to, QString *error)
 {
     const Api &git = api();
-    if (!git.unavailable.isEmpty()) {
-        *error = git.unavailable;
+    if (!git.library.error().isEmpty()) {
+        *error = git.library.error();
         return std::nullopt;
     }
     Libgit2 lib;
@@ -162,7 +138,7 @@ std::optional<QStringList> changedPaths(
 QString repositoryRoot(const QString &folder)
 {
     const Api &git = api();
-    if (!git.unavailable.isEmpty())
+    if (!git.library.error().isEmpty())
         return {};
     Libgit2 lib;
     git_buf buf = GIT_BUF_INIT;

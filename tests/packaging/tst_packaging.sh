@@ -339,22 +339,32 @@ else
     [[ $dep_names == *" $svg_engine "* ]] && pass "Depends covers the SVG icon engine plugin ($svg_engine)" \
         || fail "Depends lacks $svg_engine (SVG icon engine plugin, loaded at run time)"
 fi
-# libgit2 is opened on first use (dlopen, by the SONAME the binary carries), not linked: still a dependency.
-git_soname=$(strings "$binary" | grep -m 1 -E '^libgit2\.so\.[0-9]+(\.[0-9]+)*$' || true)
-git_path=$(ldconfig -p | awk -v l="$git_soname" '$1 == l {print $NF; exit}')
-git_owner=""
-if [ -n "$git_path" ]; then
-    # /lib is /usr/lib on merged systems: dpkg knows the file by one of the two names
-    git_owner=$(dpkg -S "$git_path" 2>/dev/null || dpkg -S "$(readlink -f "$git_path")" 2>/dev/null || true)
-    git_owner=$(head -n 1 <<<"$git_owner" | cut -d: -f1)
-fi
-if [ -z "$git_soname" ] || [ -z "$git_owner" ]; then
-    fail "the binary names no libgit2 SONAME an installed package ships ('$git_soname', '$git_path')"
-elif grep -qx "$git_soname" <<<"$needed"; then
-    fail "$git_soname is linked (NEEDED): it is meant to load on first use"
+# Libraries opened on first use (dlopen by the SONAME the binary carries: libgit2, libarchive, libcrypto) are
+# no NEEDED entries: each must still be packaged and named in Depends.
+lazy=$(strings "$binary" | grep -E '^lib[A-Za-z0-9_+-]+\.so\.[0-9]+(\.[0-9]+)*$' | sort -u | grep -vxF -f <(tr ' ' '\n' <<<"$needed" | sed '/^$/d') || true)
+lazy_count=0
+lazy_uncovered=""
+for soname in $lazy; do
+    path=$(ldconfig -p | awk -v l="$soname" '$1 == l {print $NF; exit}')
+    owner=""
+    if [ -n "$path" ]; then
+        # /lib is /usr/lib on merged systems: dpkg knows the file by one of the two names
+        owner=$(dpkg -S "$path" 2>/dev/null || dpkg -S "$(readlink -f "$path")" 2>/dev/null || true)
+        owner=$(head -n 1 <<<"$owner" | cut -d: -f1)
+    fi
+    lazy_count=$((lazy_count + 1))
+    if [ -z "$owner" ]; then
+        lazy_uncovered="$lazy_uncovered $soname(no installed package)"
+    elif [[ $dep_names != *" $owner "* ]]; then
+        lazy_uncovered="$lazy_uncovered $soname($owner)"
+    fi
+done
+if [ $lazy_count -lt 3 ]; then
+    fail "expected libgit2, libarchive and libcrypto among the libraries opened on first use, found: $lazy"
+elif [ -n "$lazy_uncovered" ]; then
+    fail "Depends ($depends) lacks libraries opened on first use:$lazy_uncovered"
 else
-    [[ $dep_names == *" $git_owner "* ]] && pass "Depends covers $git_soname, opened at run time ($git_owner)" \
-        || fail "Depends lacks $git_owner ($git_soname, opened at run time)"
+    pass "Depends covers the $lazy_count libraries opened on first use: $(tr '\n' ' ' <<<"$lazy")"
 fi
 duplicates=$(tr ' ' '\n' <<<"$dep_names" | sed '/^$/d' | sort | uniq -d | tr '\n' ' ')
 [ -z "$duplicates" ] && pass "Depends names no package twice" || fail "Depends names twice: $duplicates"

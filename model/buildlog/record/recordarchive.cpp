@@ -1,5 +1,7 @@
 #include "recordarchive.h"
 
+#include "model/core/lazylibrary.h"
+
 #include <QFile>
 
 #include <algorithm>
@@ -34,10 +36,37 @@ bool isTarHeader(QByteArrayView head)
     return digits > 0 && recorded == sum;
 }
 
+// libarchive is opened on first use (model/core/lazylibrary.h): only build records are archives.
+struct Api
+{
+    LazyLibrary library {STAGELENS_LIBARCHIVE_SONAME};
+    STAGELENS_LAZY_FUNCTION(archive_error_string);
+    STAGELENS_LAZY_FUNCTION(archive_read_new);
+    STAGELENS_LAZY_FUNCTION(archive_read_free);
+    STAGELENS_LAZY_FUNCTION(archive_read_support_format_zip);
+    STAGELENS_LAZY_FUNCTION(archive_read_support_filter_gzip);
+    STAGELENS_LAZY_FUNCTION(archive_read_support_format_tar);
+    STAGELENS_LAZY_FUNCTION(archive_read_open_filename);
+    STAGELENS_LAZY_FUNCTION(archive_read_open_memory);
+    STAGELENS_LAZY_FUNCTION(archive_read_next_header);
+    STAGELENS_LAZY_FUNCTION(archive_read_data);
+    STAGELENS_LAZY_FUNCTION(archive_filter_bytes);
+    STAGELENS_LAZY_FUNCTION(archive_entry_filetype);
+    STAGELENS_LAZY_FUNCTION(archive_entry_size_is_set);
+    STAGELENS_LAZY_FUNCTION(archive_entry_size);
+    STAGELENS_LAZY_FUNCTION(archive_entry_pathname);
+};
+
+const Api &api()
+{
+    static const Api loaded;
+    return loaded;
+}
+
 // libarchive's message for the last failure, or `fallback` when it left none.
 QString archiveError(archive *a, const char *fallback)
 {
-    const char *message = archive_error_string(a);
+    const char *message = api().archive_error_string(a);
     return QString::fromUtf8(message && *message ? message : fallback);
 }
 
@@ -79,30 +108,34 @@ ArchiveReader::ArchiveReader(ArchiveFormat format, qint64 maxTraversed)
 ArchiveReader::~ArchiveReader()
 {
     if (d->a)
-        archive_read_free(d->a);
+        api().archive_read_free(d->a);
 }
 
 bool ArchiveReader::open(const ArchiveSource &source)
 {
-    d->a = archive_read_new();
+    if (!api().library.error().isEmpty()) {
+        m_error = api().library.error();
+        return false;
+    }
+    d->a = api().archive_read_new();
     if (!d->a) {
         m_error = QStringLiteral("out of memory");
         return false;
     }
     // Only the formats a record comes in: no other decompressor or archive format is ever run on input.
     if (d->format == ArchiveFormat::Zip) {
-        archive_read_support_format_zip(d->a);
+        api().archive_read_support_format_zip(d->a);
     } else {
-        archive_read_support_filter_gzip(d->a);
-        archive_read_support_format_tar(d->a);
+        api().archive_read_support_filter_gzip(d->a);
+        api().archive_read_support_format_tar(d->a);
     }
     int rc = ARCHIVE_FATAL;
     if (!source.path.isEmpty()) {
         d->pathBytes = QFile::encodeName(source.path);
-        rc = archive_read_open_filename(d->a, d->pathBytes.constData(), 1 << 16);
+        rc = api().archive_read_open_filename(d->a, d->pathBytes.constData(), 1 << 16);
     } else {
         d->bytes = source.bytes;
-        rc = archive_read_open_memory(d->a, d->bytes.constData(), size_t(d->bytes.size()));
+        rc = api().archive_read_open_memory(d->a, d->bytes.constData(), size_t(d->bytes.size()));
     }
     if (rc != ARCHIVE_OK) {
         m_error = archiveError(d->a, "not a readable archive");
@@ -117,23 +150,23 @@ bool ArchiveReader::next(ArchiveEntry *entry)
         return false;
     for (;;) {
         archive_entry *e = nullptr;
-        const int rc = archive_read_next_header(d->a, &e);
+        const int rc = api().archive_read_next_header(d->a, &e);
         if (rc == ARCHIVE_EOF)
             return false;
         if (rc < ARCHIVE_WARN) {
             m_error = archiveError(d->a, "damaged archive");
             return false;
         }
-        if (archive_entry_filetype(e) != AE_IFREG)
+        if (api().archive_entry_filetype(e) != AE_IFREG)
             continue;
-        const qint64 size = archive_entry_size_is_set(e) ? qint64(archive_entry_size(e)) : -1;
+        const qint64 size = api().archive_entry_size_is_set(e) ? qint64(api().archive_entry_size(e)) : -1;
         // Going past an entry of a compressed tar decompresses it: refuse before that would exceed the cap.
         if (d->format == ArchiveFormat::Tar && size > 0
-            && archive_filter_bytes(d->a, 0) + size > d->maxTraversed) {
+            && api().archive_filter_bytes(d->a, 0) + size > d->maxTraversed) {
             m_error = QStringLiteral("archive holds more than %1 MiB of data").arg(d->maxTraversed >> 20);
             return false;
         }
-        const char *name = archive_entry_pathname(e);
+        const char *name = api().archive_entry_pathname(e);
         QString n = name ? QString::fromUtf8(name) : QString();
         while (n.startsWith(QLatin1String("./")))
             n.remove(0, 2);
@@ -163,10 +196,10 @@ QByteArray ArchiveReader::read(qint64 maxBytes, bool *complete, qint64 sizeHint)
         if (room >= qint64(sizeof buffer)) {
             const qsizetype want = qsizetype(std::min(room, maxBytes - at));
             out.resize(at + want);
-            got = archive_read_data(d->a, out.data() + at, size_t(want));
+            got = api().archive_read_data(d->a, out.data() + at, size_t(want));
             out.resize(at + std::max<qsizetype>(0, qsizetype(got)));
         } else {
-            got = archive_read_data(
+            got = api().archive_read_data(
                 d->a, buffer, size_t(std::min<qint64>(qint64(sizeof buffer), maxBytes - at)));
             if (got > 0)
                 out.append(buffer, qsizetype(got));
@@ -187,7 +220,7 @@ QByteArray ArchiveReader::read(qint64 maxBytes, bool *complete, qint64 sizeHint)
 
 qint64 ArchiveReader::consumed() const
 {
-    return d->a ? qint64(archive_filter_bytes(d->a, -1)) : 0;
+    return d->a ? qint64(api().archive_filter_bytes(d->a, -1)) : 0;
 }
 
 } // namespace Stagelens
