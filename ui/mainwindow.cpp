@@ -1,5 +1,6 @@
 #include "mainwindow.h"
 
+#include "model/analysis/loggraph.h"
 #include "model/analysis/projectscan.h"
 #include "model/compare/buildcompare.h"
 #include "model/core/duration.h"
@@ -73,8 +74,7 @@ MainWindow::MainWindow(QWidget *parent)
     connect(m_welcome, &WelcomePage::openRequested, this, &MainWindow::openPaths);
     m_welcome->setRecentFiles(m_recent->paths());
 
-    m_statusSummary =
-        new QLabel(tr("Open a project folder, a Dockerfile or a build log (or drop them here)."));
+    m_statusSummary = new QLabel(nothingOpenText());
     m_statusSummary->setTextFormat(Qt::PlainText);
     statusBar()->addWidget(m_statusSummary, 1);
     m_progress = new QProgressBar;
@@ -243,8 +243,9 @@ void MainWindow::createViews()
                 }
             }
         }
-        for (int s = 0; s < m_session->graph().stages.size(); ++s) {
-            const QList<Step> &steps = m_session->graph().stages[s].steps;
+        const BuildGraph &graph = shownGraph();
+        for (int s = 0; s < graph.stages.size(); ++s) {
+            const QList<Step> &steps = graph.stages[s].steps;
             for (int i = 0; i < steps.size(); ++i) {
                 if (steps[i].label == label) {
                     selectStep(s, i);
@@ -504,7 +505,7 @@ void MainWindow::findStep()
     const QString needle = m_searchEdit->text().trimmed();
     if (needle.isEmpty())
         return;
-    const BuildGraph &graph = m_session->graph();
+    const BuildGraph &graph = shownGraph();
     QList<StepRef> all;
     for (int s = 0; s < graph.stages.size(); ++s)
         for (int i = 0; i < graph.stages.at(s).steps.size(); ++i)
@@ -577,8 +578,6 @@ ComparePane *MainWindow::compareRuns(
     const BuildRun &before, const BuildRun &after, const QString &beforeName, const QString &afterName)
 {
     ensureViews();
-    // What the Dockerfile says that logs do not: the FROM <stage> chains and each stage's ARGs.
-    const CompareContext context = compareContextOf(m_session->graph());
     const auto generation = ++m_compareGeneration;
     m_comparing = true;
     m_comparePane->setPending(beforeName, afterName);
@@ -593,10 +592,19 @@ ComparePane *MainWindow::compareRuns(
         BuildComparison comparison;
         CompareViews views;
     };
-    QtConcurrent::run([graph = m_session->graph(), before, after, context, beforeName, afterName,
+    QtConcurrent::run([sessionGraph = m_session->graph(), before, after, beforeName, afterName,
                           project = m_session->projectFolder(), dockerfile = m_session->dockerfilePath(),
                           showUnneeded = m_showUnneededAction->isChecked()]() {
         Shown shown;
+        // Nothing open (a comparison from the History view): the later build's own graph, as a log opened
+        // alone shows it, so the graph and the steps have something to name.
+        if (sessionGraph.stages.isEmpty() && dockerfile.isEmpty()) {
+            QString recordDockerfile;
+            shown.views.graph = graphOfBuild(after, &recordDockerfile);
+        }
+        const BuildGraph &graph = shown.views.graph ? *shown.views.graph : sessionGraph;
+        // What the Dockerfile says that logs do not: the FROM <stage> chains and each stage's ARGs.
+        const CompareContext context = compareContextOf(graph);
         BuildComparison &c = shown.comparison;
         c = compareForDisplay(graph, before, after, context, project, dockerfile);
         c.beforeName = beforeName;
@@ -620,6 +628,8 @@ ComparePane *MainWindow::compareRuns(
 void MainWindow::showComparison(const BuildComparison &comparison, std::optional<CompareViews> views)
 {
     ensureViews();
+    // A comparison asked for from the History view of an empty window: the views, not the welcome page.
+    m_pages->setCurrentWidget(m_mainSplitter);
     m_comparison = comparison;
     m_compareViews = std::move(views);
     if (!m_compareMode) {
@@ -693,8 +703,17 @@ void MainWindow::leaveCompareMode()
     m_projectPane->setVisible(wantsProjectPane());
     if (m_sizesBeforeCompare.size() == 3)
         m_mainSplitter->setSizes(m_sizesBeforeCompare);
+    // Builds compared from the History view of an empty window: back to the ways in, not an empty canvas.
+    if (m_session->graph().stages.isEmpty() && m_session->buildCount() == 0 && !m_session->isBusy())
+        m_pages->setCurrentWidget(m_welcome);
     refreshViews();
     Q_EMIT compareModeLeft();
+}
+
+const BuildGraph &MainWindow::shownGraph() const
+{
+    return m_comparison && m_compareViews && m_compareViews->graph ? *m_compareViews->graph
+                                                                   : m_session->graph();
 }
 
 const BuildAnalysis &MainWindow::shownAnalysis() const
@@ -730,7 +749,7 @@ void MainWindow::refreshViews()
 {
     if (!hasViews())
         return; // nothing open yet: the views read the session when they are built
-    const BuildGraph &graph = m_session->graph();
+    const BuildGraph &graph = shownGraph();
     const BuildAnalysis &analysis = m_session->analysis();
     const WhatIfResult &whatIf = m_session->whatIf();
     const bool showUnneeded = m_showUnneededAction->isChecked();
@@ -917,6 +936,11 @@ QString MainWindow::answerText() const
     return hasViews() ? m_answer->text() : QString();
 }
 
+QString MainWindow::nothingOpenText()
+{
+    return tr("Open a project folder, a Dockerfile or a build log (or drop them here).");
+}
+
 void MainWindow::refreshStatusBar()
 {
     const BuildGraph &graph = m_session->graph();
@@ -925,7 +949,11 @@ void MainWindow::refreshStatusBar()
         return;
     }
     if (!m_session->selectedRun()) {
-        if (!graph.stages.isEmpty()) {
+        if (m_comparison) {
+            // Builds compared from the History view, nothing opened: no build of the session to sum up.
+            m_statusSummary->setText(tr("Comparing %1 against %2 (Esc leaves compare mode)")
+                                         .arg(m_comparison->afterName, m_comparison->beforeName));
+        } else if (!graph.stages.isEmpty()) {
             const int hidden = m_dagInput.hiddenStages;
             m_statusSummary->setText(
                 tr("%1 stages, target %2%3. Open a build log (Ctrl+L) to see timings.")
@@ -933,6 +961,8 @@ void MainWindow::refreshStatusBar()
                     .arg(graph.target)
                     .arg(hidden > 0 ? tr(" (%n not needed, hidden: Ctrl+U shows them)", nullptr, hidden)
                                     : QString()));
+        } else {
+            m_statusSummary->setText(nothingOpenText());
         }
         return;
     }
@@ -968,7 +998,7 @@ QString MainWindow::statusText() const
 void MainWindow::selectStep(int stage, int step)
 {
     const StepRef ref {stage, step};
-    if (!m_session->graph().step(ref) || m_selectedStep == ref)
+    if (!shownGraph().step(ref) || m_selectedStep == ref)
         return;
     ensureViews();
     m_selectedStep = ref;

@@ -195,6 +195,7 @@ private:
     void refreshBuildSelector();
     void refreshViews();
     void refreshStatusBar();
+    static QString nothingOpenText();
     void refreshBanners();
     void findStep();
     void selectStepAtLine(int line);
@@ -202,6 +203,9 @@ private:
     void checkIdle();
     /// The analysis of the build the views show: compare mode's later build, else the session's selection.
     const BuildAnalysis &shownAnalysis() const;
+    /// The graph the views show: compare mode's own when it has one (see CompareViews::graph), else the
+    /// session's.
+    const BuildGraph &shownGraph() const;
     void alignTimelines();
 
     ProjectSession *m_session = nullptr;
@@ -218,6 +222,9 @@ private:
         TimelineInput after;
         std::optional<DagInput> dag;
         bool dagShowsUnneeded = false; ///< whether `dag` kept the stages the target does not need
+        /// The later build's own graph, when the window has no Dockerfile or build open (a comparison asked
+        /// for from the History view): what a log opened alone would show. The analyses are against it.
+        std::optional<BuildGraph> graph;
     };
     std::optional<CompareViews> m_compareViews;
     void showComparison(const BuildComparison &comparison, std::optional<CompareViews> views);

@@ -7,6 +7,9 @@
 #include "model/history/historyclient.h"
 #include "testutils.h"
 #include "ui/compare/comparepane.h"
+#include "ui/graph/dagitems.h"
+#include "ui/graph/dagscene.h"
+#include "ui/graph/dagview.h"
 #include "ui/history/historyintegration.h"
 #include "ui/history/historyofferbar.h"
 #include "ui/history/historyview.h"
@@ -306,6 +309,73 @@ private Q_SLOTS:
         QVERIFY2(dialog->headline().contains(QStringLiteral("02-edit-src.log #1 against 01-nochange.log #1")),
             qPrintable(dialog->headline()));
         QVERIFY(dialog->grab().save(QDir::temp().filePath(QStringLiteral("stagelens-compare-dialog.png"))));
+    }
+
+    // Compare from the History view of a window that has opened nothing yet: the comparison is shown, not
+    // the welcome page.
+    void compareFromAnEmptyWindow()
+    {
+        QTemporaryDir dir;
+        const HistoryLocation location = locationOf(dir.filePath(QStringLiteral("h.sqlite")));
+        qint64 before = -1;
+        qint64 after = -1;
+        {
+            HistoryStore store;
+            QVERIFY(store.open(location));
+            const auto first =
+                store.addFile(Test::corpusPath(QStringLiteral("buildkit-real/01-nochange.log")));
+            const auto second =
+                store.addFile(Test::corpusPath(QStringLiteral("buildkit-real/02-edit-src.log")));
+            QCOMPARE(first.added.size(), 1);
+            QCOMPARE(second.added.size(), 1);
+            before = first.added.first();
+            after = second.added.first();
+        }
+        MainWindow window;
+        window.resize(1280, 800);
+        auto *history = new HistoryIntegration(&window, location, {});
+        window.show();
+        QVERIFY(window.isWelcomeShown());
+        QSignalSpy loaded(history->view(), &HistoryView::loaded);
+        history->showHistory(); // its Compare acts on the builds it lists
+        QVERIFY(loaded.wait(20000));
+        QSignalSpy shown(history, &HistoryIntegration::compareShown);
+        history->compare(before, after);
+        QVERIFY(shown.wait(20000));
+        QVERIFY(window.isCompareMode());
+        QVERIFY(!window.isWelcomeShown());
+        QVERIFY(window.comparePane()->isVisible());
+        QVERIFY(window.timeline()->isVisible());
+        QVERIFY2(window.statusText().startsWith(
+                     QLatin1String("Comparing 02-edit-src.log #1 against 01-nochange.log #1")),
+            qPrintable(window.statusText()));
+        // With no Dockerfile open the graph is the later build's own, as a log opened alone shows it, with
+        // the comparison's roots on it.
+        QTRY_VERIFY(!window.dagView()->dagScene()->isLayoutPending());
+        QVERIFY(!window.dagView()->dagScene()->stepItems().isEmpty());
+        QStringList roots;
+        for (StepNodeItem *item : window.dagView()->dagScene()->stepItems()) {
+            if (item->data().rootMiss)
+                roots.append(item->data().label);
+        }
+        // The comparison's roots (without the Dockerfile, which stage a FROM <stage> builds on is unknown, so
+        // the test stage's first miss is a root of its own).
+        QStringList expected;
+        for (const ComparedStep &step : window.comparePane()->result().steps) {
+            if (step.root)
+                expected.append(step.label);
+        }
+        roots.sort();
+        expected.sort();
+        QVERIFY(expected.contains(QStringLiteral("[builder 2/3] COPY src/ ./")));
+        QCOMPARE(roots, expected);
+        QVERIFY(
+            window.grab().save(QDir::temp().filePath(QStringLiteral("stagelens-compare-from-history.png"))));
+        // Leaving compare mode: nothing is open, so the welcome page again, and the status bar says so.
+        window.leaveCompareMode();
+        QVERIFY(window.isWelcomeShown());
+        QVERIFY2(window.statusText().startsWith(QLatin1String("Open a project folder")),
+            qPrintable(window.statusText()));
     }
 
     void viewMenuTogglesTheDock()
