@@ -293,6 +293,10 @@ private:
     // '$X' refers to nothing). Text the lexer rejects is scanned for $NAME / ${NAME forms instead.
     QStringList referencedVariables(const QString &text, const ShellEnvironment &env) const
     {
+        // Only '$' starts a reference, for the lexer and for the scan below: most instructions have none, and
+        // the lexer's full expansion of each was a third of building a large file's graph.
+        if (!text.contains(QLatin1Char('$')))
+            return {};
         QSet<QString> names;
         const ShellWordResult r = m_lexer.processWord(text, env);
         if (r.ok()) {
@@ -780,6 +784,17 @@ private:
     QString cmdEnv(
         const ShellLexer &lexer, const QString &text, const ShellEnvironment &env, QSet<QString> *matched)
     {
+        // A line with none of the characters the lexer acts on ('$', '<' of a heredoc, quotes, the escape
+        // token) comes out of it unchanged, having read no variable: most lines of a large file.
+        const QChar escape = lexer.escapeToken();
+        if (std::none_of(text.cbegin(), text.cend(), [escape](QChar c) {
+                return c == QLatin1Char('$') || c == QLatin1Char('<') || c == QLatin1Char('\'')
+                    || c == QLatin1Char('"') || c == escape;
+            })) {
+            if (matched)
+                matched->clear();
+            return text;
+        }
         const ShellWordResult r = lexer.processWord(text, env);
         if (!r.ok())
             return text;

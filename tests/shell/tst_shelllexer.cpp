@@ -3,6 +3,7 @@
 #include "model/shell/shelllexer.h"
 #include "testutils.h"
 
+#include <QDirIterator>
 #include <QElapsedTimer>
 #include <QTest>
 
@@ -56,6 +57,7 @@ private slots:
     void skipUnsetRawQuotes();
     void deepNesting_data();
     void deepNesting();
+    void plainTextPassesThrough();
 };
 
 void TestShellLexer::envVarTable_data()
@@ -386,4 +388,44 @@ void TestShellLexer::deepNesting()
 }
 
 QTEST_GUILESS_MAIN(TestShellLexer)
+// The graph builder skips the lexer for text it would not change (model/graph/graphbuilder.cpp): a text
+// without '$' reads no variable, and one without '$', '<', quotes and the escape token comes out unchanged.
+// Checked here on every line of the corpus's Dockerfiles and on the shell test tables, both escape tokens.
+void TestShellLexer::plainTextPassesThrough()
+{
+    QStringList texts;
+    QDirIterator it(Test::corpusPath(QString()), QDir::Files, QDirIterator::Subdirectories);
+    while (it.hasNext()) {
+        const QString path = it.next();
+        if (QFileInfo(path).fileName().contains(QLatin1String("ockerfile"))
+            || path.contains(QLatin1String("/shell/")))
+            texts += fileLines(path);
+    }
+    const ShellEnvironment env {
+        {QStringLiteral("PWD"), QStringLiteral("/home")}, {QStringLiteral("A"), QStringLiteral("a b")}};
+    int unchanged = 0;
+    int dollarFree = 0;
+    for (const QChar escape : {QLatin1Char('\\'), QLatin1Char('`')}) {
+        const ShellLexer lexer(escape);
+        for (const QString &text : std::as_const(texts)) {
+            if (text.contains(QLatin1Char('$')))
+                continue;
+            const ShellWordResult r = lexer.processWord(text, env);
+            QVERIFY2(r.matched.isEmpty() && r.unmatched.isEmpty(), qPrintable(text));
+            ++dollarFree;
+            const bool special = std::any_of(text.cbegin(), text.cend(), [escape](QChar c) {
+                return c == QLatin1Char('<') || c == QLatin1Char('\'') || c == QLatin1Char('"')
+                    || c == escape;
+            });
+            if (special)
+                continue;
+            QVERIFY2(r.ok(), qPrintable(text));
+            QCOMPARE(r.result, text);
+            ++unchanged;
+        }
+    }
+    QVERIFY2(unchanged > 1000 && dollarFree > unchanged,
+        qPrintable(QStringLiteral("%1 unchanged of %2").arg(unchanged).arg(dollarFree)));
+}
+
 #include "tst_shelllexer.moc"
