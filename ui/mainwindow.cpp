@@ -956,11 +956,20 @@ void MainWindow::refreshStatusBar()
         } else if (!graph.stages.isEmpty()) {
             const int hidden = m_dagInput.hiddenStages;
             m_statusSummary->setText(
-                tr("%1 stages, target %2%3. Open a build log (Ctrl+L) to see timings.")
-                    .arg(graph.stages.size())
+                tr("%1, target %2%3. Open a build log (Ctrl+L) to see timings.")
+                    .arg(graph.stages.size() == 1 ? tr("1 stage") : tr("%1 stages").arg(graph.stages.size()))
                     .arg(graph.target)
                     .arg(hidden > 0 ? tr(" (%n not needed, hidden: Ctrl+U shows them)", nullptr, hidden)
                                     : QString()));
+        } else if (m_session->logCount() > 0 && !m_session->isBusy()) {
+            // Logs were opened and none held a build (a CI log with only BuildKit's failure summary): say so,
+            // rather than asking for a file again.
+            QStringList names;
+            for (int i = 0; i < m_session->logCount(); ++i)
+                names.append(QFileInfo(m_session->logResult(i).path).fileName());
+            m_statusSummary->setText(
+                tr("No build steps in %1: Problems says what the log holds", nullptr, int(names.size()))
+                    .arg(names.join(QStringLiteral(", "))));
         } else {
             m_statusSummary->setText(nothingOpenText());
         }

@@ -2,6 +2,7 @@
 #include "model/analysis/contexttreemodel.h"
 #include "model/buildlog/buildlogreader.h"
 #include "model/core/duration.h"
+#include "model/itemmodels/diagnosticsmodel.h"
 #include "model/itemmodels/sloweststepsmodel.h"
 #include "model/report/markdownreport.h"
 #include "model/report/reportdata.h"
@@ -12,6 +13,7 @@
 #include "ui/graph/dagscene.h"
 #include "ui/graph/dagview.h"
 #include "ui/mainwindow.h"
+#include "ui/panes/problemspane.h"
 #include "ui/panes/sloweststepspane.h"
 #include "ui/plots/timelineplot.h"
 #include "ui/welcomepage.h"
@@ -20,6 +22,7 @@
 #include <QApplication>
 #include <QComboBox>
 #include <QDir>
+#include <QHeaderView>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -419,6 +422,34 @@ private Q_SLOTS:
         projectAction->trigger();
         detailsAction->trigger();
         QVERIFY(pane->isVisible() && tabs->isVisible());
+    }
+
+    // A CI log holding only BuildKit's failure summary gives no build: the status bar says so (not "open a
+    // file"), and the Problems pane shows each problem's message first, readable in the narrow pane, with
+    // where it was found after it.
+    void logWithoutBuildsSaysSo()
+    {
+        MainWindow window;
+        window.resize(1280, 800);
+        window.show();
+        const QString log =
+            Test::corpusPath(QStringLiteral("logs/buildx-1619-gha-timestamps-error-context.log"));
+        QVERIFY(openAndWait(window, {log}));
+        QCOMPARE(window.buildCount(), 0);
+        QVERIFY2(window.statusText().startsWith(
+                     QLatin1String("No build steps in buildx-1619-gha-timestamps-error-context.log")),
+            qPrintable(window.statusText()));
+        ProblemsPane *pane = window.findChild<ProblemsPane *>();
+        QVERIFY(pane);
+        QTableView *table = pane->findChild<QTableView *>();
+        QVERIFY(table && table->model()->rowCount() >= 2);
+        QTRY_VERIFY(table->isVisible()); // an error brings the Problems tab to the front
+        const QHeaderView *header = table->horizontalHeader();
+        QCOMPARE(header->logicalIndex(0), int(DiagnosticsModel::SeverityColumn));
+        QCOMPARE(header->logicalIndex(1), int(DiagnosticsModel::MessageColumn));
+        QVERIFY(table->columnWidth(DiagnosticsModel::WhereColumn) <= table->viewport()->width() / 3);
+        QVERIFY(table->columnWidth(DiagnosticsModel::MessageColumn)
+            >= table->columnWidth(DiagnosticsModel::WhereColumn));
     }
 
     // The empty window is the welcome page alone: the graph, timelines and panes are built when the first

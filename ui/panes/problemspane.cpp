@@ -9,6 +9,8 @@
 #include <QTableView>
 #include <QVBoxLayout>
 
+#include <algorithm>
+
 namespace Stagelens {
 
 namespace {
@@ -45,11 +47,16 @@ ProblemsPane::ProblemsPane(DiagnosticsModel *model, QWidget *parent)
     m_view->verticalHeader()->hide();
     m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_view->setWordWrap(true);
-    m_view->horizontalHeader()->setSectionResizeMode(
-        DiagnosticsModel::WhereColumn, QHeaderView::ResizeToContents);
-    m_view->horizontalHeader()->setSectionResizeMode(
-        DiagnosticsModel::SeverityColumn, QHeaderView::ResizeToContents);
-    m_view->horizontalHeader()->setStretchLastSection(true);
+    m_view->setTextElideMode(Qt::ElideMiddle); // a long CI log's name keeps its start and its ":line"
+    // The message is what a reader needs first: severity, message (wrapped, taking the room), then where.
+    // With "where" first, a CI log's long file name pushed the message out of a narrow pane.
+    QHeaderView *header = m_view->horizontalHeader();
+    header->moveSection(header->visualIndex(DiagnosticsModel::SeverityColumn), 0);
+    header->moveSection(header->visualIndex(DiagnosticsModel::MessageColumn), 1);
+    header->setSectionResizeMode(DiagnosticsModel::SeverityColumn, QHeaderView::ResizeToContents);
+    header->setSectionResizeMode(DiagnosticsModel::MessageColumn, QHeaderView::Stretch);
+    header->setSectionResizeMode(DiagnosticsModel::WhereColumn, QHeaderView::Interactive);
+    header->setStretchLastSection(false);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_view);
@@ -58,9 +65,25 @@ ProblemsPane::ProblemsPane(DiagnosticsModel *model, QWidget *parent)
             index.data(DiagnosticsModel::LineRole).toInt());
     });
     connect(model, &QAbstractItemModel::modelReset, this, [this]() {
+        fitWhereColumn();
         m_view->resizeRowsToContents();
         Q_EMIT problemsChanged(m_model->count(Severity::Error));
     });
+}
+
+// "Where" as wide as its longest entry, but never more than a third of the pane: the message keeps the room.
+void ProblemsPane::fitWhereColumn()
+{
+    m_view->resizeColumnToContents(DiagnosticsModel::WhereColumn);
+    const int wanted = m_view->columnWidth(DiagnosticsModel::WhereColumn);
+    m_view->setColumnWidth(DiagnosticsModel::WhereColumn, std::min(wanted, m_view->viewport()->width() / 3));
+}
+
+void ProblemsPane::resizeEvent(QResizeEvent *event)
+{
+    QWidget::resizeEvent(event);
+    fitWhereColumn();
+    m_view->resizeRowsToContents();
 }
 
 QString ProblemsPane::title() const

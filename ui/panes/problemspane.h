@@ -26,7 +26,12 @@ Q_SIGNALS:
     /// The rows changed; an error is among them when `errors` > 0.
     void problemsChanged(int errors);
 
+protected:
+    void resizeEvent(QResizeEvent *event) override;
+
 private:
+    void fitWhereColumn();
+
     DiagnosticsModel *m_model;
     QTableView *m_view = nullptr;
 };
