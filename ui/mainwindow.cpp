@@ -890,7 +890,25 @@ void MainWindow::refreshBanners()
     m_answer->show(m_session->hasChanges() ? m_session->whatIfSentence() : QString(), tr("Clear"));
     // The failure as the build summary states it: the same step, code and text the report and `log` give.
     const BuildSummary &summary = m_session->analysis().summary;
-    if (!m_session->selectedRun() || !summary.failed()) {
+    if (!m_session->selectedRun()) {
+        // A CI log that kept only BuildKit's failure summary: no build, but the reader knows where it failed.
+        QString text;
+        for (int i = 0; i < m_session->logCount() && text.isEmpty(); ++i) {
+            for (const Diagnostic &d : m_session->logResult(i).diagnostics) {
+                if (d.code == QLatin1String("log-failure-summary-only")) {
+                    const qsizetype at = d.message.indexOf(QLatin1String("the build failed at "));
+                    text = tr("%1 holds only BuildKit's failure summary, no build steps%2")
+                               .arg(QFileInfo(m_session->logResult(i).path).fileName(),
+                                   at >= 0 ? QStringLiteral(": ") + d.message.mid(at) : QStringLiteral("."));
+                    break;
+                }
+            }
+        }
+        m_failure->setDetail({});
+        m_failure->show(text);
+        return;
+    }
+    if (!summary.failed()) {
         m_failure->setDetail({});
         m_failure->show({});
         return;

@@ -670,14 +670,17 @@ BuildLogResult readBuildLogDevice(
         }
     }
     if (result.builds.isEmpty() && !canceled) {
+        // The window states it in its failure banner: the code finds it.
         if (sawOrphanSummary && !dispatcher.orphanSummaryWhere().isEmpty())
             result.diagnostics.append({Severity::Warning, QString(), dispatcher.orphanSummaryLine(), 0,
                 QStringLiteral(
                     "only a build failure summary, no build steps, in the log: the build failed at %1")
-                    .arg(dispatcher.orphanSummaryWhere())});
+                    .arg(dispatcher.orphanSummaryWhere()),
+                QStringLiteral("log-failure-summary-only")});
         else if (sawOrphanSummary)
             result.diagnostics.append({Severity::Warning, QString(), 0, 0,
-                QStringLiteral("only a build failure summary, no build steps, in the log")});
+                QStringLiteral("only a build failure summary, no build steps, in the log"),
+                QStringLiteral("log-failure-summary-only")});
         else
             result.diagnostics.append(
                 {Severity::Error, QString(), 0, 0, QStringLiteral("no build found in the log")});

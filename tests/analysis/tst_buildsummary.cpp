@@ -437,6 +437,7 @@ private slots:
             result.diagnostics.first().message.endsWith(QLatin1String("the build failed at Dockerfile:52")),
             qPrintable(result.diagnostics.first().message));
         QCOMPARE(result.diagnostics.first().line, 2);
+        QCOMPARE(result.diagnostics.first().code, QStringLiteral("log-failure-summary-only"));
     }
 
     // Issue #15: "cache hits 100%" on a failed build with 1 of 4 steps cached.

@@ -439,6 +439,10 @@ private Q_SLOTS:
         QVERIFY2(window.statusText().startsWith(
                      QLatin1String("No build steps in buildx-1619-gha-timestamps-error-context.log")),
             qPrintable(window.statusText()));
+        // The failure banner says where it failed, as the summary the log kept does.
+        QVERIFY2(
+            window.failureText().endsWith(QLatin1String("no build steps: the build failed at Dockerfile:52")),
+            qPrintable(window.failureText()));
         ProblemsPane *pane = window.findChild<ProblemsPane *>();
         QVERIFY(pane);
         QTableView *table = pane->findChild<QTableView *>();
