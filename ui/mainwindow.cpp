@@ -773,6 +773,7 @@ void MainWindow::refreshViews()
         m_collapseAction->setChecked(collapse);
     }
     m_dagView->setModel(m_dagInput.model);
+    m_dagView->setEmptyText(emptyGraphText());
     const quint64 generation = ++m_runViewsGeneration; // drops a worker's rows for an older refresh
     m_runViewsPending = false;
     if (m_comparison) {
@@ -952,6 +953,21 @@ QString MainWindow::failureDetail() const
 QString MainWindow::answerText() const
 {
     return hasViews() ? m_answer->text() : QString();
+}
+
+// Why the graph has nothing to draw, for the empty canvas.
+QString MainWindow::emptyGraphText() const
+{
+    if (!m_dagInput.model.stages.isEmpty())
+        return {};
+    if (m_dagInput.hiddenStages > 0)
+        return tr("The target needs none of the stages: View > Show Unneeded Stages (Ctrl+U) draws them.");
+    if (!m_session->dockerfilePath().isEmpty())
+        return tr("No stage to draw: the Dockerfile's problems are listed under Problems.");
+    if (m_session->logCount() > 0 && m_session->buildCount() == 0 && !m_session->isBusy())
+        return tr("No build steps to draw: the log holds none (Problems says what it holds). Open the "
+                  "build's Dockerfile (Ctrl+Shift+O) to see its stages.");
+    return {};
 }
 
 QString MainWindow::nothingOpenText()

@@ -196,6 +196,7 @@ private:
     void refreshViews();
     void refreshStatusBar();
     static QString nothingOpenText();
+    QString emptyGraphText() const;
     void refreshBanners();
     void findStep();
     void selectStepAtLine(int line);

@@ -439,6 +439,9 @@ private Q_SLOTS:
         QVERIFY2(window.statusText().startsWith(
                      QLatin1String("No build steps in buildx-1619-gha-timestamps-error-context.log")),
             qPrintable(window.statusText()));
+        // The empty canvas says why it is empty.
+        QVERIFY2(window.dagView()->emptyText().startsWith(QLatin1String("No build steps to draw")),
+            qPrintable(window.dagView()->emptyText()));
         // The failure banner says where it failed, as the summary the log kept does.
         QVERIFY2(
             window.failureText().endsWith(QLatin1String("no build steps: the build failed at Dockerfile:52")),
@@ -454,6 +457,28 @@ private Q_SLOTS:
         QVERIFY(table->columnWidth(DiagnosticsModel::WhereColumn) <= table->viewport()->width() / 3);
         QVERIFY(table->columnWidth(DiagnosticsModel::MessageColumn)
             >= table->columnWidth(DiagnosticsModel::WhereColumn));
+    }
+
+    // A Dockerfile with no stage to draw (no FROM): the canvas points at the Problems pane.
+    void dockerfileWithoutStagesSaysWhy()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        QFile file(dir.filePath(QStringLiteral("Dockerfile")));
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("RUN echo no stage\n");
+        file.close();
+        MainWindow window;
+        window.resize(1280, 800);
+        window.show();
+        QVERIFY(openAndWait(window, {file.fileName()}));
+        QVERIFY(window.graph().stages.isEmpty());
+        QVERIFY2(window.dagView()->emptyText().startsWith(QLatin1String("No stage to draw")),
+            qPrintable(window.dagView()->emptyText()));
+        // A file with stages has nothing to explain.
+        QVERIFY(openAndWait(window, {project()}));
+        QVERIFY(!window.graph().stages.isEmpty());
+        QVERIFY(window.dagView()->emptyText().isEmpty());
     }
 
     // The empty window is the welcome page alone: the graph, timelines and panes are built when the first

@@ -5,6 +5,7 @@
 #include "ui/graph/plaintooltip.h"
 #include "ui/style/palette.h"
 
+#include <QFontMetricsF>
 #include <QGestureEvent>
 #include <QHelpEvent>
 #include <QKeyEvent>
@@ -81,8 +82,16 @@ DagView::~DagView() = default;
 void DagView::setModel(const DagModel &model)
 {
     m_autoFit = true;
+    m_empty = model.stages.isEmpty();
+    viewport()->update();
     m_scene->setModel(model);
     emit legendChanged(); // a restyle (new states, verdicts) changes what the legend explains
+}
+
+void DagView::setEmptyText(const QString &text)
+{
+    m_emptyText = text;
+    viewport()->update();
 }
 
 void DagView::setCollapsed(bool collapsed)
@@ -587,6 +596,15 @@ void DagView::drawForeground(QPainter *painter, const QRectF &)
         painter->setPen(palette().color(QPalette::WindowText));
         painter->drawText(
             QRectF(12, 8, viewport()->width() - 24, 24), Qt::AlignLeft | Qt::AlignVCenter, m_pendingText);
+    }
+    if (m_empty && !m_emptyText.isEmpty()) {
+        // Centred in the empty canvas, wrapped to at most 60 characters' width.
+        painter->setFont(m_scene->fonts().text);
+        painter->setPen(palette().color(QPalette::PlaceholderText));
+        const QFontMetricsF metrics(painter->font());
+        const qreal width = std::min<qreal>(viewport()->width() - 48, metrics.averageCharWidth() * 60);
+        const QRectF box((viewport()->width() - width) / 2, 24, width, viewport()->height() - 48);
+        painter->drawText(box, Qt::AlignCenter | Qt::TextWordWrap, m_emptyText);
     }
     painter->restore();
 }

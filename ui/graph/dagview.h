@@ -24,6 +24,10 @@ public:
     /// Lays out and shows `model`; the view fits the graph when the layout arrives unless the user zoomed.
     void setModel(const DagModel &model);
     void setCollapsed(bool collapsed);
+    /// What the view says in its middle while it has no stage to draw (why the graph is empty); empty:
+    /// nothing.
+    void setEmptyText(const QString &text);
+    QString emptyText() const { return m_emptyText; }
     /// Selects and scrolls to a step without emitting stepSelected().
     void selectStep(int stage, int step);
 
@@ -68,6 +72,8 @@ private:
     QWidget *m_legend = nullptr;
     DagOverview *m_overview = nullptr;
     QString m_pendingText;
+    QString m_emptyText;
+    bool m_empty = true; ///< the model shown has no stage
     QTimer m_pendingTimer;
 };
 
