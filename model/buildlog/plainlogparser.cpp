@@ -196,7 +196,7 @@ bool PlainLogParser::startsNewBuild(int number, QByteArrayView rest) const
     return m_finished || (m_maxNumber >= 3 && first.status != VertexStatus::Running);
 }
 
-void PlainLogParser::applyHeader(int vertex, const QString &name)
+void PlainLogParser::applyHeader(int vertex, QByteArrayView name)
 {
     BuildVertex &v = m_build->vertices[vertex];
     if (!m_clocks[vertex].completed)
@@ -388,7 +388,7 @@ void PlainLogParser::feedClaimed(
         if (timed) {
             applyOutput(v, clock, line, rel);
         } else if (v.name.isEmpty() && !looksLikeStatus(rest)) {
-            applyHeader(index, QString::fromUtf8(rest));
+            applyHeader(index, rest);
             if (!clock.headerStamp)
                 clock.headerStamp = line.timestamp;
         }
@@ -413,7 +413,7 @@ void PlainLogParser::feedClaimed(
             v.warnings.append(warning);
     } else if (v.name.isEmpty()) {
         if (!looksLikeStatus(rest)) {
-            applyHeader(index, QString::fromUtf8(rest));
+            applyHeader(index, rest);
             if (!clock.headerStamp)
                 clock.headerStamp = line.timestamp;
         }

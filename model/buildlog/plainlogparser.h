@@ -64,7 +64,7 @@ private:
     /// Index of #N, a new vertex when it has none yet.
     int vertexFor(int number, const LogLine &line);
     bool startsNewBuild(int number, QByteArrayView rest) const;
-    void applyHeader(int vertex, const QString &name);
+    void applyHeader(int vertex, QByteArrayView name);
     /// An output line ("#N 1.234 text") of `vertex`, printed `seconds` after its header: counts it, extends
     /// its file span and moves the clocks.
     void applyOutput(BuildVertex &vertex, VertexClock &clock, const LogLine &line, double seconds);

@@ -1,6 +1,7 @@
 #include "rawjsonlogparser.h"
 
 #include "lineunwrapper.h"
+#include "vertexlabelcache.h"
 
 #include <QHash>
 
@@ -266,18 +267,6 @@ private:
     QList<BuildVertex> m_list;
 };
 
-/// A vertex name with its parsed label, shared by every vertex of that name.
-struct NamedLabel
-{
-    QString name;
-    VertexLabel label;
-    VertexCategory category = VertexCategory::Other;
-};
-
-// Names repeat across vertices (one step per platform or bake target, the same [internal] steps in every
-// build): parse each once. Bounded so a log of unique names does not keep a second copy of all of them.
-constexpr qsizetype MaxCachedNames = 4096;
-
 QUtf8StringView utf8View(std::string_view s)
 {
     return QUtf8StringView(s.data(), qsizetype(s.size()));
@@ -317,7 +306,7 @@ struct RawJsonLogParser::Private
     DigestIndex index; ///< digest -> vertex index (entry numbers are vertex indexes)
     VertexStore vertices; ///< the build's vertices until it closes
     std::vector<Extra> extra; ///< parallel to vertices
-    QHash<QByteArray, NamedLabel> labels; ///< vertex name (UTF-8) -> parsed label
+    VertexLabelCache labels;
     VertexUpdate update;
     int badLines = 0;
 
@@ -343,24 +332,7 @@ struct RawJsonLogParser::Private
 
     void setName(BuildVertex &v, std::string_view name)
     {
-        const QByteArray key = QByteArray::fromRawData(name.data(), qsizetype(name.size()));
-        auto it = labels.constFind(key);
-        if (it == labels.constEnd()) {
-            NamedLabel named;
-            named.name = QString::fromUtf8(name.data(), qsizetype(name.size()));
-            named.label = parseVertexLabel(named.name);
-            named.category = categorizeVertex(named.name, named.label);
-            if (labels.size() >= MaxCachedNames) {
-                v.name = std::move(named.name);
-                v.label = std::move(named.label);
-                v.category = named.category;
-                return;
-            }
-            it = labels.insert(QByteArray(name.data(), qsizetype(name.size())), std::move(named));
-        }
-        v.name = it->name;
-        v.label = it->label;
-        v.category = it->category;
+        labels.apply(v, QByteArrayView(name.data(), qsizetype(name.size())));
     }
 
     // bake/Compose send a vertex that several targets share under each target's name: the first name
