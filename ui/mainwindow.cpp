@@ -704,7 +704,7 @@ void MainWindow::leaveCompareMode()
     if (m_sizesBeforeCompare.size() == 3)
         m_mainSplitter->setSizes(m_sizesBeforeCompare);
     // Builds compared from the History view of an empty window: back to the ways in, not an empty canvas.
-    if (m_session->graph().stages.isEmpty() && m_session->buildCount() == 0 && !m_session->isBusy())
+    if (m_session->projectFolder().isEmpty() && m_session->logCount() == 0 && !m_session->isBusy())
         m_pages->setCurrentWidget(m_welcome);
     refreshViews();
     Q_EMIT compareModeLeft();
@@ -895,15 +895,13 @@ void MainWindow::refreshBanners()
         // A CI log that kept only BuildKit's failure summary: no build, but the reader knows where it failed.
         QString text;
         for (int i = 0; i < m_session->logCount() && text.isEmpty(); ++i) {
-            for (const Diagnostic &d : m_session->logResult(i).diagnostics) {
-                if (d.code == QLatin1String("log-failure-summary-only")) {
-                    const qsizetype at = d.message.indexOf(QLatin1String("the build failed at "));
-                    text = tr("%1 holds only BuildKit's failure summary, no build steps%2")
-                               .arg(QFileInfo(m_session->logResult(i).path).fileName(),
-                                   at >= 0 ? QStringLiteral(": ") + d.message.mid(at) : QStringLiteral("."));
-                    break;
-                }
-            }
+            const BuildLogResult &log = m_session->logResult(i);
+            if (log.onlyFailureSummary)
+                text = tr("%1 holds only BuildKit's failure summary, no build steps%2")
+                           .arg(QFileInfo(log.path).fileName(),
+                               log.failureSummaryWhere.isEmpty()
+                                   ? QStringLiteral(".")
+                                   : tr(": the build failed at %1").arg(log.failureSummaryWhere));
         }
         m_failure->setDetail({});
         m_failure->show(text);
@@ -955,6 +953,11 @@ QString MainWindow::answerText() const
     return hasViews() ? m_answer->text() : QString();
 }
 
+bool MainWindow::logsWithoutBuilds() const
+{
+    return m_session->logCount() > 0 && m_session->buildCount() == 0 && !m_session->isBusy();
+}
+
 // Why the graph has nothing to draw, for the empty canvas.
 QString MainWindow::emptyGraphText() const
 {
@@ -964,7 +967,7 @@ QString MainWindow::emptyGraphText() const
         return tr("The target needs none of the stages: View > Show Unneeded Stages (Ctrl+U) draws them.");
     if (!m_session->dockerfilePath().isEmpty())
         return tr("No stage to draw: the Dockerfile's problems are listed under Problems.");
-    if (m_session->logCount() > 0 && m_session->buildCount() == 0 && !m_session->isBusy())
+    if (logsWithoutBuilds())
         return tr("No build steps to draw: the log holds none (Problems says what it holds). Open the "
                   "build's Dockerfile (Ctrl+Shift+O) to see its stages.");
     return {};
@@ -995,15 +998,14 @@ void MainWindow::refreshStatusBar()
                     .arg(graph.target)
                     .arg(hidden > 0 ? tr(" (%n not needed, hidden: Ctrl+U shows them)", nullptr, hidden)
                                     : QString()));
-        } else if (m_session->logCount() > 0 && !m_session->isBusy()) {
+        } else if (logsWithoutBuilds()) {
             // Logs were opened and none held a build (a CI log with only BuildKit's failure summary): say so,
             // rather than asking for a file again.
             QStringList names;
             for (int i = 0; i < m_session->logCount(); ++i)
                 names.append(QFileInfo(m_session->logResult(i).path).fileName());
-            m_statusSummary->setText(
-                tr("No build steps in %1: Problems says what the log holds", nullptr, int(names.size()))
-                    .arg(names.join(QStringLiteral(", "))));
+            m_statusSummary->setText(tr("No build steps in %1: Problems says what the log holds")
+                                         .arg(names.join(QStringLiteral(", "))));
         } else {
             m_statusSummary->setText(nothingOpenText());
         }

@@ -184,7 +184,6 @@ private:
     void ensureViews() const;
     void createViews();
     bool hasViews() const { return m_dagView != nullptr; }
-    QList<QPair<QWidget *, bool>> m_pendingTopBars; ///< added before the views existed; hidden by the owner
     void connectSession();
     void openPath(const QString &path);
     void openFolderDialog();
@@ -197,6 +196,8 @@ private:
     void refreshStatusBar();
     static QString nothingOpenText();
     QString emptyGraphText() const;
+    /// Logs were opened (and are read) but none held a build: a CI log with only a failure summary.
+    bool logsWithoutBuilds() const;
     void refreshBanners();
     void findStep();
     void selectStepAtLine(int line);
@@ -251,6 +252,7 @@ private:
     QMenu *m_viewMenu = nullptr;
     QVBoxLayout *m_graphLayout = nullptr;
     QHBoxLayout *m_graphRow = nullptr; ///< the graph and its overview, in m_graphLayout
+    QList<QPair<QWidget *, bool>> m_pendingTopBars; ///< added before the views existed; hidden by the owner
     QComboBox *m_buildCombo = nullptr;
     QLineEdit *m_searchEdit = nullptr;
     QAction *m_collapseAction = nullptr;

@@ -670,20 +670,20 @@ BuildLogResult readBuildLogDevice(
         }
     }
     if (result.builds.isEmpty() && !canceled) {
-        // The window states it in its failure banner: the code finds it.
-        if (sawOrphanSummary && !dispatcher.orphanSummaryWhere().isEmpty())
-            result.diagnostics.append({Severity::Warning, QString(), dispatcher.orphanSummaryLine(), 0,
-                QStringLiteral(
-                    "only a build failure summary, no build steps, in the log: the build failed at %1")
-                    .arg(dispatcher.orphanSummaryWhere()),
-                QStringLiteral("log-failure-summary-only")});
-        else if (sawOrphanSummary)
-            result.diagnostics.append({Severity::Warning, QString(), 0, 0,
-                QStringLiteral("only a build failure summary, no build steps, in the log"),
-                QStringLiteral("log-failure-summary-only")});
-        else
+        if (sawOrphanSummary) {
+            result.onlyFailureSummary = true;
+            result.failureSummaryWhere = dispatcher.orphanSummaryWhere();
+            const bool where = !result.failureSummaryWhere.isEmpty();
+            result.diagnostics.append(
+                {Severity::Warning, QString(), where ? dispatcher.orphanSummaryLine() : 0, 0,
+                    QStringLiteral("only a build failure summary, no build steps, in the log")
+                        + (where ? QStringLiteral(": the build failed at ") + result.failureSummaryWhere
+                                 : QString()),
+                    QStringLiteral("log-failure-summary-only")});
+        } else {
             result.diagnostics.append(
                 {Severity::Error, QString(), 0, 0, QStringLiteral("no build found in the log")});
+        }
     }
     if (progress)
         progress(1000);

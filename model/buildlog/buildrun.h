@@ -157,6 +157,10 @@ struct BuildLogResult
     QString path;
     QList<BuildRun> builds;
     QList<Diagnostic> diagnostics;
+    /// No build, only BuildKit's failure summary (a CI log that kept its tail): where it says the build
+    /// failed ("Dockerfile:52"), empty when it does not say.
+    bool onlyFailureSummary = false;
+    QString failureSummaryWhere;
 };
 
 QString vertexStatusName(VertexStatus status);

@@ -438,6 +438,8 @@ private slots:
             qPrintable(result.diagnostics.first().message));
         QCOMPARE(result.diagnostics.first().line, 2);
         QCOMPARE(result.diagnostics.first().code, QStringLiteral("log-failure-summary-only"));
+        QVERIFY(result.onlyFailureSummary);
+        QCOMPARE(result.failureSummaryWhere, QStringLiteral("Dockerfile:52"));
     }
 
     // Issue #15: "cache hits 100%" on a failed build with 1 of 4 steps cached.

@@ -65,24 +65,28 @@ ProblemsPane::ProblemsPane(DiagnosticsModel *model, QWidget *parent)
             index.data(DiagnosticsModel::LineRole).toInt());
     });
     connect(model, &QAbstractItemModel::modelReset, this, [this]() {
-        fitWhereColumn();
+        fitWhereColumn(true);
         m_view->resizeRowsToContents();
         Q_EMIT problemsChanged(m_model->count(Severity::Error));
     });
 }
 
 // "Where" as wide as its longest entry, but never more than a third of the pane: the message keeps the room.
-void ProblemsPane::fitWhereColumn()
+// The entries are measured once per new list (a large file has tens of thousands), a resize only clamps.
+void ProblemsPane::fitWhereColumn(bool measure)
 {
-    m_view->resizeColumnToContents(DiagnosticsModel::WhereColumn);
-    const int wanted = m_view->columnWidth(DiagnosticsModel::WhereColumn);
-    m_view->setColumnWidth(DiagnosticsModel::WhereColumn, std::min(wanted, m_view->viewport()->width() / 3));
+    if (measure) {
+        m_view->resizeColumnToContents(DiagnosticsModel::WhereColumn);
+        m_whereWidth = m_view->columnWidth(DiagnosticsModel::WhereColumn);
+    }
+    m_view->setColumnWidth(
+        DiagnosticsModel::WhereColumn, std::min(m_whereWidth, m_view->viewport()->width() / 3));
 }
 
 void ProblemsPane::resizeEvent(QResizeEvent *event)
 {
     QWidget::resizeEvent(event);
-    fitWhereColumn();
+    fitWhereColumn(false);
     m_view->resizeRowsToContents();
 }
 

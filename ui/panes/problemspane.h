@@ -30,10 +30,11 @@ protected:
     void resizeEvent(QResizeEvent *event) override;
 
 private:
-    void fitWhereColumn();
+    void fitWhereColumn(bool measure);
 
     DiagnosticsModel *m_model;
     QTableView *m_view = nullptr;
+    int m_whereWidth = 0; ///< the widest "where" entry of the current list
 };
 
 } // namespace Stagelens
