@@ -18,18 +18,13 @@ bool isDockerfileStep(const BuildVertex &v)
     return v.label.step > 0 && !v.label.internal;
 }
 
-std::optional<double> wallOf(const BuildRun &run)
+// The build's wall time: its own clock when the log has one, else first start to last end (gathered by the
+// caller's one pass over the vertices).
+std::optional<double> wallOf(
+    const BuildRun &run, const std::optional<double> &first, const std::optional<double> &last)
 {
     if (run.duration && std::isfinite(*run.duration))
         return run.duration;
-    std::optional<double> first;
-    std::optional<double> last;
-    for (const BuildVertex &v : run.vertices) {
-        if (v.start && (!first || *v.start < *first))
-            first = v.start;
-        if (v.end && (!last || *v.end > *last))
-            last = v.end;
-    }
     if (!first || !last)
         return std::nullopt;
     return *last - *first;
@@ -117,8 +112,15 @@ BuildSummary summarizeBuild(const BuildRun &run)
 {
     BuildSummary summary;
     int firstErrorStep = -1;
+    std::optional<double> first;
+    std::optional<double> last;
+    // One pass: a large build does not fit in the cache.
     for (int i = 0; i < run.vertices.size(); ++i) {
         const BuildVertex &v = run.vertices.at(i);
+        if (v.start && (!first || *v.start < *first))
+            first = v.start;
+        if (v.end && (!last || *v.end > *last))
+            last = v.end;
         if (!isDockerfileStep(v)) {
             ++summary.internal;
             continue;
@@ -141,7 +143,7 @@ BuildSummary summarizeBuild(const BuildRun &run)
             break;
         }
     }
-    summary.wallSeconds = wallOf(run);
+    summary.wallSeconds = wallOf(run, first, last);
     findCriticalPath(run, summary);
     if (summary.criticalPath.isEmpty()) {
         // Nothing ran (all cached) or no time is known: the timing kind follows the log's own times.

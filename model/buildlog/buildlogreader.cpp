@@ -4,6 +4,9 @@
 #include "cirevision.h"
 #include "legacylogparser.h"
 #include "linescanner.h"
+#ifdef Q_OS_LINUX
+#include "mappedlogscanner.h"
+#endif
 #include "lineunwrapper.h"
 #include "plainlogparser.h"
 #include "rawjsonlogparser.h"
@@ -13,17 +16,13 @@
 
 #include <algorithm>
 #include <cstring>
-#include <future>
 #include <limits>
 #include <memory>
 #include <optional>
 #include <string_view>
-#include <thread>
 #include <vector>
 
 #ifdef Q_OS_LINUX
-#include <pthread.h>
-#include <sys/mman.h>
 #include <unistd.h>
 #endif
 
@@ -559,68 +558,24 @@ BuildLogResult readBuildLogDevice(
 
     qint64 position = 0; // file offset of the next block
 #ifdef Q_OS_LINUX
-    // A regular file is read through windows of a mapping, without copying it into a buffer. Each mapping
-    // is populated at once (no page fault per page) and unmapped after use, so resident memory grows by a
-    // few windows only. A helper thread maps and populates the next window and cuts it into lines
-    // (scanWindow: the newlines, the clean-line test, N and the output time of "#N" lines, two fifths of
-    // the work, and output runs) while this one applies the lines of the current window; unmapping the last
-    // is kernel work done on a helper thread too. Whatever the file gains meanwhile is read below.
+    // A regular file is read through windows of a mapping, without copying it into a buffer; resident
+    // memory grows by a few windows only. A helper thread maps windows ahead and cuts their blocks into lines
+    // (scanWindow: the newlines, the clean-line test, N and the output time of "#N" lines, and output runs,
+    // the larger half of the work); this thread applies the lines and scans the blocks the helper has not
+    // reached instead of waiting for them (mappedlogscanner.h). Whatever the file gains meanwhile is read
+    // below.
     auto *file = qobject_cast<QFile *>(&device);
     if (file && !file->isSequential() && file->pos() == 0 && total > 0 && file->handle() >= 0) {
         const qint64 page = std::max<qint64>(4096, ::sysconf(_SC_PAGESIZE));
-        // At most 1 GiB: the scanner's line records hold 32-bit offsets into the window.
+        // At most 1 GiB: the scanner's line records hold 32-bit offsets into a block.
         const qint64 windowBytes =
             (std::clamp<qint64>(options.mapWindowBytes, 1, qint64(1) << 30) + page - 1) / page * page;
-        const int fd = file->handle();
-        struct Mapped
-        {
-            void *data = MAP_FAILED;
-            qint64 length = 0;
-            std::unique_ptr<ScannedWindow> scanned;
-        };
-        const std::thread::id reader = std::this_thread::get_id();
-        const auto mapAt = [fd, total, maxLine, windowBytes, reader](
-                               qint64 at, std::unique_ptr<ScannedWindow> scanned) {
-            Mapped m;
-            // Named for perf, gdb and hotspot, which show the scanning apart from the parsing; not when no
-            // thread could be started and this runs deferred, on the reading thread.
-            if (std::this_thread::get_id() != reader)
-                pthread_setname_np(pthread_self(), "stagelens-scan");
-            m.length = std::min(windowBytes, total - at);
-            m.data = ::mmap(nullptr, size_t(m.length), PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, off_t(at));
-            if (m.data != MAP_FAILED) {
-                m.scanned = scanned ? std::move(scanned) : std::make_unique<ScannedWindow>();
-                scanWindow(static_cast<const char *>(m.data), qsizetype(m.length), maxLine, m.scanned.get());
-            }
-            return m;
-        };
-        const auto unmap = [](void *data, qint64 length) {
-            if (data != MAP_FAILED)
-                ::munmap(data, size_t(length));
-        };
-        std::future<Mapped> next = std::async(
-            std::launch::async | std::launch::deferred, mapAt, position, std::unique_ptr<ScannedWindow>());
-        std::future<void> unmapping;
-        std::unique_ptr<ScannedWindow> spare; // the line list of the window before, reused
-        while (next.valid()) {
-            Mapped window = next.get();
-            if (window.data == MAP_FAILED)
-                break;
-            if (position + window.length < total && !canceled)
-                next = std::async(std::launch::async | std::launch::deferred, mapAt, position + window.length,
-                    std::move(spare));
-            if (!canceled)
-                canceled = !splitter.consume(static_cast<const char *>(window.data), qsizetype(window.length),
-                    position, chunkSize, &between, window.scanned.get());
-            spare = std::move(window.scanned);
-            if (unmapping.valid())
-                unmapping.get();
-            unmapping =
-                std::async(std::launch::async | std::launch::deferred, unmap, window.data, window.length);
-            position += window.length;
-        }
-        if (unmapping.valid())
-            unmapping.get();
+        MappedLogScanner scanner(file->handle(), total, windowBytes, maxLine);
+        MappedLogScanner::Block block;
+        while (!canceled && scanner.next(&block))
+            canceled =
+                !splitter.consume(block.data, block.size, block.offset, chunkSize, &between, block.scanned);
+        position = scanner.position();
         if (position > 0 && !file->seek(position))
             position = total; // cannot happen for a regular file; never read the mapped part twice
     }

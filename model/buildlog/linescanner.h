@@ -41,8 +41,8 @@ struct ScannedWindow
     qsizetype scannedEnd = 0; ///< just past the newline of the last line in `lines`
 };
 
-/// Bounded whatever the window holds: a window of empty lines would otherwise take 24 bytes per byte.
-constexpr size_t MaxScannedLines = 1 << 18;
+/// Bounded whatever the block holds: a block of empty lines would otherwise take 24 bytes per byte.
+constexpr size_t MaxScannedLines = 1 << 16;
 
 /// Lines longer than `maxLine` are left as the reader cuts them: never bare, never in a run.
 void scanWindow(const char *data, qsizetype size, qint64 maxLine, ScannedWindow *window);

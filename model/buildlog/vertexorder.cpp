@@ -48,6 +48,7 @@ enum : quint8
     KindContext = 16,
     KindMetadata = 32,
     KindExport = 64,
+    KindFromOption = 128, ///< with KindReads: VertexLabel::fromOption
 };
 
 bool isContextSource(const BuildVertex &v)
@@ -113,18 +114,24 @@ public:
     }
     int find(QStringView name, const VertexLabel &label) const
     {
-        for (const StageKey &key :
-            {StageKey {label.target, label.platform, name}, StageKey {label.target, {}, name},
-                StageKey {{}, label.platform, name}, StageKey {{}, {}, name}}) {
-            const auto it = m_map.constFind(key);
-            if (it != m_map.constEnd())
-                return *it;
-        }
-        return -1;
+        // Most builds name no target or platform: the fallbacks are then the same key, looked up once (a
+        // COPY of the context hashed the same key four times).
+        const bool target = !label.target.isEmpty();
+        const bool platform = !label.platform.isEmpty();
+        int found = lookup(StageKey {label.target, label.platform, name});
+        if (found < 0 && platform)
+            found = lookup(StageKey {label.target, {}, name});
+        if (found < 0 && target)
+            found = lookup(StageKey {{}, label.platform, name});
+        if (found < 0 && target && platform)
+            found = lookup(StageKey {{}, {}, name});
+        return found;
     }
     bool isEmpty() const { return m_map.isEmpty(); }
 
 private:
+    int lookup(const StageKey &key) const { return m_map.value(key, -1); }
+
     QHash<StageKey, int> m_map;
 };
 
@@ -254,13 +261,15 @@ VertexDependencies vertexDependencies(const BuildRun &run)
     ScopedIndex metadata;
     std::vector<int> stageOfVertex(size_t(vertices.size()), -1);
     std::vector<quint8> kinds(size_t(vertices.size()), KindOther);
+    std::vector<int> steps(size_t(vertices.size()), 0); // of KindStep vertices
     const VertexLabel *previous = nullptr;
     int previousStage = -1;
     for (int i = 0; i < vertices.size(); ++i) {
         const BuildVertex &v = vertices.at(i);
         const quint8 kind = kindOf(v);
-        kinds[size_t(i)] = kind;
+        kinds[size_t(i)] = kind | ((kind & KindReads) && v.label.fromOption ? KindFromOption : 0);
         if (kind & KindStep) {
+            steps[size_t(i)] = v.label.step;
             int stage = -1;
             if (previous && previous->stage == v.label.stage && previous->target == v.label.target
                 && previous->platform == v.label.platform) {
@@ -290,10 +299,32 @@ VertexDependencies vertexDependencies(const BuildRun &run)
             metadata.insert(imageOf(QStringView(v.label.text).mid(18)), v.label, i);
         }
     }
+    std::vector<int> lastOfCounter;
     for (StageSteps &stage : stages) {
         // Sorted by counter; for a counter printed twice (concatenated or retried logs) the last one stays.
-        std::stable_sort(stage.steps.begin(), stage.steps.end(),
-            [](const QPair<int, int> &a, const QPair<int, int> &b) { return a.first < b.first; });
+        // Usually sorted already. Otherwise the counters (k of k/n) are small: the last vertex of each is
+        // kept by counter directly, which beat a merge sort of a concatenated log's thousands of steps per
+        // stage; the sort stays for counters far above the number of steps (hostile input).
+        const auto byCounter = [](const QPair<int, int> &a, const QPair<int, int> &b) {
+            return a.first < b.first;
+        };
+        if (!std::is_sorted(stage.steps.cbegin(), stage.steps.cend(), byCounter)) {
+            const int most = std::max_element(stage.steps.cbegin(), stage.steps.cend(), byCounter)->first;
+            const auto least = std::min_element(stage.steps.cbegin(), stage.steps.cend(), byCounter)->first;
+            if (least >= 0 && most <= 4 * stage.steps.size() + 64) {
+                lastOfCounter.assign(size_t(most) + 1, -1);
+                for (const QPair<int, int> &step : std::as_const(stage.steps))
+                    lastOfCounter[size_t(step.first)] = step.second; // in vertex order: the last stays
+                qsizetype kept = 0;
+                for (int k = 0; k <= most; ++k) {
+                    if (lastOfCounter[size_t(k)] >= 0)
+                        stage.steps[kept++] = {k, lastOfCounter[size_t(k)]};
+                }
+                stage.steps.resize(kept);
+                continue;
+            }
+            std::stable_sort(stage.steps.begin(), stage.steps.end(), byCounter);
+        }
         qsizetype kept = 0;
         for (qsizetype j = 0; j < stage.steps.size(); ++j) {
             if (kept > 0 && stage.steps.at(kept - 1).first == stage.steps.at(j).first)
@@ -319,8 +350,12 @@ VertexDependencies vertexDependencies(const BuildRun &run)
     deps.offsets.append(0);
     qsizetype exportEdges = 0;
     QList<QStringView> sources;
+    constexpr int Unknown = -2;
+    std::vector<int> contextOfStage(size_t(stages.size()), Unknown);
+    // The vertices are 400 bytes apart and a build does not fit in the cache: this pass reads a vertex again
+    // only when a rule needs its text (FROM, a --from option, a COPY of the context, the exporter), the rest
+    // comes from the first pass's arrays (vertexDependencies was half cache misses, perf annotate).
     for (int i = 0; i < vertices.size(); ++i) {
-        const BuildVertex &v = vertices.at(i);
         const quint8 kind = kinds[size_t(i)];
         const qsizetype first = deps.targets.size();
         auto add = [&](int j) {
@@ -331,49 +366,59 @@ VertexDependencies vertexDependencies(const BuildRun &run)
         if (kind & KindStep) {
             const int stageIndexOfVertex = stageOfVertex[size_t(i)];
             const StageSteps &stage = stages.at(stageIndexOfVertex);
+            const int step = steps[size_t(i)];
             // The step with the largest counter below k.
-            const auto below = std::lower_bound(stage.steps.cbegin(), stage.steps.cend(), v.label.step,
+            const auto below = std::lower_bound(stage.steps.cbegin(), stage.steps.cend(), step,
                 [](const QPair<int, int> &s, int k) { return s.first < k; });
             if (below != stage.steps.cbegin()) {
                 add(std::prev(below)->second);
             } else if (baseStages.at(stageIndexOfVertex) >= 0) {
                 add(stages.at(baseStages.at(stageIndexOfVertex)).steps.last().second);
-            } else if (v.label.step == 2 && !(kind & KindFrom)) {
+            } else if (step == 2 && !(kind & KindFrom)) {
                 // "[runtime 2/6]" with no "[runtime 1/6]": BuildKit printed the stage's FROM once, under
                 // another stage built on the same image. Only a build with one FROM vertex says which.
-                const auto from = fromVertices.constFind(StageKey {v.label.target, v.label.platform, {}});
+                const VertexLabel &label = vertices.at(i).label;
+                const auto from = fromVertices.constFind(StageKey {label.target, label.platform, {}});
                 if (from != fromVertices.constEnd() && from->first == 1)
                     add(from->second);
             }
-            const QStringView args = QStringView(v.label.text).mid(v.label.instruction.size());
-            if (kind & KindFrom) {
-                add(metadata.find(imageOf(args), v.label));
-            } else if (kind & KindReads) {
+            const bool copiesContext = (kind & KindCopiesContext) && !contexts.isEmpty();
+            if (copiesContext && !(kind & KindFromOption)) {
+                // A stage's target and platform are those of all its steps: one lookup per stage.
+                int &context = contextOfStage[size_t(stageIndexOfVertex)];
+                if (context == Unknown)
+                    context = contexts.find(QStringView(), vertices.at(i).label);
+                add(context);
+            } else if (kind & KindFrom) {
+                const VertexLabel &label = vertices.at(i).label;
+                add(metadata.find(imageOf(QStringView(label.text).mid(label.instruction.size())), label));
+            } else if ((kind & KindReads) && ((kind & KindFromOption) || copiesContext)) {
+                const VertexLabel &label = vertices.at(i).label;
                 // Only COPY, ADD and RUN take --from= / --mount=...,from= options (flagged by the parser).
                 bool fromStage = false;
                 sources.clear();
-                if (v.label.fromOption)
-                    sourceStages(args, &sources);
+                if (kind & KindFromOption)
+                    sourceStages(QStringView(label.text).mid(label.instruction.size()), &sources);
                 for (const QStringView name : std::as_const(sources)) {
-                    int j = lastStepOf(v.label, name);
+                    int j = lastStepOf(label, name);
                     // "--from=0": BuildKit names an unnamed stage "stage-0".
                     if (j < 0 && !name.isEmpty() && name.front().isDigit())
-                        j = lastStepOf(v.label, QString(QStringLiteral("stage-") + name.toString()));
+                        j = lastStepOf(label, QString(QStringLiteral("stage-") + name.toString()));
                     add(j);
                     fromStage = true;
                 }
-                if ((kind & KindCopiesContext) && !contexts.isEmpty()
-                    && !(fromStage && v.label.text.contains(QLatin1String("--from="))))
-                    add(contexts.find(QStringView(), v.label));
+                if (copiesContext && !(fromStage && label.text.contains(QLatin1String("--from="))))
+                    add(contexts.find(QStringView(), label));
             }
         } else if (kind == KindExport) {
+            const VertexLabel &label = vertices.at(i).label;
             // The exporter runs once the target is solved: after the last step of every stage it needs.
             for (const StageSteps &stage : std::as_const(stages)) {
                 if (exportEdges >= MaxExportEdges)
                     break;
                 const VertexLabel &last = vertices.at(stage.steps.last().second).label;
-                if ((v.label.target.isEmpty() || v.label.target == last.target)
-                    && (v.label.platform.isEmpty() || v.label.platform == last.platform)) {
+                if ((label.target.isEmpty() || label.target == last.target)
+                    && (label.platform.isEmpty() || label.platform == last.platform)) {
                     add(stage.steps.last().second);
                     ++exportEdges;
                 }

@@ -4,6 +4,7 @@
 #include "model/buildlog/linescanner.h"
 #include "model/buildlog/lineunwrapper.h"
 #include "model/buildlog/logformatparser.h"
+#include "model/buildlog/mappedlogscanner.h"
 #include "model/buildlog/plainlogparser.h"
 #include "model/buildlog/rawjsonlogparser.h"
 #include "model/buildlog/vertexlabelcache.h"
@@ -23,6 +24,7 @@
 #include <QTemporaryFile>
 #include <QTest>
 
+#include <algorithm>
 #include <cmath>
 
 using namespace Stagelens;
@@ -1112,6 +1114,51 @@ private Q_SLOTS:
             BuildLogReadOptions options;
             options.mapWindowBytes = window;
             QCOMPARE(Test::logResultText(readMapped(path, options)), expected);
+        }
+    }
+
+    // The mapped file comes back in blocks, in file order, each with the lines scanWindow finds in it,
+    // whoever scanned it (the helper or the reading thread); stopping half-way leaves no thread behind.
+    // Windows of one and three pages over a file that ends inside a page; read many times to give both
+    // threads their turns.
+    void mappedBlocksInOrder()
+    {
+        QByteArray bytes;
+        for (int i = 0; bytes.size() < (1 << 20) + 777; ++i)
+            bytes += "#" + QByteArray::number(1 + i % 7) + ' ' + QByteArray::number(i % 1000) + ".5 line "
+                + QByteArray(i % 300, 'x') + '\n';
+        QTemporaryFile file;
+        QVERIFY(file.open());
+        QCOMPARE(file.write(bytes), bytes.size());
+        QVERIFY(file.flush());
+        for (const qint64 window : {qint64(4096), qint64(3 * 4096)}) {
+            for (int round = 0; round < 20; ++round) {
+                MappedLogScanner scanner(file.handle(), bytes.size(), window, 16 << 20);
+                MappedLogScanner::Block block;
+                qint64 at = 0;
+                const qint64 stopAt = round % 2 ? bytes.size() / (round + 1) : bytes.size();
+                while (at < stopAt && scanner.next(&block)) {
+                    QCOMPARE(block.offset, at);
+                    QVERIFY(block.size > 0);
+                    QCOMPARE(QByteArrayView(block.data, block.size),
+                        QByteArrayView(bytes).sliced(qsizetype(at), block.size));
+                    ScannedWindow expected;
+                    scanWindow(block.data, block.size, 16 << 20, &expected);
+                    QCOMPARE(block.scanned->scannedEnd, expected.scannedEnd);
+                    QCOMPARE(block.scanned->lines.size(), expected.lines.size());
+                    QVERIFY(std::equal(expected.lines.begin(), expected.lines.end(),
+                        block.scanned->lines.begin(), [](const ScannedLine &a, const ScannedLine &b) {
+                            return a.start == b.start && a.length == b.length && a.vertex == b.vertex
+                                && a.run == b.run && a.timed == b.timed && a.seconds == b.seconds;
+                        }));
+                    at += block.size;
+                    QCOMPARE(scanner.position(), at);
+                }
+                if (stopAt == bytes.size()) {
+                    QCOMPARE(at, qint64(bytes.size()));
+                    QVERIFY(!scanner.next(&block));
+                }
+            }
         }
     }
 
