@@ -63,10 +63,22 @@ public:
             m_plain.feedClaimed(line, scanned->vertex, scanned->restStart, &seconds);
             return;
         }
+        // A rawjson line the scanner read: this thread never touches its bytes (each line's first touch here
+        // was a cache miss, most of the time left on this thread once the scanners parsed the JSON).
+        if (scanned && scanned->json && m_scannedJson) {
+            if (m_scannedJson->lines[scanned->jsonLine].carriageReturn)
+                raw.chop(1);
+            line.length = raw.size();
+            line.text = raw;
+            switchTo(&m_rawJson);
+            m_rawJson.feedFacts(line, *m_scannedJson, scanned->jsonLine);
+            return;
+        }
         if (raw.endsWith('\r'))
             raw.chop(1);
         line.length = raw.size();
-        // Fast path for rawjson: no wrapper, and simdjson may read the file buffer in place.
+        // Fast path for rawjson: no wrapper, and simdjson may read the file buffer in place. The scanners
+        // (linescanner.h) make the same test.
         if (hasPrefix(raw, "{\"") && RawJsonLogParser::claims(raw)) {
             line.text = raw;
             switchTo(&m_rawJson);
@@ -110,6 +122,9 @@ public:
         if (line.wrapper == CiWrapper::GitLab)
             m_sawGitLab = true;
     }
+
+    /// What the scanner read of the rawjson lines of the block being dispatched.
+    void setScannedJson(const RawJsonFacts *facts) { m_scannedJson = facts; }
 
     /// `count` scanned lines from `lines`, an output run (ScannedLine::run) of the window at file offset
     /// `offset` holding `data`; the first is line `number` of the file.
@@ -160,6 +175,7 @@ private:
     bool m_sawGitLab = false;
     CiRevisionScanner m_revisions;
     QByteArray m_scratch; // the text of an unwrapped line that had to be copied
+    const RawJsonFacts *m_scannedJson = nullptr;
 };
 
 // Cuts the bytes of a file into lines. The bytes come in blocks (chunks read into a buffer, or windows of
@@ -572,9 +588,12 @@ BuildLogResult readBuildLogDevice(
             (std::clamp<qint64>(options.mapWindowBytes, 1, qint64(1) << 30) + page - 1) / page * page;
         MappedLogScanner scanner(file->handle(), total, windowBytes, maxLine);
         MappedLogScanner::Block block;
-        while (!canceled && scanner.next(&block))
+        while (!canceled && scanner.next(&block)) {
+            dispatcher.setScannedJson(&block.scanned->json);
             canceled =
                 !splitter.consume(block.data, block.size, block.offset, chunkSize, &between, block.scanned);
+        }
+        dispatcher.setScannedJson(nullptr);
         position = scanner.position();
         if (position > 0 && !file->seek(position))
             position = total; // cannot happen for a regular file; never read the mapped part twice

@@ -2,6 +2,7 @@
 
 #include "lineunwrapper.h"
 #include "plainlogparser.h"
+#include "rawjsonlogparser.h"
 
 #include <algorithm>
 #include <cstring>
@@ -29,6 +30,9 @@ struct LineSink
     const char *data;
     qint64 maxLine;
     std::vector<ScannedLine> &lines;
+    qsizetype size; // of the block: what simdjson may read past a line
+    RawJsonReader *json;
+    RawJsonFacts *facts;
     static constexpr size_t NoRun = size_t(-1);
     size_t runStart = NoRun; // the first line of the output run the last line belongs to
     qsizetype start = 0; // where the next line starts
@@ -50,6 +54,8 @@ struct LineSink
                 line.seconds = *seconds;
             }
         }
+        if (json && !line.binary)
+            readJson(line, raw);
         // Runs of output lines of one vertex: the reader applies them at once.
         const size_t i = lines.size() - 1;
         if (line.vertex > 0 && line.timed) {
@@ -65,14 +71,33 @@ struct LineSink
         }
         start = end + 1;
     }
+
+    // The reader's test (buildlogreader.cpp, LineDispatcher::dispatch): without a trailing CR, "{\"" and
+    // a key RawJsonLogParser claims.
+    void readJson(ScannedLine &line, QByteArrayView raw)
+    {
+        if (raw.size() > maxLine || facts->footprint() > MaxScannedJsonBytes)
+            return;
+        const bool carriageReturn = raw.endsWith('\r');
+        if (carriageReturn)
+            raw.chop(1);
+        if (!raw.startsWith("{\"") || !RawJsonLogParser::claims(raw))
+            return;
+        line.json = true;
+        line.jsonLine = quint32(facts->lines.size());
+        const qsizetype end = qsizetype(raw.data() - data) + raw.size();
+        json->read(raw.data(), size_t(raw.size()), size_t(size - end), facts);
+        facts->lines.back().carriageReturn = carriageReturn;
+    }
 };
 
 } // namespace
 
-void scanWindow(const char *data, qsizetype size, qint64 maxLine, ScannedWindow *window)
+void scanWindow(const char *data, qsizetype size, qint64 maxLine, ScannedWindow *window, RawJsonReader *json)
 {
     window->lines.clear();
-    LineSink sink {data, maxLine, window->lines};
+    window->json.clear();
+    LineSink sink {data, maxLine, window->lines, size, json, &window->json};
     while (window->lines.size() < MaxScannedLines) {
         const char *nl =
             static_cast<const char *>(std::memchr(data + sink.start, '\n', size_t(size - sink.start)));

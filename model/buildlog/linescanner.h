@@ -4,6 +4,8 @@
 // clean-line test, and N and the output time of bare "#N" lines. buildlogreader.cpp runs it on a helper
 // thread for the next window while the parsers take the lines of the current one.
 
+#include "rawjsonlines.h"
+
 #include <QtGlobal>
 
 #include <optional>
@@ -25,7 +27,11 @@ struct ScannedLine
     bool clean : 1 = false; ///< isCleanLine()
     bool binary : 1 = false; ///< not clean and looksBinary(): skipped with a warning
     bool timed : 1 = false; ///< a bare "#N " line whose rest has an output time
-    double seconds = 0; ///< that time (PlainLogParser::outputTime of the rest)
+    bool json : 1 = false; ///< a rawjson line already read: line `jsonLine` of ScannedWindow::json
+    union {
+        double seconds = 0; ///< timed: that time (PlainLogParser::outputTime of the rest)
+        quint32 jsonLine;
+    };
 
     std::optional<double> outputTime() const { return timed ? std::optional<double>(seconds) : std::nullopt; }
 };
@@ -39,13 +45,19 @@ struct ScannedWindow
 {
     std::vector<ScannedLine> lines;
     qsizetype scannedEnd = 0; ///< just past the newline of the last line in `lines`
+    RawJsonFacts json; ///< of its rawjson lines, when scanned with a RawJsonReader
 };
+
+/// What a block keeps of its rawjson lines at most; the lines past it are read by the reading thread.
+constexpr size_t MaxScannedJsonBytes = 1 << 20;
 
 /// Bounded whatever the block holds: a block of empty lines would otherwise take 24 bytes per byte.
 constexpr size_t MaxScannedLines = 1 << 16;
 
-/// Lines longer than `maxLine` are left as the reader cuts them: never bare, never in a run.
-void scanWindow(const char *data, qsizetype size, qint64 maxLine, ScannedWindow *window);
+/// Lines longer than `maxLine` are left as the reader cuts them: never bare, never in a run. With `json`,
+/// rawjson lines (those the reader hands to RawJsonLogParser) are read too.
+void scanWindow(
+    const char *data, qsizetype size, qint64 maxLine, ScannedWindow *window, RawJsonReader *json = nullptr);
 
 /// Mostly control characters in its first 64 bytes.
 bool looksBinary(const char *data, qsizetype size);

@@ -48,7 +48,7 @@ void MappedLogScanner::helperLoop()
     std::unique_lock<std::mutex> lock(m_mutex);
     while (!m_stop && m_reading < m_windowCount) {
         // The block the reading thread will want first, then the next window to map.
-        if (scanSomeBlock(m_reading, lock))
+        if (scanSomeBlock(m_reading, &m_helperJson, lock))
             continue;
         bool mapped = false;
         for (qint64 index = m_reading; index < std::min(m_windowCount, m_reading + Slots); ++index) {
@@ -100,7 +100,7 @@ void MappedLogScanner::map(Window *window, qint64 index, std::unique_lock<std::m
     m_changed.notify_all();
 }
 
-bool MappedLogScanner::scanSomeBlock(qint64 first, std::unique_lock<std::mutex> &lock)
+bool MappedLogScanner::scanSomeBlock(qint64 first, RawJsonReader *json, std::unique_lock<std::mutex> &lock)
 {
     for (qint64 index = first; index < std::min(m_windowCount, first + Slots); ++index) {
         Window &window = m_windows[index % Slots];
@@ -108,7 +108,7 @@ bool MappedLogScanner::scanSomeBlock(qint64 first, std::unique_lock<std::mutex> 
             continue;
         for (Segment &segment : window.segments) {
             if (segment.state == State::Free) {
-                scan(&window, &segment, lock);
+                scan(&window, &segment, json, lock);
                 return true;
             }
         }
@@ -116,13 +116,14 @@ bool MappedLogScanner::scanSomeBlock(qint64 first, std::unique_lock<std::mutex> 
     return false;
 }
 
-void MappedLogScanner::scan(Window *window, Segment *segment, std::unique_lock<std::mutex> &lock)
+void MappedLogScanner::scan(
+    Window *window, Segment *segment, RawJsonReader *json, std::unique_lock<std::mutex> &lock)
 {
     // A claimed block is this thread's; its window stays mapped until the reading thread has read it.
     segment->state = State::Claimed;
     const char *data = static_cast<const char *>(window->data) + segment->begin;
     lock.unlock();
-    scanWindow(data, segment->end - segment->begin, m_maxLine, &segment->scanned);
+    scanWindow(data, segment->end - segment->begin, m_maxLine, &segment->scanned, json);
     lock.lock();
     segment->state = State::Done;
     m_changed.notify_all();
@@ -157,12 +158,12 @@ bool MappedLogScanner::next(Block *block)
         }
         Segment &segment = window.segments[m_segment];
         if (segment.state == State::Free) {
-            scan(&window, &segment, lock);
+            scan(&window, &segment, &m_readerJson, lock);
             continue;
         }
         if (segment.state == State::Claimed) {
             // The helper scans it: scan another block meanwhile rather than wait.
-            if (!scanSomeBlock(m_reading, lock))
+            if (!scanSomeBlock(m_reading, &m_readerJson, lock))
                 m_changed.wait(lock);
             continue;
         }

@@ -81,8 +81,9 @@ private:
     /// `index` and maps it, unlocked meanwhile.
     void map(Window *window, qint64 index, std::unique_lock<std::mutex> &lock);
     /// Under the lock: scans a free block of a mapped window from `first` on; false when there was none.
-    bool scanSomeBlock(qint64 first, std::unique_lock<std::mutex> &lock);
-    void scan(Window *window, Segment *segment, std::unique_lock<std::mutex> &lock);
+    /// `json`: the calling thread's.
+    bool scanSomeBlock(qint64 first, RawJsonReader *json, std::unique_lock<std::mutex> &lock);
+    void scan(Window *window, Segment *segment, RawJsonReader *json, std::unique_lock<std::mutex> &lock);
 
     const int m_fd;
     const qint64 m_fileSize;
@@ -99,6 +100,8 @@ private:
     size_t m_segment = 0; ///< its next block
     bool m_handedLast = false; ///< the last block handed out ended window m_reading - 1
     qint64 m_position = 0;
+    RawJsonReader m_helperJson; ///< rawjson lines are read while scanning, by each thread with its own
+    RawJsonReader m_readerJson;
     std::thread m_helper;
 };
 

@@ -1,6 +1,7 @@
 #include "rawjsonlogparser.h"
 
 #include "lineunwrapper.h"
+#include "rawjsonlines.h"
 #include "vertexlabelcache.h"
 
 #include <QHash>
@@ -11,6 +12,7 @@
 #include <simdjson.h>
 #include <string>
 #include <string_view>
+#include <sys/mman.h>
 #include <vector>
 
 namespace Stagelens {
@@ -46,20 +48,6 @@ void forEachDecodedByte(QByteArrayView base64, Sink sink)
             sink(char((buffer >> bits) & 0xff));
         }
     }
-}
-
-std::optional<double> timeOf(simdjson::ondemand::value value)
-{
-    std::string_view text;
-    if (value.get_string().get(text))
-        return std::nullopt;
-    double epoch = 0;
-    if (parseIsoTimestamp(QByteArrayView(text.data(), qsizetype(text.size())), &epoch) == 0)
-        return std::nullopt;
-    // Go's zero time ("0001-01-01T00:00:00Z") means "not set".
-    if (epoch < 0)
-        return std::nullopt;
-    return epoch;
 }
 
 } // namespace
@@ -132,10 +120,7 @@ namespace {
 class DigestIndex
 {
 public:
-    static size_t hashOf(std::string_view key)
-    {
-        return qHash(QByteArrayView(key.data(), qsizetype(key.size())), QHashSeed::globalSeed());
-    }
+    static size_t hashOf(std::string_view key) { return rawJsonDigestHash(key); }
 
     /// Starts loading the slot `hash` probes first: a table of 100k vertices does not fit in the cache, so
     /// the caller hashes the digest as soon as it is read and parses the rest of the entry meanwhile.
@@ -224,6 +209,23 @@ private:
     std::string m_arena;
 };
 
+// The pages a large build's vertices fill in are faulted in one by one as the build grows: tens of
+// thousands of faults for 100,000 vertices, a quarter of the reading thread's time on a 200 MB rawjson log
+// (perf). Asking for huge pages where the kernel gives them on request makes that a few dozen.
+void adviseHugePages(void *data, size_t bytes)
+{
+#ifdef MADV_HUGEPAGE
+    constexpr quintptr Huge = quintptr(2) << 20;
+    const quintptr begin = (quintptr(data) + Huge - 1) & ~(Huge - 1);
+    const quintptr end = (quintptr(data) + bytes) & ~(Huge - 1);
+    if (end > begin)
+        ::madvise(reinterpret_cast<void *>(begin), size_t(end - begin), MADV_HUGEPAGE);
+#else
+    Q_UNUSED(data);
+    Q_UNUSED(bytes);
+#endif
+}
+
 // Vertices of the build in progress. A growing QList moves every BuildVertex (some 300 bytes) on each
 // reallocation and touches twice the memory, so a build that outgrows its first 1024 vertices reserves
 // MaxVerticesPerBuild at once: a block that large is mapped on demand by the allocator (mmap), so only the
@@ -242,9 +244,12 @@ public:
         // Small builds (nearly all) never ask for the big block: mapping and unmapping it per build made the
         // fuzzer, and logs of many small builds, several times slower. A build that outgrows the first
         // block moves once, into the big one.
-        if (m_list.size() == m_list.capacity())
+        if (m_list.size() == m_list.capacity()) {
             m_list.reserve(
                 m_list.capacity() == 0 ? qsizetype(SmallBuildVertices) : qsizetype(MaxVerticesPerBuild));
+            if (m_list.capacity() >= qsizetype(MaxVerticesPerBuild))
+                adviseHugePages(m_list.data(), size_t(m_list.capacity()) * sizeof(BuildVertex));
+        }
         return m_list.emplaceBack();
     }
 
@@ -282,32 +287,12 @@ struct RawJsonLogParser::Private
         std::optional<double> completed;
         bool partialLine = false;
     };
-    /// One vertex entry of a "vertexes" array, as views into the parser's string buffer.
-    struct VertexUpdate
-    {
-        std::string_view digest, name, error;
-        size_t digestHash = 0;
-        std::vector<std::string_view> inputs;
-        std::optional<double> started, completed;
-        bool cached = false;
-
-        void reset()
-        {
-            digest = name = error = {};
-            inputs.clear();
-            started.reset();
-            completed.reset();
-            cached = false;
-        }
-    };
-
-    simdjson::ondemand::parser parser;
-    std::vector<char> lineCopy; ///< padded copy of a line that comes without readable padding
+    RawJsonReader reader;
     DigestIndex index; ///< digest -> vertex index (entry numbers are vertex indexes)
     VertexStore vertices; ///< the build's vertices until it closes
     std::vector<Extra> extra; ///< parallel to vertices
     VertexLabelCache labels;
-    VertexUpdate update;
+    RawJsonFacts facts; ///< of the line read here (one not read by a scanner)
     int badLines = 0;
 
     /// The vertex with `digest`, created (seen first at `line`) if new; -1 past MaxVerticesPerBuild.
@@ -353,26 +338,31 @@ struct RawJsonLogParser::Private
         return true;
     }
 
-    void apply(const VertexUpdate &u, int line)
+    void apply(const RawJsonFacts &facts, const RawJsonFacts::Event &u, int line)
     {
-        const int vi = vertexIndex(u.digest, u.digestHash, line);
+        const int vi = vertexIndex(facts.view(u.digest), u.digestHash, line);
         if (vi < 0)
             return;
         BuildVertex &v = vertices[size_t(vi)];
         Extra &x = extra[size_t(vi)];
         // Updates repeat the name and inputs: compare them in UTF-8 and build QStrings only on a change.
-        if (!u.name.empty() && !QtPrivate::equalStrings(utf8View(u.name), QStringView(v.name))
-            && !isAlias(v, u.name))
-            setName(v, u.name);
-        if (!u.inputs.empty()) {
-            bool same = v.inputs.size() == qsizetype(u.inputs.size());
-            for (size_t i = 0; same && i < u.inputs.size(); ++i)
-                same = QtPrivate::equalStrings(utf8View(u.inputs[i]), QStringView(v.inputs.at(qsizetype(i))));
+        const std::string_view name = facts.view(u.name);
+        if (!name.empty() && !QtPrivate::equalStrings(utf8View(name), QStringView(v.name))
+            && !isAlias(v, name))
+            setName(v, name);
+        if (u.inputCount > 0) {
+            const RawJsonFacts::Text *in = facts.inputs.data() + u.firstInput;
+            bool same = v.inputs.size() == qsizetype(u.inputCount);
+            for (quint32 i = 0; same && i < u.inputCount; ++i)
+                same = QtPrivate::equalStrings(
+                    utf8View(facts.view(in[i])), QStringView(v.inputs.at(qsizetype(i))));
             if (!same) {
                 QStringList inputs;
-                inputs.reserve(qsizetype(u.inputs.size()));
-                for (std::string_view id : u.inputs)
+                inputs.reserve(qsizetype(u.inputCount));
+                for (quint32 i = 0; i < u.inputCount; ++i) {
+                    const std::string_view id = facts.view(in[i]);
                     inputs.append(QString::fromUtf8(id.data(), qsizetype(id.size())));
+                }
                 v.inputs = std::move(inputs);
             }
         }
@@ -382,8 +372,9 @@ struct RawJsonLogParser::Private
             x.completed = u.completed;
         if (u.cached)
             v.status = VertexStatus::Cached;
-        if (!u.error.empty()) {
-            v.error = QString::fromUtf8(u.error.data(), qsizetype(u.error.size()));
+        if (u.error.length > 0) {
+            const std::string_view error = facts.view(u.error);
+            v.error = QString::fromUtf8(error.data(), qsizetype(error.size()));
             v.status = v.error.contains(QLatin1String("context canceled")) ? VertexStatus::Canceled
                                                                            : VertexStatus::Error;
         } else if (u.completed && v.status == VertexStatus::Running) {
@@ -407,144 +398,51 @@ bool RawJsonLogParser::claims(QByteArrayView text)
 
 void RawJsonLogParser::feedJson(const LogLine &line, qsizetype paddingAvailable)
 {
+    d->facts.clear();
+    d->reader.read(line.text.data(), size_t(line.text.size()),
+        size_t(std::max<qsizetype>(paddingAvailable, 0)), &d->facts);
+    feedFacts(line, d->facts, 0);
+}
+
+void RawJsonLogParser::feedFacts(const LogLine &line, const RawJsonFacts &facts, size_t index)
+{
     if (!hasBuild())
         beginBuild(line);
     noteWrapper(line);
     BuildRun &run = *m_build;
-
-    // simdjson reads up to SIMDJSON_PADDING bytes past the end: parse in place when the caller's buffer has
-    // them, else from a reused copy (no allocation per line).
-    const size_t length = size_t(line.text.size());
-    simdjson::padded_string_view view;
-    if (paddingAvailable >= qsizetype(simdjson::SIMDJSON_PADDING)) {
-        view = simdjson::padded_string_view(line.text.data(), length, length + size_t(paddingAvailable));
-    } else {
-        if (d->lineCopy.size() < length + simdjson::SIMDJSON_PADDING)
-            d->lineCopy.resize(length + simdjson::SIMDJSON_PADDING);
-        if (length > 0)
-            std::memcpy(d->lineCopy.data(), line.text.data(), length);
-        std::memset(d->lineCopy.data() + length, 0, simdjson::SIMDJSON_PADDING);
-        view = simdjson::padded_string_view(d->lineCopy.data(), length, d->lineCopy.size());
-    }
-
-    simdjson::ondemand::document doc;
-    simdjson::ondemand::object root;
-    bool failed = d->parser.iterate(view).get(doc) != simdjson::SUCCESS
-        || doc.get_object().get(root) != simdjson::SUCCESS;
-    if (!failed) {
-        for (auto field : root) {
-            std::string_view key;
-            if (field.unescaped_key().get(key)) {
-                failed = true;
+    const RawJsonFacts::Line &lineFacts = facts.lines[index];
+    for (quint32 e = 0; e < lineFacts.eventCount; ++e) {
+        const RawJsonFacts::Event &event = facts.events[lineFacts.firstEvent + e];
+        switch (event.kind) {
+        case RawJsonFacts::Kind::Vertex:
+            d->apply(facts, event, line.number);
+            break;
+        case RawJsonFacts::Kind::Log: {
+            const int vi = d->vertexIndex(facts.view(event.digest), event.digestHash, line.number);
+            if (vi < 0)
                 break;
-            }
-            simdjson::ondemand::array array;
-            if (field.value().get_array().get(array))
-                continue; // null or an unexpected shape: nothing to take from it
-            if (key == "vertexes") {
-                Private::VertexUpdate &u = d->update;
-                for (auto element : array) {
-                    simdjson::ondemand::object o;
-                    if (element.get_object().get(o)) {
-                        failed = true;
-                        break;
-                    }
-                    // Field order is Go's struct order (digest first), but do not rely on it. The views
-                    // stay valid until the next line is parsed.
-                    u.reset();
-                    for (auto f : o) {
-                        std::string_view k;
-                        if (f.unescaped_key().get(k))
-                            break;
-                        auto value = f.value();
-                        std::string_view s;
-                        if (k == "digest" && !value.get_string().get(s)) {
-                            u.digest = s;
-                            u.digestHash = DigestIndex::hashOf(s);
-                            d->index.prefetch(u.digestHash);
-                        } else if (k == "name" && !value.get_string().get(s))
-                            u.name = s;
-                        else if (k == "error" && !value.get_string().get(s))
-                            u.error = s;
-                        else if (k == "started")
-                            u.started = timeOf(value.value());
-                        else if (k == "completed")
-                            u.completed = timeOf(value.value());
-                        else if (k == "cached") {
-                            bool b = false;
-                            if (!value.get_bool().get(b))
-                                u.cached = b;
-                        } else if (k == "inputs") {
-                            simdjson::ondemand::array in;
-                            if (!value.get_array().get(in)) {
-                                for (auto item : in) {
-                                    std::string_view id;
-                                    if (!item.get_string().get(id))
-                                        u.inputs.push_back(id);
-                                }
-                            }
-                        }
-                    }
-                    if (!u.digest.empty())
-                        d->apply(u, line.number);
-                }
-            } else if (key == "logs") {
-                for (auto element : array) {
-                    simdjson::ondemand::object o;
-                    if (element.get_object().get(o))
-                        break;
-                    std::string_view digest;
-                    std::string_view data;
-                    for (auto f : o) {
-                        std::string_view k;
-                        if (f.unescaped_key().get(k))
-                            break;
-                        std::string_view s;
-                        if (k == "vertex" && !f.value().get_string().get(s))
-                            digest = s;
-                        else if (k == "data" && !f.value().get_string().get(s))
-                            data = s;
-                    }
-                    if (digest.empty())
-                        continue;
-                    const int vi = d->vertexIndex(digest, line.number);
-                    if (vi < 0)
-                        continue;
-                    bool endsWithNewline = false;
-                    const int lines = countBase64Newlines(
-                        QByteArrayView(data.data(), qsizetype(data.size())), &endsWithNewline);
-                    BuildVertex &v = d->vertices[size_t(vi)];
-                    // A line can arrive in several chunks: count newlines now and a pending partial line
-                    // once, when the build closes.
-                    Private::Extra &x = d->extra[size_t(vi)];
-                    const int before = v.logLines;
-                    addOutputLine(v, line);
-                    v.logLines = before + lines;
-                    if (!data.empty())
-                        x.partialLine = !endsWithNewline;
-                }
-            } else if (key == "warnings") {
-                for (auto element : array) {
-                    simdjson::ondemand::object o;
-                    if (element.get_object().get(o))
-                        break;
-                    for (auto f : o) {
-                        std::string_view k;
-                        if (f.unescaped_key().get(k))
-                            break;
-                        std::string_view s;
-                        if (k == "short" && !f.value().get_string().get(s)) {
-                            const QString w = QString::fromUtf8(
-                                QByteArray::fromBase64(QByteArray(s.data(), qsizetype(s.size()))));
-                            if (run.warnings.size() < 1000)
-                                run.warnings.append(w);
-                        }
-                    }
-                }
-            }
+            BuildVertex &v = d->vertices[size_t(vi)];
+            // A line can arrive in several chunks: count newlines now and a pending partial line once, when
+            // the build closes.
+            Private::Extra &x = d->extra[size_t(vi)];
+            const int before = v.logLines;
+            addOutputLine(v, line);
+            v.logLines = before + event.lines;
+            if (event.hasData)
+                x.partialLine = !event.endsWithNewline;
+            break;
+        }
+        case RawJsonFacts::Kind::Warning: {
+            const std::string_view text = facts.view(event.digest);
+            const QString w =
+                QString::fromUtf8(QByteArray::fromBase64(QByteArray(text.data(), qsizetype(text.size()))));
+            if (run.warnings.size() < 1000)
+                run.warnings.append(w);
+            break;
+        }
         }
     }
-    if (failed && ++d->badLines <= 20)
+    if (lineFacts.failed && ++d->badLines <= 20)
         warn(line.number, QStringLiteral("unreadable rawjson line (truncated or not JSON)"));
 }
 

@@ -6,6 +6,7 @@
 #include "model/buildlog/logformatparser.h"
 #include "model/buildlog/mappedlogscanner.h"
 #include "model/buildlog/plainlogparser.h"
+#include "model/buildlog/rawjsonlines.h"
 #include "model/buildlog/rawjsonlogparser.h"
 #include "model/buildlog/vertexlabelcache.h"
 #include "tests/logresulttext.h"
@@ -1160,6 +1161,110 @@ private Q_SLOTS:
                 }
             }
         }
+    }
+
+    // rawjson lines read by the scanning threads (RawJsonFacts, applied in file order) give the builds the
+    // reading thread gives when it parses them itself (buffered): CRLF lines, a cut and a non-JSON line among
+    // them, vertices updated across lines, repeated "inputs" keys, escapes, logs and warnings, lines cut by
+    // block and window ends, and more JSON in one block than a block keeps (MaxScannedJsonBytes).
+    void scannedRawJson()
+    {
+        QByteArray log;
+        const QByteArray padding(200, 'x');
+        for (int i = 0; log.size() < 6 * (1 << 20); ++i) {
+            const QByteArray n = QByteArray::number(i);
+            const QByteArray d = "sha256:" + QByteArray::number(i % 5000);
+            const QByteArray dep = "sha256:" + QByteArray::number((i + 4999) % 5000);
+            QByteArray line;
+            switch (i % 7) {
+            case 0:
+                line = "{\"vertexes\":[{\"digest\":\"" + d + "\",\"inputs\":[\"" + dep + "\"],\"inputs\":[\""
+                    + d + "x\"],\"name\":\"[stage-" + QByteArray::number(i % 3) + " "
+                    + QByteArray::number(1 + i % 9) + "/9] RUN echo \\\"" + n
+                    + "\\\" \\u00e9\",\"started\":\"2024-05-01T10:00:" + QByteArray::number(10 + i % 40)
+                    + ".5Z\"}]}";
+                break;
+            case 1:
+                line = "{\"vertexes\":[{\"digest\":\"" + d
+                    + "\",\"completed\":\"2024-05-01T10:01:" + QByteArray::number(10 + i % 40)
+                    + ".25Z\",\"cached\":" + (i % 2 ? "true" : "false") + "}],\"statuses\":null}\r";
+                break;
+            case 2:
+                line = "{\"logs\":[{\"vertex\":\"" + d + "\",\"stream\":1,\"data\":\""
+                    + QByteArray("line " + n + "\n" + padding + "\npartial").toBase64() + "\"}]}"
+                    + (i % 2 ? "\r" : "");
+                break;
+            case 3:
+                line = "{\"warnings\":[{\"vertex\":\"" + d + "\",\"short\":\""
+                    + QByteArray("warning " + n).toBase64() + "\"}]}";
+                break;
+            case 4:
+                // A vertex cut after its error, or one without a digest before one with it.
+                if (i % 3)
+                    line = "{\"vertexes\":[{\"digest\":\"" + d + "\",\"error\":\"exit code: " + n + "\"}";
+                else
+                    line = "{\"vertexes\":[{\"digest\":\"\",\"name\":\"no digest\"},{\"name\":\"" + n
+                        + "\",\"digest\":\"" + d + "\"}]}";
+                break;
+            case 5:
+                line = "{\"vertexes\":[{\"digest\":\"" + d + "\",\"name\":\"[internal] load "
+                    + padding.left(i % 200) + "\"}]}";
+                break;
+            default:
+                if (i % 11)
+                    line = "some text between the JSON lines " + n;
+                else
+                    line = "{\"vertexes\":[{\"digest\":\"" + d + "\",\"name\":";
+                break;
+            }
+            log += line + '\n';
+        }
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString path = dir.filePath(QStringLiteral("raw.log"));
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        QCOMPARE(file.write(log), log.size());
+        file.close();
+        const BuildLogResult buffered = parseBytes(log);
+        QVERIFY(!buffered.builds.isEmpty());
+        QVERIFY(buffered.builds.first().vertices.size() >= 5000);
+        const QByteArray expected = Test::logResultText(buffered);
+        for (const qint64 window : {qint64(4096), qint64(3 * 4096), qint64(8 << 20)}) {
+            BuildLogReadOptions options;
+            options.mapWindowBytes = window;
+            const BuildLogResult mapped = readMapped(path, options);
+            QCOMPARE(Test::logResultText(mapped), expected);
+            // The output's places too, which the JSON leaves out (a CR kept in a line's length shows here).
+            QCOMPARE(mapped.builds.size(), buffered.builds.size());
+            for (qsizetype b = 0; b < mapped.builds.size(); ++b) {
+                const QList<BuildVertex> &m = mapped.builds.at(b).vertices;
+                const QList<BuildVertex> &r = buffered.builds.at(b).vertices;
+                QCOMPARE(m.size(), r.size());
+                for (qsizetype v = 0; v < m.size(); ++v) {
+                    QCOMPARE(m.at(v).spans.size(), r.at(v).spans.size());
+                    for (qsizetype k = 0; k < m.at(v).spans.size(); ++k) {
+                        QCOMPARE(m.at(v).spans.at(k).offset, r.at(v).spans.at(k).offset);
+                        QCOMPARE(m.at(v).spans.at(k).length, r.at(v).spans.at(k).length);
+                        QCOMPARE(m.at(v).spans.at(k).firstLine, r.at(v).spans.at(k).firstLine);
+                    }
+                }
+            }
+        }
+        // The scanner read them (the comparison above would pass without it), up to the bound: one block
+        // of the whole file keeps about MaxScannedJsonBytes and leaves the later lines to the reader.
+        ScannedWindow scanned;
+        RawJsonReader reader;
+        scanWindow(log.constData(), log.size(), 16 << 20, &scanned, &reader);
+        QVERIFY(scanned.lines.size() < MaxScannedLines);
+        const auto read = std::count_if(
+            scanned.lines.cbegin(), scanned.lines.cend(), [](const ScannedLine &l) { return l.json; });
+        const auto left = std::count_if(scanned.lines.cbegin(), scanned.lines.cend(),
+            [&](const ScannedLine &l) { return !l.json && log.at(l.start) == '{'; });
+        QVERIFY(read > 1000);
+        QVERIFY(left > 1000);
+        QVERIFY(scanned.json.footprint() > MaxScannedJsonBytes);
+        QVERIFY(scanned.json.footprint() < MaxScannedJsonBytes + (64 << 10));
     }
 
     // Made to hit the scanner's limits: a run longer than MaxRunLines, more lines than MaxScannedLines in one

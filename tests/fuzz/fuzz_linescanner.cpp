@@ -7,6 +7,7 @@
 #include "model/buildlog/linescanner.h"
 #include "model/buildlog/lineunwrapper.h"
 #include "model/buildlog/plainlogparser.h"
+#include "model/buildlog/rawjsonlogparser.h"
 #include "tests/logresulttext.h"
 
 #include <QBuffer>
@@ -33,7 +34,10 @@ void check(bool ok)
 void checkFacts(const QByteArray &bytes)
 {
     ScannedWindow window;
-    scanWindow(bytes.constData(), bytes.size(), MaxLine, &window);
+    RawJsonReader json;
+    scanWindow(bytes.constData(), bytes.size(), MaxLine, &window, &json);
+    RawJsonReader direct;
+    RawJsonFacts facts;
     qsizetype at = 0;
     quint32 runLeft = 0;
     for (const ScannedLine &s : window.lines) {
@@ -49,6 +53,30 @@ void checkFacts(const QByteArray &bytes)
         check(s.vertex == vertex);
         if (vertex >= 0)
             check(s.outputTime() == PlainLogParser::outputTime(raw.sliced(restStart)));
+        // rawjson lines are read as the reader's dispatcher would send them to RawJsonLogParser, and the
+        // scanner's reading of one is the reading on its own (up to what a block keeps).
+        QByteArrayView text = raw;
+        if (text.endsWith('\r'))
+            text.chop(1);
+        const bool isJson =
+            !s.binary && raw.size() <= MaxLine && text.startsWith("{\"") && RawJsonLogParser::claims(text);
+        check(s.json ? isJson : (!isJson || window.json.footprint() > MaxScannedJsonBytes));
+        if (s.json) {
+            facts.clear();
+            const QByteArray copy = text.toByteArray();
+            direct.read(copy.constData(), size_t(copy.size()), 0, &facts);
+            const RawJsonFacts::Line &mine = window.json.lines.at(s.jsonLine);
+            const RawJsonFacts::Line &theirs = facts.lines.front();
+            check(mine.failed == theirs.failed && mine.eventCount == theirs.eventCount
+                && mine.carriageReturn == (text.size() < raw.size()));
+            for (quint32 e = 0; e < mine.eventCount; ++e) {
+                const RawJsonFacts::Event &a = window.json.events.at(mine.firstEvent + e);
+                const RawJsonFacts::Event &b = facts.events.at(e);
+                check(a.kind == b.kind && window.json.view(a.digest) == facts.view(b.digest)
+                    && window.json.view(a.name) == facts.view(b.name) && a.lines == b.lines
+                    && a.inputCount == b.inputCount && a.started == b.started && a.completed == b.completed);
+            }
+        }
         if (runLeft > 0) {
             check(s.run == 0 && s.vertex > 0 && s.timed);
             --runLeft;
