@@ -209,23 +209,6 @@ private:
     std::string m_arena;
 };
 
-// The pages a large build's vertices fill in are faulted in one by one as the build grows: tens of
-// thousands of faults for 100,000 vertices, a quarter of the reading thread's time on a 200 MB rawjson log
-// (perf). Asking for huge pages where the kernel gives them on request makes that a few dozen.
-void adviseHugePages(void *data, size_t bytes)
-{
-#ifdef MADV_HUGEPAGE
-    constexpr quintptr Huge = quintptr(2) << 20;
-    const quintptr begin = (quintptr(data) + Huge - 1) & ~(Huge - 1);
-    const quintptr end = (quintptr(data) + bytes) & ~(Huge - 1);
-    if (end > begin)
-        ::madvise(reinterpret_cast<void *>(begin), size_t(end - begin), MADV_HUGEPAGE);
-#else
-    Q_UNUSED(data);
-    Q_UNUSED(bytes);
-#endif
-}
-
 // Vertices of the build in progress. A growing QList moves every BuildVertex (some 300 bytes) on each
 // reallocation and touches twice the memory, so a build that outgrows its first 1024 vertices reserves
 // MaxVerticesPerBuild at once: a block that large is mapped on demand by the allocator (mmap), so only the
@@ -244,12 +227,9 @@ public:
         // Small builds (nearly all) never ask for the big block: mapping and unmapping it per build made the
         // fuzzer, and logs of many small builds, several times slower. A build that outgrows the first
         // block moves once, into the big one.
-        if (m_list.size() == m_list.capacity()) {
+        if (m_list.size() == m_list.capacity())
             m_list.reserve(
                 m_list.capacity() == 0 ? qsizetype(SmallBuildVertices) : qsizetype(MaxVerticesPerBuild));
-            if (m_list.capacity() >= qsizetype(MaxVerticesPerBuild))
-                adviseHugePages(m_list.data(), size_t(m_list.capacity()) * sizeof(BuildVertex));
-        }
         return m_list.emplaceBack();
     }
 
