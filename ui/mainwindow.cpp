@@ -963,6 +963,8 @@ QString MainWindow::emptyGraphText() const
 {
     if (!m_dagInput.model.stages.isEmpty())
         return {};
+    if (m_session->isBuildingGraph())
+        return tr("Reading the Dockerfile...");
     if (m_dagInput.hiddenStages > 0)
         return tr("The target needs none of the stages: View > Show Unneeded Stages (Ctrl+U) draws them.");
     if (!m_session->dockerfilePath().isEmpty())
@@ -990,6 +992,9 @@ void MainWindow::refreshStatusBar()
             // Builds compared from the History view, nothing opened: no build of the session to sum up.
             m_statusSummary->setText(tr("Comparing %1 against %2 (Esc leaves compare mode)")
                                          .arg(m_comparison->afterName, m_comparison->beforeName));
+        } else if (m_session->isBuildingGraph()) {
+            m_statusSummary->setText(
+                tr("Reading %1...").arg(QFileInfo(m_session->dockerfilePath()).fileName()));
         } else if (!graph.stages.isEmpty()) {
             const int hidden = m_dagInput.hiddenStages;
             m_statusSummary->setText(

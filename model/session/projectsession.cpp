@@ -265,11 +265,29 @@ void ProjectSession::setBuildArg(const QString &name, const QString &value)
 
 void ProjectSession::rebuildGraph()
 {
-    if (m_dockerfilePath.isEmpty()) {
-        m_graph = BuildGraph();
-    } else {
-        m_graph = graphOf(m_dockerfileText, m_dockerfilePath, m_options, m_dockerfileCut);
+    if (m_mode == Mode::Asynchronous && !m_dockerfilePath.isEmpty()
+        && m_dockerfileText.size() > AsyncGraphBytes) {
+        // Until it lands there is no graph: the last one is another file's, or another target's.
+        m_graphPending = true;
+        setGraph(BuildGraph());
+        runJob(
+            &m_graphGeneration, &m_graphPending,
+            [text = m_dockerfileText, path = m_dockerfilePath, options = m_options, cut = m_dockerfileCut]() {
+                return graphOf(text, path, options, cut);
+            },
+            [this](BuildGraph graph) { setGraph(std::move(graph)); });
+        return;
     }
+    ++m_graphGeneration; // drops a worker's graph for an older request
+    m_graphPending = false;
+    setGraph(m_dockerfilePath.isEmpty()
+            ? BuildGraph()
+            : graphOf(m_dockerfileText, m_dockerfilePath, m_options, m_dockerfileCut));
+}
+
+void ProjectSession::setGraph(BuildGraph graph)
+{
+    m_graph = std::move(graph);
     rebuildArgsModel();
     rebuildEngine();
     Q_EMIT graphChanged();
@@ -859,7 +877,7 @@ ReportInput ProjectSession::reportInput() const
 
 bool ProjectSession::isBusy() const
 {
-    return m_contextPending || m_analysisPending || (m_loader && m_loader->isBusy());
+    return m_contextPending || m_analysisPending || m_graphPending || (m_loader && m_loader->isBusy());
 }
 
 void ProjectSession::checkIdle()

@@ -47,6 +47,9 @@ public:
     /// Builds with more vertices than this are analysed on a worker in the asynchronous mode: matching tens
     /// of thousands of vertices takes tens of milliseconds, too long for the GUI thread.
     static constexpr qsizetype AsyncAnalysisVertices = 5000;
+    /// Dockerfiles longer than this get their graph built on a worker in the asynchronous mode (a third of a
+    /// millisecond per KiB: a few MiB that are no Dockerfile held the GUI thread for seconds).
+    static constexpr qsizetype AsyncGraphBytes = 64 << 10;
 
     /// A Dockerfile's text as every front end reads it: at most `maxBytes` (`*cut` says more followed), an
     /// empty file as an empty non-null array. Null when the file cannot be read (`*error` says why).
@@ -165,8 +168,10 @@ public:
     /// A value: it may go to a worker.
     AdviceInput adviceInput() const;
 
-    /// A context scan, a log read or an analysis is running or its result not yet applied.
+    /// A context scan, a log read, a graph or an analysis is running or its result not yet applied.
     bool isBusy() const;
+    /// The open Dockerfile's graph is being built on a worker (graph() is empty until graphChanged).
+    bool isBuildingGraph() const { return m_graphPending; }
 
 Q_SIGNALS:
     /// Folder, Dockerfile path or text changed (the source view, the window title).
@@ -211,6 +216,7 @@ private:
 
     void readDockerfile();
     void rebuildGraph();
+    void setGraph(BuildGraph graph);
     void checkMatch();
     void followLogDockerfile(const BuildLogResult &result);
     void scanContext();
@@ -266,6 +272,8 @@ private:
     bool m_contextPending = false;
     quint64 m_analysisGeneration = 0;
     bool m_analysisPending = false;
+    quint64 m_graphGeneration = 0;
+    bool m_graphPending = false;
     bool m_splitTargets = false;
     bool m_analyseBuilds = true;
 };

@@ -1,6 +1,7 @@
 // The project session on the real BuildKit project: the one pipeline under every front end. Its figures are
 // checked against the ground truth (steps.tsv, the Dockerfile's text), its item models with Qt's tester, and
 // its two modes against each other.
+#include "model/graph/buildgraph.h"
 #include "model/session/projectsession.h"
 #include "testutils.h"
 
@@ -226,6 +227,52 @@ private Q_SLOTS:
         QTest::qWait(200);
         QCOMPARE(
             session.context()->rootPath(), QFileInfo(real(QStringLiteral("project"))).absoluteFilePath());
+    }
+
+    // A Dockerfile past AsyncGraphBytes gets its graph built on a worker: right after opening, the session
+    // has no graph (not the last file's) and says it is building one; what lands is the synchronous graph,
+    // and a target asked for meanwhile wins over the one the first job was built for.
+    void largeDockerfileGraphOnAWorker()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        QByteArray text;
+        for (int i = 0; text.size() <= ProjectSession::AsyncGraphBytes; ++i)
+            text += "FROM alpine:3.20 AS s" + QByteArray::number(i) + "\nRUN echo " + QByteArray::number(i)
+                + " > /n\nCOPY --from=s" + QByteArray::number(i / 2) + " /n /m\n";
+        QFile file(dir.filePath(QStringLiteral("Dockerfile")));
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(text);
+        file.close();
+        const auto graphText = [](const BuildGraph &graph) {
+            QByteArray json;
+            appendJsonText(&json, graph);
+            return json;
+        };
+        ProjectSession expected;
+        QVERIFY(expected.openDockerfile(file.fileName()));
+        QVERIFY(expected.graph().stages.size() > 100);
+        expected.setTarget(QStringLiteral("s7"));
+        const QByteArray expectedText = graphText(expected.graph());
+
+        ProjectSession session(ProjectSession::Mode::Asynchronous);
+        QVERIFY(session.openProject(real(QStringLiteral("project"))));
+        QVERIFY(waitIdle(session));
+        QVERIFY(!session.graph().stages.isEmpty());
+        QSignalSpy graphs(&session, &ProjectSession::graphChanged);
+        QVERIFY(session.openDockerfile(file.fileName()));
+        QVERIFY(session.isBuildingGraph());
+        QVERIFY(session.isBusy());
+        QVERIFY(session.graph().stages.isEmpty());
+        session.setTarget(QStringLiteral("s7"));
+        QVERIFY(waitIdle(session));
+        QVERIFY(!session.isBuildingGraph());
+        QCOMPARE(session.graph().target, QStringLiteral("s7"));
+        QCOMPARE(graphText(session.graph()), expectedText);
+        // Stay a while: the first job's graph (the last stage as target) must not land after the second.
+        QTest::qWait(300);
+        QCOMPARE(session.graph().target, QStringLiteral("s7"));
+        QVERIFY(graphs.size() >= 2); // emptied, then the graph
     }
 
     // Every real log with the Dockerfile it was built from fits it (the project's first Dockerfile gives way

@@ -15,6 +15,8 @@
 #include "ui/mainwindow.h"
 #include "ui/panes/problemspane.h"
 #include "ui/panes/sloweststepspane.h"
+#include "ui/panes/sourceview.h"
+#include "ui/panes/stepdetailspane.h"
 #include "ui/plots/timelineplot.h"
 #include "ui/welcomepage.h"
 
@@ -39,6 +41,7 @@
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTextBlock>
 #include <QTimer>
 
 using namespace Stagelens;
@@ -457,6 +460,47 @@ private Q_SLOTS:
         QVERIFY(table->columnWidth(DiagnosticsModel::WhereColumn) <= table->viewport()->width() / 3);
         QVERIFY(table->columnWidth(DiagnosticsModel::MessageColumn)
             >= table->columnWidth(DiagnosticsModel::WhereColumn));
+    }
+
+    // A file of several MiB that is no Dockerfile (thousands of stages and problems): its graph is built on a
+    // worker while the window says so, the source view shows its first MiB and says the rest is left out, and
+    // the Problems pane lists the problems a line each instead of measuring every wrapped row.
+    void hugeDockerfileStaysResponsive()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        QByteArray text;
+        for (int i = 0; text.size() < 3 * (1 << 20); ++i)
+            text += "FROM alpine AS s" + QByteArray::number(i) + "\nRUN echo " + QByteArray::number(i)
+                + "\nFROM $UNSET_" + QByteArray::number(i) + "\n";
+        QFile file(dir.filePath(QStringLiteral("Dockerfile")));
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(text);
+        file.close();
+        const int lines = int(text.count('\n'));
+        MainWindow window;
+        window.resize(1280, 800);
+        window.show();
+        bool idle = false;
+        window.openPaths({file.fileName()});
+        QVERIFY2(window.statusText().startsWith(QLatin1String("Reading Dockerfile")),
+            qPrintable(window.statusText()));
+        QCOMPARE(window.dagView()->emptyText(), QStringLiteral("Reading the Dockerfile..."));
+        window.whenIdle([&idle]() { idle = true; });
+        QVERIFY(QTest::qWaitFor([&idle]() { return idle; }, 60000));
+        QVERIFY(window.graph().stages.size() > 1000);
+        QVERIFY(window.dagView()->emptyText().isEmpty());
+
+        SourceView *source = window.findChild<StepDetailsPane *>()->sourceView();
+        QVERIFY(source->blockCount() < lines / 2);
+        const QString last = source->document()->lastBlock().text();
+        QVERIFY2(last.contains(QLatin1String("more lines of this file are not shown")), qPrintable(last));
+        QCOMPARE(source->document()->firstBlock().text(), QStringLiteral("FROM alpine AS s0"));
+
+        QTableView *table = window.findChild<ProblemsPane *>()->findChild<QTableView *>();
+        QVERIFY(table->model()->rowCount() > ProblemsPane::MaxWrappedRows);
+        QVERIFY(!table->wordWrap());
+        QCOMPARE(table->rowHeight(0), table->verticalHeader()->defaultSectionSize());
     }
 
     // A Dockerfile with no stage to draw (no FROM): the canvas points at the Problems pane.

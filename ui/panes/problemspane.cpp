@@ -4,6 +4,7 @@
 
 #include <QApplication>
 #include <QHeaderView>
+#include <QIcon>
 #include <QIdentityProxyModel>
 #include <QStyle>
 #include <QTableView>
@@ -25,13 +26,20 @@ public:
     {
         if (role == Qt::DecorationRole && index.column() == DiagnosticsModel::SeverityColumn) {
             const auto severity = Severity(index.data(DiagnosticsModel::SeverityRole).toInt());
-            const QStyle::StandardPixmap pixmap = severity == Severity::Error ? QStyle::SP_MessageBoxCritical
-                : severity == Severity::Warning                               ? QStyle::SP_MessageBoxWarning
-                                                : QStyle::SP_MessageBoxInformation;
-            return QApplication::style()->standardIcon(pixmap);
+            const int i = severity == Severity::Error ? 0 : severity == Severity::Warning ? 1 : 2;
+            // Asked for every row the view measures: the style builds each icon once.
+            if (m_icons[i].isNull()) {
+                static constexpr QStyle::StandardPixmap Pixmaps[] = {QStyle::SP_MessageBoxCritical,
+                    QStyle::SP_MessageBoxWarning, QStyle::SP_MessageBoxInformation};
+                m_icons[i] = QApplication::style()->standardIcon(Pixmaps[i]);
+            }
+            return m_icons[i];
         }
         return QIdentityProxyModel::data(index, role);
     }
+
+private:
+    mutable QIcon m_icons[3];
 };
 
 } // namespace
@@ -66,9 +74,23 @@ ProblemsPane::ProblemsPane(DiagnosticsModel *model, QWidget *parent)
     });
     connect(model, &QAbstractItemModel::modelReset, this, [this]() {
         fitWhereColumn(true);
-        m_view->resizeRowsToContents();
+        fitRows();
         Q_EMIT problemsChanged(m_model->count(Severity::Error));
     });
+}
+
+// Wrapped messages need every row measured (text layout of each message). A list of thousands (a file that is
+// not a Dockerfile: 22,868 problems) shows a line per problem instead, the whole text in its tooltip:
+// measuring them all held the GUI thread for over a second, again on every resize of the pane.
+void ProblemsPane::fitRows()
+{
+    const bool wrap = m_model->rowCount() <= MaxWrappedRows;
+    m_view->setWordWrap(wrap);
+    // Cut to a line, a message keeps its start (its end is in the tooltip); wrapped, only a long "where"
+    // is cut, and it keeps its start and its ":line".
+    m_view->setTextElideMode(wrap ? Qt::ElideMiddle : Qt::ElideRight);
+    if (wrap)
+        m_view->resizeRowsToContents();
 }
 
 // "Where" as wide as its longest entry, but never more than a third of the pane: the message keeps the room.
@@ -87,7 +109,7 @@ void ProblemsPane::resizeEvent(QResizeEvent *event)
 {
     QWidget::resizeEvent(event);
     fitWhereColumn(false);
-    m_view->resizeRowsToContents();
+    fitRows();
 }
 
 QString ProblemsPane::title() const

@@ -15,6 +15,9 @@ class ProblemsPane : public QWidget
 {
     Q_OBJECT
 public:
+    /// Lists longer than this show one line per problem (see fitRows).
+    static constexpr int MaxWrappedRows = 500;
+
     explicit ProblemsPane(DiagnosticsModel *model, QWidget *parent = nullptr);
 
     /// "Problems", or "Problems (3)" when there are errors or warnings: the tab title.
@@ -31,6 +34,7 @@ protected:
 
 private:
     void fitWhereColumn(bool measure);
+    void fitRows();
 
     DiagnosticsModel *m_model;
     QTableView *m_view = nullptr;

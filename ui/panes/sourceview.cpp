@@ -57,8 +57,20 @@ SourceView::SourceView(QWidget *parent)
 
 void SourceView::setSource(const QString &text)
 {
-    // Plain text only: a Dockerfile is never interpreted as markup.
-    setPlainText(text);
+    // Plain text only: a Dockerfile is never interpreted as markup. A file this long is no Dockerfile (the
+    // session reads up to 64 MiB of one): its first lines are shown and the rest is said to be left out, as
+    // a block per line of several MiB held the GUI thread for over half a second.
+    if (text.size() > MaxShownCharacters) {
+        const qsizetype cut = text.lastIndexOf(QLatin1Char('\n'), MaxShownCharacters - 1);
+        const qsizetype end = cut > 0 ? cut : MaxShownCharacters;
+        const qsizetype lines =
+            text.count(QLatin1Char('\n')) - QStringView(text).first(end).count(QLatin1Char('\n'));
+        setPlainText(text.left(end) + QLatin1Char('\n')
+            + (lines == 1 ? tr("[1 more line of this file is not shown]")
+                          : tr("[%1 more lines of this file are not shown]").arg(lines)));
+    } else {
+        setPlainText(text);
+    }
     m_firstHighlight = m_lastHighlight = 0;
     setExtraSelections({});
 }

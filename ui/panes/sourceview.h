@@ -20,6 +20,9 @@ public:
         QString marker;
     };
 
+    /// Longer text is shown cut at a line end, with a last line saying so.
+    static constexpr qsizetype MaxShownCharacters = 1 << 20;
+
     explicit SourceView(QWidget *parent = nullptr);
 
     void setSource(const QString &text);
