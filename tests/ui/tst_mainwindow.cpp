@@ -536,6 +536,7 @@ private Q_SLOTS:
         QVERIFY(window.isWelcomeShown());
         QVERIFY(window.findChildren<DagView *>().isEmpty());
         QVERIFY(window.findChildren<TimelinePlot *>().isEmpty());
+        QVERIFY(!buildSelector(window)); // the tool bar comes with the views
         auto *bar = new QLabel(QStringLiteral("a bar above the graph"));
         window.addTopBar(bar);
         QVERIFY(!bar->isVisible());
@@ -575,6 +576,11 @@ private Q_SLOTS:
             logged += item->data().state != StepState::NotInLog ? 1 : 0;
         QVERIFY(logged >= 10);
         QVERIFY(window.statusText().contains(QLatin1String("Wall time")));
+        // The tool bar made with the views lists the builds that landed before it.
+        QComboBox *builds = buildSelector(window);
+        QVERIFY(builds && builds->isVisible());
+        QCOMPARE(builds->count(), window.buildCount());
+        QCOMPARE(builds->currentIndex(), window.session()->selectedBuild());
         QVERIFY(!window.slowestSteps()->isVisible()); // the details pane stayed folded
         detailsAction->trigger();
         QVERIFY(window.slowestSteps()->parentWidget()->parentWidget()->isVisible());
