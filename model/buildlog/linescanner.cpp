@@ -76,7 +76,8 @@ struct LineSink
     // a key RawJsonLogParser claims.
     void readJson(ScannedLine &line, QByteArrayView raw)
     {
-        if (raw.size() > maxLine || facts->footprint() > MaxScannedJsonBytes)
+        if (raw.size() > std::min<qint64>(maxLine, MaxScannedJsonLine)
+            || facts->footprint() > MaxScannedJsonBytes)
             return;
         const bool carriageReturn = raw.endsWith('\r');
         if (carriageReturn)

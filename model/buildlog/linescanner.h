@@ -50,6 +50,9 @@ struct ScannedWindow
 
 /// What a block keeps of its rawjson lines at most; the lines past it are read by the reading thread.
 constexpr size_t MaxScannedJsonBytes = 1 << 20;
+/// Longer rawjson lines are left to the reading thread too: a line's facts can take several times its
+/// bytes (an event per tiny log entry), and this bounds what one line adds past MaxScannedJsonBytes.
+constexpr qsizetype MaxScannedJsonLine = 128 << 10;
 
 /// Bounded whatever the block holds: a block of empty lines would otherwise take 24 bytes per byte.
 constexpr size_t MaxScannedLines = 1 << 16;

@@ -13,6 +13,7 @@
 #include <QBuffer>
 #include <QFile>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -58,8 +59,8 @@ void checkFacts(const QByteArray &bytes)
         QByteArrayView text = raw;
         if (text.endsWith('\r'))
             text.chop(1);
-        const bool isJson =
-            !s.binary && raw.size() <= MaxLine && text.startsWith("{\"") && RawJsonLogParser::claims(text);
+        const bool isJson = !s.binary && raw.size() <= std::min<qint64>(MaxLine, MaxScannedJsonLine)
+            && text.startsWith("{\"") && RawJsonLogParser::claims(text);
         check(s.json ? isJson : (!isJson || window.json.footprint() > MaxScannedJsonBytes));
         if (s.json) {
             facts.clear();
