@@ -12,6 +12,7 @@
 
 class QAction;
 class QComboBox;
+class QToolBar;
 class QHBoxLayout;
 class QLabel;
 class QLineEdit;
@@ -253,6 +254,7 @@ private:
     QVBoxLayout *m_graphLayout = nullptr;
     QHBoxLayout *m_graphRow = nullptr; ///< the graph and its overview, in m_graphLayout
     QList<QPair<QWidget *, bool>> m_pendingTopBars; ///< added before the views existed; hidden by the owner
+    QToolBar *m_buildToolBar = nullptr;
     QComboBox *m_buildCombo = nullptr;
     QLineEdit *m_searchEdit = nullptr;
     QAction *m_collapseAction = nullptr;
