@@ -1,6 +1,7 @@
 #include "rawjsonlines.h"
 
 #include "lineunwrapper.h"
+#include "rawjsonlogentry.h"
 #include "rawjsonlogparser.h"
 
 #include <QHash>
@@ -153,16 +154,7 @@ void RawJsonReader::read(const char *data, size_t length, size_t padding, RawJso
                         break;
                     std::string_view digest;
                     std::string_view bytes;
-                    for (auto f : o) {
-                        std::string_view k;
-                        if (f.unescaped_key().get(k))
-                            break;
-                        std::string_view s;
-                        if (k == "vertex" && !f.value().get_string().get(s))
-                            digest = s;
-                        else if (k == "data" && !f.value().get_string().get(s))
-                            bytes = s;
-                    }
+                    readRawJsonLogEntry(o, &digest, &bytes);
                     if (digest.empty())
                         continue;
                     RawJsonFacts::Event e;

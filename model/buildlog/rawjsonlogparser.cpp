@@ -2,6 +2,7 @@
 
 #include "lineunwrapper.h"
 #include "rawjsonlines.h"
+#include "rawjsonlogentry.h"
 #include "vertexlabelcache.h"
 
 #include <QHash>
@@ -457,16 +458,7 @@ QByteArray RawJsonLogParser::extractLogs(QByteArrayView jsonLine, const QString 
         if (element.get_object().get(o))
             break;
         std::string_view vertex, data;
-        for (auto f : o) {
-            std::string_view k;
-            if (f.unescaped_key().get(k))
-                break;
-            std::string_view s;
-            if (k == "vertex" && !f.value().get_string().get(s))
-                vertex = s;
-            else if (k == "data" && !f.value().get_string().get(s))
-                data = s;
-        }
+        readRawJsonLogEntry(o, &vertex, &data);
         if (QtPrivate::equalStrings(utf8View(vertex), QStringView(digest)))
             out += decodeBase64(QByteArrayView(data.data(), qsizetype(data.size())));
     }

@@ -48,6 +48,16 @@ BuildLogResult parseBytes(const QByteArray &bytes, const BuildLogReadOptions &op
     return readBuildLogDevice(buffer, options);
 }
 
+// `bytes` written to `name` in `dir`; its path, or empty when it could not be written.
+QString writeFile(const QTemporaryDir &dir, const QString &name, const QByteArray &bytes)
+{
+    const QString path = dir.filePath(name);
+    QFile file(path);
+    if (!dir.isValid() || !file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size())
+        return {};
+    return path;
+}
+
 // Read through the file's mapping (a QFile: the reader maps it and scans its windows).
 BuildLogResult readMapped(const QString &path, const BuildLogReadOptions &options)
 {
@@ -1224,12 +1234,8 @@ private Q_SLOTS:
             log += line + '\n';
         }
         QTemporaryDir dir;
-        QVERIFY(dir.isValid());
-        const QString path = dir.filePath(QStringLiteral("raw.log"));
-        QFile file(path);
-        QVERIFY(file.open(QIODevice::WriteOnly));
-        QCOMPARE(file.write(log), log.size());
-        file.close();
+        const QString path = writeFile(dir, QStringLiteral("raw.log"), log);
+        QVERIFY(!path.isEmpty());
         const BuildLogResult buffered = parseBytes(log);
         QVERIFY(!buffered.builds.isEmpty());
         QVERIFY(buffered.builds.first().vertices.size() >= 5000);
@@ -1285,12 +1291,8 @@ private Q_SLOTS:
         log += "#2 [2/2] RUN test\n#2 0.100 ok\n#0 0.200 client\n#2 0.300 \x01\x02\x03\x04\x05\x06\n";
         log += "#2 0.400 a](b section_x\n#1 DONE 6.0s\n#2 DONE 0.5s\n#2 0.600 tail";
         QTemporaryDir dir;
-        QVERIFY(dir.isValid());
-        const QString path = dir.filePath(QStringLiteral("limits.log"));
-        QFile file(path);
-        QVERIFY(file.open(QIODevice::WriteOnly));
-        QCOMPARE(file.write(log), log.size());
-        file.close();
+        const QString path = writeFile(dir, QStringLiteral("limits.log"), log);
+        QVERIFY(!path.isEmpty());
         BuildLogReadOptions options;
         options.maxLineBytes = 1024;
         const BuildLogResult buffered = parseBytes(log, options);
