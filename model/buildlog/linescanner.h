@@ -1,8 +1,9 @@
 #pragma once
 
-// The part of reading a log that needs no parser state: cutting a window of the file into lines, the
-// clean-line test, and N and the output time of bare "#N" lines. buildlogreader.cpp runs it on a helper
-// thread for the next window while the parsers take the lines of the current one.
+// The part of reading a log that needs no parser state: cutting a block of the file into lines, the
+// clean-line test, N and the output time of bare "#N" lines, and the JSON of rawjson lines.
+// MappedLogScanner runs it on the blocks of the mapped windows, on a helper thread and on the reading
+// thread, while the parsers take the lines of the blocks before.
 
 #include "rawjsonlines.h"
 
@@ -13,10 +14,10 @@
 
 namespace Stagelens {
 
-// 24 bytes: a window holds up to a few hundred thousand of them, written by one core and read by the other.
+// 24 bytes: a block holds up to tens of thousands of them, often written by one core and read by the other.
 struct ScannedLine
 {
-    quint32 start = 0; ///< in the window
+    quint32 start = 0; ///< in the block
     quint32 length = 0; ///< without the '\n'
     qint32 vertex =
         -1; ///< N of a bare "#N " line (clean, nothing a CI wrapper could have put first), else -1
@@ -38,9 +39,9 @@ struct ScannedLine
 static_assert(sizeof(ScannedLine) == 24);
 constexpr quint16 MaxRunLines = 0xffff;
 
-/// The lines of one window as far as the scanner went: every line that ends before `scannedEnd`, the first
-/// one starting at 0 (the end of a line cut by the window before, when there was one). The rest of the
-/// window is split by the reader as before.
+/// The lines of one block (ScannedWindow for history: blocks were whole windows) as far as the scanner went:
+/// every line that ends before `scannedEnd`, the first one starting at 0 (the end of a line cut by the block
+/// before, when there was one). The rest of the block is split by the reader as before.
 struct ScannedWindow
 {
     std::vector<ScannedLine> lines;
