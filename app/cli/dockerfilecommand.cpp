@@ -14,6 +14,9 @@
 #include <QRegularExpression>
 
 #include <cstdio>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 namespace Stagelens::Cli {
 
@@ -71,6 +74,13 @@ RecordDockerfile readRecordDockerfile(const QString &path, int wanted, QString *
 
 int runDockerfileCommand(const QStringList &args)
 {
+#ifdef M_MXFAST
+    // The parse tree and the graph are hundreds of thousands of small strings, freed as they are replaced
+    // and at the end: glibc's fastbins made each larger request consolidate them first (12 % of `--ast` on
+    // a 9 MB file, perf). Without fastbins: `--ast` 340-360 -> 310 ms, `--json` 1.27 -> 1.19 s (perf stat).
+    // Only here: the log readers allocate otherwise, and rawjson was 2-3 % slower without them.
+    mallopt(M_MXFAST, 0);
+#endif
     QCommandLineParser parser;
     parser.setApplicationDescription(
         QStringLiteral("Parse a Dockerfile and show its stage graph as BuildKit sees it."));
