@@ -494,13 +494,40 @@ private Q_SLOTS:
         SourceView *source = window.findChild<StepDetailsPane *>()->sourceView();
         QVERIFY(source->blockCount() < lines / 2);
         const QString last = source->document()->lastBlock().text();
-        QVERIFY2(last.contains(QLatin1String("more lines of this file are not shown")), qPrintable(last));
+        QVERIFY2(last.endsWith(QLatin1String("more lines of this file not shown]")), qPrintable(last));
         QCOMPARE(source->document()->firstBlock().text(), QStringLiteral("FROM alpine AS s0"));
 
         QTableView *table = window.findChild<ProblemsPane *>()->findChild<QTableView *>();
         QVERIFY(table->model()->rowCount() > ProblemsPane::MaxWrappedRows);
         QVERIFY(!table->wordWrap());
         QCOMPARE(table->rowHeight(0), table->verticalHeader()->defaultSectionSize());
+    }
+
+    // Past a MiB the source view shows whole lines and says how many it leaves out: counted here from how the
+    // text was made (lines of 100 characters), with and without a newline at the end, and for a first line
+    // longer than a MiB.
+    void sourceViewSaysWhatItLeavesOut()
+    {
+        SourceView view;
+        constexpr int Lines = 20000;
+        QString text;
+        for (int i = 0; i < Lines; ++i)
+            text += QString(99, QLatin1Char('a' + i % 26)) + QLatin1Char('\n');
+        const int shown = int(SourceView::MaxShownCharacters / 100); // whole lines within the first MiB
+        for (const bool finalNewline : {true, false}) {
+            view.setSource(finalNewline ? text : text.chopped(1));
+            QCOMPARE(view.blockCount(), shown + 1);
+            QCOMPARE(view.document()->findBlockByNumber(shown - 1).text(), text.mid((shown - 1) * 100, 99));
+            QCOMPARE(view.document()->lastBlock().text(),
+                QStringLiteral("[%1 more lines of this file not shown]").arg(Lines - shown));
+        }
+        view.setSource(
+            QString(SourceView::MaxShownCharacters + 10, QLatin1Char('x')) + QStringLiteral("\nb\nc"));
+        QCOMPARE(view.blockCount(), 2);
+        QCOMPARE(view.document()->lastBlock().text(),
+            QStringLiteral("[the line above is cut; 2 more lines of this file not shown]"));
+        view.setSource(QStringLiteral("FROM alpine\nRUN true\n"));
+        QCOMPARE(view.toPlainText(), QStringLiteral("FROM alpine\nRUN true\n"));
     }
 
     // A Dockerfile with no stage to draw (no FROM): the canvas points at the Problems pane.

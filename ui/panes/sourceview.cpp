@@ -61,13 +61,19 @@ void SourceView::setSource(const QString &text)
     // session reads up to 64 MiB of one): its first lines are shown and the rest is said to be left out, as
     // a block per line of several MiB held the GUI thread for over half a second.
     if (text.size() > MaxShownCharacters) {
-        const qsizetype cut = text.lastIndexOf(QLatin1Char('\n'), MaxShownCharacters - 1);
-        const qsizetype end = cut > 0 ? cut : MaxShownCharacters;
-        const qsizetype lines =
-            text.count(QLatin1Char('\n')) - QStringView(text).first(end).count(QLatin1Char('\n'));
-        setPlainText(text.left(end) + QLatin1Char('\n')
-            + (lines == 1 ? tr("[1 more line of this file is not shown]")
-                          : tr("[%1 more lines of this file are not shown]").arg(lines)));
+        // Cut at the last line end in the first MiB; a first line longer than that is cut where it is.
+        const qsizetype lineEnd = text.lastIndexOf(QLatin1Char('\n'), MaxShownCharacters - 1);
+        const bool lineCut = lineEnd <= 0;
+        const qsizetype shown = lineCut ? MaxShownCharacters : lineEnd;
+        // The lines after the one cut or the last one shown; the file's last line may end without a newline.
+        const qsizetype next = text.indexOf(QLatin1Char('\n'), shown);
+        const QStringView rest = next < 0 ? QStringView() : QStringView(text).sliced(next + 1);
+        const qsizetype left =
+            rest.count(QLatin1Char('\n')) + (rest.isEmpty() || rest.endsWith(QLatin1Char('\n')) ? 0 : 1);
+        const QString lines = left == 1 ? tr("1 more line") : tr("%1 more lines").arg(left);
+        setPlainText(text.left(shown) + QLatin1Char('\n')
+            + (lineCut ? tr("[the line above is cut; %1 of this file not shown]").arg(lines)
+                       : tr("[%1 of this file not shown]").arg(lines)));
     } else {
         setPlainText(text);
     }
