@@ -198,9 +198,9 @@ public:
 
     /// One block at file offset `offset`. With a `between`, it runs after a line once `checkEvery` bytes
     /// were consumed since its last call; when it returns false the block is left (cancelled). `scanned`,
-    /// when given, holds the block's lines up to its scannedEnd, as scanWindow() found them.
+    /// when given, holds the block's lines up to its scannedEnd, as scanBlock() found them.
     bool consume(const char *data, qsizetype size, qint64 offset, qint64 checkEvery = 0,
-        const std::function<bool(qint64)> *between = nullptr, const ScannedWindow *scanned = nullptr)
+        const std::function<bool(qint64)> *between = nullptr, const ScannedBlock *scanned = nullptr)
     {
         qsizetype start = 0;
         size_t next = 0; // the next scanned line to hand out
@@ -576,7 +576,7 @@ BuildLogResult readBuildLogDevice(
 #ifdef Q_OS_LINUX
     // A regular file is read through windows of a mapping, without copying it into a buffer; resident
     // memory grows by a few windows only. A helper thread maps windows ahead and cuts their blocks into lines
-    // (scanWindow: the newlines, the clean-line test, N and the output time of "#N" lines, and output runs,
+    // (scanBlock: the newlines, the clean-line test, N and the output time of "#N" lines, and output runs,
     // the larger half of the work); this thread applies the lines and scans the blocks the helper has not
     // reached instead of waiting for them (mappedlogscanner.h). Whatever the file gains meanwhile is read
     // below.

@@ -24,7 +24,7 @@ bool looksBinary(const char *data, qsizetype size)
 
 namespace {
 
-// What scanWindow learns of a line once its end and its clean flag are known.
+// What scanBlock learns of a line once its end and its clean flag are known.
 struct LineSink
 {
     const char *data;
@@ -72,8 +72,8 @@ struct LineSink
         start = end + 1;
     }
 
-    // The reader's test (buildlogreader.cpp, LineDispatcher::dispatch): without a trailing CR, "{\"" and
-    // a key RawJsonLogParser claims.
+    // The reader's test (buildlogreader.cpp, LineDispatcher::dispatch): without a trailing CR, a line
+    // RawJsonLogParser claims.
     void readJson(ScannedLine &line, QByteArrayView raw)
     {
         if (raw.size() > std::min<qint64>(maxLine, MaxScannedJsonLine)
@@ -82,7 +82,7 @@ struct LineSink
         const bool carriageReturn = raw.endsWith('\r');
         if (carriageReturn)
             raw.chop(1);
-        if (!raw.startsWith("{\"") || !RawJsonLogParser::claims(raw))
+        if (!RawJsonLogParser::claims(raw))
             return;
         line.json = true;
         line.jsonLine = quint32(facts->lines.size());
@@ -94,7 +94,7 @@ struct LineSink
 
 } // namespace
 
-void scanWindow(const char *data, qsizetype size, qint64 maxLine, ScannedWindow *window, RawJsonReader *json)
+void scanBlock(const char *data, qsizetype size, qint64 maxLine, ScannedBlock *window, RawJsonReader *json)
 {
     window->lines.clear();
     window->json.clear();

@@ -28,7 +28,7 @@ struct ScannedLine
     bool clean : 1 = false; ///< isCleanLine()
     bool binary : 1 = false; ///< not clean and looksBinary(): skipped with a warning
     bool timed : 1 = false; ///< a bare "#N " line whose rest has an output time
-    bool json : 1 = false; ///< a rawjson line already read: line `jsonLine` of ScannedWindow::json
+    bool json : 1 = false; ///< a rawjson line already read: line `jsonLine` of ScannedBlock::json
     union {
         double seconds = 0; ///< timed: that time (PlainLogParser::outputTime of the rest)
         quint32 jsonLine;
@@ -39,10 +39,10 @@ struct ScannedLine
 static_assert(sizeof(ScannedLine) == 24);
 constexpr quint16 MaxRunLines = 0xffff;
 
-/// The lines of one block (ScannedWindow for history: blocks were whole windows) as far as the scanner went:
+/// The lines of one block as far as the scanner went:
 /// every line that ends before `scannedEnd`, the first one starting at 0 (the end of a line cut by the block
 /// before, when there was one). The rest of the block is split by the reader as before.
-struct ScannedWindow
+struct ScannedBlock
 {
     std::vector<ScannedLine> lines;
     qsizetype scannedEnd = 0; ///< just past the newline of the last line in `lines`
@@ -60,8 +60,8 @@ constexpr size_t MaxScannedLines = 1 << 16;
 
 /// Lines longer than `maxLine` are left as the reader cuts them: never bare, never in a run. With `json`,
 /// rawjson lines (those the reader hands to RawJsonLogParser) are read too.
-void scanWindow(
-    const char *data, qsizetype size, qint64 maxLine, ScannedWindow *window, RawJsonReader *json = nullptr);
+void scanBlock(
+    const char *data, qsizetype size, qint64 maxLine, ScannedBlock *window, RawJsonReader *json = nullptr);
 
 /// Mostly control characters in its first 64 bytes.
 bool looksBinary(const char *data, qsizetype size);

@@ -87,13 +87,13 @@ void MappedLogScanner::map(Window *window, qint64 index, std::unique_lock<std::m
     } else {
         window->data = data;
         window->length = length;
-        // The segments' line lists keep their capacity from window to window.
-        window->segments.resize(size_t((length + m_blockBytes - 1) / m_blockBytes));
-        for (size_t i = 0; i < window->segments.size(); ++i) {
-            Segment &segment = window->segments[i];
-            segment.begin = qsizetype(qint64(i) * m_blockBytes);
-            segment.end = qsizetype(std::min(length, qint64(i + 1) * m_blockBytes));
-            segment.state = State::Free;
+        // The blocks' line lists keep their capacity from window to window.
+        window->blocks.resize(size_t((length + m_blockBytes - 1) / m_blockBytes));
+        for (size_t i = 0; i < window->blocks.size(); ++i) {
+            BlockState &slot = window->blocks[i];
+            slot.begin = qsizetype(qint64(i) * m_blockBytes);
+            slot.end = qsizetype(std::min(length, qint64(i + 1) * m_blockBytes));
+            slot.progress = State::Free;
         }
         window->mapping = Mapping::Mapped;
     }
@@ -106,9 +106,9 @@ bool MappedLogScanner::scanSomeBlock(qint64 first, RawJsonReader *json, std::uni
         Window &window = m_windows[index % Slots];
         if (window.index != index || window.mapping != Mapping::Mapped)
             continue;
-        for (Segment &segment : window.segments) {
-            if (segment.state == State::Free) {
-                scan(&window, &segment, json, lock);
+        for (BlockState &slot : window.blocks) {
+            if (slot.progress == State::Free) {
+                scan(&window, &slot, json, lock);
                 return true;
             }
         }
@@ -117,15 +117,15 @@ bool MappedLogScanner::scanSomeBlock(qint64 first, RawJsonReader *json, std::uni
 }
 
 void MappedLogScanner::scan(
-    Window *window, Segment *segment, RawJsonReader *json, std::unique_lock<std::mutex> &lock)
+    Window *window, BlockState *block, RawJsonReader *json, std::unique_lock<std::mutex> &lock)
 {
     // A claimed block is this thread's; its window stays mapped until the reading thread has read it.
-    segment->state = State::Claimed;
-    const char *data = static_cast<const char *>(window->data) + segment->begin;
+    block->progress = State::Claimed;
+    const char *data = static_cast<const char *>(window->data) + block->begin;
     lock.unlock();
-    scanWindow(data, segment->end - segment->begin, m_maxLine, &segment->scanned, json);
+    scanBlock(data, block->end - block->begin, m_maxLine, &block->scanned, json);
     lock.lock();
-    segment->state = State::Done;
+    block->progress = State::Done;
     m_changed.notify_all();
 }
 
@@ -156,24 +156,24 @@ bool MappedLogScanner::next(Block *block)
             m_changed.wait(lock);
             continue;
         }
-        Segment &segment = window.segments[m_segment];
-        if (segment.state == State::Free) {
-            scan(&window, &segment, &m_readerJson, lock);
+        BlockState &slot = window.blocks[m_block];
+        if (slot.progress == State::Free) {
+            scan(&window, &slot, &m_readerJson, lock);
             continue;
         }
-        if (segment.state == State::Claimed) {
+        if (slot.progress == State::Claimed) {
             // The helper scans it: scan another block meanwhile rather than wait.
             if (!scanSomeBlock(m_reading, &m_readerJson, lock))
                 m_changed.wait(lock);
             continue;
         }
-        block->data = static_cast<const char *>(window.data) + segment.begin;
-        block->size = segment.end - segment.begin;
-        block->offset = m_reading * m_windowBytes + segment.begin;
-        block->scanned = &segment.scanned;
+        block->data = static_cast<const char *>(window.data) + slot.begin;
+        block->size = slot.end - slot.begin;
+        block->offset = m_reading * m_windowBytes + slot.begin;
+        block->scanned = &slot.scanned;
         m_position = block->offset + block->size;
-        if (++m_segment == window.segments.size()) {
-            m_segment = 0;
+        if (++m_block == window.blocks.size()) {
+            m_block = 0;
             ++m_reading;
             m_handedLast = true;
         }

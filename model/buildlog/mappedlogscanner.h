@@ -28,7 +28,7 @@ public:
         const char *data = nullptr;
         qsizetype size = 0;
         qint64 offset = 0;
-        const ScannedWindow *scanned = nullptr;
+        const ScannedBlock *scanned = nullptr;
     };
 
     /// `fd` stays open and unread meanwhile. Windows of `windowBytes` (a multiple of the page size), blocks
@@ -51,12 +51,13 @@ private:
         Claimed,
         Done
     };
-    struct Segment
+    /// One block of a window and how far its scanning is.
+    struct BlockState
     {
         qsizetype begin = 0; ///< in the window
         qsizetype end = 0;
-        State state = State::Free;
-        ScannedWindow scanned;
+        State progress = State::Free;
+        ScannedBlock scanned;
     };
     enum class Mapping
     {
@@ -72,7 +73,7 @@ private:
         Mapping mapping = Mapping::Empty;
         void *data = nullptr;
         qint64 length = 0;
-        std::vector<Segment> segments;
+        std::vector<BlockState> blocks;
     };
     static constexpr int Slots = 3; // windows mapped at once: the one read and two ahead
 
@@ -83,7 +84,7 @@ private:
     /// Under the lock: scans a free block of a mapped window from `first` on; false when there was none.
     /// `json`: the calling thread's.
     bool scanSomeBlock(qint64 first, RawJsonReader *json, std::unique_lock<std::mutex> &lock);
-    void scan(Window *window, Segment *segment, RawJsonReader *json, std::unique_lock<std::mutex> &lock);
+    void scan(Window *window, BlockState *block, RawJsonReader *json, std::unique_lock<std::mutex> &lock);
 
     const int m_fd;
     const qint64 m_fileSize;
@@ -97,7 +98,7 @@ private:
     bool m_stop = false;
     Window m_windows[Slots];
     qint64 m_reading = 0; ///< the window the reading thread is in
-    size_t m_segment = 0; ///< its next block
+    size_t m_block = 0; ///< its next block
     bool m_handedLast = false; ///< the last block handed out ended window m_reading - 1
     qint64 m_position = 0;
     RawJsonReader m_helperJson; ///< rawjson lines are read while scanning, by each thread with its own

@@ -179,7 +179,7 @@ void RawJsonReader::read(const char *data, size_t length, size_t padding, RawJso
                         if (k == "short" && !f.value().get_string().get(s)) {
                             RawJsonFacts::Event e;
                             e.kind = RawJsonFacts::Kind::Warning;
-                            e.digest = keep(facts, s);
+                            e.text = keep(facts, s);
                             facts->events.push_back(e);
                         }
                     }

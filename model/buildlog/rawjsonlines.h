@@ -37,8 +37,9 @@ struct RawJsonFacts
         bool endsWithNewline = false; ///< Log: its data's last byte is '\n'
         bool hasData = false; ///< Log
         int lines = 0; ///< Log: '\n' in its data
-        Text digest; ///< Vertex, Log (the "vertex" field); Warning: the base64 "short" text
+        Text digest; ///< Vertex, Log (its "vertex" field)
         Text name, error; ///< Vertex
+        Text text; ///< Warning: its base64 "short" text
         size_t digestHash = 0; ///< rawJsonDigestHash(digest)
         quint32 firstInput = 0, inputCount = 0; ///< Vertex: in `inputs`
         std::optional<double> started, completed; ///< Vertex: seconds since the epoch

@@ -13,7 +13,6 @@
 #include <simdjson.h>
 #include <string>
 #include <string_view>
-#include <sys/mman.h>
 #include <vector>
 
 namespace Stagelens {
@@ -414,7 +413,7 @@ void RawJsonLogParser::feedFacts(const LogLine &line, const RawJsonFacts &facts,
             break;
         }
         case RawJsonFacts::Kind::Warning: {
-            const std::string_view text = facts.view(event.digest);
+            const std::string_view text = facts.view(event.text);
             const QString w =
                 QString::fromUtf8(QByteArray::fromBase64(QByteArray(text.data(), qsizetype(text.size()))));
             if (run.warnings.size() < 1000)

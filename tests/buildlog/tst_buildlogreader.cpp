@@ -1128,7 +1128,7 @@ private Q_SLOTS:
         }
     }
 
-    // The mapped file comes back in blocks, in file order, each with the lines scanWindow finds in it,
+    // The mapped file comes back in blocks, in file order, each with the lines scanBlock finds in it,
     // whoever scanned it (the helper or the reading thread); stopping half-way leaves no thread behind.
     // Windows of one and three pages over a file that ends inside a page; read many times to give both
     // threads their turns.
@@ -1153,8 +1153,8 @@ private Q_SLOTS:
                     QVERIFY(block.size > 0);
                     QCOMPARE(QByteArrayView(block.data, block.size),
                         QByteArrayView(bytes).sliced(qsizetype(at), block.size));
-                    ScannedWindow expected;
-                    scanWindow(block.data, block.size, 16 << 20, &expected);
+                    ScannedBlock expected;
+                    scanBlock(block.data, block.size, 16 << 20, &expected);
                     QCOMPARE(block.scanned->scannedEnd, expected.scannedEnd);
                     QCOMPARE(block.scanned->lines.size(), expected.lines.size());
                     QVERIFY(std::equal(expected.lines.begin(), expected.lines.end(),
@@ -1263,9 +1263,9 @@ private Q_SLOTS:
         }
         // The scanner read them (the comparison above would pass without it), up to the bound: one block
         // of the whole file keeps about MaxScannedJsonBytes and leaves the later lines to the reader.
-        ScannedWindow scanned;
+        ScannedBlock scanned;
         RawJsonReader reader;
-        scanWindow(log.constData(), log.size(), 16 << 20, &scanned, &reader);
+        scanBlock(log.constData(), log.size(), 16 << 20, &scanned, &reader);
         QVERIFY(scanned.lines.size() < MaxScannedLines);
         const auto read = std::count_if(
             scanned.lines.cbegin(), scanned.lines.cend(), [](const ScannedLine &l) { return l.json; });
@@ -1306,15 +1306,15 @@ private Q_SLOTS:
         }
     }
 
-    // scanWindow's facts about each line are those the reader would find itself: the line's place,
+    // scanBlock's facts about each line are those the reader would find itself: the line's place,
     // isCleanLine, N of a bare "#N " line and its output time; runs hold consecutive output lines of one N.
-    void scanWindowFacts_data() { scannedWindows_data(); }
-    void scanWindowFacts()
+    void scanBlockFacts_data() { scannedWindows_data(); }
+    void scanBlockFacts()
     {
         QFETCH(QString, path);
         const QByteArray bytes = Test::readAll(path);
-        ScannedWindow window;
-        scanWindow(bytes.constData(), bytes.size(), 16 << 20, &window);
+        ScannedBlock window;
+        scanBlock(bytes.constData(), bytes.size(), 16 << 20, &window);
         const QList<QByteArray> lines = bytes.split('\n');
         QVERIFY(!window.lines.empty());
         qsizetype at = 0;
