@@ -521,6 +521,31 @@ private Q_SLOTS:
             QCOMPARE(view.document()->lastBlock().text(),
                 QStringLiteral("[%1 more lines of this file not shown]").arg(Lines - shown));
         }
+        // The note is no line of the file: a double-click on its number asks about no line.
+        view.resize(600, 300);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        QWidget *gutter = nullptr;
+        for (QWidget *child : view.findChildren<QWidget *>(Qt::FindDirectChildrenOnly)) {
+            // The gutter: left of the text (the scroll bars' containers are plain QWidgets too).
+            if (child != view.viewport() && child->geometry().right() < view.viewport()->x())
+                gutter = child;
+        }
+        QVERIFY(gutter);
+        QSignalSpy toggled(&view, &SourceView::lineToggled);
+        const auto doubleClickOn = [&](int block) {
+            QTextCursor cursor(view.document()->findBlockByNumber(block));
+            view.setTextCursor(cursor);
+            view.ensureCursorVisible();
+            const QPoint inView = view.viewport()->mapToParent(view.cursorRect(cursor).center());
+            QTest::mouseDClick(gutter, Qt::LeftButton, {}, gutter->mapFromParent(QPoint(2, inView.y())));
+        };
+        doubleClickOn(shown - 1);
+        QCOMPARE(toggled.size(), 1);
+        QCOMPARE(toggled.takeFirst().at(0).toInt(), shown);
+        doubleClickOn(shown);
+        QCOMPARE(toggled.size(), 0);
+
         view.setSource(
             QString(SourceView::MaxShownCharacters + 10, QLatin1Char('x')) + QStringLiteral("\nb\nc"));
         QCOMPARE(view.blockCount(), 2);

@@ -24,16 +24,23 @@ protected:
     void paintEvent(QPaintEvent *event) override { m_view->paintGutter(event); }
     void mousePressEvent(QMouseEvent *event) override
     {
-        const QTextCursor cursor = m_view->cursorForPosition(QPoint(0, int(event->position().y())));
-        Q_EMIT m_view->lineClicked(cursor.blockNumber() + 1);
+        const int line = lineAt(event);
+        if (line != m_view->m_noteLine)
+            Q_EMIT m_view->lineClicked(line);
     }
     void mouseDoubleClickEvent(QMouseEvent *event) override
     {
-        const QTextCursor cursor = m_view->cursorForPosition(QPoint(0, int(event->position().y())));
-        Q_EMIT m_view->lineToggled(cursor.blockNumber() + 1);
+        const int line = lineAt(event);
+        if (line != m_view->m_noteLine)
+            Q_EMIT m_view->lineToggled(line);
     }
 
 private:
+    int lineAt(QMouseEvent *event) const
+    {
+        return m_view->cursorForPosition(QPoint(0, int(event->position().y()))).blockNumber() + 1;
+    }
+
     SourceView *m_view;
 };
 
@@ -74,8 +81,11 @@ void SourceView::setSource(const QString &text)
         setPlainText(text.left(shown) + QLatin1Char('\n')
             + (lineCut ? tr("[the line above is cut; %1 of this file not shown]").arg(lines)
                        : tr("[%1 of this file not shown]").arg(lines)));
+        // The note is no line of the file: no number, no click.
+        m_noteLine = blockCount();
     } else {
         setPlainText(text);
+        m_noteLine = 0;
     }
     m_firstHighlight = m_lastHighlight = 0;
     setExtraSelections({});
@@ -188,7 +198,7 @@ void SourceView::paintGutter(QPaintEvent *event)
     while (block.isValid() && top <= event->rect().bottom()) {
         const int height = qRound(blockBoundingRect(block).height());
         const int line = block.blockNumber() + 1;
-        if (block.isVisible() && top + height >= event->rect().top()) {
+        if (block.isVisible() && top + height >= event->rect().top() && line != m_noteLine) {
             const bool highlighted = line >= m_firstHighlight && line <= m_lastHighlight;
             if (m_editedLines.contains(line)) {
                 // An edited line (what-if): a bold bar along the gutter's edge plus a pencil-like mark.

@@ -55,6 +55,7 @@ private:
     QHash<int, LineInfo> m_lineInfo;
     QSet<int> m_editedLines;
     QSet<int> m_adviceLines;
+    int m_noteLine = 0; ///< 1-based block of the "not shown" note setSource adds, 0 when none
     int m_firstHighlight = 0;
     int m_lastHighlight = 0;
 };
