@@ -545,6 +545,11 @@ private Q_SLOTS:
         QCOMPARE(toggled.takeFirst().at(0).toInt(), shown);
         doubleClickOn(shown);
         QCOMPARE(toggled.size(), 0);
+        // A step on lines past the cut is not marked on the note; one before it is.
+        view.highlightLines(shown + 1, shown + 2);
+        QVERIFY(view.extraSelections().isEmpty());
+        view.highlightLines(shown, shown + 2);
+        QCOMPARE(view.extraSelections().size(), 1);
 
         view.setSource(
             QString(SourceView::MaxShownCharacters + 10, QLatin1Char('x')) + QStringLiteral("\nb\nc"));

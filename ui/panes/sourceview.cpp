@@ -164,6 +164,9 @@ void SourceView::highlightLines(int first, int last)
     QColor colour = palette().color(QPalette::Highlight);
     colour.setAlpha(isDarkPalette(palette()) ? 90 : 60);
     QTextBlock block = document()->findBlockByNumber(first - 1);
+    // Lines past a "not shown" note are not in the view: the note is not them.
+    if (m_noteLine > 0)
+        last = std::min(last, m_noteLine - 1);
     for (int line = first; line <= last && block.isValid(); ++line, block = block.next()) {
         QTextEdit::ExtraSelection selection;
         selection.format.setBackground(colour);
@@ -173,7 +176,7 @@ void SourceView::highlightLines(int first, int last)
     }
     setExtraSelections(selections);
     const QTextBlock target = document()->findBlockByNumber(first - 1);
-    if (target.isValid()) {
+    if (target.isValid() && (m_noteLine == 0 || first < m_noteLine)) {
         QTextCursor cursor(target);
         setTextCursor(cursor);
         centerCursor();
