@@ -104,6 +104,9 @@ icon=$appdir/usr/share/icons/hicolor/256x256/apps/$icon_name.png
 [ -f "$icon" ] || die 1 "no 256x256 icon $icon_name.png in the install tree (is rsvg-convert installed?)"
 binary=$appdir/usr/bin/stagelens
 [ -x "$binary" ] || die 1 "no usr/bin/stagelens in the install tree (build the stagelens target first)"
+compgen -G "$appdir/usr/lib*/stagelens/libstagelens_plots.so" >/dev/null \
+    || compgen -G "$appdir/usr/lib/*/stagelens/libstagelens_plots.so" >/dev/null \
+    || die 1 "no lib*/stagelens/libstagelens_plots.so in the install tree (build the stagelens_plots target first)"
 
 if [ $appdir_only -eq 1 ]; then
     echo "$appdir"
@@ -139,6 +142,12 @@ for soname in $(strings "$binary" | grep -E '^lib[A-Za-z0-9_+-]+\.so\.[0-9]+(\.[
     path=$(ldconfig -p | awk -v l="$soname" '$1 == l {print $NF; exit}')
     [ -n "$path" ] || die 1 "cannot find $soname (ldconfig -p) to bundle"
     extra_libraries+=(--library "$path")
+done
+
+# The charts' module stays where the binary looks for it (<bindir>/../<libdir>/stagelens, ui/plots/plotcharts.h);
+# linuxdeploy bundles what it links (QCustomPlot, Qt PrintSupport) without moving it.
+for module in "$appdir"/usr/lib*/stagelens/libstagelens_plots.so "$appdir"/usr/lib/*/stagelens/libstagelens_plots.so; do
+    [ -f "$module" ] && extra_libraries+=(--deploy-deps-only "$module")
 done
 
 cd "$out_dir"

@@ -16,7 +16,7 @@
 #include "ui/panes/projectpane.h"
 #include "ui/panes/sloweststepspane.h"
 #include "ui/panes/stepdetailspane.h"
-#include "ui/plots/timelineplot.h"
+#include "ui/plots/plotmodule.h"
 #include "ui/recentfiles.h"
 #include "ui/report/reportexport.h"
 #include "ui/theme.h"
@@ -58,6 +58,8 @@ MainWindow::MainWindow(QWidget *parent)
     : QMainWindow(parent)
     , m_session(new ProjectSession(ProjectSession::Mode::Asynchronous, this))
 {
+    // The charts' module is read on a worker while the window is made and shown (plotcharts.h).
+    PlotModule::preload();
     setWindowTitle(QStringLiteral("Stagelens"));
     setAcceptDrops(true);
     createActions();
@@ -151,19 +153,21 @@ void MainWindow::createViews()
         checkIdle();
     });
     // Compare mode's earlier build, above the later one on the same time axis.
-    m_beforeTimeline = new TimelinePlot(m_centerSplitter);
-    m_beforeTimeline->setObjectName(QStringLiteral("beforeTimeline"));
-    m_beforeTimeline->hide();
-    m_timeline = new TimelinePlot(m_centerSplitter);
-    connect(m_timeline, &TimelinePlot::rowSelected, this, [this](int row) {
+    // The charts come from the plots module, which the window started opening as it started.
+    m_beforeTimeline = PlotModule::createTimeline(m_centerSplitter);
+    m_beforeTimeline->widget()->setObjectName(QStringLiteral("beforeTimeline"));
+    m_beforeTimeline->widget()->hide();
+    m_timeline = PlotModule::createTimeline(m_centerSplitter);
+    m_timeline->widget()->setObjectName(QStringLiteral("timeline"));
+    m_timeline->onRowSelected(this, [this](int row) {
         const int vertex = m_timelineInput.vertexOfRow.value(row, -1);
         const StepRef ref = shownAnalysis().stepOfVertex.value(vertex);
         if (ref.isValid())
             selectStep(ref.stage, ref.step);
     });
     // Dragging or zooming either timeline moves the other: one time axis for both builds.
-    for (TimelinePlot *plot : {m_timeline, m_beforeTimeline}) {
-        connect(plot, &TimelinePlot::timeRangeChanged, this, [this, plot](double lower, double upper) {
+    for (TimelineChart *plot : {m_timeline, m_beforeTimeline}) {
+        plot->onTimeRangeChanged(this, [this, plot](double lower, double upper) {
             if (!m_compareMode || m_syncingTimelines)
                 return;
             m_syncingTimelines = true;
@@ -176,8 +180,8 @@ void MainWindow::createViews()
     m_centerSplitter->setStretchFactor(2, 2);
     // The graph is the main view; the timeline gets the smaller share whatever its size hint says.
     m_centerSplitter->setSizes({540, 0, 420});
-    m_timeline->setMinimumHeight(220);
-    m_beforeTimeline->setMinimumHeight(160);
+    m_timeline->widget()->setMinimumHeight(220);
+    m_beforeTimeline->widget()->setMinimumHeight(160);
 
     m_projectPane = new ProjectPane(m_session, this);
     m_projectPane->hide(); // until a Dockerfile is open
@@ -699,12 +703,12 @@ void MainWindow::leaveCompareMode()
     m_rightTabs->removeTab(m_rightTabs->indexOf(m_comparePane));
     m_comparePane->hide();
     m_leaveCompareAction->setEnabled(false);
-    m_beforeTimeline->hide();
+    m_beforeTimeline->widget()->hide();
     m_beforeTimeline->setCaption({});
     m_timeline->setCaption({});
     m_beforeTimeline->setAlignedLayout(false);
     m_timeline->setAlignedLayout(false);
-    m_timeline->setCompact(false);
+    m_timeline->setCompact(false, true);
     m_projectPane->setVisible(wantsProjectPane());
     if (m_sizesBeforeCompare.size() == 3)
         m_mainSplitter->setSizes(m_sizesBeforeCompare);
@@ -795,12 +799,12 @@ void MainWindow::refreshViews()
         m_timeline->setCaption(caption(tr("After"), c.afterName, c.result.afterSeconds));
         m_beforeTimeline->setAlignedLayout(true);
         m_timeline->setAlignedLayout(true);
-        m_beforeTimeline->setCompact(true);
-        m_timeline->setCompact(true);
+        m_beforeTimeline->setCompact(true, true);
+        m_timeline->setCompact(true, true);
         // Each timeline on an event-loop turn of its own, the first cause's selection on the next: for two
         // builds of 90,000 vertices, all of it at once held the GUI thread ~180 ms (bench_gui). The earlier
         // build's chart is shown (laid out) now, its rows come next.
-        m_beforeTimeline->show();
+        m_beforeTimeline->widget()->show();
         m_runViewsPending = true;
         QList<std::function<void()>> turns;
         turns << [this]() {
@@ -812,7 +816,7 @@ void MainWindow::refreshViews()
             m_syncingTimelines = true;
             m_timeline->setModel(m_timelineInput.model);
             m_syncingTimelines = false;
-            m_timeline->show();
+            m_timeline->widget()->show();
             alignTimelines();
         };
         turns << [this]() {
@@ -834,7 +838,7 @@ void MainWindow::refreshViews()
         auto apply = [this, wall](RunViews views) {
             m_timelineInput = std::move(views.timeline);
             m_timeline->setModel(m_timelineInput.model);
-            m_timeline->show();
+            m_timeline->widget()->show();
             m_slowest->model()->setRows(std::move(views.slowest), wall);
         };
         if (run->vertices.size() <= ProjectSession::AsyncAnalysisVertices) {
@@ -856,7 +860,7 @@ void MainWindow::refreshViews()
                 RunViews views = watcher->result();
                 m_timelineInput = std::move(views.timeline);
                 m_timeline->setModel(m_timelineInput.model);
-                m_timeline->show();
+                m_timeline->widget()->show();
                 runOnTurns(generation, {[this, wall, rows = std::move(views.slowest)]() mutable {
                     m_runViewsPending = false;
                     m_slowest->model()->setRows(std::move(rows), wall);
@@ -869,7 +873,7 @@ void MainWindow::refreshViews()
         m_slowest->model()->setRows({}, std::nullopt);
         m_timelineInput = {};
         m_timeline->setModel({});
-        m_timeline->hide();
+        m_timeline->widget()->hide();
     }
     refreshStatusBar();
     refreshBanners();

@@ -37,7 +37,7 @@ class SlowestStepsPane;
 class AdvicePane;
 class AdviceController;
 class StepDetailsPane;
-class TimelinePlot;
+class TimelineChart;
 class WelcomePage;
 
 /// The main window: widgets and wiring over one ProjectSession, which owns the project's state and runs its
@@ -110,14 +110,14 @@ public:
         return m_comparePane;
     }
     /// The earlier build's timeline, shown above the selected one's in compare mode.
-    TimelinePlot *beforeTimeline() const
+    TimelineChart *beforeTimeline() const
     {
         ensureViews();
         return m_beforeTimeline;
     }
     /// View > Show Unneeded Stages.
     void setShowUnneededStages(bool show);
-    TimelinePlot *timeline() const
+    TimelineChart *timeline() const
     {
         ensureViews();
         return m_timeline;
@@ -269,8 +269,8 @@ private:
     DagView *m_dagView = nullptr;
     Banner *m_failure = nullptr;
     Banner *m_answer = nullptr;
-    TimelinePlot *m_timeline = nullptr;
-    TimelinePlot *m_beforeTimeline = nullptr;
+    TimelineChart *m_timeline = nullptr;
+    TimelineChart *m_beforeTimeline = nullptr;
     ComparePane *m_comparePane = nullptr;
     QSplitter *m_mainSplitter = nullptr;
     QList<int> m_sizesBeforeCompare;

@@ -9,7 +9,7 @@
 #include "model/compare/buildcomparison.h"
 #include "model/graph/buildgraph.h"
 #include "ui/graph/dagmodel.h"
-#include "ui/plots/timelineplot.h"
+#include "ui/plots/timelinemodel.h"
 
 namespace Stagelens {
 

@@ -41,10 +41,10 @@ const QTemporaryDir &userHome()
     return home;
 }
 
-Run run(const QStringList &args, int timeoutMs = 120000)
+Run run(const QStringList &args, int timeoutMs = 120000, const QString &program = binary())
 {
     QProcess p;
-    p.setProgram(binary());
+    p.setProgram(program);
     p.setArguments(args);
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
@@ -141,6 +141,7 @@ private slots:
     void whatifOnHostileContext();
     void nothingWrittenNextToInputs();
     void markupIsPlainText();
+    void missingPlotsModule();
 };
 
 void TestHostileCli::hostileFiles_data()
@@ -299,6 +300,33 @@ void TestHostileCli::markupIsPlainText()
     const Run gui = run({path, QStringLiteral("--screenshot"), tmp.filePath(QStringLiteral("x.png")),
         QStringLiteral("--size"), QStringLiteral("800x600")});
     QVERIFY2(gui.exitCode == 0, qPrintable(describe(gui)));
+}
+
+// The charts live in a module the window opens from <bindir>/../<libdir>/stagelens (ui/plots/plotcharts.h).
+// A broken install without it still opens the window, draws everything else, and says why the timeline is
+// missing, on the pane and on stderr; the binary where it belongs finds it.
+void TestHostileCli::missingPlotsModule()
+{
+    const QString example = QStringLiteral(STAGELENS_SOURCE_DIR "/resources/example");
+    const QStringList inputs {
+        example + QStringLiteral("/project"), example + QStringLiteral("/logs/02-edit-src.log")};
+    QTemporaryDir tmp;
+    QVERIFY(tmp.isValid());
+    QVERIFY(QDir().mkpath(tmp.filePath(QStringLiteral("bin"))));
+    const QString lonely = tmp.filePath(QStringLiteral("bin/stagelens"));
+    QVERIFY(QFile::copy(binary(), lonely));
+
+    const QString withModule = tmp.filePath(QStringLiteral("with.png"));
+    const Run found = run(inputs + QStringList {QStringLiteral("--screenshot"), withModule});
+    QVERIFY2(found.exitCode == 0 && QFileInfo(withModule).size() > 0, qPrintable(describe(found)));
+    QVERIFY2(!found.err.contains("cannot be shown"), qPrintable(describe(found)));
+
+    const QString without = tmp.filePath(QStringLiteral("without.png"));
+    const Run missing = run(inputs + QStringList {QStringLiteral("--screenshot"), without}, 120000, lonely);
+    QVERIFY2(missing.exitCode == 0 && QFileInfo(without).size() > 0, qPrintable(describe(missing)));
+    QVERIFY2(missing.err.contains("The timeline cannot be shown: ")
+            && missing.err.contains("libstagelens_plots.so"),
+        qPrintable(describe(missing)));
 }
 
 QTEST_GUILESS_MAIN(TestHostileCli)

@@ -125,6 +125,10 @@ fi
 pass "cmake --install into a scratch DESTDIR"
 
 [ -x "$usr/bin/stagelens" ] && pass "installs bin/stagelens" || fail "installs bin/stagelens"
+# The charts' module, which the window opens from <bindir>/../<libdir>/stagelens (ui/plots/plotcharts.h).
+plots_module=$(find "$usr/lib" -path '*/stagelens/libstagelens_plots.so' -type f 2>/dev/null | head -n 1)
+[ -n "$plots_module" ] && pass "installs the plots module (${plots_module#"$destdir"})" \
+    || fail "installs no lib*/stagelens/libstagelens_plots.so"
 
 mapfile -t desktops < <(find "$usr/share/applications" -maxdepth 1 -name '*.desktop' 2>/dev/null)
 if [ ${#desktops[@]} -ne 1 ]; then
@@ -304,14 +308,20 @@ field() { dpkg-deb -f "$deb" "$1"; }
 [ "$(field Package)" = stagelens ] && pass "Package: stagelens" || fail "Package is '$(field Package)'"
 [ "$(field Version)" = "$version" ] && pass "Version: $version" || fail "Version is '$(field Version)', expected $version"
 depends=$(field Depends)
-# Every library the binary links must be covered by Depends: find the package owning each NEEDED
-# library (as the dynamic loader resolves it) and look for it in the field.
+# Every library the binary and the plots module link must be covered by Depends: find the package owning
+# each NEEDED library (as the dynamic loader resolves it) and look for it in the field.
 dep_names=" $(tr ',|' '\n' <<<"$depends" | sed -E 's/^ *([^ (]+).*/\1/' | tr '\n' ' ') "
 needed=$(readelf -d "$binary" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p')
 resolved=$(ldd "$binary" 2>/dev/null)
+module_needed=""
+if [ -n "$plots_module" ]; then
+    module_needed=$(readelf -d "$plots_module" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p')
+    resolved="$resolved
+$(ldd "$plots_module" 2>/dev/null)"
+fi
 uncovered=""
 count=0
-for lib in $needed; do
+for lib in $(printf '%s\n' "$needed" "$module_needed" | tr ' ' '\n' | sed '/^$/d' | sort -u); do
     # "libfoo.so.1 => /path (0x...)"; the dynamic loader itself (NEEDED when the binary uses TLS from
     # libstdc++ headers, e.g. std::future) is listed by its path alone: "/lib64/ld-linux-x86-64.so.2 (0x...)".
     path=$(awk -v l="$lib" '$1 == l && $3 ~ /^\// {print $3; exit} $1 ~ "^/" && $1 ~ ("/" l "$") {print $1; exit}' <<<"$resolved")
@@ -329,7 +339,7 @@ for lib in $needed; do
     count=$((count + 1))
     [[ $dep_names == *" $owner "* ]] || uncovered="$uncovered $lib($owner)"
 done
-[ -z "$uncovered" ] && pass "Depends covers all $count linked libraries: $depends" \
+[ -z "$uncovered" ] && pass "Depends covers all $count libraries the binary and the plots module link: $depends" \
     || fail "Depends ($depends) lacks:$uncovered"
 # Run-time plugins do not show up as NEEDED: the window icon is an SVG, drawn by Qt's SVG icon engine.
 svg_engine=$(dpkg -S 'qt6/plugins/iconengines/libqsvgicon.so' 2>/dev/null | head -n 1 | cut -d: -f1)
@@ -448,7 +458,7 @@ example=$source_dir/resources/example
 shot() { # shot BINARY OUT.png: prints the exit status of a 1280x800 --screenshot of the example
     rm -f "$2"
     timeout 60 "$1" "$example/project" "$example/logs/02-edit-src.log" --screenshot "$2" --size 1280x800 \
-        >/dev/null 2>&1
+        >/dev/null 2>"$2.err"
     echo $?
 }
 expected_rc=$(shot "$binary" "$scratch/expected.png")
@@ -461,6 +471,14 @@ else
     else
         fail "packaged GUI --screenshot wrote no PNG of the build tree's size (exit $actual_rc)"
     fi
+    # The example's log draws a timeline: both binaries must have found the plots module to draw it.
+    for err in "$scratch/expected.png.err" "$scratch/actual.png.err"; do
+        if grep -q "cannot be shown" "$err"; then
+            fail "$(basename "$err" .png.err) GUI: $(grep -m1 "cannot be shown" "$err")"
+        else
+            pass "$(basename "$err" .png.err) GUI opened the plots module"
+        fi
+    done
     [ "$expected_rc" -eq 0 ] && [ "$actual_rc" -eq 0 ] \
         || echo "NOTE: --screenshot exit status: build tree $expected_rc, packaged $actual_rc (expected 0)"
 fi

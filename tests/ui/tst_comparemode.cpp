@@ -341,8 +341,10 @@ private slots:
         window.resize(1280, 800);
         window.show();
         QVERIFY(enterCompare(window, QStringLiteral("00-cold.log"), QStringLiteral("01-nochange.log")));
-        TimelinePlot *before = window.beforeTimeline();
-        TimelinePlot *after = window.timeline();
+        // The module's charts, as the window made them (the window itself sees only their interface).
+        auto *before = qobject_cast<TimelinePlot *>(window.beforeTimeline()->widget());
+        auto *after = qobject_cast<TimelinePlot *>(window.timeline()->widget());
+        QVERIFY(before && after);
         QVERIFY(before->isVisible());
         QVERIFY(after->isVisible());
         QVERIFY(before->y() < after->y()); // one above the other
@@ -499,7 +501,7 @@ private slots:
         QCOMPARE(left.count(), 1);
         QVERIFY(waitIdle(window));
         QVERIFY(!window.isCompareMode());
-        QVERIFY(!window.beforeTimeline()->isVisible());
+        QVERIFY(!window.beforeTimeline()->widget()->isVisible());
         QVERIFY(window.timeline()->caption().isEmpty());
         QCOMPARE(tabs->indexOf(window.comparePane()), -1);
         QVERIFY(!scene->model().compareMode);

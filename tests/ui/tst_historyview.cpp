@@ -107,7 +107,7 @@ private Q_SLOTS:
         QCOMPARE(view.table()->model()->rowCount(), m_allBuilds);
         QVERIFY2(view.statusText().contains(QString::number(m_allBuilds)), qPrintable(view.statusText()));
         // Wall time, hit rate, 5 slowest steps, and regression markers when any.
-        QCustomPlot *plot = view.trendPlot()->plot();
+        QCustomPlot *plot = qobject_cast<HistoryTrendPlot *>(view.trendPlot()->widget())->plot();
         QVERIFY(plot->graphCount() >= 2 + HistoryView::SlowestSteps);
         QCOMPARE(view.trendPlot()->trends().builds.size(), m_allBuilds);
         QCOMPARE(view.branchFilter()->count(), 3); // all, feature, main
@@ -145,7 +145,7 @@ private Q_SLOTS:
                 continue;
             const QPoint pos(qRound(wall->keyAxis()->coordToPixel(wall->data()->at(i)->key)),
                 qRound(wall->valueAxis()->coordToPixel(value)));
-            const QString tip = view.trendPlot()->toolTipAt(pos);
+            const QString tip = qobject_cast<HistoryTrendPlot *>(view.trendPlot()->widget())->toolTipAt(pos);
             QVERIFY2(tip.contains(QStringLiteral("Build ")), qPrintable(tip));
             found = true;
         }
@@ -345,7 +345,7 @@ private Q_SLOTS:
         QVERIFY(window.isCompareMode());
         QVERIFY(!window.isWelcomeShown());
         QVERIFY(window.comparePane()->isVisible());
-        QVERIFY(window.timeline()->isVisible());
+        QVERIFY(window.timeline()->widget()->isVisible());
         QVERIFY2(window.statusText().startsWith(
                      QLatin1String("Comparing 02-edit-src.log #1 against 01-nochange.log #1")),
             qPrintable(window.statusText()));

@@ -17,6 +17,7 @@
 #include "ui/panes/sloweststepspane.h"
 #include "ui/panes/sourceview.h"
 #include "ui/panes/stepdetailspane.h"
+#include "ui/plots/plotmodule.h"
 #include "ui/plots/timelineplot.h"
 #include "ui/welcomepage.h"
 
@@ -618,7 +619,12 @@ private Q_SLOTS:
         QVERIFY(!window.isWelcomeShown());
         QCOMPARE(window.findChildren<DagView *>().size(), 1);
         QVERIFY(window.dagView()->isVisible());
-        QVERIFY(window.timeline()->isVisible());
+        QVERIFY(window.timeline()->widget()->isVisible());
+        // The timeline is the plots module's chart, with the build's rows, not the placeholder.
+        QVERIFY2(PlotModule::isAvailable(), qPrintable(PlotModule::errorString()));
+        auto *chart = qobject_cast<TimelinePlot *>(window.timeline()->widget());
+        QVERIFY(chart);
+        QVERIFY(chart->barCount() + chart->cachedMarkerCount() > 0);
         // Views built before the session changed follow it: the needed stages drawn, their steps with the
         // log's states.
         DagScene *scene = window.dagView()->dagScene();

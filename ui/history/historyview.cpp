@@ -2,7 +2,7 @@
 
 #include "model/history/historybuildsmodel.h"
 #include "model/history/historyclient.h"
-#include "ui/plots/historytrendplot.h"
+#include "ui/plots/plotmodule.h"
 #include "ui/style/palette.h"
 
 #include <QComboBox>
@@ -83,10 +83,10 @@ HistoryView::HistoryView(QWidget *parent)
     // The store lists newest first already: show that order without sorting 10,000 rows at load.
     m_table->horizontalHeader()->setSortIndicator(-1, Qt::DescendingOrder);
 
-    m_plot = new HistoryTrendPlot;
+    m_plot = PlotModule::createTrend();
     auto *splitter = new QSplitter(Qt::Horizontal);
     splitter->addWidget(m_table);
-    splitter->addWidget(m_plot);
+    splitter->addWidget(m_plot->widget());
     splitter->setStretchFactor(0, 2);
     splitter->setStretchFactor(1, 3);
     // The trends get the larger share: the table's first columns say enough to pick a build.
@@ -108,7 +108,7 @@ HistoryView::HistoryView(QWidget *parent)
         &HistoryView::refreshCompare);
     connect(m_compareButton, &QPushButton::clicked, this,
         [this]() { compareRow(m_table->currentIndex().row()); });
-    connect(m_plot, &HistoryTrendPlot::buildClicked, this, [this](qint64 id) {
+    m_plot->onBuildClicked(this, [this](qint64 id) {
         const QModelIndex index = m_proxy->mapFromSource(m_model->index(m_model->rowOfBuild(id), 0));
         if (index.isValid()) {
             m_table->setCurrentIndex(index);

@@ -17,7 +17,7 @@ namespace Stagelens {
 class HistoryBuildsModel;
 class HistoryBuildsProxyModel;
 class HistoryClient;
-class HistoryTrendPlot;
+class TrendChart;
 struct HistoryBuild;
 struct HistoryTrends;
 
@@ -47,7 +47,7 @@ public:
     HistoryBuildsModel *model() const { return m_model; }
     HistoryBuildsProxyModel *proxy() const { return m_proxy; }
     QTableView *table() const { return m_table; }
-    HistoryTrendPlot *trendPlot() const { return m_plot; }
+    TrendChart *trendPlot() const { return m_plot; }
     QComboBox *branchFilter() const { return m_branchCombo; }
     QPushButton *compareButton() const { return m_compareButton; }
     QString statusText() const;
@@ -84,7 +84,7 @@ private:
     QPushButton *m_reloadButton = nullptr;
     QLabel *m_status = nullptr;
     QTableView *m_table = nullptr;
-    HistoryTrendPlot *m_plot = nullptr;
+    TrendChart *m_plot = nullptr;
     bool m_compareHandled = false;
     QString m_compareWhyNot;
     // A newer request supersedes an older one (the client drops its answer): one flag per kind, not a count.

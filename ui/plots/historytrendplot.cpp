@@ -230,6 +230,11 @@ HistoryTrendPlot::HistoryTrendPlot(QWidget *parent)
 
 HistoryTrendPlot::~HistoryTrendPlot() = default;
 
+void HistoryTrendPlot::onBuildClicked(QObject *context, std::function<void(qint64)> callback)
+{
+    connect(this, &HistoryTrendPlot::buildClicked, context, std::move(callback));
+}
+
 void HistoryTrendPlot::setTrends(const HistoryTrends &trends)
 {
     d->trends = trends;

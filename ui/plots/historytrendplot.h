@@ -2,9 +2,10 @@
 
 // The History view's trends, one QCustomPlot with two charts sharing the build axis (oldest to newest):
 // wall time with the cache hit rate on a right-hand axis, and the slowest steps' seconds. A red triangle
-// marks where a figure jumped clearly above its previous median; hovering a point names its build.
+// marks where a figure jumped clearly above its previous median; hovering a point names its build. Part of
+// the plots module (plotcharts.h): the History view reaches it as a TrendChart, tests link to it.
 
-#include "model/history/historytrends.h"
+#include "ui/plots/plotcharts.h"
 
 #include <QWidget>
 
@@ -14,15 +15,17 @@ class QCustomPlot;
 
 namespace Stagelens {
 
-class HistoryTrendPlot : public QWidget
+class STAGELENS_PLOTS_EXPORT HistoryTrendPlot : public QWidget, public TrendChart
 {
     Q_OBJECT
 public:
     explicit HistoryTrendPlot(QWidget *parent = nullptr);
     ~HistoryTrendPlot() override;
 
-    void setTrends(const HistoryTrends &trends);
-    const HistoryTrends &trends() const;
+    QWidget *widget() override { return this; }
+    void onBuildClicked(QObject *context, std::function<void(qint64)> callback) override;
+    void setTrends(const HistoryTrends &trends) override;
+    const HistoryTrends &trends() const override;
     QCustomPlot *plot() const;
     /// Regression markers drawn, over every series.
     int regressionCount() const;

@@ -1,13 +1,13 @@
 #pragma once
 
 // Gantt chart of a build: one row per vertex grouped by stage, bars from start to end, cached steps as thin
-// markers, errors marked, the concurrency over time below, an optional predicted rebuild. QCustomPlot is
-// only included by the .cpp. GUI thread only.
+// markers, errors marked, the concurrency over time below, an optional predicted rebuild. Part of the plots
+// module (plotcharts.h): the window reaches it as a TimelineChart, tests link to it. QCustomPlot is only
+// included by the .cpp. GUI thread only.
 
-#include "ui/graph/dagmodel.h"
+#include "ui/plots/plotcharts.h"
 
 #include <QList>
-#include <QMetaType>
 #include <QPair>
 #include <QPointF>
 #include <QString>
@@ -19,58 +19,18 @@ class QCustomPlot;
 
 namespace Stagelens {
 
-struct TimelineRow
-{
-    QString label; ///< BuildKit vertex name ("[builder 2/3] COPY src/ ./")
-    int stage = -1; ///< stage index, for grouping and colour (matches the DAG); -1: not a Dockerfile stage
-    QString stageName; ///< group caption; "internal" etc. for stage -1
-    double start = -1; ///< seconds since the build began; negative: unknown
-    double end = -1;
-    StepState state = StepState::NoLog;
-    bool critical = false;
-    bool estimated = false; ///< start/end reconstructed rather than read from the log
-};
-
-/// A step that would run again after the what-if edit, laid out with its last duration.
-struct TimelinePrediction
-{
-    int row = -1; ///< index into TimelineModel::rows
-    double start = 0;
-    double end = 0;
-};
-
-struct TimelineModel
-{
-    QList<TimelineRow> rows;
-    /// Running vertices over time as a step function (time, count), as the analysis computes it. Empty: the
-    /// plot derives it from the rows' bars.
-    QList<QPointF> concurrency;
-    QList<TimelinePrediction> predicted;
-    /// The rows in start order (timelineStartOrder()), made with the rows: off the GUI thread for a big
-    /// build, where ordering 90,000 rows took the plot ~12 ms. Empty: the plot orders them itself.
-    QList<int> startOrder;
-};
-
-/// Rows grouped by stage, stages in the order they first start (BuildKit's own vertices last), rows by start
-/// time within a stage; rows whose start is unknown last in their stage. Indices into `rows`.
-QList<int> timelineStartOrder(const QList<TimelineRow> &rows);
-
-/// How the rows are ordered: grouped by stage in start order (the build as it happened), or every step by
-/// duration, longest first (where the time went).
-enum class TimelineSort
-{
-    Start,
-    Duration
-};
-
-class TimelinePlot : public QWidget
+class STAGELENS_PLOTS_EXPORT TimelinePlot : public QWidget, public TimelineChart
 {
     Q_OBJECT
 public:
     explicit TimelinePlot(QWidget *parent = nullptr);
     ~TimelinePlot() override;
 
-    void setModel(const TimelineModel &model);
+    QWidget *widget() override { return this; }
+    void onRowSelected(QObject *context, std::function<void(int)> callback) override;
+    void onTimeRangeChanged(QObject *context, std::function<void(double, double)> callback) override;
+
+    void setModel(const TimelineModel &model) override;
     const TimelineModel &model() const;
 
     void setSort(TimelineSort sort);
@@ -89,23 +49,23 @@ public:
     int legendStageCount() const;
 
     /// Highlights a row (index into model().rows) and scrolls it into view, without emitting rowSelected().
-    void selectRow(int row);
+    void selectRow(int row) override;
     int selectedRow() const;
 
     /// The time axis range on show, in seconds since the build began (both charts share it).
-    QPair<double, double> timeRange() const;
+    QPair<double, double> timeRange() const override;
     /// Shows [lower, upper] on the time axis, widening the zoom limits to hold it: compare mode puts two
     /// builds on one axis. Does not emit timeRangeChanged().
-    void setTimeRange(double lower, double upper);
+    void setTimeRange(double lower, double upper) override;
     /// For charts stacked one above the other: a fixed width for the row labels and a scroll bar column
     /// that is always there, so equal time ranges land on equal pixels in both.
-    void setAlignedLayout(bool aligned);
+    void setAlignedLayout(bool aligned) override;
     /// Compact: a lower concurrency strip and (without `legend`) no legend, for two charts stacked in one
     /// pane where the rows need the room.
-    void setCompact(bool compact, bool legend = true);
+    void setCompact(bool compact, bool legend = true) override;
     /// A caption at the left of the header ("Before: build 1, 45 s"); empty hides it.
-    void setCaption(const QString &caption);
-    QString caption() const;
+    void setCaption(const QString &caption) override;
+    QString caption() const override;
     /// The time axis' pixel for `seconds`, in this widget's coordinates.
     int timeToWidgetX(double seconds) const;
 
@@ -142,5 +102,3 @@ private:
 };
 
 } // namespace Stagelens
-
-Q_DECLARE_METATYPE(Stagelens::TimelineModel)

@@ -1,0 +1,151 @@
+#include "plotmodule.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QLabel>
+
+#include <dlfcn.h>
+#include <future>
+#include <mutex>
+#include <utility>
+
+namespace Stagelens::PlotModule {
+
+namespace {
+
+constexpr char ModuleName[] = "libstagelens_plots.so";
+
+struct Opened
+{
+    const PlotFactory *factory = nullptr;
+    QString error;
+};
+
+// Runs on the loading thread: dlopen and dlsym only, no Qt object.
+Opened open(const QString &installedPath)
+{
+    Opened opened;
+    // A program linked to the module (the tests) has it already; the window finds it where it is installed,
+    // beside the binary in a build tree too (both: <bindir>/../<libdir>/stagelens).
+    void *handle = dlopen(ModuleName, RTLD_NOW | RTLD_LOCAL | RTLD_NOLOAD);
+    if (!handle)
+        // RTLD_NOW: every symbol of it and of QCustomPlot bound here, none later on the GUI thread.
+        handle = dlopen(QFile::encodeName(installedPath).constData(), RTLD_NOW | RTLD_LOCAL);
+    if (!handle) {
+        opened.error = QString::fromLocal8Bit(dlerror());
+        return opened;
+    }
+    const auto entry = reinterpret_cast<PlotFactoryFunction>(dlsym(handle, "stagelens_plot_factory"));
+    const PlotFactory *factory = entry ? entry() : nullptr;
+    if (!factory || factory->version != PlotFactory::CurrentVersion || !factory->createTimeline
+        || !factory->createTrend) {
+        opened.error = QStringLiteral("%1 is from another version of Stagelens").arg(installedPath);
+        return opened;
+    }
+    opened.factory = factory;
+    return opened;
+}
+
+std::mutex s_mutex;
+std::shared_future<Opened> s_opened; // std::async's: waited for at exit if still running
+
+const Opened &opened()
+{
+    preload();
+    return s_opened.get();
+}
+
+QString unavailableText(const QString &what)
+{
+    const QString text =
+        QCoreApplication::translate("PlotModule", "The %1 cannot be shown: %2").arg(what, errorString());
+    // Said once on stderr too: a broken install shows in a terminal and in the packaging test.
+    static bool said = false;
+    if (!std::exchange(said, true))
+        qWarning("stagelens: %s", qUtf8Printable(text));
+    return text;
+}
+
+/// What the window shows instead of a chart when the module is missing.
+class MissingTimeline : public QLabel, public TimelineChart
+{
+public:
+    explicit MissingTimeline(QWidget *parent)
+        : QLabel(unavailableText(QCoreApplication::translate("PlotModule", "timeline")), parent)
+    {
+        setWordWrap(true);
+        setAlignment(Qt::AlignCenter);
+        setTextFormat(Qt::PlainText);
+    }
+    QWidget *widget() override { return this; }
+    void setModel(const TimelineModel &) override { }
+    void selectRow(int) override { }
+    QPair<double, double> timeRange() const override { return {0, 0}; }
+    void setTimeRange(double, double) override { }
+    void setAlignedLayout(bool) override { }
+    void setCompact(bool, bool) override { }
+    void setCaption(const QString &caption) override { m_caption = caption; }
+    QString caption() const override { return m_caption; }
+    void onRowSelected(QObject *, std::function<void(int)>) override { }
+    void onTimeRangeChanged(QObject *, std::function<void(double, double)>) override { }
+
+private:
+    QString m_caption;
+};
+
+class MissingTrend : public QLabel, public TrendChart
+{
+public:
+    explicit MissingTrend(QWidget *parent)
+        : QLabel(unavailableText(QCoreApplication::translate("PlotModule", "trend charts")), parent)
+    {
+        setWordWrap(true);
+        setAlignment(Qt::AlignCenter);
+        setTextFormat(Qt::PlainText);
+    }
+    QWidget *widget() override { return this; }
+    void setTrends(const HistoryTrends &trends) override { m_trends = trends; }
+    const HistoryTrends &trends() const override { return m_trends; }
+    void onBuildClicked(QObject *, std::function<void(qint64)>) override { }
+
+private:
+    HistoryTrends m_trends;
+};
+
+} // namespace
+
+void preload()
+{
+    const std::lock_guard lock(s_mutex);
+    if (s_opened.valid())
+        return;
+    const QString path = QCoreApplication::applicationDirPath() + QStringLiteral("/" STAGELENS_PLOTS_DIR "/")
+        + QLatin1String(ModuleName);
+    s_opened = std::async(std::launch::async, open, QDir::cleanPath(path)).share();
+}
+
+TimelineChart *createTimeline(QWidget *parent)
+{
+    if (const PlotFactory *factory = opened().factory)
+        return factory->createTimeline(parent);
+    return new MissingTimeline(parent);
+}
+
+TrendChart *createTrend(QWidget *parent)
+{
+    if (const PlotFactory *factory = opened().factory)
+        return factory->createTrend(parent);
+    return new MissingTrend(parent);
+}
+
+bool isAvailable()
+{
+    return opened().factory != nullptr;
+}
+
+QString errorString()
+{
+    return opened().error;
+}
+
+} // namespace Stagelens::PlotModule
