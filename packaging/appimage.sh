@@ -137,9 +137,13 @@ export PATH="$plugin_dir:$PATH"
 # no NEEDED entries, so linuxdeploy would not see them: named here.
 extra_libraries=()
 needed=$(readelf -d "$binary" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p')
+runpath=$(readelf -d "$binary" | sed -n 's/.*(RUNPATH).*\[\(.*\)\]/\1/p' | tr ':' ' ')
 for soname in $(strings "$binary" | grep -E '^lib[A-Za-z0-9_+-]+\.so\.[0-9]+(\.[0-9]+)*$' | sort -u); do
     grep -qxF "$soname" <<<"$needed" && continue
     path=$(ldconfig -p | awk -v l="$soname" '$1 == l {print $NF; exit}')
+    for dir in $runpath; do # Graphviz's dot plugin lies in its private folder, named by the RUNPATH
+        [ -z "$path" ] && [ -e "$dir/$soname" ] && path=$dir/$soname
+    done
     [ -n "$path" ] || die 1 "cannot find $soname (ldconfig -p) to bundle"
     extra_libraries+=(--library "$path")
 done

@@ -4,13 +4,21 @@
 
 namespace Stagelens {
 
-LazyLibrary::LazyLibrary(const char *soname)
+LazyLibrary::LazyLibrary(const char *soname, const QByteArray &fallbackPath)
     : m_soname(soname)
     , m_handle(dlopen(soname, RTLD_NOW | RTLD_LOCAL))
 {
-    if (!m_handle)
-        m_error = QStringLiteral("%1 is not available: %2")
-                      .arg(QLatin1String(soname), QString::fromLocal8Bit(dlerror()));
+    if (m_handle)
+        return;
+    m_error = QStringLiteral("%1 is not available: %2")
+                  .arg(QLatin1String(soname), QString::fromLocal8Bit(dlerror()));
+    if (!fallbackPath.isEmpty()) {
+        m_handle = dlopen(fallbackPath.constData(), RTLD_NOW | RTLD_LOCAL);
+        if (m_handle)
+            m_error.clear();
+        else
+            m_error += QStringLiteral("; %1").arg(QString::fromLocal8Bit(dlerror()));
+    }
 }
 
 void *LazyLibrary::symbol(const char *name)

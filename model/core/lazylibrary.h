@@ -6,6 +6,7 @@
 // budget of #22 together). The declarations still come from each library's own header, so types and ABI are
 // those compiled against; CMake passes the SONAME of the library it found (stagelens_soname()).
 
+#include <QByteArray>
 #include <QString>
 
 namespace Stagelens {
@@ -13,8 +14,9 @@ namespace Stagelens {
 class LazyLibrary
 {
 public:
-    /// Opens `soname` now; it stays open for the life of the program.
-    explicit LazyLibrary(const char *soname);
+    /// Opens `soname` now; it stays open for the life of the program. When the search paths do not hold it,
+    /// `fallbackPath` (a file) is tried next.
+    explicit LazyLibrary(const char *soname, const QByteArray &fallbackPath = {});
     LazyLibrary(const LazyLibrary &) = delete;
     LazyLibrary &operator=(const LazyLibrary &) = delete;
 
@@ -38,6 +40,6 @@ private:
 } // namespace Stagelens
 
 /// In a struct whose LazyLibrary member `library` is declared before it: a member `name` pointing to the
-/// library's function `name`, typed by the library's header. Such a struct is made once, as a function's
-/// static (thread-safe), and read from any thread.
+/// library's function `name` (or to its variable `name`), typed by the library's header. Such a struct is
+/// made once, as a function's static (thread-safe), and read from any thread.
 #define STAGELENS_LAZY_FUNCTION(name) decltype(&::name) name = library.resolve<decltype(&::name)>(#name)

@@ -1,5 +1,7 @@
 #include "graphlayouter.h"
 
+#include "model/core/lazylibrary.h"
+
 #include <QByteArray>
 #include <QLoggingCategory>
 #include <QMutex>
@@ -13,11 +15,12 @@
 
 #include <clocale>
 #include <cmath>
+#include <dlfcn.h>
 #include <functional>
 #include <memory>
 
-// The dot layout plugin is linked in (libgvplugin_dot_layout) and registered as a builtin, so Graphviz never
-// has to find its plugin config file: bundles such as an AppImage usually lack it.
+// The dot layout plugin is registered as a builtin, so Graphviz never has to find its plugin config file:
+// bundles such as an AppImage usually lack it. Declared for its type only: it is looked up at run time.
 extern "C" {
 extern gvplugin_library_t gvplugin_dot_layout_LTX_library;
 }
@@ -47,10 +50,84 @@ QMutex s_graphvizMutex;
 // Where captureGraphvizMessage() writes; only touched while s_graphvizMutex is held.
 QStringList *s_messageSink = nullptr;
 
-const lt_symlist_t s_builtins[] = {
-    {"gvplugin_dot_layout_LTX_library", &gvplugin_dot_layout_LTX_library},
-    {nullptr, nullptr},
+// Graphviz is opened on first use (model/core/lazylibrary.h), on the layout worker: the window shows before
+// it is loaded (it cost 0.8 ms of every start, a bare window linked with it), and commands that draw no graph
+// never load it. Each library's functions and variables, typed by its own header:
+struct Cgraph
+{
+    LazyLibrary library {STAGELENS_LIBCGRAPH_SONAME};
+    STAGELENS_LAZY_FUNCTION(agopen);
+    STAGELENS_LAZY_FUNCTION(agclose);
+    STAGELENS_LAZY_FUNCTION(agattr);
+    STAGELENS_LAZY_FUNCTION(agsubg);
+    STAGELENS_LAZY_FUNCTION(agnode);
+    STAGELENS_LAZY_FUNCTION(agedge);
+    STAGELENS_LAZY_FUNCTION(agxset);
+    STAGELENS_LAZY_FUNCTION(agstrdup_html);
+    STAGELENS_LAZY_FUNCTION(agwrite);
+    STAGELENS_LAZY_FUNCTION(agseterrf);
+    STAGELENS_LAZY_FUNCTION(agreseterrors);
+    STAGELENS_LAZY_FUNCTION(Agdirected);
+    STAGELENS_LAZY_FUNCTION(AgIoDisc);
+    STAGELENS_LAZY_FUNCTION(AgMemDisc);
+    STAGELENS_LAZY_FUNCTION(AgIdDisc);
 };
+
+struct Gvc
+{
+    LazyLibrary library {STAGELENS_LIBGVC_SONAME};
+    STAGELENS_LAZY_FUNCTION(gvContextPlugins);
+    STAGELENS_LAZY_FUNCTION(gvLayout);
+    STAGELENS_LAZY_FUNCTION(gvFreeLayout);
+    STAGELENS_LAZY_FUNCTION(gvFreeContext);
+};
+
+// The dot plugin lies in Graphviz's private folder (<libdir>/graphviz), which no search path names: the
+// installed binary reaches it through its RUNPATH, a bundle beside its other libraries; elsewhere (a build
+// tree, the tests) it is found beside the libgvc that was opened.
+QByteArray dotPluginBesideGvc(const Gvc &gvc)
+{
+    Dl_info info {};
+    if (!gvc.gvLayout || !dladdr(reinterpret_cast<void *>(gvc.gvLayout), &info) || !info.dli_fname)
+        return {};
+    QByteArray path = info.dli_fname;
+    return path.left(path.lastIndexOf('/') + 1) + "graphviz/" STAGELENS_GVPLUGIN_DOT_LAYOUT_SONAME;
+}
+
+struct DotPlugin
+{
+    explicit DotPlugin(const Gvc &gvc)
+        : library(STAGELENS_GVPLUGIN_DOT_LAYOUT_SONAME, dotPluginBesideGvc(gvc))
+    { }
+    LazyLibrary library;
+    STAGELENS_LAZY_FUNCTION(gvplugin_dot_layout_LTX_library);
+    const lt_symlist_t builtins[2] = {
+        {"gvplugin_dot_layout_LTX_library", gvplugin_dot_layout_LTX_library},
+        {nullptr, nullptr},
+    };
+};
+
+struct Graphviz
+{
+    Cgraph cgraph;
+    Gvc gvc;
+    DotPlugin dot {gvc};
+    /// Why Graphviz cannot lay out graphs here; empty when it can.
+    QString error() const
+    {
+        for (const LazyLibrary *l : {&cgraph.library, &gvc.library, &dot.library}) {
+            if (!l->error().isEmpty())
+                return QStringLiteral("Graphviz: %1").arg(l->error());
+        }
+        return {};
+    }
+};
+
+const Graphviz &graphviz()
+{
+    static const Graphviz opened;
+    return opened;
+}
 
 int captureGraphvizMessage(char *message)
 {
@@ -61,12 +138,12 @@ int captureGraphvizMessage(char *message)
 
 struct GvcDeleter
 {
-    void operator()(GVC_t *gvc) const { gvFreeContext(gvc); }
+    void operator()(GVC_t *gvc) const { graphviz().gvc.gvFreeContext(gvc); }
 };
 
 struct GraphDeleter
 {
-    void operator()(Agraph_t *graph) const { agclose(graph); }
+    void operator()(Agraph_t *graph) const { graphviz().cgraph.agclose(graph); }
 };
 
 // Graphviz reads numbers with atof(), which honours LC_NUMERIC. main() sets "C", but a library must not
@@ -210,38 +287,40 @@ struct CGraph
 // Builds the graph; on failure sets result.error. `disc` may be null (cgraph's default discipline).
 bool buildCGraph(const LayoutRequest &request, Agdisc_t *disc, CGraph &out, GraphLayout &result)
 {
+    const Cgraph &cg = graphviz().cgraph;
+
     const qsizetype nodeCount = request.nodes.size();
-    out.graph.reset(agopen(cstr("stagelens"), Agdirected, disc));
+    out.graph.reset(cg.agopen(cstr("stagelens"), *cg.Agdirected, disc));
     if (!out.graph) {
         result.error = QStringLiteral("could not create a Graphviz graph");
         return false;
     }
     Agraph_t *g = out.graph.get();
 
-    agattr(g, AGRAPH, cstr("rankdir"), cstr(rankDirName(request.rankDir)));
+    cg.agattr(g, AGRAPH, cstr("rankdir"), cstr(rankDirName(request.rankDir)));
     QByteArray nodesep = number(sanitized(request.nodeSeparation, 1.5, 18) / PointsPerInch);
     QByteArray ranksep = number(sanitized(request.rankSeparation, 1.5, 30) / PointsPerInch);
-    agattr(g, AGRAPH, cstr("nodesep"), cstr(nodesep));
-    agattr(g, AGRAPH, cstr("ranksep"), cstr(ranksep));
+    cg.agattr(g, AGRAPH, cstr("nodesep"), cstr(nodesep));
+    cg.agattr(g, AGRAPH, cstr("ranksep"), cstr(ranksep));
     // Rank the whole graph at once: the old per-cluster ranking reverses edges whenever a cluster reaches a
     // node outside it that leads back in, and a stage DAG should always flow one way.
-    agattr(g, AGRAPH, cstr("newrank"), cstr("true"));
+    cg.agattr(g, AGRAPH, cstr("newrank"), cstr("true"));
     // Cluster titles are reserved boxes; keep them at the top, left-aligned like a window title.
-    agattr(g, AGRAPH, cstr("labelloc"), cstr("t"));
-    agattr(g, AGRAPH, cstr("labeljust"), cstr("l"));
-    Agsym_t *graphLabel = agattr(g, AGRAPH, cstr("label"), cstr(""));
+    cg.agattr(g, AGRAPH, cstr("labelloc"), cstr("t"));
+    cg.agattr(g, AGRAPH, cstr("labeljust"), cstr("l"));
+    Agsym_t *graphLabel = cg.agattr(g, AGRAPH, cstr("label"), cstr(""));
 
     // Sizes come from the caller (fixedsize), so node labels are empty and need no text measurement.
-    agattr(g, AGNODE, cstr("shape"), cstr("box"));
-    agattr(g, AGNODE, cstr("fixedsize"), cstr("true"));
-    agattr(g, AGNODE, cstr("label"), cstr(""));
-    Agsym_t *nodeWidth = agattr(g, AGNODE, cstr("width"), cstr("0.75"));
-    Agsym_t *nodeHeight = agattr(g, AGNODE, cstr("height"), cstr("0.5"));
+    cg.agattr(g, AGNODE, cstr("shape"), cstr("box"));
+    cg.agattr(g, AGNODE, cstr("fixedsize"), cstr("true"));
+    cg.agattr(g, AGNODE, cstr("label"), cstr(""));
+    Agsym_t *nodeWidth = cg.agattr(g, AGNODE, cstr("width"), cstr("0.75"));
+    Agsym_t *nodeHeight = cg.agattr(g, AGNODE, cstr("height"), cstr("0.5"));
 
-    Agsym_t *edgeLabel = agattr(g, AGEDGE, cstr("label"), cstr(""));
-    Agsym_t *edgeStyle = agattr(g, AGEDGE, cstr("style"), cstr("solid"));
-    Agsym_t *edgeWeight = agattr(g, AGEDGE, cstr("weight"), cstr("1"));
-    Agsym_t *edgeConstraint = agattr(g, AGEDGE, cstr("constraint"), cstr("true"));
+    Agsym_t *edgeLabel = cg.agattr(g, AGEDGE, cstr("label"), cstr(""));
+    Agsym_t *edgeStyle = cg.agattr(g, AGEDGE, cstr("style"), cstr("solid"));
+    Agsym_t *edgeWeight = cg.agattr(g, AGEDGE, cstr("weight"), cstr("1"));
+    Agsym_t *edgeConstraint = cg.agattr(g, AGEDGE, cstr("constraint"), cstr("true"));
 
     // Empty clusters are left out: dot gives them no box and they would only confuse ranking.
     QList<int> clusterSize(request.clusters.size(), 0);
@@ -254,11 +333,11 @@ bool buildCGraph(const LayoutRequest &request, Agdisc_t *disc, CGraph &out, Grap
         if (clusterSize[i] == 0)
             continue;
         QByteArray name = "cluster_" + QByteArray::number(i);
-        Agraph_t *sg = agsubg(g, cstr(name), 1);
+        Agraph_t *sg = cg.agsubg(g, cstr(name), 1);
         const QSizeF labelSize = request.clusters[i].labelSize;
         if (sg && labelSize.width() > 0 && labelSize.height() > 0) {
             QByteArray html = fixedSizeHtml(labelSize);
-            agxset(sg, graphLabel, agstrdup_html(g, cstr(html)));
+            cg.agxset(sg, graphLabel, cg.agstrdup_html(g, cstr(html)));
         }
         out.subgraphs[i] = sg;
     }
@@ -271,7 +350,7 @@ bool buildCGraph(const LayoutRequest &request, Agdisc_t *disc, CGraph &out, Grap
             (node.cluster >= 0 && node.cluster < out.subgraphs.size() && out.subgraphs[node.cluster])
             ? out.subgraphs[node.cluster]
             : g;
-        Agnode_t *n = agnode(owner, cstr(name), 1);
+        Agnode_t *n = cg.agnode(owner, cstr(name), 1);
         if (!n) {
             result.error = QStringLiteral("could not create node %1").arg(node.id);
             return false;
@@ -279,8 +358,8 @@ bool buildCGraph(const LayoutRequest &request, Agdisc_t *disc, CGraph &out, Grap
         // Graphviz wants inches here but reports everything else in points.
         QByteArray w = number(sanitized(node.size.width(), 1, 54) / PointsPerInch);
         QByteArray h = number(sanitized(node.size.height(), 1, 36) / PointsPerInch);
-        agxset(n, nodeWidth, cstr(w));
-        agxset(n, nodeHeight, cstr(h));
+        cg.agxset(n, nodeWidth, cstr(w));
+        cg.agxset(n, nodeHeight, cstr(h));
         out.nodes[i] = n;
     }
 
@@ -292,18 +371,18 @@ bool buildCGraph(const LayoutRequest &request, Agdisc_t *disc, CGraph &out, Grap
             continue;
         }
         QByteArray name = "e" + QByteArray::number(i);
-        Agedge_t *e = agedge(g, out.nodes[edge.from], out.nodes[edge.to], cstr(name), 1);
+        Agedge_t *e = cg.agedge(g, out.nodes[edge.from], out.nodes[edge.to], cstr(name), 1);
         if (!e)
             continue;
         if (edge.labelSize.width() > 0 && edge.labelSize.height() > 0) {
             QByteArray html = fixedSizeHtml(edge.labelSize);
-            agxset(e, edgeLabel, agstrdup_html(g, cstr(html)));
+            cg.agxset(e, edgeLabel, cg.agstrdup_html(g, cstr(html)));
         }
-        agxset(e, edgeStyle, cstr(styleName(edge.style)));
+        cg.agxset(e, edgeStyle, cstr(styleName(edge.style)));
         QByteArray weight = QByteArray::number(qBound(0, edge.weight, 1000));
-        agxset(e, edgeWeight, cstr(weight));
+        cg.agxset(e, edgeWeight, cstr(weight));
         if (!edge.constraint)
-            agxset(e, edgeConstraint, cstr("false"));
+            cg.agxset(e, edgeConstraint, cstr("false"));
         out.edges[i] = e;
     }
     return true;
@@ -320,7 +399,8 @@ GraphLayout layoutLocked(const LayoutRequest &request, QStringList &messages)
     if (nodeCount == 0)
         return result;
 
-    std::unique_ptr<GVC_t, GvcDeleter> gvc(gvContextPlugins(s_builtins, 0));
+    const Graphviz &gv = graphviz();
+    std::unique_ptr<GVC_t, GvcDeleter> gvc(gv.gvc.gvContextPlugins(gv.dot.builtins, 0));
     if (!gvc) {
         result.error = QStringLiteral("could not create a Graphviz context");
         return result;
@@ -333,7 +413,7 @@ GraphLayout layoutLocked(const LayoutRequest &request, QStringList &messages)
     const QList<Agnode_t *> &nodes = built.nodes;
     const QList<Agedge_t *> &edges = built.edges;
 
-    if (gvLayout(gvc.get(), g, "dot") != 0) {
+    if (gv.gvc.gvLayout(gvc.get(), g, "dot") != 0) {
         result.error = joinedErrors(messages);
         if (result.error.isEmpty())
             result.error = QStringLiteral("Graphviz dot layout failed");
@@ -384,7 +464,7 @@ GraphLayout layoutLocked(const LayoutRequest &request, QStringList &messages)
             geometry.labelCenter = flip(label->pos);
     }
     // Must run before agclose (the graph deleter): it frees the layout records hanging off the graph.
-    gvFreeLayout(gvc.get(), g);
+    gv.gvc.gvFreeLayout(gvc.get(), g);
     normalize(result);
     return result;
 }
@@ -425,15 +505,22 @@ GraphLayout layoutGraph(const LayoutRequest &request)
         return result;
     }
 
+    const Cgraph &cg = graphviz().cgraph;
+    if (const QString error = graphviz().error(); !error.isEmpty()) {
+        GraphLayout result;
+        result.error = error;
+        qCWarning(lcLayout) << "layout failed:" << result.error;
+        return result;
+    }
     QMutexLocker locker(&s_graphvizMutex);
     if (s_observer)
         s_observer(request);
     QStringList messages;
     s_messageSink = &messages;
-    agreseterrors();
-    const agusererrf previous = agseterrf(captureGraphvizMessage);
+    cg.agreseterrors();
+    const agusererrf previous = cg.agseterrf(captureGraphvizMessage);
     GraphLayout result = layoutLocked(request, messages);
-    agseterrf(previous);
+    cg.agseterrf(previous);
     s_messageSink = nullptr;
 
     for (const QString &m : std::as_const(messages)) {
@@ -447,20 +534,23 @@ GraphLayout layoutGraph(const LayoutRequest &request)
 
 QByteArray layoutRequestToDot(const LayoutRequest &request)
 {
+    const Cgraph &cg = graphviz().cgraph;
+    if (!graphviz().error().isEmpty())
+        return {};
     QMutexLocker locker(&s_graphvizMutex);
-    Agiodisc_t io = AgIoDisc;
+    Agiodisc_t io = *cg.AgIoDisc;
     io.putstr = appendToByteArray;
     io.flush = flushNothing;
-    Agdisc_t disc = {&AgMemDisc, &AgIdDisc, &io};
+    Agdisc_t disc = {cg.AgMemDisc, cg.AgIdDisc, &io};
     QStringList messages;
     s_messageSink = &messages;
-    agreseterrors();
-    const agusererrf previous = agseterrf(captureGraphvizMessage);
+    cg.agreseterrors();
+    const agusererrf previous = cg.agseterrf(captureGraphvizMessage);
     CGraph built;
     GraphLayout ignored;
     QByteArray dot;
     if (buildCGraph(request, &disc, built, ignored)) {
-        agwrite(built.graph.get(), &dot);
+        cg.agwrite(built.graph.get(), &dot);
         // agwrite leaves out attribute defaults that are empty strings, but the dot command's default node
         // label is "\N" (the node name, measured as text): say label="" as the graph in memory has it.
         const qsizetype open = dot.indexOf("{\n");
@@ -468,7 +558,7 @@ QByteArray layoutRequestToDot(const LayoutRequest &request)
             dot.insert(open + 2, "\tnode [label=\"\"];\n");
     }
     built = CGraph();
-    agseterrf(previous);
+    cg.agseterrf(previous);
     s_messageSink = nullptr;
     return dot;
 }

@@ -1,5 +1,5 @@
-// Libraries opened on first use (libgit2, libarchive, libcrypto): a missing library or symbol is an error
-// message for the feature that needs it, never a crash.
+// Libraries opened on first use (libgit2, libarchive, libcrypto, Graphviz): a missing library or symbol is an
+// error message for the feature that needs it, never a crash.
 #include "model/core/lazylibrary.h"
 
 #include <QTest>
@@ -32,6 +32,22 @@ private slots:
         QVERIFY(!none.resolve<void (*)()>("anything"));
     }
 
+    // A library outside every search path (Graphviz's dot plugin in a build tree) is opened from the file
+    // named as the fallback; when that fails too, the error names both attempts.
+    void fallbackPath()
+    {
+        const QByteArray real = QByteArrayLiteral(STAGELENS_TEST_GVPLUGIN_DOT_LAYOUT_FILE);
+        LazyLibrary found("libstagelens-missing.so.0", real);
+        QVERIFY2(found.error().isEmpty(), qPrintable(found.error()));
+        QVERIFY(found.resolve<void *>("gvplugin_dot_layout_LTX_library"));
+        LazyLibrary neither(
+            "libstagelens-missing.so.0", QByteArrayLiteral("/nonexistent/libstagelens-missing.so.0"));
+        QVERIFY2(neither.error().startsWith(QLatin1String("libstagelens-missing.so.0 is not available: "))
+                && neither.error().contains(QLatin1String("/nonexistent/libstagelens-missing.so.0")),
+            qPrintable(neither.error()));
+        QVERIFY(!neither.resolve<void (*)()>("anything"));
+    }
+
     // The libraries the program opens on first use load, with every function it asks of them.
     void theProgramsLibraries_data()
     {
@@ -45,6 +61,11 @@ private slots:
                                            QStringLiteral("archive_read_support_format_zip")};
         QTest::newRow("libcrypto") << QStringLiteral(STAGELENS_TEST_LIBCRYPTO_SONAME)
                                    << QStringList {QStringLiteral("SHA256")};
+        QTest::newRow("libcgraph") << QStringLiteral(STAGELENS_TEST_LIBCGRAPH_SONAME)
+                                   << QStringList {QStringLiteral("agopen"), QStringLiteral("Agdirected")};
+        QTest::newRow("libgvc") << QStringLiteral(STAGELENS_TEST_LIBGVC_SONAME)
+                                << QStringList {
+                                       QStringLiteral("gvContextPlugins"), QStringLiteral("gvLayout")};
     }
     void theProgramsLibraries()
     {

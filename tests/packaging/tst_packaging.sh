@@ -349,13 +349,19 @@ else
     [[ $dep_names == *" $svg_engine "* ]] && pass "Depends covers the SVG icon engine plugin ($svg_engine)" \
         || fail "Depends lacks $svg_engine (SVG icon engine plugin, loaded at run time)"
 fi
-# Libraries opened on first use (dlopen by the SONAME the binary carries: libgit2, libarchive, libcrypto) are
-# no NEEDED entries: each must still be packaged and named in Depends.
+# Libraries opened on first use (dlopen by the SONAME the binary carries: libgit2, libarchive, libcrypto,
+# Graphviz) are no NEEDED entries: each must still be packaged and named in Depends.
 lazy=$(strings "$binary" | grep -E '^lib[A-Za-z0-9_+-]+\.so\.[0-9]+(\.[0-9]+)*$' | sort -u | grep -vxF -f <(tr ' ' '\n' <<<"$needed" | sed '/^$/d') || true)
 lazy_count=0
 lazy_uncovered=""
+# Where the dynamic loader finds each: its cache, else the installed binary's RUNPATH (Graphviz's private
+# plugin folder, for the dot layout plugin).
+runpath=$(readelf -d "$usr/bin/stagelens" | sed -n 's/.*(RUNPATH).*\[\(.*\)\]/\1/p' | tr ':' ' ')
 for soname in $lazy; do
     path=$(ldconfig -p | awk -v l="$soname" '$1 == l {print $NF; exit}')
+    for dir in $runpath; do
+        [ -z "$path" ] && [ -e "$dir/$soname" ] && path=$dir/$soname
+    done
     owner=""
     if [ -n "$path" ]; then
         # /lib is /usr/lib on merged systems: dpkg knows the file by one of the two names
