@@ -58,8 +58,6 @@ MainWindow::MainWindow(QWidget *parent)
     : QMainWindow(parent)
     , m_session(new ProjectSession(ProjectSession::Mode::Asynchronous, this))
 {
-    // The charts' module is read on a worker while the window is made and shown (plotcharts.h).
-    PlotModule::preload();
     setWindowTitle(QStringLiteral("Stagelens"));
     setAcceptDrops(true);
     createActions();
@@ -104,6 +102,39 @@ void MainWindow::ensureViews() const
     // caller sees but their existence.
     if (!hasViews())
         const_cast<MainWindow *>(this)->createViews();
+}
+
+void MainWindow::ensureTimelines() const
+{
+    ensureViews();
+    if (!m_timeline)
+        const_cast<MainWindow *>(this)->createTimelines();
+}
+
+void MainWindow::createTimelines()
+{
+    // Waits for the module only if a build is shown before the worker has read it (a small log opened at
+    // start); a window that never shows a build never loads it.
+    m_beforeTimeline = PlotModule::createTimeline(m_beforeTimelineHost);
+    m_beforeTimelineHost->layout()->addWidget(m_beforeTimeline->widget());
+    m_timeline = PlotModule::createTimeline(m_timelineHost);
+    m_timelineHost->layout()->addWidget(m_timeline->widget());
+    m_timeline->onRowSelected(this, [this](int row) {
+        const int vertex = m_timelineInput.vertexOfRow.value(row, -1);
+        const StepRef ref = shownAnalysis().stepOfVertex.value(vertex);
+        if (ref.isValid())
+            selectStep(ref.stage, ref.step);
+    });
+    // Dragging or zooming either timeline moves the other: one time axis for both builds.
+    for (TimelineChart *plot : {m_timeline, m_beforeTimeline}) {
+        plot->onTimeRangeChanged(this, [this, plot](double lower, double upper) {
+            if (!m_compareMode || m_syncingTimelines)
+                return;
+            m_syncingTimelines = true;
+            (plot == m_timeline ? m_beforeTimeline : m_timeline)->setTimeRange(lower, upper);
+            m_syncingTimelines = false;
+        });
+    }
 }
 
 void MainWindow::createViews()
@@ -152,36 +183,25 @@ void MainWindow::createViews()
         m_session->addMessage(tr("Graph layout failed: %1").arg(error));
         checkIdle();
     });
-    // Compare mode's earlier build, above the later one on the same time axis.
-    // The charts come from the plots module, which the window started opening as it started.
-    m_beforeTimeline = PlotModule::createTimeline(m_centerSplitter);
-    m_beforeTimeline->widget()->setObjectName(QStringLiteral("beforeTimeline"));
-    m_beforeTimeline->widget()->hide();
-    m_timeline = PlotModule::createTimeline(m_centerSplitter);
-    m_timeline->widget()->setObjectName(QStringLiteral("timeline"));
-    m_timeline->onRowSelected(this, [this](int row) {
-        const int vertex = m_timelineInput.vertexOfRow.value(row, -1);
-        const StepRef ref = shownAnalysis().stepOfVertex.value(vertex);
-        if (ref.isValid())
-            selectStep(ref.stage, ref.step);
-    });
-    // Dragging or zooming either timeline moves the other: one time axis for both builds.
-    for (TimelineChart *plot : {m_timeline, m_beforeTimeline}) {
-        plot->onTimeRangeChanged(this, [this, plot](double lower, double upper) {
-            if (!m_compareMode || m_syncingTimelines)
-                return;
-            m_syncingTimelines = true;
-            (plot == m_timeline ? m_beforeTimeline : m_timeline)->setTimeRange(lower, upper);
-            m_syncingTimelines = false;
-        });
-    }
+    // Compare mode's earlier build, above the later one on the same time axis. The charts themselves come
+    // from the plots module when a build is first shown (ensureTimelines()); it is read on a worker from now.
+    PlotModule::preload();
+    auto makeHost = [this](const QString &name, int minimumHeight) {
+        auto *host = new QWidget(m_centerSplitter);
+        host->setObjectName(name);
+        auto *layout = new QVBoxLayout(host);
+        layout->setContentsMargins(0, 0, 0, 0);
+        host->setMinimumHeight(minimumHeight);
+        host->hide(); // until a build is shown
+        return host;
+    };
+    m_beforeTimelineHost = makeHost(QStringLiteral("beforeTimeline"), 160);
+    m_timelineHost = makeHost(QStringLiteral("timeline"), 220);
     m_centerSplitter->setStretchFactor(0, 3);
     m_centerSplitter->setStretchFactor(1, 2);
     m_centerSplitter->setStretchFactor(2, 2);
     // The graph is the main view; the timeline gets the smaller share whatever its size hint says.
     m_centerSplitter->setSizes({540, 0, 420});
-    m_timeline->widget()->setMinimumHeight(220);
-    m_beforeTimeline->widget()->setMinimumHeight(160);
 
     m_projectPane = new ProjectPane(m_session, this);
     m_projectPane->hide(); // until a Dockerfile is open
@@ -216,7 +236,7 @@ void MainWindow::createViews()
         }
         // BuildKit's own vertices (context, metadata, exporter) are no Dockerfile step: show their bar.
         const int row = m_timelineInput.rowOfVertexList.value(vertex, -1);
-        if (row >= 0)
+        if (row >= 0 && m_timeline)
             m_timeline->selectRow(row);
     });
     m_rightTabs->setMinimumWidth(320);
@@ -703,12 +723,14 @@ void MainWindow::leaveCompareMode()
     m_rightTabs->removeTab(m_rightTabs->indexOf(m_comparePane));
     m_comparePane->hide();
     m_leaveCompareAction->setEnabled(false);
-    m_beforeTimeline->widget()->hide();
-    m_beforeTimeline->setCaption({});
-    m_timeline->setCaption({});
-    m_beforeTimeline->setAlignedLayout(false);
-    m_timeline->setAlignedLayout(false);
-    m_timeline->setCompact(false, true);
+    m_beforeTimelineHost->hide();
+    if (m_timeline) {
+        m_beforeTimeline->setCaption({});
+        m_timeline->setCaption({});
+        m_beforeTimeline->setAlignedLayout(false);
+        m_timeline->setAlignedLayout(false);
+        m_timeline->setCompact(false, true);
+    }
     m_projectPane->setVisible(wantsProjectPane());
     if (m_sizesBeforeCompare.size() == 3)
         m_mainSplitter->setSizes(m_sizesBeforeCompare);
@@ -734,6 +756,7 @@ const BuildAnalysis &MainWindow::shownAnalysis() const
 // one second is the same number of pixels, at the same place, in both.
 void MainWindow::alignTimelines()
 {
+    ensureTimelines();
     const auto a = m_beforeTimeline->timeRange();
     const auto b = m_timeline->timeRange();
     const double lower = std::min(a.first, b.first);
@@ -787,6 +810,7 @@ void MainWindow::refreshViews()
     m_runViewsPending = false;
     if (m_comparison) {
         const BuildComparison &c = *m_comparison;
+        ensureTimelines();
         if (!m_compareViews)
             m_compareViews = CompareViews {makeTimelineInput(graph, c.before, c.beforeAnalysis),
                 makeTimelineInput(graph, c.after, c.afterAnalysis)};
@@ -804,7 +828,7 @@ void MainWindow::refreshViews()
         // Each timeline on an event-loop turn of its own, the first cause's selection on the next: for two
         // builds of 90,000 vertices, all of it at once held the GUI thread ~180 ms (bench_gui). The earlier
         // build's chart is shown (laid out) now, its rows come next.
-        m_beforeTimeline->widget()->show();
+        m_beforeTimelineHost->show();
         m_runViewsPending = true;
         QList<std::function<void()>> turns;
         turns << [this]() {
@@ -816,7 +840,7 @@ void MainWindow::refreshViews()
             m_syncingTimelines = true;
             m_timeline->setModel(m_timelineInput.model);
             m_syncingTimelines = false;
-            m_timeline->widget()->show();
+            m_timelineHost->show();
             alignTimelines();
         };
         turns << [this]() {
@@ -836,9 +860,10 @@ void MainWindow::refreshViews()
             return views;
         };
         auto apply = [this, wall](RunViews views) {
+            ensureTimelines();
             m_timelineInput = std::move(views.timeline);
             m_timeline->setModel(m_timelineInput.model);
-            m_timeline->widget()->show();
+            m_timelineHost->show();
             m_slowest->model()->setRows(std::move(views.slowest), wall);
         };
         if (run->vertices.size() <= ProjectSession::AsyncAnalysisVertices) {
@@ -858,9 +883,10 @@ void MainWindow::refreshViews()
                 // Timeline first, the slowest list on the next event-loop turn: together they were the
                 // longest stall of a 1 GB load (~30 ms), apart the window paints in between.
                 RunViews views = watcher->result();
+                ensureTimelines();
                 m_timelineInput = std::move(views.timeline);
                 m_timeline->setModel(m_timelineInput.model);
-                m_timeline->widget()->show();
+                m_timelineHost->show();
                 runOnTurns(generation, {[this, wall, rows = std::move(views.slowest)]() mutable {
                     m_runViewsPending = false;
                     m_slowest->model()->setRows(std::move(rows), wall);
@@ -872,8 +898,9 @@ void MainWindow::refreshViews()
     } else {
         m_slowest->model()->setRows({}, std::nullopt);
         m_timelineInput = {};
-        m_timeline->setModel({});
-        m_timeline->widget()->hide();
+        if (m_timeline)
+            m_timeline->setModel({});
+        m_timelineHost->hide();
     }
     refreshStatusBar();
     refreshBanners();
@@ -1067,7 +1094,7 @@ void MainWindow::selectStep(int stage, int step)
     if (dagStage >= 0 && dagStep >= 0)
         m_dagView->selectStep(dagStage, dagStep);
     const int vertex = shownAnalysis().steps.value(stage).value(step).vertex;
-    if (vertex >= 0)
+    if (vertex >= 0 && m_timeline)
         m_timeline->selectRow(m_timelineInput.rowOfVertex(vertex));
     Q_EMIT stepSelected(stage, step);
 }

@@ -112,14 +112,14 @@ public:
     /// The earlier build's timeline, shown above the selected one's in compare mode.
     TimelineChart *beforeTimeline() const
     {
-        ensureViews();
+        ensureTimelines();
         return m_beforeTimeline;
     }
     /// View > Show Unneeded Stages.
     void setShowUnneededStages(bool show);
     TimelineChart *timeline() const
     {
-        ensureViews();
+        ensureTimelines();
         return m_timeline;
     }
     SlowestStepsPane *slowestSteps() const
@@ -184,6 +184,9 @@ private:
     /// something asks for one, not at start-up, where they were a third of the time to the first paint.
     void ensureViews() const;
     void createViews();
+    /// The timeline charts, made in their hosts when a build is first shown (or a test asks for them).
+    void ensureTimelines() const;
+    void createTimelines();
     bool hasViews() const { return m_dagView != nullptr; }
     void connectSession();
     void openPath(const QString &path);
@@ -269,7 +272,9 @@ private:
     DagView *m_dagView = nullptr;
     Banner *m_failure = nullptr;
     Banner *m_answer = nullptr;
-    TimelineChart *m_timeline = nullptr;
+    QWidget *m_timelineHost = nullptr; ///< in the centre splitter, shown with a build
+    QWidget *m_beforeTimelineHost = nullptr; ///< above it, shown in compare mode
+    TimelineChart *m_timeline = nullptr; ///< null until ensureTimelines()
     TimelineChart *m_beforeTimeline = nullptr;
     ComparePane *m_comparePane = nullptr;
     QSplitter *m_mainSplitter = nullptr;

@@ -347,7 +347,8 @@ private slots:
         QVERIFY(before && after);
         QVERIFY(before->isVisible());
         QVERIFY(after->isVisible());
-        QVERIFY(before->y() < after->y()); // one above the other
+        QVERIFY(before->mapTo(&window, QPoint()).y()
+            < after->mapTo(&window, QPoint()).y()); // one above the other
         const BuildComparison &c = window.comparePane()->comparison();
         QVERIFY(c.result.beforeSeconds && c.result.afterSeconds);
         QVERIFY(*c.result.beforeSeconds > *c.result.afterSeconds); // the cold build is the longer one

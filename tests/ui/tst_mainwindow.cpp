@@ -585,6 +585,26 @@ private Q_SLOTS:
 
     // The empty window is the welcome page alone: the graph, timelines and panes are built when the first
     // file opens (start-up time), and the View menu and a bar added meanwhile wait for them.
+    // The timeline charts (the plots module's) are made when a build is first shown: a project without a log
+    // shows the graph alone and makes none; the log then brings the chart, with its rows.
+    void timelineMadeWithTheFirstBuild()
+    {
+        MainWindow window;
+        window.resize(1280, 800);
+        window.show();
+        QVERIFY(openAndWait(window, {project()}));
+        QVERIFY(window.dagView()->isVisible());
+        QVERIFY(window.findChildren<TimelinePlot *>().isEmpty());
+        QVERIFY(openAndWait(window, {realLog(QStringLiteral("02-edit-src.log"))}));
+        const QList<TimelinePlot *> charts = window.findChildren<TimelinePlot *>();
+        QCOMPARE(charts.size(), 2); // the build's, and compare mode's earlier build (hidden)
+        auto *chart = qobject_cast<TimelinePlot *>(window.timeline()->widget());
+        QVERIFY(chart && chart->isVisible());
+        QVERIFY(!window.beforeTimeline()->widget()->isVisible());
+        QVERIFY(window.selectedBuild() && !chart->model().rows.isEmpty());
+        QVERIFY(chart->barCount() + chart->cachedMarkerCount() > 0);
+    }
+
     void viewsBuiltWhenTheFirstFileOpens()
     {
         MainWindow window;

@@ -1,9 +1,11 @@
 #pragma once
 
 // The charts the window shows through QCustomPlot (the build timeline, the History view's trends), seen from
-// the window's side. They live in a module of their own, libstagelens_plots.so, which the window opens on a
-// worker once it starts (plotmodule.h): QCustomPlot and Qt PrintSupport are ~4,500 of the ~18,000 symbol
-// bindings the loader makes, 1.5 ms of a 13 ms start (bench_startup_baseline linked with and without them).
+// the window's side. They live in a module of their own, libstagelens_plots.so, which the window starts
+// opening on a worker when it first opens a file (plotmodule.h): QCustomPlot and Qt PrintSupport are ~4,500
+// of the ~18,000 symbol bindings the loader makes, and loading them cost an empty window's start ~3 ms of
+// 46 (run.sh startup, with and without them). Read on a worker during the start instead, they saved nothing:
+// the start waited for them as long.
 //
 // Only pure virtual, header-only classes cross the module's border: the window calls them, the module's
 // widgets implement them, and neither side needs a symbol of the other. A signal is passed as a callback.
