@@ -1,9 +1,9 @@
 #pragma once
 
-// Opens the plots module (plotcharts.h) and makes its charts. The window calls preload() when it first opens a
-// file, so the module is read on a thread of its own while the file is; the first chart waits for it if it has
-// not finished. An empty window never loads it. When the module cannot be opened, the charts are placeholders that say why: the rest of the
-// window works without them. GUI thread, except where said.
+// Opens the plots module (plotcharts.h) and makes its charts. The window calls preload() when it first opens
+// a file, so the module is read on a thread of its own while the file is; the first chart waits for it if it
+// has not finished. An empty window never loads it. When the module cannot be opened, the charts are
+// placeholders that say why: the rest of the window works without them. GUI thread, except where said.
 
 #include "ui/plots/plotcharts.h"
 
