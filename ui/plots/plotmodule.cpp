@@ -66,17 +66,25 @@ QString unavailableText(const QString &what)
     return text;
 }
 
-/// What the window shows instead of a chart when the module is missing.
-class MissingTimeline : public QLabel, public TimelineChart
+/// What the window shows instead of a chart when the module is missing: why, in the chart's place.
+class MissingChart : public QLabel
 {
 public:
-    explicit MissingTimeline(QWidget *parent)
-        : QLabel(unavailableText(QCoreApplication::translate("PlotModule", "timeline")), parent)
+    MissingChart(const QString &what, QWidget *parent)
+        : QLabel(unavailableText(what), parent)
     {
         setWordWrap(true);
         setAlignment(Qt::AlignCenter);
         setTextFormat(Qt::PlainText);
     }
+};
+
+class MissingTimeline : public MissingChart, public TimelineChart
+{
+public:
+    explicit MissingTimeline(QWidget *parent)
+        : MissingChart(QCoreApplication::translate("PlotModule", "timeline"), parent)
+    { }
     QWidget *widget() override { return this; }
     void setModel(const TimelineModel &) override { }
     void selectRow(int) override { }
@@ -93,16 +101,12 @@ private:
     QString m_caption;
 };
 
-class MissingTrend : public QLabel, public TrendChart
+class MissingTrend : public MissingChart, public TrendChart
 {
 public:
     explicit MissingTrend(QWidget *parent)
-        : QLabel(unavailableText(QCoreApplication::translate("PlotModule", "trend charts")), parent)
-    {
-        setWordWrap(true);
-        setAlignment(Qt::AlignCenter);
-        setTextFormat(Qt::PlainText);
-    }
+        : MissingChart(QCoreApplication::translate("PlotModule", "trend charts"), parent)
+    { }
     QWidget *widget() override { return this; }
     void setTrends(const HistoryTrends &trends) override { m_trends = trends; }
     const HistoryTrends &trends() const override { return m_trends; }
