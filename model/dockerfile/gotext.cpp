@@ -342,6 +342,12 @@ QString quote(const QString &s)
 {
     QString out;
     out.reserve(s.size() + 2);
+    appendQuoted(out, s);
+    return out;
+}
+
+void appendQuoted(QString &out, const QString &s)
+{
     out.append(QLatin1Char('"'));
     const QChar *data = s.constData();
     const qsizetype n = s.size();
@@ -426,19 +432,24 @@ QString quote(const QString &s)
         }
     }
     out.append(QLatin1Char('"'));
-    return out;
 }
 
 QString quoteList(const QStringList &list)
 {
-    QString out = QStringLiteral("[");
+    QString out;
+    appendQuotedList(out, list);
+    return out;
+}
+
+void appendQuotedList(QString &out, const QStringList &list)
+{
+    out.append(QLatin1Char('['));
     for (qsizetype i = 0; i < list.size(); ++i) {
         if (i > 0)
             out.append(QLatin1Char(' '));
-        out.append(quote(list.at(i)));
+        appendQuoted(out, list.at(i));
     }
     out.append(QLatin1Char(']'));
-    return out;
 }
 
 int levenshtein(const QString &a, const QString &b)

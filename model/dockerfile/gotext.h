@@ -51,8 +51,11 @@ QStringList splitWhitespace(const QString &s, int n);
 
 /// strconv.Quote.
 QString quote(const QString &s);
+/// strconv.Quote appended to `out` (no string of its own: the AST dump quotes every argument).
+void appendQuoted(QString &out, const QString &s);
 /// fmt's %q of a []string: ["a" "b"].
 QString quoteList(const QStringList &list);
+void appendQuotedList(QString &out, const QStringList &list);
 
 /// Levenshtein distance (agext/levenshtein with default costs), for "did you mean" suggestions.
 int levenshtein(const QString &a, const QString &b);
