@@ -477,16 +477,25 @@ else
     else
         fail "packaged GUI --screenshot wrote no PNG of the build tree's size (exit $actual_rc)"
     fi
-    # The example's log draws a timeline: both binaries must have found the plots module to draw it.
+    # The example's log draws a timeline and its project a graph: both binaries must have found the plots
+    # module and Graphviz (opened on first use; the dot plugin through the RUNPATH) to draw them.
     for err in "$scratch/expected.png.err" "$scratch/actual.png.err"; do
-        if grep -q "cannot be shown" "$err"; then
-            fail "$(basename "$err" .png.err) GUI: $(grep -m1 "cannot be shown" "$err")"
+        if grep -q "cannot be shown\|layout failed" "$err"; then
+            fail "$(basename "$err" .png.err) GUI: $(grep -m1 "cannot be shown\|layout failed" "$err")"
         else
-            pass "$(basename "$err" .png.err) GUI opened the plots module"
+            pass "$(basename "$err" .png.err) GUI opened the plots module and Graphviz"
         fi
     done
     [ "$expected_rc" -eq 0 ] && [ "$actual_rc" -eq 0 ] \
         || echo "NOTE: --screenshot exit status: build tree $expected_rc, packaged $actual_rc (expected 0)"
+fi
+# The headless report lays the graph out too, with no window: the packaged binary's Graphviz.
+if "$packaged" report "$example/project" --log "$example/logs/02-edit-src.log" -o "$scratch/report.svg" \
+    >/dev/null 2>"$scratch/report.err" && [ -s "$scratch/report.svg" ] \
+    && ! grep -q "layout failed" "$scratch/report.err"; then
+    pass "packaged 'stagelens report' lays out the example's graph ($(stat -c %s "$scratch/report.svg") bytes of SVG)"
+else
+    fail "packaged 'stagelens report': $(head -c 300 "$scratch/report.err")"
 fi
 
 # ---- the AppImage recipe ---------------------------------------------------------------------------
