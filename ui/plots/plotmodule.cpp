@@ -2,6 +2,7 @@
 
 #include <QCoreApplication>
 #include <QDir>
+#include <QFile>
 #include <QLabel>
 
 #include <dlfcn.h>
@@ -21,7 +22,7 @@ struct Opened
     QString error;
 };
 
-// Runs on the loading thread: dlopen and dlsym only, no Qt object.
+// Runs on the loading thread: dlopen and dlsym, no QObject.
 Opened open(const QString &installedPath)
 {
     Opened opened;
