@@ -137,6 +137,45 @@ void MainWindow::createTimelines()
     }
 }
 
+void MainWindow::ensureComparePane()
+{
+    // Made when compare mode is first asked for: the first open of a file does not wait for a pane it rarely
+    // shows (1.2 ms of the first open's gap).
+    ensureViews();
+    if (m_comparePane)
+        return;
+    m_comparePane = new ComparePane;
+    m_comparePane->hide(); // a tab of the right-hand pane in compare mode
+    connect(m_comparePane, &ComparePane::leaveRequested, this, &MainWindow::leaveCompareMode);
+    connect(m_comparePane, &ComparePane::stepActivated, this, [this](const QString &label) {
+        // The label the later build printed; the analysis maps its vertex to the Dockerfile step.
+        if (m_comparison) {
+            // Through a const reference: a non-const operator[] detached the shared list and copied all
+            // 90,000 vertices of a big build (100 ms) on the first click.
+            const QList<BuildVertex> &vertices = m_comparison->after.vertices;
+            for (int v = 0; v < vertices.size(); ++v) {
+                if (vertices[v].name == label) {
+                    const StepRef ref = m_comparison->afterAnalysis.stepOfVertex.value(v);
+                    if (ref.isValid()) {
+                        selectStep(ref.stage, ref.step);
+                        return;
+                    }
+                }
+            }
+        }
+        const BuildGraph &graph = shownGraph();
+        for (int s = 0; s < graph.stages.size(); ++s) {
+            const QList<Step> &steps = graph.stages[s].steps;
+            for (int i = 0; i < steps.size(); ++i) {
+                if (steps[i].label == label) {
+                    selectStep(s, i);
+                    return;
+                }
+            }
+        }
+    });
+}
+
 void MainWindow::createViews()
 {
     // The build selector and the step search show with the views: the welcome page has neither builds nor
@@ -251,37 +290,6 @@ void MainWindow::createViews()
     connect(m_problems, &ProblemsPane::locationActivated, this, [this](const QString &file, int line) {
         if (line > 0 && QFileInfo(file) == QFileInfo(m_session->dockerfilePath()))
             selectStepAtLine(line);
-    });
-
-    m_comparePane = new ComparePane;
-    m_comparePane->hide(); // a tab of the right-hand pane in compare mode
-    connect(m_comparePane, &ComparePane::leaveRequested, this, &MainWindow::leaveCompareMode);
-    connect(m_comparePane, &ComparePane::stepActivated, this, [this](const QString &label) {
-        // The label the later build printed; the analysis maps its vertex to the Dockerfile step.
-        if (m_comparison) {
-            // Through a const reference: a non-const operator[] detached the shared list and copied all
-            // 90,000 vertices of a big build (100 ms) on the first click.
-            const QList<BuildVertex> &vertices = m_comparison->after.vertices;
-            for (int v = 0; v < vertices.size(); ++v) {
-                if (vertices[v].name == label) {
-                    const StepRef ref = m_comparison->afterAnalysis.stepOfVertex.value(v);
-                    if (ref.isValid()) {
-                        selectStep(ref.stage, ref.step);
-                        return;
-                    }
-                }
-            }
-        }
-        const BuildGraph &graph = shownGraph();
-        for (int s = 0; s < graph.stages.size(); ++s) {
-            const QList<Step> &steps = graph.stages[s].steps;
-            for (int i = 0; i < steps.size(); ++i) {
-                if (steps[i].label == label) {
-                    selectStep(s, i);
-                    return;
-                }
-            }
-        }
     });
 
     auto *mainSplitter = m_mainSplitter = new QSplitter(Qt::Horizontal, this);
@@ -606,7 +614,7 @@ ComparePane *MainWindow::compareWithPrevious()
 ComparePane *MainWindow::compareRuns(
     const BuildRun &before, const BuildRun &after, const QString &beforeName, const QString &afterName)
 {
-    ensureViews();
+    ensureComparePane();
     const auto generation = ++m_compareGeneration;
     m_comparing = true;
     m_comparePane->setPending(beforeName, afterName);
@@ -656,7 +664,7 @@ ComparePane *MainWindow::compareRuns(
 
 void MainWindow::showComparison(const BuildComparison &comparison, std::optional<CompareViews> views)
 {
-    ensureViews();
+    ensureComparePane();
     // A comparison asked for from the History view of an empty window: the views, not the welcome page.
     m_pages->setCurrentWidget(m_mainSplitter);
     m_comparison = comparison;
