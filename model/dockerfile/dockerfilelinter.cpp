@@ -117,28 +117,30 @@ QStringView writtenKeyword(const Instruction &ins)
     return QStringView(s).sliced(b, i - b);
 }
 
-/// s == s.toLower() (or toUpper()), without the copy for ASCII text, which keywords and stage names nearly
-/// always are.
-bool equalsLower(QStringView s)
+/// s == s.toLower() (`lower`) or s == s.toUpper(), without the copy for ASCII text, which keywords and stage
+/// names nearly always are.
+bool equalsCase(QStringView s, bool lower)
 {
+    const char16_t first = lower ? u'A' : u'a'; // the letters the conversion would change
     for (const QChar c : s) {
-        if (c.unicode() >= 0x80)
-            return s == s.toString().toLower();
-        if (c >= u'A' && c <= u'Z')
+        if (c.unicode() >= 0x80) {
+            const QString text = s.toString();
+            return s == (lower ? text.toLower() : text.toUpper());
+        }
+        if (c.unicode() >= first && c.unicode() < first + 26)
             return false;
     }
     return true;
 }
 
+bool equalsLower(QStringView s)
+{
+    return equalsCase(s, true);
+}
+
 bool equalsUpper(QStringView s)
 {
-    for (const QChar c : s) {
-        if (c.unicode() >= 0x80)
-            return s == s.toString().toUpper();
-        if (c >= u'a' && c <= u'z')
-            return false;
-    }
-    return true;
+    return equalsCase(s, false);
 }
 
 bool isSelfConsistent(QStringView s)
