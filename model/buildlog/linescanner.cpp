@@ -94,12 +94,12 @@ struct LineSink
 
 } // namespace
 
-void scanBlock(const char *data, qsizetype size, qint64 maxLine, ScannedBlock *window, RawJsonReader *json)
+void scanBlock(const char *data, qsizetype size, qint64 maxLine, ScannedBlock *block, RawJsonReader *json)
 {
-    window->lines.clear();
-    window->json.clear();
-    LineSink sink {data, maxLine, window->lines, size, json, &window->json};
-    while (window->lines.size() < MaxScannedLines) {
+    block->lines.clear();
+    block->json.clear();
+    LineSink sink {data, maxLine, block->lines, size, json, &block->json};
+    while (block->lines.size() < MaxScannedLines) {
         const char *nl =
             static_cast<const char *>(std::memchr(data + sink.start, '\n', size_t(size - sink.start)));
         if (!nl)
@@ -107,7 +107,7 @@ void scanBlock(const char *data, qsizetype size, qint64 maxLine, ScannedBlock *w
         const qsizetype end = nl - data;
         sink.add(end, isCleanLine(QByteArrayView(data + sink.start, end - sink.start)));
     }
-    window->scannedEnd = sink.start;
+    block->scannedEnd = sink.start;
 }
 
 } // namespace Stagelens

@@ -61,7 +61,7 @@ constexpr size_t MaxScannedLines = 1 << 16;
 /// Lines longer than `maxLine` are left as the reader cuts them: never bare, never in a run. With `json`,
 /// rawjson lines (those the reader hands to RawJsonLogParser) are read too.
 void scanBlock(
-    const char *data, qsizetype size, qint64 maxLine, ScannedBlock *window, RawJsonReader *json = nullptr);
+    const char *data, qsizetype size, qint64 maxLine, ScannedBlock *block, RawJsonReader *json = nullptr);
 
 /// Mostly control characters in its first 64 bytes.
 bool looksBinary(const char *data, qsizetype size);

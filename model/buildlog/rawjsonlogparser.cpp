@@ -120,16 +120,6 @@ namespace {
 class DigestIndex
 {
 public:
-    static size_t hashOf(std::string_view key) { return rawJsonDigestHash(key); }
-
-    /// Starts loading the slot `hash` probes first: a table of 100k vertices does not fit in the cache, so
-    /// the caller hashes the digest as soon as it is read and parses the rest of the entry meanwhile.
-    void prefetch(size_t hash) const
-    {
-        if (!m_slots.empty())
-            __builtin_prefetch(&m_slots[hash & (m_slots.size() - 1)]);
-    }
-
     int find(std::string_view key, size_t hash) const
     {
         if (m_slots.empty())
@@ -276,10 +266,6 @@ struct RawJsonLogParser::Private
     int badLines = 0;
 
     /// The vertex with `digest`, created (seen first at `line`) if new; -1 past MaxVerticesPerBuild.
-    int vertexIndex(std::string_view digest, int line)
-    {
-        return vertexIndex(digest, DigestIndex::hashOf(digest), line);
-    }
     int vertexIndex(std::string_view digest, size_t hash, int line)
     {
         const int found = index.find(digest, hash);

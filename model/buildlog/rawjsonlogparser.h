@@ -24,7 +24,7 @@ public:
     /// `line.text` must stay readable for `paddingAvailable` bytes past its end (simdjson reads ahead);
     /// with less, the line is copied first.
     void feedJson(const LogLine &line, qsizetype paddingAvailable);
-    /// The same for a line whose JSON was already read (readRawJsonLine): line `index` of `facts`.
+    /// The same for a line whose JSON was already read (RawJsonReader::read): line `index` of `facts`.
     void feedFacts(const LogLine &line, const RawJsonFacts &facts, size_t index);
     void feed(const LogLine &line) override { feedJson(line, 0); }
     void feedOther(const LogLine &line) override;
