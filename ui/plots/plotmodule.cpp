@@ -1,11 +1,12 @@
 #include "plotmodule.h"
 
+#include "model/core/lazylibrary.h"
+
 #include <QCoreApplication>
 #include <QDir>
 #include <QFile>
 #include <QLabel>
 
-#include <dlfcn.h>
 #include <future>
 #include <mutex>
 #include <utility>
@@ -22,22 +23,20 @@ struct Opened
     QString error;
 };
 
-// Runs on the loading thread: dlopen and dlsym, no QObject.
+// Runs on the loading thread (no QObject). A program linked to the module (the tests) has it already and
+// finds it by name; the window opens it where it is installed, beside the binary in a build tree too (both:
+// <bindir>/../<libdir>/stagelens). RTLD_NOW (LazyLibrary's): every symbol of it and of QCustomPlot is bound
+// here, none later on the GUI thread. Never closed.
 Opened open(const QString &installedPath)
 {
     Opened opened;
-    // A program linked to the module (the tests) has it already; the window finds it where it is installed,
-    // beside the binary in a build tree too (both: <bindir>/../<libdir>/stagelens).
-    void *handle = dlopen(ModuleName, RTLD_NOW | RTLD_LOCAL | RTLD_NOLOAD);
-    if (!handle)
-        // RTLD_NOW: every symbol of it and of QCustomPlot bound here, none later on the GUI thread.
-        handle = dlopen(QFile::encodeName(installedPath).constData(), RTLD_NOW | RTLD_LOCAL);
-    if (!handle) {
-        opened.error = QString::fromLocal8Bit(dlerror());
+    LazyLibrary library(ModuleName, QFile::encodeName(installedPath));
+    const auto entry = library.resolve<PlotFactoryFunction>("stagelens_plot_factory");
+    if (!library.error().isEmpty()) {
+        opened.error = library.error();
         return opened;
     }
-    const auto entry = reinterpret_cast<PlotFactoryFunction>(dlsym(handle, "stagelens_plot_factory"));
-    const PlotFactory *factory = entry ? entry() : nullptr;
+    const PlotFactory *factory = entry();
     if (!factory || factory->version != PlotFactory::CurrentVersion || !factory->createTimeline
         || !factory->createTrend) {
         opened.error = QStringLiteral("%1 is from another version of Stagelens").arg(installedPath);
