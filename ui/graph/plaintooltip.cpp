@@ -2,6 +2,7 @@
 
 #include <QApplication>
 #include <QLabel>
+#include <QPointer>
 #include <QScreen>
 
 namespace Stagelens {
@@ -11,17 +12,23 @@ namespace {
 constexpr int MaxTipChars = 4000; // hostile inputs can carry megabyte lines; a tooltip never needs that
 constexpr int MaxTipWidth = 640;
 
-// The label is found among the top-level widgets by name, not kept in a static: the plots module carries a
-// copy of this code of its own (plotcharts.h), and both copies must show, hide and report the same tooltip.
+// The plots module carries a copy of this code of its own (plotcharts.h), and both copies must show, hide and
+// report the same tooltip: the label has a name, and a copy that has not made or met it yet looks for it
+// among the top-level widgets once. Each copy then keeps it (hovering asks on every mouse move).
 const QString TipName = QStringLiteral("stagelens-plain-tooltip");
+QPointer<QLabel> s_tip;
 
 QLabel *findTip()
 {
-    for (QWidget *widget : QApplication::topLevelWidgets()) {
-        if (widget->objectName() == TipName)
-            return qobject_cast<QLabel *>(widget);
+    if (!s_tip) {
+        for (QWidget *widget : QApplication::topLevelWidgets()) {
+            if (widget->objectName() == TipName) {
+                s_tip = qobject_cast<QLabel *>(widget);
+                break;
+            }
+        }
     }
-    return nullptr;
+    return s_tip;
 }
 
 } // namespace
@@ -34,7 +41,7 @@ void PlainToolTip::showText(const QPoint &globalPos, const QString &text, QWidge
     }
     QLabel *tip = findTip();
     if (!tip) {
-        tip = new QLabel(nullptr, Qt::ToolTip | Qt::BypassGraphicsProxyWidget);
+        tip = s_tip = new QLabel(nullptr, Qt::ToolTip | Qt::BypassGraphicsProxyWidget);
         tip->setObjectName(TipName);
         tip->setTextFormat(Qt::PlainText);
         tip->setWordWrap(true);
