@@ -737,7 +737,7 @@ void MainWindow::leaveCompareMode()
         m_timeline->setCaption({});
         m_beforeTimeline->setAlignedLayout(false);
         m_timeline->setAlignedLayout(false);
-        m_timeline->setCompact(false, true);
+        m_timeline->setCompact(false);
     }
     m_projectPane->setVisible(wantsProjectPane());
     if (m_sizesBeforeCompare.size() == 3)
@@ -831,8 +831,8 @@ void MainWindow::refreshViews()
         m_timeline->setCaption(caption(tr("After"), c.afterName, c.result.afterSeconds));
         m_beforeTimeline->setAlignedLayout(true);
         m_timeline->setAlignedLayout(true);
-        m_beforeTimeline->setCompact(true, true);
-        m_timeline->setCompact(true, true);
+        m_beforeTimeline->setCompact(true);
+        m_timeline->setCompact(true);
         // Each timeline on an event-loop turn of its own, the first cause's selection on the next: for two
         // builds of 90,000 vertices, all of it at once held the GUI thread ~180 ms (bench_gui). The earlier
         // build's chart is shown (laid out) now, its rows come next.

@@ -40,7 +40,8 @@ public:
     virtual void setTimeRange(double lower, double upper) = 0;
     /// Label and scroll bar columns of fixed width, for charts stacked on one time axis.
     virtual void setAlignedLayout(bool aligned) = 0;
-    virtual void setCompact(bool compact, bool legend) = 0;
+    /// No concurrency strip, for charts stacked on one time axis.
+    virtual void setCompact(bool compact) = 0;
     virtual void setCaption(const QString &caption) = 0;
     virtual QString caption() const = 0;
     /// `callback` runs, with `context` alive, when the user picks a row.

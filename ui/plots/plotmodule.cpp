@@ -91,7 +91,7 @@ public:
     QPair<double, double> timeRange() const override { return {0, 0}; }
     void setTimeRange(double, double) override { }
     void setAlignedLayout(bool) override { }
-    void setCompact(bool, bool) override { }
+    void setCompact(bool) override { }
     void setCaption(const QString &caption) override { m_caption = caption; }
     QString caption() const override { return m_caption; }
     void onRowSelected(QObject *, std::function<void(int)>) override { }

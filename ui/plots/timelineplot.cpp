@@ -1128,7 +1128,7 @@ void TimelinePlot::setAlignedLayout(bool aligned)
     d->plot->replot(QCustomPlot::rpQueuedReplot);
 }
 
-void TimelinePlot::setCompact(bool compact, bool legend)
+void TimelinePlot::setCompact(bool compact)
 {
     // The concurrency strip's axes alone need about 80 pixels: compact takes it out of the layout and the
     // chart's own time axis gets the tick labels the strip showed.
@@ -1149,7 +1149,6 @@ void TimelinePlot::setCompact(bool compact, bool legend)
         x->setTickLabels(false);
         x->setLabel(QString());
     }
-    d->plot->legend->setVisible(!compact || legend);
     d->plot->replot(QCustomPlot::rpQueuedReplot);
 }
 

@@ -60,9 +60,9 @@ public:
     /// For charts stacked one above the other: a fixed width for the row labels and a scroll bar column
     /// that is always there, so equal time ranges land on equal pixels in both.
     void setAlignedLayout(bool aligned) override;
-    /// Compact: a lower concurrency strip and (without `legend`) no legend, for two charts stacked in one
-    /// pane where the rows need the room.
-    void setCompact(bool compact, bool legend = true) override;
+    /// Compact: no concurrency strip (the chart's own time axis takes its tick labels), for two charts
+    /// stacked in one pane where the rows need the room.
+    void setCompact(bool compact) override;
     /// A caption at the left of the header ("Before: build 1, 45 s"); empty hides it.
     void setCaption(const QString &caption) override;
     QString caption() const override;
