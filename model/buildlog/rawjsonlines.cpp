@@ -35,6 +35,89 @@ RawJsonFacts::Text keep(RawJsonFacts *facts, std::string_view s)
     return t;
 }
 
+// One entry of "vertexes": an event when it names its digest. Field order is Go's struct order (digest
+// first), but this does not rely on it.
+void readVertex(simdjson::ondemand::object &o, RawJsonFacts *facts)
+{
+    RawJsonFacts::Event u;
+    u.kind = RawJsonFacts::Kind::Vertex;
+    u.firstInput = quint32(facts->inputs.size());
+    bool hasDigest = false;
+    for (auto f : o) {
+        std::string_view k;
+        if (f.unescaped_key().get(k))
+            break;
+        auto value = f.value();
+        std::string_view s;
+        if (k == "digest" && !value.get_string().get(s)) {
+            u.digest = keep(facts, s);
+            u.digestHash = rawJsonDigestHash(s);
+            hasDigest = !s.empty();
+        } else if (k == "name" && !value.get_string().get(s)) {
+            u.name = keep(facts, s);
+        } else if (k == "error" && !value.get_string().get(s)) {
+            u.error = keep(facts, s);
+        } else if (k == "started") {
+            u.started = timeOf(value.value());
+        } else if (k == "completed") {
+            u.completed = timeOf(value.value());
+        } else if (k == "cached") {
+            bool b = false;
+            if (!value.get_bool().get(b))
+                u.cached = b;
+        } else if (k == "inputs") {
+            simdjson::ondemand::array in;
+            if (value.get_array().get(in))
+                continue;
+            for (auto item : in) {
+                std::string_view id;
+                if (!item.get_string().get(id))
+                    facts->inputs.push_back(keep(facts, id));
+            }
+        }
+    }
+    u.inputCount = quint32(facts->inputs.size() - u.firstInput);
+    if (hasDigest)
+        facts->events.push_back(u);
+    else
+        facts->inputs.resize(u.firstInput);
+}
+
+// One entry of "logs": its vertex and how many lines its data holds (the data itself is decoded only when a
+// step's output is shown: RawJsonLogParser::extractLogs).
+void readLog(simdjson::ondemand::object &o, RawJsonFacts *facts)
+{
+    std::string_view digest;
+    std::string_view bytes;
+    readRawJsonLogEntry(o, &digest, &bytes);
+    if (digest.empty())
+        return;
+    RawJsonFacts::Event e;
+    e.kind = RawJsonFacts::Kind::Log;
+    e.digest = keep(facts, digest);
+    e.digestHash = rawJsonDigestHash(digest);
+    e.lines = countBase64Newlines(QByteArrayView(bytes.data(), qsizetype(bytes.size())), &e.endsWithNewline);
+    e.hasData = !bytes.empty();
+    facts->events.push_back(e);
+}
+
+// One entry of "warnings": its short text (base64), an event per "short" field.
+void readWarning(simdjson::ondemand::object &o, RawJsonFacts *facts)
+{
+    for (auto f : o) {
+        std::string_view k;
+        if (f.unescaped_key().get(k))
+            break;
+        std::string_view s;
+        if (k == "short" && !f.value().get_string().get(s)) {
+            RawJsonFacts::Event e;
+            e.kind = RawJsonFacts::Kind::Warning;
+            e.text = keep(facts, s);
+            facts->events.push_back(e);
+        }
+    }
+}
+
 } // namespace
 
 void RawJsonFacts::clear()
@@ -103,86 +186,21 @@ void RawJsonReader::read(const char *data, size_t length, size_t padding, RawJso
                         failed = true;
                         break;
                     }
-                    // Field order is Go's struct order (digest first), but do not rely on it.
-                    RawJsonFacts::Event u;
-                    u.kind = RawJsonFacts::Kind::Vertex;
-                    u.firstInput = quint32(facts->inputs.size());
-                    bool hasDigest = false;
-                    for (auto f : o) {
-                        std::string_view k;
-                        if (f.unescaped_key().get(k))
-                            break;
-                        auto value = f.value();
-                        std::string_view s;
-                        if (k == "digest" && !value.get_string().get(s)) {
-                            u.digest = keep(facts, s);
-                            u.digestHash = rawJsonDigestHash(s);
-                            hasDigest = !s.empty();
-                        } else if (k == "name" && !value.get_string().get(s))
-                            u.name = keep(facts, s);
-                        else if (k == "error" && !value.get_string().get(s))
-                            u.error = keep(facts, s);
-                        else if (k == "started")
-                            u.started = timeOf(value.value());
-                        else if (k == "completed")
-                            u.completed = timeOf(value.value());
-                        else if (k == "cached") {
-                            bool b = false;
-                            if (!value.get_bool().get(b))
-                                u.cached = b;
-                        } else if (k == "inputs") {
-                            simdjson::ondemand::array in;
-                            if (!value.get_array().get(in)) {
-                                for (auto item : in) {
-                                    std::string_view id;
-                                    if (!item.get_string().get(id))
-                                        facts->inputs.push_back(keep(facts, id));
-                                }
-                            }
-                        }
-                    }
-                    u.inputCount = quint32(facts->inputs.size() - u.firstInput);
-                    if (hasDigest)
-                        facts->events.push_back(u);
-                    else
-                        facts->inputs.resize(u.firstInput);
+                    readVertex(o, facts);
                 }
             } else if (key == "logs") {
                 for (auto element : array) {
                     simdjson::ondemand::object o;
                     if (element.get_object().get(o))
                         break;
-                    std::string_view digest;
-                    std::string_view bytes;
-                    readRawJsonLogEntry(o, &digest, &bytes);
-                    if (digest.empty())
-                        continue;
-                    RawJsonFacts::Event e;
-                    e.kind = RawJsonFacts::Kind::Log;
-                    e.digest = keep(facts, digest);
-                    e.digestHash = rawJsonDigestHash(digest);
-                    e.lines = countBase64Newlines(
-                        QByteArrayView(bytes.data(), qsizetype(bytes.size())), &e.endsWithNewline);
-                    e.hasData = !bytes.empty();
-                    facts->events.push_back(e);
+                    readLog(o, facts);
                 }
             } else if (key == "warnings") {
                 for (auto element : array) {
                     simdjson::ondemand::object o;
                     if (element.get_object().get(o))
                         break;
-                    for (auto f : o) {
-                        std::string_view k;
-                        if (f.unescaped_key().get(k))
-                            break;
-                        std::string_view s;
-                        if (k == "short" && !f.value().get_string().get(s)) {
-                            RawJsonFacts::Event e;
-                            e.kind = RawJsonFacts::Kind::Warning;
-                            e.text = keep(facts, s);
-                            facts->events.push_back(e);
-                        }
-                    }
+                    readWarning(o, facts);
                 }
             }
         }
