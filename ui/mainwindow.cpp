@@ -137,13 +137,17 @@ void MainWindow::createTimelines()
     }
 }
 
-void MainWindow::ensureComparePane()
+void MainWindow::ensureComparePane() const
+{
+    ensureViews();
+    if (!m_comparePane)
+        const_cast<MainWindow *>(this)->createComparePane();
+}
+
+void MainWindow::createComparePane()
 {
     // Made when compare mode is first asked for: the first open of a file does not wait for a pane it rarely
     // shows (1.2 ms of the first open's gap).
-    ensureViews();
-    if (m_comparePane)
-        return;
     m_comparePane = new ComparePane;
     m_comparePane->hide(); // a tab of the right-hand pane in compare mode
     connect(m_comparePane, &ComparePane::leaveRequested, this, &MainWindow::leaveCompareMode);

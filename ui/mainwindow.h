@@ -106,7 +106,7 @@ public:
     bool isCompareMode() const { return m_compareMode; }
     ComparePane *comparePane() const
     {
-        const_cast<MainWindow *>(this)->ensureComparePane();
+        ensureComparePane();
         return m_comparePane;
     }
     /// The earlier build's timeline, shown above the selected one's in compare mode.
@@ -187,7 +187,8 @@ private:
     /// The timeline charts, made in their hosts when a build is first shown (or a test asks for them).
     void ensureTimelines() const;
     /// Compare mode's pane, made when compare mode is first asked for.
-    void ensureComparePane();
+    void ensureComparePane() const;
+    void createComparePane();
     void createTimelines();
     bool hasViews() const { return m_dagView != nullptr; }
     void connectSession();
