@@ -118,6 +118,19 @@ void readWarning(simdjson::ondemand::object &o, RawJsonFacts *facts)
     }
 }
 
+// Calls `read` with each object of `array`; false when an element is no object (the rest is left).
+template<typename Read>
+bool forEachObject(simdjson::ondemand::array &array, Read read)
+{
+    for (auto element : array) {
+        simdjson::ondemand::object o;
+        if (element.get_object().get(o))
+            return false;
+        read(o);
+    }
+    return true;
+}
+
 } // namespace
 
 void RawJsonFacts::clear()
@@ -179,29 +192,14 @@ void RawJsonReader::read(const char *data, size_t length, size_t padding, RawJso
             simdjson::ondemand::array array;
             if (field.value().get_array().get(array))
                 continue; // null or an unexpected shape: nothing to take from it
+            // A "vertexes" entry that is no object makes the line unreadable; in the others it ends the list.
             if (key == "vertexes") {
-                for (auto element : array) {
-                    simdjson::ondemand::object o;
-                    if (element.get_object().get(o)) {
-                        failed = true;
-                        break;
-                    }
-                    readVertex(o, facts);
-                }
+                if (!forEachObject(array, [facts](simdjson::ondemand::object &o) { readVertex(o, facts); }))
+                    failed = true;
             } else if (key == "logs") {
-                for (auto element : array) {
-                    simdjson::ondemand::object o;
-                    if (element.get_object().get(o))
-                        break;
-                    readLog(o, facts);
-                }
+                forEachObject(array, [facts](simdjson::ondemand::object &o) { readLog(o, facts); });
             } else if (key == "warnings") {
-                for (auto element : array) {
-                    simdjson::ondemand::object o;
-                    if (element.get_object().get(o))
-                        break;
-                    readWarning(o, facts);
-                }
+                forEachObject(array, [facts](simdjson::ondemand::object &o) { readWarning(o, facts); });
             }
         }
     }
